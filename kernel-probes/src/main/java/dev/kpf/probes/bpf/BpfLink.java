@@ -1,0 +1,84 @@
+package dev.kpf.probes.bpf;
+
+import dev.kpf.probes.libbpf.libbpf_h;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+
+import static dev.kpf.probes.bpf.Native.callState;
+import static dev.kpf.probes.bpf.Native.check;
+import static dev.kpf.probes.bpf.Native.checkPointer;
+
+/**
+ * An attachment of a program (a kernel BPF link). Closing it releases this process's handle: an unpinned link
+ * detaches then, a pinned one stays attached until {@link #detach()} or until its pin is removed and no one holds it.
+ */
+public final class BpfLink implements AutoCloseable {
+    private MemorySegment link;
+    private final String description;
+
+    BpfLink(MemorySegment link, String description) {
+        this.link = link;
+        this.description = description;
+    }
+
+    /** Opens a pinned link, e.g. one an earlier agent left at {@code /sys/fs/bpf/kpf/links/connect4}. */
+    public static BpfLink openPinned(Path pin) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = callState(arena);
+            MemorySegment l = checkPointer(libbpf_h.bpf_link__open(state, arena.allocateFrom(pin.toString())), state,
+                    "open pinned link", pin.toString());
+            return new BpfLink(l, pin.toString());
+        }
+    }
+
+    /** Pins the link so the attachment outlives this process. */
+    public BpfLink pin(Path path) {
+        BpfMap.createParent(path);
+        try (Arena arena = Arena.ofConfined()) {
+            check(libbpf_h.bpf_link__pin(callState(arena), live(), arena.allocateFrom(path.toString())), "pin link " + description + " at", path.toString());
+        }
+        return this;
+    }
+
+    /** Removes the pin this process made or opened (the link stays while this handle is open). */
+    public void unpin() {
+        try (Arena arena = Arena.ofConfined()) {
+            check(libbpf_h.bpf_link__unpin(callState(arena), live()), "unpin link", description);
+        }
+    }
+
+    /** Detaches the program now, whoever else holds the link. */
+    public void detach() {
+        try (Arena arena = Arena.ofConfined()) {
+            check(libbpf_h.bpf_link__detach(callState(arena), live()), "detach link", description);
+        }
+    }
+
+    public int fd() {
+        try (Arena arena = Arena.ofConfined()) {
+            return check(libbpf_h.bpf_link__fd(callState(arena), live()), "get fd of link", description);
+        }
+    }
+
+    private MemorySegment live() {
+        if (link == null) throw new IllegalStateException("link " + description + " is closed");
+        return link;
+    }
+
+    @Override
+    public void close() {
+        if (link == null) return;
+        try (Arena arena = Arena.ofConfined()) {
+            libbpf_h.bpf_link__destroy(callState(arena), link);
+        } finally {
+            link = null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "link " + description;
+    }
+}

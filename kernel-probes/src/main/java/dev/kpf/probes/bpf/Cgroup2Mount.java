@@ -1,0 +1,32 @@
+package dev.kpf.probes.bpf;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** Finds where the cgroup v2 hierarchy is mounted: {@code /sys/fs/cgroup} (unified) or a hybrid sub-mount. */
+public final class Cgroup2Mount {
+    private Cgroup2Mount() {}
+
+    /** The cgroup2 mount point listed in {@code mounts} (the text of /proc/mounts), preferring /sys/fs/cgroup. */
+    public static Optional<String> fromMounts(String mounts) {
+        List<String> points = mounts.lines()
+                .map(l -> l.split(" "))
+                .filter(f -> f.length >= 3 && f[2].equals("cgroup2"))
+                .map(f -> f[1].replace("\\040", " "))
+                .toList();
+        return points.stream().filter(p -> p.equals("/sys/fs/cgroup")).findFirst()
+                .or(() -> points.stream().findFirst());
+    }
+
+    /** The live system's cgroup v2 mount point. */
+    public static Optional<Path> find() {
+        try {
+            return fromMounts(Files.readString(Path.of("/proc/mounts"))).map(Path::of);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}

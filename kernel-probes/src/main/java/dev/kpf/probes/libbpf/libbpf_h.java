@@ -1,0 +1,378 @@
+package dev.kpf.probes.libbpf;
+
+import java.lang.foreign.AddressLayout;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Raw downcalls into the system libbpf ({@code libbpf.so.1}), in the shape jextract generates: one header class,
+ * C names kept verbatim, C types mapped as {@code pointer -> ADDRESS}, {@code int/enum/__u32 -> JAVA_INT},
+ * {@code __u64/size_t -> JAVA_LONG}, {@code bool -> JAVA_BOOLEAN}.
+ *
+ * <p>Every handle captures {@code errno}: each wrapper takes a call-state segment (layout {@link #CALL_STATE}) as its
+ * first argument, then the C arguments. libbpf 1.x returns {@code -errno} from int calls and NULL plus errno from
+ * pointer calls; the safe layer in {@code dev.kpf.probes.bpf} turns both into exceptions. Nothing outside
+ * kernel-probes uses this class.
+ *
+ * <p>{@code LibbpfHeaderTest} checks every entry of {@link #bindings()} against the installed
+ * {@code bpf/libbpf.h} and {@code bpf/bpf.h}.
+ */
+public final class libbpf_h {
+    private libbpf_h() {}
+
+    /** One bound C function: its name, its C signature as a descriptor (without the call state), its handle. */
+    public record Binding(String name, FunctionDescriptor descriptor, MethodHandle handle) {}
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBBPF = SymbolLookup.libraryLookup("libbpf.so.1", Arena.global());
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    /** Layout of the call state every wrapper takes first; holds errno after the call. */
+    public static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final java.lang.invoke.VarHandle ERRNO =
+            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    /** errno as the C library left it after the call that filled {@code state}. */
+    public static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    private static final AddressLayout C_POINTER = ADDRESS;
+
+    private static Binding bind(String name, MemoryLayout result, MemoryLayout... args) {
+        FunctionDescriptor descriptor = result == null ? FunctionDescriptor.ofVoid(args) : FunctionDescriptor.of(result, args);
+        MethodHandle handle = LINKER.downcallHandle(LIBBPF.findOrThrow(name), descriptor, CAPTURE_ERRNO);
+        return new Binding(name, descriptor, handle);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException("downcall failed", t);
+    }
+
+    // ---- struct bpf_object_open_opts (libbpf.h) ----
+
+    /** {@code struct bpf_object_open_opts} as of libbpf 1.1 (sz tells libbpf which fields we know). */
+    public static final StructLayout bpf_object_open_opts = MemoryLayout.structLayout(
+            JAVA_LONG.withName("sz"),
+            C_POINTER.withName("object_name"),
+            JAVA_BOOLEAN.withName("relaxed_maps"),
+            MemoryLayout.paddingLayout(7),
+            C_POINTER.withName("pin_root_path"),
+            MemoryLayout.paddingLayout(8),
+            C_POINTER.withName("kconfig"),
+            C_POINTER.withName("btf_custom_path"),
+            C_POINTER.withName("kernel_log_buf"),
+            JAVA_LONG.withName("kernel_log_size"),
+            JAVA_INT.withName("kernel_log_level"),
+            MemoryLayout.paddingLayout(4)
+    ).withName("bpf_object_open_opts");
+
+    /** {@code struct bpf_map_batch_opts} (bpf.h). */
+    public static final StructLayout bpf_map_batch_opts = MemoryLayout.structLayout(
+            JAVA_LONG.withName("sz"),
+            JAVA_LONG.withName("elem_flags"),
+            JAVA_LONG.withName("flags")
+    ).withName("bpf_map_batch_opts");
+
+    /**
+     * The leading fields of {@code struct bpf_map_info} (linux/bpf.h). The kernel fills only as many bytes as
+     * {@code info_len} says, so a prefix is enough for type, sizes, limits and name.
+     */
+    public static final StructLayout bpf_map_info = MemoryLayout.structLayout(
+            JAVA_INT.withName("type"),
+            JAVA_INT.withName("id"),
+            JAVA_INT.withName("key_size"),
+            JAVA_INT.withName("value_size"),
+            JAVA_INT.withName("max_entries"),
+            JAVA_INT.withName("map_flags"),
+            MemoryLayout.sequenceLayout(16, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("name")
+    ).withName("bpf_map_info");
+
+    // ---- objects ----
+
+    public static final Binding bpf_object__open_file = bind("bpf_object__open_file", C_POINTER, C_POINTER, C_POINTER);
+    public static MemorySegment bpf_object__open_file(MemorySegment state, MemorySegment path, MemorySegment opts) {
+        try { return (MemorySegment) bpf_object__open_file.handle().invokeExact(state, path, opts); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_object__open_mem = bind("bpf_object__open_mem", C_POINTER, C_POINTER, JAVA_LONG, C_POINTER);
+    public static MemorySegment bpf_object__open_mem(MemorySegment state, MemorySegment buf, long size, MemorySegment opts) {
+        try { return (MemorySegment) bpf_object__open_mem.handle().invokeExact(state, buf, size, opts); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_object__load = bind("bpf_object__load", JAVA_INT, C_POINTER);
+    public static int bpf_object__load(MemorySegment state, MemorySegment obj) {
+        try { return (int) bpf_object__load.handle().invokeExact(state, obj); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_object__close = bind("bpf_object__close", null, C_POINTER);
+    public static void bpf_object__close(MemorySegment state, MemorySegment obj) {
+        try { bpf_object__close.handle().invokeExact(state, obj); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_object__name = bind("bpf_object__name", C_POINTER, C_POINTER);
+    public static MemorySegment bpf_object__name(MemorySegment state, MemorySegment obj) {
+        try { return (MemorySegment) bpf_object__name.handle().invokeExact(state, obj); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_object__find_program_by_name = bind("bpf_object__find_program_by_name", C_POINTER, C_POINTER, C_POINTER);
+    public static MemorySegment bpf_object__find_program_by_name(MemorySegment state, MemorySegment obj, MemorySegment name) {
+        try { return (MemorySegment) bpf_object__find_program_by_name.handle().invokeExact(state, obj, name); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_object__find_map_by_name = bind("bpf_object__find_map_by_name", C_POINTER, C_POINTER, C_POINTER);
+    public static MemorySegment bpf_object__find_map_by_name(MemorySegment state, MemorySegment obj, MemorySegment name) {
+        try { return (MemorySegment) bpf_object__find_map_by_name.handle().invokeExact(state, obj, name); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_object__next_program = bind("bpf_object__next_program", C_POINTER, C_POINTER, C_POINTER);
+    public static MemorySegment bpf_object__next_program(MemorySegment state, MemorySegment obj, MemorySegment prev) {
+        try { return (MemorySegment) bpf_object__next_program.handle().invokeExact(state, obj, prev); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_object__next_map = bind("bpf_object__next_map", C_POINTER, C_POINTER, C_POINTER);
+    public static MemorySegment bpf_object__next_map(MemorySegment state, MemorySegment obj, MemorySegment prev) {
+        try { return (MemorySegment) bpf_object__next_map.handle().invokeExact(state, obj, prev); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    // ---- programs ----
+
+    public static final Binding bpf_program__name = bind("bpf_program__name", C_POINTER, C_POINTER);
+    public static MemorySegment bpf_program__name(MemorySegment state, MemorySegment prog) {
+        try { return (MemorySegment) bpf_program__name.handle().invokeExact(state, prog); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_program__section_name = bind("bpf_program__section_name", C_POINTER, C_POINTER);
+    public static MemorySegment bpf_program__section_name(MemorySegment state, MemorySegment prog) {
+        try { return (MemorySegment) bpf_program__section_name.handle().invokeExact(state, prog); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_program__fd = bind("bpf_program__fd", JAVA_INT, C_POINTER);
+    public static int bpf_program__fd(MemorySegment state, MemorySegment prog) {
+        try { return (int) bpf_program__fd.handle().invokeExact(state, prog); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_program__set_autoload = bind("bpf_program__set_autoload", JAVA_INT, C_POINTER, JAVA_BOOLEAN);
+    public static int bpf_program__set_autoload(MemorySegment state, MemorySegment prog, boolean autoload) {
+        try { return (int) bpf_program__set_autoload.handle().invokeExact(state, prog, autoload); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_program__attach_cgroup = bind("bpf_program__attach_cgroup", C_POINTER, C_POINTER, JAVA_INT);
+    public static MemorySegment bpf_program__attach_cgroup(MemorySegment state, MemorySegment prog, int cgroupFd) {
+        try { return (MemorySegment) bpf_program__attach_cgroup.handle().invokeExact(state, prog, cgroupFd); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    // ---- maps (object side) ----
+
+    public static final Binding bpf_map__name = bind("bpf_map__name", C_POINTER, C_POINTER);
+    public static MemorySegment bpf_map__name(MemorySegment state, MemorySegment map) {
+        try { return (MemorySegment) bpf_map__name.handle().invokeExact(state, map); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map__fd = bind("bpf_map__fd", JAVA_INT, C_POINTER);
+    public static int bpf_map__fd(MemorySegment state, MemorySegment map) {
+        try { return (int) bpf_map__fd.handle().invokeExact(state, map); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map__type = bind("bpf_map__type", JAVA_INT, C_POINTER);
+    public static int bpf_map__type(MemorySegment state, MemorySegment map) {
+        try { return (int) bpf_map__type.handle().invokeExact(state, map); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map__key_size = bind("bpf_map__key_size", JAVA_INT, C_POINTER);
+    public static int bpf_map__key_size(MemorySegment state, MemorySegment map) {
+        try { return (int) bpf_map__key_size.handle().invokeExact(state, map); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map__value_size = bind("bpf_map__value_size", JAVA_INT, C_POINTER);
+    public static int bpf_map__value_size(MemorySegment state, MemorySegment map) {
+        try { return (int) bpf_map__value_size.handle().invokeExact(state, map); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map__max_entries = bind("bpf_map__max_entries", JAVA_INT, C_POINTER);
+    public static int bpf_map__max_entries(MemorySegment state, MemorySegment map) {
+        try { return (int) bpf_map__max_entries.handle().invokeExact(state, map); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map__set_max_entries = bind("bpf_map__set_max_entries", JAVA_INT, C_POINTER, JAVA_INT);
+    public static int bpf_map__set_max_entries(MemorySegment state, MemorySegment map, int maxEntries) {
+        try { return (int) bpf_map__set_max_entries.handle().invokeExact(state, map, maxEntries); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map__pin = bind("bpf_map__pin", JAVA_INT, C_POINTER, C_POINTER);
+    public static int bpf_map__pin(MemorySegment state, MemorySegment map, MemorySegment path) {
+        try { return (int) bpf_map__pin.handle().invokeExact(state, map, path); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map__unpin = bind("bpf_map__unpin", JAVA_INT, C_POINTER, C_POINTER);
+    public static int bpf_map__unpin(MemorySegment state, MemorySegment map, MemorySegment path) {
+        try { return (int) bpf_map__unpin.handle().invokeExact(state, map, path); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map__reuse_fd = bind("bpf_map__reuse_fd", JAVA_INT, C_POINTER, JAVA_INT);
+    public static int bpf_map__reuse_fd(MemorySegment state, MemorySegment map, int fd) {
+        try { return (int) bpf_map__reuse_fd.handle().invokeExact(state, map, fd); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    // ---- links ----
+
+    public static final Binding bpf_link__fd = bind("bpf_link__fd", JAVA_INT, C_POINTER);
+    public static int bpf_link__fd(MemorySegment state, MemorySegment link) {
+        try { return (int) bpf_link__fd.handle().invokeExact(state, link); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_link__pin = bind("bpf_link__pin", JAVA_INT, C_POINTER, C_POINTER);
+    public static int bpf_link__pin(MemorySegment state, MemorySegment link, MemorySegment path) {
+        try { return (int) bpf_link__pin.handle().invokeExact(state, link, path); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_link__unpin = bind("bpf_link__unpin", JAVA_INT, C_POINTER);
+    public static int bpf_link__unpin(MemorySegment state, MemorySegment link) {
+        try { return (int) bpf_link__unpin.handle().invokeExact(state, link); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_link__detach = bind("bpf_link__detach", JAVA_INT, C_POINTER);
+    public static int bpf_link__detach(MemorySegment state, MemorySegment link) {
+        try { return (int) bpf_link__detach.handle().invokeExact(state, link); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_link__destroy = bind("bpf_link__destroy", JAVA_INT, C_POINTER);
+    public static int bpf_link__destroy(MemorySegment state, MemorySegment link) {
+        try { return (int) bpf_link__destroy.handle().invokeExact(state, link); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_link__open = bind("bpf_link__open", C_POINTER, C_POINTER);
+    public static MemorySegment bpf_link__open(MemorySegment state, MemorySegment path) {
+        try { return (MemorySegment) bpf_link__open.handle().invokeExact(state, path); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    // ---- low-level (bpf.h): fds, pins, map elements ----
+
+    public static final Binding bpf_obj_pin = bind("bpf_obj_pin", JAVA_INT, JAVA_INT, C_POINTER);
+    public static int bpf_obj_pin(MemorySegment state, int fd, MemorySegment path) {
+        try { return (int) bpf_obj_pin.handle().invokeExact(state, fd, path); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_obj_get = bind("bpf_obj_get", JAVA_INT, C_POINTER);
+    public static int bpf_obj_get(MemorySegment state, MemorySegment path) {
+        try { return (int) bpf_obj_get.handle().invokeExact(state, path); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_obj_get_info_by_fd = bind("bpf_obj_get_info_by_fd", JAVA_INT, JAVA_INT, C_POINTER, C_POINTER);
+    public static int bpf_obj_get_info_by_fd(MemorySegment state, int fd, MemorySegment info, MemorySegment infoLen) {
+        try { return (int) bpf_obj_get_info_by_fd.handle().invokeExact(state, fd, info, infoLen); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map_create = bind("bpf_map_create", JAVA_INT, JAVA_INT, C_POINTER, JAVA_INT, JAVA_INT, JAVA_INT, C_POINTER);
+    public static int bpf_map_create(MemorySegment state, int type, MemorySegment name, int keySize, int valueSize, int maxEntries, MemorySegment opts) {
+        try { return (int) bpf_map_create.handle().invokeExact(state, type, name, keySize, valueSize, maxEntries, opts); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map_update_elem = bind("bpf_map_update_elem", JAVA_INT, JAVA_INT, C_POINTER, C_POINTER, JAVA_LONG);
+    public static int bpf_map_update_elem(MemorySegment state, int fd, MemorySegment key, MemorySegment value, long flags) {
+        try { return (int) bpf_map_update_elem.handle().invokeExact(state, fd, key, value, flags); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map_lookup_elem = bind("bpf_map_lookup_elem", JAVA_INT, JAVA_INT, C_POINTER, C_POINTER);
+    public static int bpf_map_lookup_elem(MemorySegment state, int fd, MemorySegment key, MemorySegment value) {
+        try { return (int) bpf_map_lookup_elem.handle().invokeExact(state, fd, key, value); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map_delete_elem = bind("bpf_map_delete_elem", JAVA_INT, JAVA_INT, C_POINTER);
+    public static int bpf_map_delete_elem(MemorySegment state, int fd, MemorySegment key) {
+        try { return (int) bpf_map_delete_elem.handle().invokeExact(state, fd, key); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map_get_next_key = bind("bpf_map_get_next_key", JAVA_INT, JAVA_INT, C_POINTER, C_POINTER);
+    public static int bpf_map_get_next_key(MemorySegment state, int fd, MemorySegment key, MemorySegment nextKey) {
+        try { return (int) bpf_map_get_next_key.handle().invokeExact(state, fd, key, nextKey); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map_update_batch = bind("bpf_map_update_batch", JAVA_INT, JAVA_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER);
+    public static int bpf_map_update_batch(MemorySegment state, int fd, MemorySegment keys, MemorySegment values, MemorySegment count, MemorySegment opts) {
+        try { return (int) bpf_map_update_batch.handle().invokeExact(state, fd, keys, values, count, opts); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map_lookup_batch = bind("bpf_map_lookup_batch", JAVA_INT, JAVA_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER);
+    public static int bpf_map_lookup_batch(MemorySegment state, int fd, MemorySegment inBatch, MemorySegment outBatch, MemorySegment keys, MemorySegment values, MemorySegment count, MemorySegment opts) {
+        try { return (int) bpf_map_lookup_batch.handle().invokeExact(state, fd, inBatch, outBatch, keys, values, count, opts); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_map_delete_batch = bind("bpf_map_delete_batch", JAVA_INT, JAVA_INT, C_POINTER, C_POINTER, C_POINTER);
+    public static int bpf_map_delete_batch(MemorySegment state, int fd, MemorySegment keys, MemorySegment count, MemorySegment opts) {
+        try { return (int) bpf_map_delete_batch.handle().invokeExact(state, fd, keys, count, opts); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    // ---- feature probes, errors, version ----
+
+    public static final Binding libbpf_probe_bpf_prog_type = bind("libbpf_probe_bpf_prog_type", JAVA_INT, JAVA_INT, C_POINTER);
+    public static int libbpf_probe_bpf_prog_type(MemorySegment state, int progType, MemorySegment opts) {
+        try { return (int) libbpf_probe_bpf_prog_type.handle().invokeExact(state, progType, opts); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding libbpf_probe_bpf_map_type = bind("libbpf_probe_bpf_map_type", JAVA_INT, JAVA_INT, C_POINTER);
+    public static int libbpf_probe_bpf_map_type(MemorySegment state, int mapType, MemorySegment opts) {
+        try { return (int) libbpf_probe_bpf_map_type.handle().invokeExact(state, mapType, opts); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding libbpf_probe_bpf_helper = bind("libbpf_probe_bpf_helper", JAVA_INT, JAVA_INT, JAVA_INT, C_POINTER);
+    public static int libbpf_probe_bpf_helper(MemorySegment state, int progType, int helperId, MemorySegment opts) {
+        try { return (int) libbpf_probe_bpf_helper.handle().invokeExact(state, progType, helperId, opts); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding libbpf_strerror = bind("libbpf_strerror", JAVA_INT, JAVA_INT, C_POINTER, JAVA_LONG);
+    public static int libbpf_strerror(MemorySegment state, int err, MemorySegment buf, long size) {
+        try { return (int) libbpf_strerror.handle().invokeExact(state, err, buf, size); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding libbpf_set_print = bind("libbpf_set_print", C_POINTER, C_POINTER);
+    public static MemorySegment libbpf_set_print(MemorySegment state, MemorySegment fn) {
+        try { return (MemorySegment) libbpf_set_print.handle().invokeExact(state, fn); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding libbpf_major_version = bind("libbpf_major_version", JAVA_INT);
+    public static int libbpf_major_version(MemorySegment state) {
+        try { return (int) libbpf_major_version.handle().invokeExact(state); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding libbpf_minor_version = bind("libbpf_minor_version", JAVA_INT);
+    public static int libbpf_minor_version(MemorySegment state) {
+        try { return (int) libbpf_minor_version.handle().invokeExact(state); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    private static final List<Binding> BINDINGS = List.of(
+            bpf_object__open_file, bpf_object__open_mem, bpf_object__load, bpf_object__close, bpf_object__name,
+            bpf_object__find_program_by_name, bpf_object__find_map_by_name, bpf_object__next_program, bpf_object__next_map,
+            bpf_program__name, bpf_program__section_name, bpf_program__fd, bpf_program__set_autoload, bpf_program__attach_cgroup,
+            bpf_map__name, bpf_map__fd, bpf_map__type, bpf_map__key_size, bpf_map__value_size, bpf_map__max_entries,
+            bpf_map__set_max_entries, bpf_map__pin, bpf_map__unpin, bpf_map__reuse_fd,
+            bpf_link__fd, bpf_link__pin, bpf_link__unpin, bpf_link__detach, bpf_link__destroy, bpf_link__open,
+            bpf_obj_pin, bpf_obj_get, bpf_obj_get_info_by_fd, bpf_map_create, bpf_map_update_elem, bpf_map_lookup_elem, bpf_map_delete_elem,
+            bpf_map_get_next_key, bpf_map_update_batch, bpf_map_lookup_batch, bpf_map_delete_batch,
+            libbpf_probe_bpf_prog_type, libbpf_probe_bpf_map_type, libbpf_probe_bpf_helper, libbpf_strerror,
+            libbpf_set_print, libbpf_major_version, libbpf_minor_version);
+
+    /** Every bound function, for the header conformance test. */
+    public static List<Binding> bindings() {
+        return BINDINGS;
+    }
+
+    /** The struct layouts this class declares, named as in C. */
+    public static List<StructLayout> structs() {
+        return List.of(bpf_object_open_opts, bpf_map_batch_opts, bpf_map_info);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.kpf.probes.libbpf;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * The few C library calls the BPF layer needs next to libbpf: opening a cgroup directory as a file descriptor for
+ * {@code bpf_program__attach_cgroup}, and closing descriptors that {@code bpf_obj_get} returned. Same shape and
+ * errno convention as {@link libbpf_h}.
+ */
+public final class libc_h {
+    private libc_h() {}
+
+    public static final int O_RDONLY = 0;
+    public static final int O_DIRECTORY = 0200000;
+    public static final int O_CLOEXEC = 02000000;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static libbpf_h.Binding bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        Linker.Option[] all = new Linker.Option[options.length + 1];
+        all[0] = CAPTURE_ERRNO;
+        System.arraycopy(options, 0, all, 1, options.length);
+        MethodHandle handle = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), descriptor, all);
+        return new libbpf_h.Binding(name, descriptor, handle);
+    }
+
+    /** {@code int open(const char *path, int flags, ...)}, called without the optional mode. */
+    public static final libbpf_h.Binding open = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    public static int open(MemorySegment state, MemorySegment path, int flags) {
+        try { return (int) open.handle().invokeExact(state, path, flags); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** {@code int close(int fd)}. */
+    public static final libbpf_h.Binding close = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    public static int close(MemorySegment state, int fd) {
+        try { return (int) close.handle().invokeExact(state, fd); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static List<libbpf_h.Binding> bindings() {
+        return List.of(open, close);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException("downcall failed", t);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.kpf.probes.probe;
+
+import dev.kpf.probes.bpf.BpfException;
+import dev.kpf.probes.bpf.BpfLink;
+import dev.kpf.probes.bpf.BpfObject;
+import dev.kpf.probes.bpf.BpfProgram;
+import dev.kpf.probes.bpf.Cgroup;
+import dev.kpf.probes.bpf.Cgroup2Mount;
+import dev.kpf.probes.bpf.Errno;
+import dev.kpf.probes.bpf.KernelSupport;
+import dev.kpf.probes.bpf.TemporaryCgroup;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Asks the running kernel through libbpf. Attach points are tested for real: the probe programs are loaded and
+ * attached to a throwaway cgroup, which is removed again. Answers are computed once per instance.
+ */
+public final class LiveKernelFeatures implements KernelFeatures {
+    private static final String PROBE_OBJECT = "/dev/kpf/probes/bpf/probe_attach.bpf.o";
+    private final String privilegeProblem;
+    private Map<AttachPoint, Support> attach;
+
+    /** @param privilegeProblem why this process cannot use bpf(), or null when it should be able to */
+    public LiveKernelFeatures(String privilegeProblem) {
+        this.privilegeProblem = privilegeProblem;
+    }
+
+    @Override
+    public Support bpfSyscall() {
+        return answer(KernelSupport.bpfSyscall(), "bpf() failed");
+    }
+
+    @Override
+    public Support programType(ProgramType type) {
+        return answer(KernelSupport.programType(type.id), type.cName + " programs are not accepted");
+    }
+
+    @Override
+    public Support mapType(MapType type) {
+        return answer(KernelSupport.mapType(type.id), type.cName + " maps are not accepted");
+    }
+
+    @Override
+    public Support helper(ProgramType type, Helper helper) {
+        return answer(KernelSupport.helper(type.id, helper.id), "bpf_" + helper.cName + " is not available to " + type.cName + " programs");
+    }
+
+    private Support answer(int rc, String unsupported) {
+        if (rc == 1) return Support.SUPPORTED;
+        if (rc == 0) return Support.unsupported(unsupported);
+        if (rc == -Errno.EPERM || rc == -Errno.EACCES) {
+            return Support.unknown("not permitted: " + (privilegeProblem != null ? privilegeProblem : KernelSupport.describe(rc)));
+        }
+        if (rc == -Errno.ENOSYS) return Support.unsupported("the bpf() syscall is not available (ENOSYS)");
+        return Support.unknown("probe failed: " + KernelSupport.describe(rc));
+    }
+
+    @Override
+    public synchronized Support attach(AttachPoint point) {
+        if (attach == null) attach = probeAttachPoints();
+        return attach.get(point);
+    }
+
+    private Map<AttachPoint, Support> probeAttachPoints() {
+        Map<AttachPoint, Support> out = new EnumMap<>(AttachPoint.class);
+        if (Cgroup2Mount.find().isEmpty()) {
+            for (AttachPoint p : AttachPoint.values()) out.put(p, Support.unknown("no cgroup2 mount to attach to"));
+            return out;
+        }
+        String name = "kpf-probe-" + ProcessHandle.current().pid();
+        try (TemporaryCgroup cgroup = TemporaryCgroup.create(name); Cgroup target = Cgroup.open(cgroup.path())) {
+            for (AttachPoint p : AttachPoint.values()) out.put(p, attachOne(p, target));
+        } catch (BpfException | java.io.UncheckedIOException e) {
+            for (AttachPoint p : AttachPoint.values()) {
+                out.putIfAbsent(p, Support.unknown("could not create a probe cgroup: " + e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    /** Loads only this attach point's program (so one unsupported hook cannot hide the others) and attaches it. */
+    private Support attachOne(AttachPoint point, Cgroup target) {
+        try (BpfObject object = BpfObject.openResource(LiveKernelFeatures.class, PROBE_OBJECT)) {
+            for (BpfProgram p : object.programs()) p.autoload(p.name().equals(point.probeProgram()));
+            object.load();
+            try (BpfLink link = object.program(point.probeProgram()).attachCgroup(target)) {
+                return Support.SUPPORTED;
+            }
+        } catch (BpfException e) {
+            return switch (e.errno()) {
+                case Errno.EPERM, Errno.EACCES -> Support.unknown("not permitted: " + (privilegeProblem != null ? privilegeProblem : e.getMessage()));
+                case Errno.EINVAL, Errno.EOPNOTSUPP, Errno.ENOTSUPP, 4006, 4007, 4010 ->
+                        Support.unsupported(point.section() + " rejected: " + e.errnoName());
+                default -> Support.unknown(point.section() + ": " + e.getMessage());
+            };
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.kpf.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+import java.io.PrintWriter;
+
+/** The top-level {@code kpf} command: only subcommands and the shared options. */
+@Command(name = "kpf", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = "kube-proxy-free toolkit for bare-metal Kubernetes nodes.",
+        subcommands = {ProbeCommand.class, VersionCommand.class, CompletionCommand.class},
+        exitCodeOnInvalidInput = ExitCodes.USAGE, exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:success", "64:usage error", "2:could not run (see the command's own codes)"})
+public final class KpfCommand implements Runnable {
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The configured command line: usage errors exit 64, unexpected errors print one line and exit 2. */
+    public static CommandLine commandLine() {
+        KpfCommand top = new KpfCommand();
+        CommandLine cl = new CommandLine(top);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            err.println("kpf " + commandLine.getCommandName() + ": " + e.getMessage());
+            if (top.debug) e.printStackTrace(err);
+            else err.println("(run with --debug for the stack trace)");
+            err.flush();
+            return ExitCodes.COULD_NOT_RUN;
+        });
+        return cl;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.kpf.cli;
+
+import dev.kpf.probes.probe.Feature;
+import dev.kpf.probes.probe.ProbeItem;
+import dev.kpf.probes.probe.ProbeReport;
+import dev.kpf.probes.probe.ProbeResult;
+import dev.kpf.probes.probe.ProbeStatus;
+import dev.kpf.probes.probe.Support;
+import dev.kpf.probes.probe.Verdict;
+
+import java.util.stream.Collectors;
+
+/** The human-readable probe report: an aligned table, the details of what did not pass, the verdict. */
+final class ProbeText {
+    private final boolean colour;
+
+    ProbeText(boolean colour) {
+        this.colour = colour;
+    }
+
+    String render(ProbeReport report) {
+        StringBuilder b = new StringBuilder();
+        var h = report.host();
+        b.append("kpf probe: ").append(h.os()).append(", kernel ").append(h.kernel().isEmpty() ? "unknown" : h.kernel())
+                .append(", libbpf ").append(h.libbpf());
+        if (!h.root().equals("/")) b.append(", root ").append(h.root());
+        b.append("\n\n");
+        b.append(String.format("%-8s %-18s %s%n", "STATUS", "PROBE", "OBSERVED"));
+        for (ProbeResult r : report.results()) {
+            b.append(paint(r.status(), String.format("%-8s", r.status().label()))).append(' ')
+                    .append(String.format("%-18s", r.id())).append(' ').append(r.observed()).append('\n');
+            if (r.status() != ProbeStatus.PASS) {
+                for (ProbeItem item : r.items()) {
+                    if (item.support() instanceof Support.Supported) continue;
+                    String mark = item.support() instanceof Support.Unsupported ? "missing" : "unknown";
+                    b.append(String.format("%-8s %-18s   %s %s (%s%s)%n", "", "", mark, item.name(),
+                            item.required() ? "required" : "optional, for ",
+                            item.required() ? "" : item.features().stream().map(Feature::id).collect(Collectors.joining(", "))));
+                }
+            }
+        }
+        boolean anyRemedy = report.results().stream().anyMatch(r -> r.status() != ProbeStatus.PASS && !r.remedy().isEmpty());
+        if (anyRemedy) {
+            b.append("\nWhat to do:\n");
+            for (ProbeResult r : report.results()) {
+                if (r.status() == ProbeStatus.PASS || r.remedy().isEmpty()) continue;
+                b.append("  ").append(r.id()).append(" (requires ").append(r.required()).append("): ").append(r.remedy()).append('\n');
+            }
+        }
+        b.append('\n');
+        Verdict v = report.verdict();
+        String verdict = switch (v) {
+            case READY -> "READY for kube-proxy-free mode";
+            case NOT_READY -> "NOT READY for kube-proxy-free mode";
+            case UNKNOWN -> "UNKNOWN: could not decide whether this node is ready";
+        };
+        b.append("Verdict: ").append(paint(v == Verdict.READY ? ProbeStatus.PASS : v == Verdict.NOT_READY ? ProbeStatus.FAIL : ProbeStatus.UNKNOWN, verdict)).append('\n');
+        for (String reason : report.reasons()) b.append("  because ").append(reason).append('\n');
+        if (!report.degraded().isEmpty()) {
+            b.append("Degraded features:\n");
+            for (Feature f : report.degraded()) b.append("  ").append(f.id()).append(": ").append(f.description()).append('\n');
+        }
+        b.append(String.format("(%d probes in %d ms)%n", report.results().size(), report.elapsed().toMillis()));
+        return b.toString();
+    }
+
+    private String paint(ProbeStatus s, String text) {
+        if (!colour) return text;
+        String code = switch (s) {
+            case PASS -> "32";
+            case WARN -> "33";
+            case FAIL -> "31;1";
+            case UNKNOWN -> "36";
+        };
+        return "\u001b[" + code + "m" + text + "\u001b[0m";
+    }
+}
