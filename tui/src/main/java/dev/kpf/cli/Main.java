@@ -12,6 +12,21 @@ public final class Main {
 
     /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
+        configureLogging(java.util.Arrays.asList(args).contains("--debug"));
         return KpfCommand.commandLine().execute(args);
+    }
+
+    /**
+     * Logs go to stderr, never into a command's output. libbpf's own messages (expected failures of feature probes
+     * among them) are shown only with --debug; errors that matter reach the user as messages of their own.
+     */
+    static void configureLogging(boolean debug) {
+        setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
+        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : "warn");
+        setIfAbsent("org.slf4j.simpleLogger.log.libbpf", debug ? "debug" : "off");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) System.setProperty(key, value);
     }
 }

@@ -8,6 +8,10 @@ import dev.kpf.probes.probe.ProbeStatus;
 import dev.kpf.probes.probe.Support;
 import dev.kpf.probes.probe.Verdict;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /** The human-readable probe report: an aligned table, the details of what did not pass, the verdict. */
@@ -29,7 +33,8 @@ final class ProbeText {
         for (ProbeResult r : report.results()) {
             b.append(paint(r.status(), String.format("%-8s", r.status().label()))).append(' ')
                     .append(String.format("%-18s", r.id())).append(' ').append(r.observed()).append('\n');
-            if (r.status() != ProbeStatus.PASS) {
+            boolean allUnknown = r.items().stream().allMatch(i -> i.support() instanceof Support.Unknown);
+            if (r.status() != ProbeStatus.PASS && !allUnknown) {
                 for (ProbeItem item : r.items()) {
                     if (item.support() instanceof Support.Supported) continue;
                     String mark = item.support() instanceof Support.Unsupported ? "missing" : "unknown";
@@ -39,13 +44,16 @@ final class ProbeText {
                 }
             }
         }
-        boolean anyRemedy = report.results().stream().anyMatch(r -> r.status() != ProbeStatus.PASS && !r.remedy().isEmpty());
-        if (anyRemedy) {
+        // one line per distinct remedy, naming every probe it answers
+        Map<String, List<String>> byRemedy = new LinkedHashMap<>();
+        for (ProbeResult r : report.results()) {
+            if (r.status() == ProbeStatus.PASS || r.remedy().isEmpty()) continue;
+            byRemedy.computeIfAbsent(r.remedy(), k -> new ArrayList<>())
+                    .add(r.items().isEmpty() ? r.id() + " (requires " + r.required() + ")" : r.id());
+        }
+        if (!byRemedy.isEmpty()) {
             b.append("\nWhat to do:\n");
-            for (ProbeResult r : report.results()) {
-                if (r.status() == ProbeStatus.PASS || r.remedy().isEmpty()) continue;
-                b.append("  ").append(r.id()).append(" (requires ").append(r.required()).append("): ").append(r.remedy()).append('\n');
-            }
+            byRemedy.forEach((remedy, ids) -> b.append("  ").append(String.join(", ", ids)).append(": ").append(remedy).append('\n'));
         }
         b.append('\n');
         Verdict v = report.verdict();

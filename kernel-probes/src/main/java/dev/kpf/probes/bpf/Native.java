@@ -12,6 +12,10 @@ import java.lang.foreign.MemorySegment;
 final class Native {
     private Native() {}
 
+    static {
+        LibbpfLog.ensureInstalled();
+    }
+
     static MemorySegment callState(Arena arena) {
         return arena.allocate(libbpf_h.CALL_STATE);
     }

@@ -116,7 +116,8 @@ final class FeatureProbes {
                     + "or a supported RHEL 8/9 kernel", true, items);
         }
         if (!unknown.isEmpty()) {
-            return new ProbeResult(id, UNKNOWN, "could not probe " + String.join(", ", unknown) + ": " + unknownReason,
+            String which = unknown.size() == needs.size() ? "not probed" : "could not probe " + String.join(", ", unknown);
+            return new ProbeResult(id, UNKNOWN, which + ": " + unknownReason,
                     required, features, remedyForUnknown(new Support.Unknown(unknownReason)), true, items);
         }
         if (!missingOptional.isEmpty()) {

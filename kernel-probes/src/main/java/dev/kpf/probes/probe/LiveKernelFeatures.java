@@ -32,18 +32,29 @@ public final class LiveKernelFeatures implements KernelFeatures {
         return answer(KernelSupport.bpfSyscall(), "bpf() failed");
     }
 
+    /**
+     * Without the capabilities libbpf's probes cannot be trusted either way: a forbidden load reads as
+     * "unsupported" for types and as "supported" for helpers. So an unprivileged run answers "unknown".
+     */
+    private Support notPermitted() {
+        return Support.unknown("not permitted: " + privilegeProblem);
+    }
+
     @Override
     public Support programType(ProgramType type) {
+        if (privilegeProblem != null) return notPermitted();
         return answer(KernelSupport.programType(type.id), type.cName + " programs are not accepted");
     }
 
     @Override
     public Support mapType(MapType type) {
+        if (privilegeProblem != null) return notPermitted();
         return answer(KernelSupport.mapType(type.id), type.cName + " maps are not accepted");
     }
 
     @Override
     public Support helper(ProgramType type, Helper helper) {
+        if (privilegeProblem != null) return notPermitted();
         return answer(KernelSupport.helper(type.id, helper.id), "bpf_" + helper.cName + " is not available to " + type.cName + " programs");
     }
 
@@ -59,6 +70,7 @@ public final class LiveKernelFeatures implements KernelFeatures {
 
     @Override
     public synchronized Support attach(AttachPoint point) {
+        if (privilegeProblem != null) return notPermitted();
         if (attach == null) attach = probeAttachPoints();
         return attach.get(point);
     }

@@ -8,7 +8,8 @@ import java.util.Map;
 public record OsRelease(String id, List<String> idLike, String versionId, String prettyName) {
     public enum Family { RHEL, UBUNTU, OTHER }
 
-    public static OsRelease parse(String text) {
+    /** Parses os-release text; empty when it names no ID (garbage, or not an os-release file). */
+    public static java.util.Optional<OsRelease> parse(String text) {
         Map<String, String> kv = new HashMap<>();
         for (String line : text.split("\n")) {
             String l = line.strip();
@@ -20,10 +21,11 @@ public record OsRelease(String id, List<String> idLike, String versionId, String
             }
             kv.put(l.substring(0, eq).strip(), v);
         }
-        String id = kv.getOrDefault("ID", "linux").toLowerCase(java.util.Locale.ROOT);
+        if (!kv.containsKey("ID") || !kv.get("ID").matches("[A-Za-z0-9._-]+")) return java.util.Optional.empty();
+        String id = kv.get("ID").toLowerCase(java.util.Locale.ROOT);
         List<String> like = kv.containsKey("ID_LIKE") ? List.of(kv.get("ID_LIKE").toLowerCase(java.util.Locale.ROOT).split("\\s+")) : List.of();
         String pretty = kv.getOrDefault("PRETTY_NAME", kv.getOrDefault("NAME", id));
-        return new OsRelease(id, like, kv.getOrDefault("VERSION_ID", ""), pretty);
+        return java.util.Optional.of(new OsRelease(id, like, kv.getOrDefault("VERSION_ID", ""), pretty));
     }
 
     /** Red Hat Enterprise Linux ({@code ID=rhel}) and Ubuntu are what the platform supports; rebuilds are OTHER. */

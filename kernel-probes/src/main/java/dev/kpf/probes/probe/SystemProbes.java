@@ -39,7 +39,7 @@ final class SystemProbes {
     }
 
     Optional<OsRelease> os() {
-        return osRelease instanceof FileRead.Content c ? Optional.of(OsRelease.parse(c.text())) : Optional.empty();
+        return osRelease instanceof FileRead.Content c ? OsRelease.parse(c.text()) : Optional.empty();
     }
 
     Optional<KernelRelease> kernel() {
@@ -54,7 +54,8 @@ final class SystemProbes {
         String required = "RHEL 8 or 9, or Ubuntu";
         Optional<OsRelease> os = os();
         if (os.isEmpty()) {
-            return ProbeResult.of("os.supported", UNKNOWN, osRelease.describeFailure(), required, List.of(Feature.ALL),
+            String why = osRelease instanceof FileRead.Content ? osRelease.path() + " names no ID" : osRelease.describeFailure();
+            return ProbeResult.of("os.supported", UNKNOWN, why, required, List.of(Feature.ALL),
                     "check that /etc/os-release exists and is readable", true);
         }
         OsRelease o = os.get();

@@ -44,6 +44,7 @@ class LibbpfHeaderTest {
     private static final String HEADERS = """
             #include <stddef.h>
             #include <stdio.h>
+            #include <stdarg.h>
             #include <fcntl.h>
             #include <unistd.h>
             #include <linux/bpf.h>
@@ -83,7 +84,7 @@ class LibbpfHeaderTest {
         Path source = dir.resolve("headers.c");
         Files.writeString(source, HEADERS);
         declared = new HashMap<>();
-        for (String filter : List.of("bpf", "open", "close")) {
+        for (String filter : List.of("bpf", "open", "close", "vsnprintf")) {
             String json = run(List.of("clang", "-fsyntax-only", "-Xclang", "-ast-dump=json", "-Xclang",
                     "-ast-dump-filter=" + filter, source.toString()));
             parseFunctions(json, declared);
@@ -137,6 +138,7 @@ class LibbpfHeaderTest {
     private static List<libbpf_h.Binding> allBindings() {
         List<libbpf_h.Binding> all = new ArrayList<>(libbpf_h.bindings());
         all.addAll(libc_h.bindings());
+        all.add(libbpf_print.vsnprintf);
         return all;
     }
 

@@ -1,0 +1,96 @@
+package dev.kpf.cli;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** The packaged binary as users run it: bin/kpf with the shaded jar, in a separate process. */
+class KpfLauncherIT {
+    private static final Path REPO = Path.of(System.getProperty("kpf.repoRoot", "..")).toAbsolutePath().normalize();
+
+    record Result(int code, String out, String err) {}
+
+    static Result kpf(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(REPO.resolve("bin/kpf").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().putAll(env);
+        Path err = Files.createTempFile("kpf-err", ".txt");
+        pb.redirectError(err.toFile());
+        Process p = pb.start();
+        String out;
+        try (var in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("bin/kpf " + String.join(" ", args) + " timed out");
+        }
+        String errText = Files.readString(err);
+        Files.delete(err);
+        return new Result(p.exitValue(), out, errText);
+    }
+
+    @Test
+    void version_runs_from_the_packaged_jar() throws Exception {
+        Result r = kpf(Map.of(), "version");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("kpf 0.1.0"), r.out());
+        assertEquals("", r.err(), "no JVM warnings (native access is enabled by the launcher and the manifest)");
+    }
+
+    @Test
+    void probe_json_on_this_machine_is_valid_and_its_exit_code_matches_the_verdict() throws Exception {
+        Result r = kpf(Map.of(), "probe", "--json");
+        JsonObject doc = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals("kpf.probe/v1", doc.get("schema").getAsString());
+        assertEquals(doc.get("exitCode").getAsInt(), r.code(), r.out());
+        assertEquals("", r.err(), "libbpf's messages stay out of the output unless --debug");
+    }
+
+    @Test
+    void probe_text_has_no_colour_when_piped_and_names_the_verdict() throws Exception {
+        Result r = kpf(Map.of("NO_COLOR", "1"), "probe");
+        assertFalse(r.out().contains("\u001b["));
+        assertTrue(r.out().contains("Verdict: "), r.out());
+    }
+
+    @Test
+    void probe_of_a_fixture_and_usage_errors_have_their_exit_codes() throws Exception {
+        Path old = REPO.resolve("testdata/hosts/ubuntu-20.04-kernel-5.4");
+        assertEquals(1, kpf(Map.of(), "probe", "--root", old.toString()).code());
+        Result bogus = kpf(Map.of(), "probe", "--no-such-flag");
+        assertEquals(64, bogus.code());
+        assertTrue(bogus.err().startsWith("kpf probe: Unknown option: '--no-such-flag'"), bogus.err());
+    }
+
+    @Test
+    void the_bash_completion_script_is_valid_bash(@TempDir Path dir) throws Exception {
+        Result r = kpf(Map.of(), "completion", "bash");
+        assertEquals(0, r.code());
+        Path script = dir.resolve("kpf.bash");
+        Files.writeString(script, r.out());
+        Process check = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+        String out;
+        try (var in = check.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(check.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, check.exitValue(), out);
+    }
+}
