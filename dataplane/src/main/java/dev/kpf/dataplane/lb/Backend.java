@@ -1,0 +1,34 @@
+package dev.kpf.dataplane.lb;
+
+import dev.kpf.dataplane.model.IpAddresses;
+import dev.kpf.dataplane.model.Protocol;
+
+import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.Comparator;
+
+/**
+ * A backend of a frontend: the endpoint's address and resolved target port, its state, whether it runs on this
+ * node, and its zone and node for display.
+ */
+public record Backend(InetAddress address, int port, Protocol protocol, State state, boolean local, String nodeName,
+                      String zone) implements Comparable<Backend> {
+
+    /** READY endpoints take traffic; TERMINATING ones (serving, terminating) only when no ready one exists. */
+    public enum State { READY, TERMINATING }
+
+    private static final Comparator<Backend> ORDER = Comparator
+            .comparing((Backend b) -> b.address.getAddress().length)
+            .thenComparing((a, b) -> Arrays.compareUnsigned(a.address.getAddress(), b.address.getAddress()))
+            .thenComparingInt(Backend::port);
+
+    @Override
+    public int compareTo(Backend o) {
+        return ORDER.compare(this, o);
+    }
+
+    /** {@code 10.0.1.5:8080 ready local}. */
+    public String describe() {
+        return IpAddresses.withPort(address, port) + " " + state.name().toLowerCase(java.util.Locale.ROOT) + (local ? " local" : "");
+    }
+}

@@ -1,0 +1,194 @@
+package dev.kpf.dataplane.lb;
+
+import dev.kpf.dataplane.model.ClusterState;
+import dev.kpf.dataplane.model.EndpointSlice;
+import dev.kpf.dataplane.model.IpAddresses;
+import dev.kpf.dataplane.model.IpFamily;
+import dev.kpf.dataplane.model.Node;
+import dev.kpf.dataplane.model.Problem;
+import dev.kpf.dataplane.model.Service;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * ClusterState in, LbTable out, with kube-proxy's semantics and no I/O. For each service port and IP family:
+ * <ul>
+ * <li>backends come from the service's EndpointSlices of that family, the slice port named like the service port
+ *     giving the (resolved) target port; endpoints in several slices count once;</li>
+ * <li>ready endpoints are used; serving-and-terminating ones only when no ready one exists;</li>
+ * <li>internalTrafficPolicy: Local restricts ClusterIPs to node-local endpoints; externalTrafficPolicy: Local
+ *     restricts NodePorts, ExternalIPs and LoadBalancer IPs to node-local endpoints for outside traffic, while
+ *     traffic from the node itself keeps all endpoints (an {@link Scope#INTERNAL} entry);</li>
+ * <li>topology hints narrow cluster-wide endpoints to this node's zone when the service asks for it, this node
+ *     has a zone, every ready endpoint carries hints and one is hinted for the zone;</li>
+ * <li>headless and ExternalName services, and services labelled for another proxy
+ *     ({@code service.kubernetes.io/service-proxy-name}), are skipped.</li>
+ * </ul>
+ */
+public final class ServiceTranslator {
+    public static final String PROXY_NAME_LABEL = "service.kubernetes.io/service-proxy-name";
+    /** Services carrying the proxy-name label with this value are kpf's. */
+    public static final String PROXY_NAME = "kpf";
+
+    private final String nodeName;
+
+    /** @param nodeName this node: decides which endpoints are local and which zone applies */
+    public ServiceTranslator(String nodeName) {
+        this.nodeName = nodeName == null ? "" : nodeName;
+    }
+
+    public LbTable translate(ClusterState state) {
+        Map<Frontend, LbEntry> entries = new TreeMap<>();
+        List<Problem> problems = new ArrayList<>(state.problems());
+        Optional<Node> node = state.node(nodeName);
+        Map<String, List<EndpointSlice>> slices = state.slicesByService();
+        for (Service svc : state.services().values()) {
+            translateService(svc, slices.getOrDefault(svc.namespace() + "/" + svc.name(), List.of()), node, entries, problems);
+        }
+        return new LbTable(new TreeMap<>(entries), problems);
+    }
+
+    private void translateService(Service svc, List<EndpointSlice> slices, Optional<Node> node, Map<Frontend, LbEntry> out,
+                                  List<Problem> problems) {
+        String owner = svc.labels().get(PROXY_NAME_LABEL);
+        if (owner != null && !owner.equals(PROXY_NAME)) return;
+        if (svc.type() == Service.Type.EXTERNAL_NAME || svc.headless()) return;
+
+        Set<IpFamily> families = new LinkedHashSet<>();
+        svc.clusterIps().forEach(ip -> families.add(IpFamily.of(ip)));
+        String zone = node.map(Node::zone).orElse("");
+
+        for (Service.Port port : svc.ports()) {
+            for (IpFamily family : families) {
+                List<Candidate> candidates = candidates(svc, port, family, slices);
+                List<Backend> cluster = clusterBackends(svc, candidates, zone);
+                List<Backend> local = localBackends(candidates);
+                LbEntryFactory make = new LbEntryFactory(svc, port);
+
+                for (InetAddress ip : svc.clusterIps()) {
+                    if (IpFamily.of(ip) != family) continue;
+                    put(out, make.entry(ip, port.port(), Scope.EXTERNAL, FrontendType.CLUSTER_IP,
+                            svc.internalPolicyLocal() ? local : cluster, List.of()));
+                }
+                List<Map.Entry<InetAddress, FrontendType>> external = new ArrayList<>();
+                if (svc.hasNodePorts() && port.nodePort() > 0) {
+                    for (InetAddress ip : nodeAddresses(node, family)) external.add(Map.entry(ip, FrontendType.NODE_PORT));
+                }
+                for (InetAddress ip : svc.externalIps()) {
+                    if (IpFamily.of(ip) == family) external.add(Map.entry(ip, FrontendType.EXTERNAL_IP));
+                }
+                if (svc.type() == Service.Type.LOAD_BALANCER) {
+                    for (InetAddress ip : svc.loadBalancerIps()) {
+                        if (IpFamily.of(ip) == family) external.add(Map.entry(ip, FrontendType.LOAD_BALANCER));
+                    }
+                }
+                for (Map.Entry<InetAddress, FrontendType> e : external) {
+                    int p = e.getValue() == FrontendType.NODE_PORT ? port.nodePort() : port.port();
+                    List<dev.kpf.dataplane.model.Cidr> ranges = e.getValue() == FrontendType.LOAD_BALANCER
+                            ? svc.sourceRanges().stream().filter(c -> c.family() == family).toList() : List.of();
+                    if (svc.externalPolicyLocal()) {
+                        put(out, make.entry(e.getKey(), p, Scope.EXTERNAL, e.getValue(), local, ranges));
+                        put(out, make.entry(e.getKey(), p, Scope.INTERNAL, e.getValue(), cluster, ranges));
+                    } else {
+                        put(out, make.entry(e.getKey(), p, Scope.EXTERNAL, e.getValue(), cluster, ranges));
+                    }
+                }
+            }
+        }
+        for (InetAddress ip : svc.externalIps()) {
+            if (!families.contains(IpFamily.of(ip))) {
+                problems.add(new Problem(svc.ref().toString(), "", "externalIP " + IpAddresses.format(ip) + " is "
+                        + IpFamily.of(ip) + " but the service has no " + IpFamily.of(ip) + " cluster IP: ignored (as kube-proxy does)"));
+            }
+        }
+    }
+
+    private static void put(Map<Frontend, LbEntry> out, LbEntry entry) {
+        // two services claiming one frontend: the first (in namespace/name order) keeps it, like kube-proxy's rule order
+        out.putIfAbsent(entry.frontend(), entry);
+    }
+
+    /** This node's addresses of the family; without a Node object, the family's any-address stands for all of them. */
+    private static List<InetAddress> nodeAddresses(Optional<Node> node, IpFamily family) {
+        if (node.isPresent()) {
+            List<InetAddress> ips = node.get().addresses().stream().filter(a -> IpFamily.of(a) == family).toList();
+            if (!ips.isEmpty()) return ips;
+        }
+        return List.of(IpAddresses.parse(family == IpFamily.IPv4 ? "0.0.0.0" : "::").orElseThrow());
+    }
+
+    /** An endpoint of one service port in one family, before selection. */
+    private record Candidate(Backend backend, boolean ready, boolean serving, boolean terminating, Set<String> hints) {}
+
+    private List<Candidate> candidates(Service svc, Service.Port port, IpFamily family, List<EndpointSlice> slices) {
+        Map<String, Candidate> byAddress = new LinkedHashMap<>();
+        for (EndpointSlice slice : slices) {
+            if (slice.family() != family) continue;
+            Optional<EndpointSlice.Port> sp = slice.ports().stream()
+                    .filter(p -> p.name().equals(port.name()) && p.protocol() == port.protocol()).findFirst();
+            if (sp.isEmpty()) continue;
+            for (EndpointSlice.Endpoint ep : slice.endpoints()) {
+                if (ep.addresses().isEmpty()) continue;
+                InetAddress ip = ep.addresses().getFirst();
+                boolean local = !nodeName.isEmpty() && nodeName.equals(ep.nodeName());
+                Backend.State state = ep.ready() ? Backend.State.READY : Backend.State.TERMINATING;
+                Backend b = new Backend(ip, sp.get().port(), port.protocol(), state, local, ep.nodeName(), ep.zone());
+                Candidate c = new Candidate(b, ep.ready(), ep.serving(), ep.terminating(), ep.hintZones());
+                String key = ip.getHostAddress() + "|" + sp.get().port();
+                Candidate existing = byAddress.get(key);
+                // an endpoint listed by two slices (e.g. while slices are being rebalanced) counts once, ready wins
+                if (existing == null || (!existing.ready() && c.ready())) byAddress.put(key, c);
+            }
+        }
+        return new ArrayList<>(byAddress.values());
+    }
+
+    private List<Backend> clusterBackends(Service svc, List<Candidate> all, String zone) {
+        boolean topology = useTopology(svc, all, zone);
+        List<Backend> ready = all.stream().filter(Candidate::ready)
+                .filter(c -> !topology || c.hints().contains(zone)).map(Candidate::backend).sorted().toList();
+        if (!ready.isEmpty()) return ready;
+        return terminating(all);
+    }
+
+    private static List<Backend> localBackends(List<Candidate> all) {
+        List<Backend> ready = all.stream().filter(c -> c.backend().local() && c.ready()).map(Candidate::backend).sorted().toList();
+        if (!ready.isEmpty()) return ready;
+        return terminating(all.stream().filter(c -> c.backend().local()).toList());
+    }
+
+    private static List<Backend> terminating(List<Candidate> all) {
+        return all.stream().filter(c -> c.serving() && c.terminating()).map(Candidate::backend).sorted().toList();
+    }
+
+    private static boolean useTopology(Service svc, List<Candidate> all, String zone) {
+        if (!svc.topologyAware() || zone.isEmpty()) return false;
+        boolean forZone = false;
+        for (Candidate c : all) {
+            if (!c.ready()) continue;
+            if (c.hints().isEmpty()) return false;
+            if (c.hints().contains(zone)) forZone = true;
+        }
+        return forZone;
+    }
+
+    /** Builds the entries of one service port. */
+    private record LbEntryFactory(Service svc, Service.Port port) {
+        LbEntry entry(InetAddress ip, int p, Scope scope, FrontendType type, List<Backend> backends,
+                      List<dev.kpf.dataplane.model.Cidr> ranges) {
+            int affinity = svc.clientIpAffinity() ? svc.affinityTimeoutSeconds() : 0;
+            boolean externalType = type != FrontendType.CLUSTER_IP;
+            int hc = externalType && svc.externalPolicyLocal() ? svc.healthCheckNodePort() : 0;
+            return new LbEntry(new Frontend(ip, p, port.protocol(), scope), type, svc.ref(), port.name(), backends, affinity,
+                    ranges, externalType && svc.externalPolicyLocal(), !externalType && svc.internalPolicyLocal(), hc);
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package dev.kpf.dataplane.load;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.kpf.dataplane.model.Cidr;
+import dev.kpf.dataplane.model.EndpointSlice;
+import dev.kpf.dataplane.model.IpAddresses;
+import dev.kpf.dataplane.model.IpFamily;
+import dev.kpf.dataplane.model.Node;
+import dev.kpf.dataplane.model.Problem;
+import dev.kpf.dataplane.model.Protocol;
+import dev.kpf.dataplane.model.Service;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Turns Kubernetes objects (JSON trees from files or the API) into the model. What is wrong is reported with the
+ * object and its location and skipped at the smallest unit that makes sense (an address, a port, a range, or the
+ * object when it cannot be used at all); everything else is kept.
+ */
+public final class ObjectDecoder {
+    /** Kinds that are Kubernetes objects kpf has no use for in the Service table; skipped without a problem. */
+    static final Set<String> IGNORED_KINDS = Set.of("DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "Pod",
+            "Namespace", "ConfigMap", "Secret", "ServiceAccount", "Endpoints", "Event", "Lease", "Cluster", "Role",
+            "RoleBinding", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Job", "CronJob",
+            "NetworkPolicy", "Ingress", "PersistentVolume", "PersistentVolumeClaim", "StorageClass");
+
+    /** What one object decoded into. */
+    public sealed interface Decoded {
+        record AService(Service service) implements Decoded {}
+        record ASlice(EndpointSlice slice) implements Decoded {}
+        record ANode(Node node) implements Decoded {}
+        record Ignored(String kind) implements Decoded {}
+        record Rejected() implements Decoded {}
+    }
+
+    private final List<Problem> problems = new ArrayList<>();
+
+    public List<Problem> problems() {
+        return problems;
+    }
+
+    public Decoded decode(SourceDocument doc) {
+        JsonObject o = doc.object();
+        String kind = JsonFields.string(o, "kind");
+        String apiVersion = JsonFields.string(o, "apiVersion");
+        JsonObject meta = JsonFields.object(o, "metadata");
+        String name = JsonFields.string(meta, "name");
+        String ns = JsonFields.string(meta, "namespace", "default");
+        if (kind == null || apiVersion == null) {
+            return reject(doc, "", "not a Kubernetes object (needs apiVersion and kind)");
+        }
+        String label = kind + " " + (name == null ? "(no name)" : (kind.equals("Node") ? name : ns + "/" + name));
+        if (name == null || name.isBlank()) return reject(doc, label, "metadata.name is missing");
+        return switch (kind) {
+            case "Service" -> apiVersion.equals("v1") ? service(doc, label, ns, name, o) : reject(doc, label, "apiVersion " + apiVersion + " is not v1");
+            case "EndpointSlice" -> apiVersion.equals("discovery.k8s.io/v1") ? slice(doc, label, ns, name, o)
+                    : reject(doc, label, "apiVersion " + apiVersion + " is not supported: use discovery.k8s.io/v1");
+            case "Node" -> apiVersion.equals("v1") ? node(doc, label, name, o) : reject(doc, label, "apiVersion " + apiVersion + " is not v1");
+            default -> IGNORED_KINDS.contains(kind) ? new Decoded.Ignored(kind)
+                    : reject(doc, label, "kind " + kind + " (" + apiVersion + ") is not one kpf reads (Service, EndpointSlice, Node)");
+        };
+    }
+
+    private Decoded reject(SourceDocument doc, String label, String message) {
+        problems.add(new Problem(label, doc.location(), message + ": skipped"));
+        return new Decoded.Rejected();
+    }
+
+    private void warn(SourceDocument doc, String label, String message) {
+        problems.add(new Problem(label, doc.location(), message));
+    }
+
+    private Decoded service(SourceDocument doc, String label, String ns, String name, JsonObject o) {
+        JsonObject spec = JsonFields.object(o, "spec");
+        if (spec == null) return reject(doc, label, "spec is missing");
+        String typeText = JsonFields.string(spec, "type", "ClusterIP");
+        Service.Type type = switch (typeText) {
+            case "ClusterIP" -> Service.Type.CLUSTER_IP;
+            case "NodePort" -> Service.Type.NODE_PORT;
+            case "LoadBalancer" -> Service.Type.LOAD_BALANCER;
+            case "ExternalName" -> Service.Type.EXTERNAL_NAME;
+            default -> null;
+        };
+        if (type == null) return reject(doc, label, "spec.type " + typeText + " is not ClusterIP, NodePort, LoadBalancer or ExternalName");
+
+        List<String> ipTexts = JsonFields.strings(spec, "clusterIPs");
+        if (ipTexts.isEmpty() && JsonFields.string(spec, "clusterIP") != null) ipTexts = List.of(JsonFields.string(spec, "clusterIP"));
+        List<InetAddress> clusterIps = new ArrayList<>();
+        boolean headless = ipTexts.stream().anyMatch(t -> t.equals("None"));
+        if (!headless && type != Service.Type.EXTERNAL_NAME) {
+            for (String t : ipTexts) {
+                Optional<InetAddress> ip = IpAddresses.parse(t);
+                if (ip.isEmpty()) return reject(doc, label, "spec.clusterIPs has an invalid IP '" + t + "'");
+                clusterIps.add(ip.get());
+            }
+            if (clusterIps.isEmpty()) {
+                return reject(doc, label, "has no cluster IP (spec.clusterIP is empty: not allocated); set spec.clusterIP or read it from the API");
+            }
+        }
+
+        List<Service.Port> ports = new ArrayList<>();
+        int index = 0;
+        for (JsonElement pe : JsonFields.array(spec, "ports")) {
+            index++;
+            if (!pe.isJsonObject()) {
+                warn(doc, label, "spec.ports[" + (index - 1) + "] is not an object: skipped");
+                continue;
+            }
+            JsonObject p = pe.getAsJsonObject();
+            String portName = JsonFields.string(p, "name", "");
+            String what = "port " + (portName.isEmpty() ? "#" + index : portName);
+            Optional<Protocol> proto = Protocol.parse(JsonFields.string(p, "protocol"));
+            if (proto.isEmpty()) {
+                warn(doc, label, what + ": protocol " + JsonFields.string(p, "protocol") + " is not supported (TCP, UDP, SCTP): that port is skipped");
+                continue;
+            }
+            OptionalLong number = JsonFields.integer(p, "port");
+            if (number.isEmpty() || number.getAsLong() < 1 || number.getAsLong() > 65535) {
+                warn(doc, label, what + ": port " + (JsonFields.has(p, "port") ? p.get("port") : "is missing") + " is not in 1-65535: that port is skipped");
+                continue;
+            }
+            OptionalLong nodePort = JsonFields.integer(p, "nodePort");
+            int np = 0;
+            if (JsonFields.has(p, "nodePort")) {
+                if (nodePort.isEmpty() || nodePort.getAsLong() < 1 || nodePort.getAsLong() > 65535) {
+                    warn(doc, label, what + ": nodePort " + p.get("nodePort") + " is not in 1-65535: no NodePort frontend for it");
+                } else {
+                    np = (int) nodePort.getAsLong();
+                }
+            }
+            ports.add(new Service.Port(portName, proto.get(), (int) number.getAsLong(), np));
+        }
+
+        List<InetAddress> externalIps = ips(doc, label, "spec.externalIPs", JsonFields.strings(spec, "externalIPs"));
+        List<InetAddress> lbIps = new ArrayList<>();
+        JsonObject lb = JsonFields.object(o, "status", "loadBalancer");
+        for (JsonElement ing : JsonFields.array(lb, "ingress")) {
+            if (!ing.isJsonObject()) continue;
+            JsonObject io = ing.getAsJsonObject();
+            String ip = JsonFields.string(io, "ip");
+            if (ip == null) continue; // hostname-only ingress: nothing to program
+            if ("Proxy".equals(JsonFields.string(io, "ipMode"))) continue; // the load balancer proxies; kube-proxy skips it too
+            lbIps.addAll(ips(doc, label, "status.loadBalancer.ingress", List.of(ip)));
+        }
+        List<String> rangeTexts = JsonFields.strings(spec, "loadBalancerSourceRanges");
+        if (rangeTexts.isEmpty()) {
+            String annotation = JsonFields.string(JsonFields.object(o, "metadata", "annotations"), "service.beta.kubernetes.io/load-balancer-source-ranges");
+            if (annotation != null) rangeTexts = List.of(annotation.split(","));
+        }
+        List<Cidr> ranges = new ArrayList<>();
+        for (String r : rangeTexts) {
+            if (r.isBlank()) continue;
+            Optional<Cidr> c = Cidr.parse(r);
+            if (c.isEmpty()) warn(doc, label, "loadBalancerSourceRanges entry '" + r.strip() + "' is not a CIDR: ignored");
+            else ranges.add(c.get());
+        }
+
+        boolean affinity = "ClientIP".equals(JsonFields.string(spec, "sessionAffinity"));
+        int timeout = Service.DEFAULT_AFFINITY_TIMEOUT;
+        OptionalLong t = JsonFields.integer(JsonFields.object(spec, "sessionAffinityConfig", "clientIP"), "timeoutSeconds");
+        if (affinity && t.isPresent()) {
+            if (t.getAsLong() < 1 || t.getAsLong() > 86400) {
+                warn(doc, label, "sessionAffinityConfig.clientIP.timeoutSeconds " + t.getAsLong() + " is not in 1-86400: using 10800");
+            } else {
+                timeout = (int) t.getAsLong();
+            }
+        }
+        String etp = JsonFields.string(spec, "externalTrafficPolicy", "Cluster");
+        String itp = JsonFields.string(spec, "internalTrafficPolicy", "Cluster");
+        int hc = (int) JsonFields.integer(spec, "healthCheckNodePort").orElse(0);
+        Map<String, String> annotations = JsonFields.stringMap(JsonFields.object(o, "metadata", "annotations"));
+        String mode = annotations.getOrDefault("service.kubernetes.io/topology-mode",
+                annotations.getOrDefault("service.kubernetes.io/topology-aware-hints", ""));
+        boolean topology = (!mode.isEmpty() && !mode.equalsIgnoreCase("disabled"))
+                || JsonFields.string(spec, "trafficDistribution") != null;
+        Map<String, String> labels = JsonFields.stringMap(JsonFields.object(o, "metadata", "labels"));
+        if (headless) clusterIps.clear();
+        return new Decoded.AService(new Service(ns, name, type, clusterIps, ports, externalIps, lbIps, ranges, affinity, timeout,
+                etp.equals("Local") || etp.equals("OnlyLocal"), itp.equals("Local"), hc, topology, labels));
+    }
+
+    private List<InetAddress> ips(SourceDocument doc, String label, String field, List<String> texts) {
+        List<InetAddress> out = new ArrayList<>();
+        for (String t : texts) {
+            Optional<InetAddress> ip = IpAddresses.parse(t);
+            if (ip.isEmpty()) warn(doc, label, field + " has an invalid IP '" + t + "': ignored");
+            else out.add(ip.get());
+        }
+        return out;
+    }
+
+    private Decoded slice(SourceDocument doc, String label, String ns, String name, JsonObject o) {
+        String addressType = JsonFields.string(o, "addressType", "");
+        IpFamily family = switch (addressType) {
+            case "IPv4" -> IpFamily.IPv4;
+            case "IPv6" -> IpFamily.IPv6;
+            default -> null;
+        };
+        if (family == null) {
+            if (addressType.equals("FQDN")) return new Decoded.Ignored("EndpointSlice(FQDN)");
+            return reject(doc, label, "addressType '" + addressType + "' is not IPv4, IPv6 or FQDN");
+        }
+        String service = JsonFields.string(JsonFields.object(o, "metadata", "labels"), "kubernetes.io/service-name");
+        if (service == null || service.isBlank()) {
+            return reject(doc, label, "has no label kubernetes.io/service-name, so it belongs to no service");
+        }
+        List<EndpointSlice.Port> ports = new ArrayList<>();
+        for (JsonElement pe : JsonFields.array(o, "ports")) {
+            if (!pe.isJsonObject()) continue;
+            JsonObject p = pe.getAsJsonObject();
+            Optional<Protocol> proto = Protocol.parse(JsonFields.string(p, "protocol"));
+            OptionalLong number = JsonFields.integer(p, "port");
+            String pname = JsonFields.string(p, "name", "");
+            if (proto.isEmpty()) {
+                warn(doc, label, "port " + pname + ": protocol " + JsonFields.string(p, "protocol") + " is not supported: skipped");
+            } else if (number.isEmpty() || number.getAsLong() < 1 || number.getAsLong() > 65535) {
+                if (JsonFields.has(p, "port")) warn(doc, label, "port " + pname + ": " + p.get("port") + " is not in 1-65535: skipped");
+                // a port without a number means "all ports" for selector-less slices; kube-proxy ignores it
+            } else {
+                ports.add(new EndpointSlice.Port(pname, proto.get(), (int) number.getAsLong()));
+            }
+        }
+        List<EndpointSlice.Endpoint> endpoints = new ArrayList<>();
+        for (JsonElement ee : JsonFields.array(o, "endpoints")) {
+            if (!ee.isJsonObject()) continue;
+            JsonObject e = ee.getAsJsonObject();
+            List<InetAddress> addresses = new ArrayList<>();
+            for (String a : JsonFields.strings(e, "addresses")) {
+                Optional<InetAddress> ip = IpAddresses.parse(a);
+                if (ip.isEmpty()) warn(doc, label, "endpoint address '" + a + "' is not an IP: that endpoint is skipped");
+                else if (IpFamily.of(ip.get()) != family) warn(doc, label, "endpoint address " + a + " is not " + family + " (the slice's addressType): skipped");
+                else addresses.add(ip.get());
+            }
+            if (addresses.isEmpty()) continue;
+            JsonObject c = JsonFields.object(e, "conditions");
+            boolean ready = JsonFields.bool(c, "ready", true);
+            boolean serving = JsonFields.bool(c, "serving", ready);
+            boolean terminating = JsonFields.bool(c, "terminating", false);
+            Set<String> hints = new LinkedHashSet<>();
+            for (JsonElement z : JsonFields.array(JsonFields.object(e, "hints"), "forZones")) {
+                if (z.isJsonObject() && JsonFields.string(z.getAsJsonObject(), "name") != null) hints.add(JsonFields.string(z.getAsJsonObject(), "name"));
+            }
+            JsonObject ref = JsonFields.object(e, "targetRef");
+            String target = ref == null ? "" : JsonFields.string(ref, "kind", "") + "/" + JsonFields.string(ref, "name", "");
+            endpoints.add(new EndpointSlice.Endpoint(addresses, ready, serving, terminating, JsonFields.string(e, "nodeName", ""),
+                    JsonFields.string(e, "zone", ""), hints, target));
+        }
+        return new Decoded.ASlice(new EndpointSlice(ns, name, service, family, ports, endpoints));
+    }
+
+    private Decoded node(SourceDocument doc, String label, String name, JsonObject o) {
+        String zone = JsonFields.string(JsonFields.object(o, "metadata", "labels"), "topology.kubernetes.io/zone", "");
+        List<InetAddress> addresses = new ArrayList<>();
+        for (JsonElement ae : JsonFields.array(JsonFields.object(o, "status"), "addresses")) {
+            if (!ae.isJsonObject()) continue;
+            String t = JsonFields.string(ae.getAsJsonObject(), "type", "");
+            if (!t.equals("InternalIP") && !t.equals("ExternalIP")) continue;
+            addresses.addAll(ips(doc, label, "status.addresses", List.of(JsonFields.string(ae.getAsJsonObject(), "address", ""))));
+        }
+        return new Decoded.ANode(new Node(name, zone, addresses));
+    }
+}

@@ -1,0 +1,52 @@
+package dev.kpf.dataplane.model;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Everything a source knows at one moment: services, endpoint slices, nodes, and the problems found while reading
+ * them. Immutable; sources publish a new one for every change.
+ */
+public record ClusterState(Map<ObjectRef, Service> services, Map<ObjectRef, EndpointSlice> slices,
+                           Map<String, Node> nodes, List<Problem> problems) {
+    public ClusterState {
+        services = java.util.Collections.unmodifiableMap(new TreeMap<>(services));
+        slices = java.util.Collections.unmodifiableMap(new TreeMap<>(slices));
+        nodes = java.util.Collections.unmodifiableMap(new TreeMap<>(nodes));
+        problems = List.copyOf(problems);
+    }
+
+    public static ClusterState of(Collection<Service> services, Collection<EndpointSlice> slices, Collection<Node> nodes,
+                                  List<Problem> problems) {
+        Map<ObjectRef, Service> s = new TreeMap<>();
+        services.forEach(x -> s.put(x.ref(), x));
+        Map<ObjectRef, EndpointSlice> e = new TreeMap<>();
+        slices.forEach(x -> e.put(x.ref(), x));
+        Map<String, Node> n = new TreeMap<>();
+        nodes.forEach(x -> n.put(x.name(), x));
+        return new ClusterState(s, e, n, problems);
+    }
+
+    public static ClusterState empty() {
+        return of(List.of(), List.of(), List.of(), List.of());
+    }
+
+    /** Slices grouped by the service they belong to ({@code namespace/serviceName}), each group sorted by slice name. */
+    public Map<String, List<EndpointSlice>> slicesByService() {
+        Map<String, List<EndpointSlice>> out = new java.util.HashMap<>();
+        for (EndpointSlice s : slices.values()) {
+            out.computeIfAbsent(s.namespace() + "/" + s.serviceName(), k -> new ArrayList<>()).add(s);
+        }
+        out.values().forEach(l -> l.sort(Comparator.comparing(EndpointSlice::name)));
+        return out;
+    }
+
+    public Optional<Node> node(String name) {
+        return Optional.ofNullable(nodes.get(name));
+    }
+}

@@ -1,0 +1,68 @@
+package dev.kpf.dataplane.model;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * IP literals in and out: parsing never resolves names (only literals are accepted), and IPv6 is printed in the
+ * canonical short form of RFC 5952 ({@code fd00::a}), as kubectl shows it.
+ */
+public final class IpAddresses {
+    private IpAddresses() {}
+
+    private static final Pattern V4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+
+    /** The address for an IPv4 or IPv6 literal; empty for anything else (host names, garbage, zone ids). */
+    public static Optional<InetAddress> parse(String text) {
+        if (text == null) return Optional.empty();
+        String t = text.strip();
+        if (t.isEmpty() || t.contains("%")) return Optional.empty();
+        if (!t.contains(":") && !V4.matcher(t).matches()) return Optional.empty();
+        try {
+            return Optional.of(InetAddress.ofLiteral(t));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Dotted quad for IPv4, RFC 5952 for IPv6 (lower case, longest zero run compressed, first on ties). */
+    public static String format(InetAddress address) {
+        if (!(address instanceof Inet6Address)) return address.getHostAddress();
+        byte[] b = address.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        int bestStart = -1, bestLen = 0;
+        for (int i = 0; i < 8; ) {
+            if (groups[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0) j++;
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        if (bestLen < 2) bestStart = -1;
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                s.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (!s.isEmpty() && s.charAt(s.length() - 1) != ':') s.append(':');
+            s.append(Integer.toHexString(groups[i]));
+        }
+        return s.toString();
+    }
+
+    /** {@code ip:port} with brackets around IPv6: {@code [fd00::a]:443}. */
+    public static String withPort(InetAddress address, int port) {
+        return address instanceof Inet6Address ? "[" + format(address) + "]:" + port : format(address) + ":" + port;
+    }
+}

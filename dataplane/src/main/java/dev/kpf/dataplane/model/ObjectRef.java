@@ -1,0 +1,21 @@
+package dev.kpf.dataplane.model;
+
+/** Which Kubernetes object something is about: kind, namespace (empty for cluster-scoped) and name. */
+public record ObjectRef(String kind, String namespace, String name) implements Comparable<ObjectRef> {
+    public static ObjectRef service(String namespace, String name) {
+        return new ObjectRef("Service", namespace, name);
+    }
+
+    @Override
+    public int compareTo(ObjectRef o) {
+        int c = kind.compareTo(o.kind);
+        if (c != 0) return c;
+        c = namespace.compareTo(o.namespace);
+        return c != 0 ? c : name.compareTo(o.name);
+    }
+
+    @Override
+    public String toString() {
+        return namespace.isEmpty() ? kind + " " + name : kind + " " + namespace + "/" + name;
+    }
+}

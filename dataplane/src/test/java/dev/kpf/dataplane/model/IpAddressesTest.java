@@ -1,0 +1,38 @@
+package dev.kpf.dataplane.model;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** IP literals parse without name lookups and print as kubectl prints them (RFC 5952 for IPv6). */
+class IpAddressesTest {
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+            "10.96.0.1,                      10.96.0.1",
+            "fd00:96:0:0:0:0:0:30,           fd00:96::30",
+            "2001:DB8:0:0:1:0:0:1,           2001:db8::1:0:0:1",
+            "2001:db8:0:1:1:1:1:1,           2001:db8:0:1:1:1:1:1",
+            "0:0:0:0:0:0:0:1,                ::1",
+            "0:0:0:0:0:0:0:0,                ::",
+            "fd00:0:0:1:0:0:0:0,             fd00:0:0:1::",
+            "2001:0db8:0000:0000:0000:ff00:0042:8329, 2001:db8::ff00:42:8329",
+    })
+    void formats_canonically(String in, String out) {
+        assertEquals(out, IpAddresses.format(IpAddresses.parse(in).orElseThrow()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "localhost", "example.test", "10.96.300.1", "10.96.0", "1.2.3.4.5", "fe80::1%eth0", "::g", "01.2.3.4"})
+    void rejects_what_is_not_an_ip_literal(String text) {
+        assertTrue(IpAddresses.parse(text).isEmpty(), text);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"10.1.2.3/8, 10.0.0.0/8", "2001:db8::1/32, 2001:db8::/32", "192.0.2.7, 192.0.2.7/32"})
+    void cidrs_are_masked_to_their_network(String in, String out) {
+        assertEquals(out, Cidr.parse(in).orElseThrow().toString());
+    }
+}

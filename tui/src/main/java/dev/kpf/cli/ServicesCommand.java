@@ -1,0 +1,74 @@
+package dev.kpf.cli;
+
+import dev.kpf.dataplane.lb.LbTable;
+import dev.kpf.dataplane.lb.ServiceTranslator;
+import dev.kpf.dataplane.load.DirectoryLoader;
+import dev.kpf.dataplane.model.ClusterState;
+import dev.kpf.dataplane.model.Problem;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code kpf services}: the translated Service -> backend table, like {@code cilium-dbg service list}. */
+@Command(name = "services", description = "Print the Service -> backend table kpf computes for this node.",
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:table printed (problems with some objects are listed on stderr)", "2:could not read the source",
+                "64:usage error"})
+final class ServicesCommand implements Callable<Integer> {
+    @Option(names = "--source", paramLabel = "SOURCE", required = true,
+            description = "Where Services and EndpointSlices come from: dir:PATH (YAML/JSON files or a kubectl -o yaml dump).")
+    String source;
+
+    @Option(names = "--node-name", paramLabel = "NODE", description = "This node (default: $NODE_NAME, else the host name); "
+            + "decides node-local endpoints, NodePort addresses and the zone.")
+    String nodeName;
+
+    @Option(names = "--json", description = "Print JSON (schema kpf.services/v1).")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        if (!source.startsWith("dir:")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--source " + source
+                    + ": only dir:PATH is available in this version (kube and demo sources are not built yet)");
+        }
+        Path dir = Path.of(source.substring(4));
+        if (!Files.exists(dir)) {
+            err.println("kpf services: " + dir + " does not exist");
+            return ExitCodes.COULD_NOT_RUN;
+        }
+        String node = nodeName != null ? nodeName : defaultNodeName();
+        ClusterState state = DirectoryLoader.load(dir);
+        LbTable table = new ServiceTranslator(node).translate(state);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(ServicesJson.render(table, node, source));
+        } else {
+            out.print(ServicesText.render(table, node));
+            for (Problem p : table.problems()) err.println("warning: " + p);
+        }
+        out.flush();
+        err.flush();
+        return ExitCodes.OK;
+    }
+
+    static String defaultNodeName() {
+        String env = System.getenv("NODE_NAME");
+        if (env != null && !env.isBlank()) return env.strip();
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
