@@ -24,6 +24,10 @@ public final class Main {
         setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
         setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : "warn");
         setIfAbsent("org.slf4j.simpleLogger.log.libbpf", debug ? "debug" : "off");
+        // the Kubernetes client reports its own shutdown (interrupted threads) as errors; list/watch errors
+        // reach the source's status instead
+        setIfAbsent("org.slf4j.simpleLogger.log.io.kubernetes.client.informer.cache.Controller", debug ? "debug" : "off");
+        setIfAbsent("org.slf4j.simpleLogger.log.io.kubernetes.client.informer.cache.ProcessorListener", debug ? "debug" : "off");
     }
 
     private static void setIfAbsent(String key, String value) {

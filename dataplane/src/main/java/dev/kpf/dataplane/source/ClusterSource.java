@@ -1,0 +1,20 @@
+package dev.kpf.dataplane.source;
+
+import dev.kpf.dataplane.model.ClusterState;
+
+import java.util.function.Consumer;
+
+/**
+ * Where Services, EndpointSlices and Nodes come from. A source publishes complete states: the first once it has
+ * read everything, then one after each burst of changes (at most one per minimum interval) and periodically.
+ * It never publishes a state it could not read completely; on errors it keeps the last good one and reports them
+ * in {@link #status()}.
+ */
+public interface ClusterSource extends AutoCloseable {
+    void start(Consumer<ClusterState> listener);
+
+    SourceStatus status();
+
+    @Override
+    void close();
+}

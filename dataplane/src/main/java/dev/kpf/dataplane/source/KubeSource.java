@@ -1,0 +1,234 @@
+package dev.kpf.dataplane.source;
+
+import com.google.gson.JsonObject;
+import dev.kpf.dataplane.load.ObjectDecoder;
+import dev.kpf.dataplane.load.SourceDocument;
+import dev.kpf.dataplane.model.ClusterState;
+import dev.kpf.dataplane.model.EndpointSlice;
+import dev.kpf.dataplane.model.Node;
+import dev.kpf.dataplane.model.Problem;
+import dev.kpf.dataplane.model.Service;
+import io.kubernetes.client.informer.ResourceEventHandler;
+import io.kubernetes.client.informer.SharedIndexInformer;
+import io.kubernetes.client.informer.SharedInformerFactory;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.generic.GenericKubernetesApi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Services, EndpointSlices and Nodes from the API server through the official client's informers (which relist on
+ * 410 Gone and re-watch when a watch drops). Event handlers only record changes; a runner publishes a new state
+ * after the informers have all synced once, at most once per {@code minInterval} (bursts coalesce), and at least
+ * once per {@code resyncPeriod}. List or watch errors are kept in the status; the last state stays published.
+ */
+public final class KubeSource implements ClusterSource {
+    private static final Logger LOG = LoggerFactory.getLogger(KubeSource.class);
+
+    private record Kind(String group, String version, String plural) {}
+
+    private static final List<Kind> KINDS = List.of(new Kind("", "v1", "services"),
+            new Kind("discovery.k8s.io", "v1", "endpointslices"), new Kind("", "v1", "nodes"));
+
+    private final ApiClient client;
+    private final String description;
+    private final Duration minInterval;
+    private final Duration resyncPeriod;
+    private final Clock clock;
+
+    private final Map<String, ObjectDecoder.Decoded> objects = new ConcurrentHashMap<>();
+    private final Map<String, List<Problem>> problems = new ConcurrentHashMap<>();
+    private final List<SharedInformerFactory> factories = new ArrayList<>();
+    private final List<SharedIndexInformer<RawObject>> informers = new ArrayList<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private boolean dirty;
+    private volatile boolean closed;
+    private Thread runner;
+
+    private volatile boolean synced;
+    private volatile long publishes;
+    private volatile Instant lastPublish;
+    private volatile String lastError;
+    private volatile Instant lastErrorAt;
+
+    public KubeSource(ApiClient client, String description, Duration minInterval, Duration resyncPeriod, Clock clock) {
+        this.client = client;
+        this.description = description;
+        this.minInterval = minInterval;
+        this.resyncPeriod = resyncPeriod;
+        this.clock = clock;
+    }
+
+    @Override
+    public void start(Consumer<ClusterState> listener) {
+        RawJson.ensureRegistered();
+        for (Kind k : KINDS) {
+            SharedInformerFactory factory = new SharedInformerFactory(client);
+            GenericKubernetesApi<RawObject, RawObjectList> api =
+                    new GenericKubernetesApi<>(RawObject.class, RawObjectList.class, k.group(), k.version(), k.plural(), client);
+            SharedIndexInformer<RawObject> informer = factory.sharedIndexInformerFor(api, RawObject.class,
+                    resyncPeriod.toMillis(), "", (type, error) -> onError(k.plural(), error));
+            informer.addEventHandler(new Handler());
+            factories.add(factory);
+            informers.add(informer);
+        }
+        factories.forEach(SharedInformerFactory::startAllRegisteredInformers);
+        runner = Thread.ofPlatform().daemon().name("kpf-kube-source").start(() -> run(listener));
+    }
+
+    private final class Handler implements ResourceEventHandler<RawObject> {
+        @Override
+        public void onAdd(RawObject obj) {
+            record(obj);
+        }
+
+        @Override
+        public void onUpdate(RawObject oldObj, RawObject newObj) {
+            record(newObj);
+        }
+
+        @Override
+        public void onDelete(RawObject obj, boolean deletedFinalStateUnknown) {
+            String key = key(obj.json());
+            objects.remove(key);
+            problems.remove(key);
+            markDirty();
+        }
+    }
+
+    private static String key(JsonObject o) {
+        JsonObject m = o.has("metadata") ? o.getAsJsonObject("metadata") : new JsonObject();
+        return (o.has("kind") ? o.get("kind").getAsString() : "?") + "/"
+                + (m.has("namespace") ? m.get("namespace").getAsString() : "") + "/"
+                + (m.has("name") ? m.get("name").getAsString() : "");
+    }
+
+    /** Decodes one object as it arrives (the handler's only work besides waking the runner). */
+    private void record(RawObject obj) {
+        String key = key(obj.json());
+        ObjectDecoder decoder = new ObjectDecoder();
+        ObjectDecoder.Decoded d = decoder.decode(new SourceDocument(obj.json(), "api"));
+        if (d instanceof ObjectDecoder.Decoded.Rejected || d instanceof ObjectDecoder.Decoded.Ignored) objects.remove(key);
+        else objects.put(key, d);
+        if (decoder.problems().isEmpty()) problems.remove(key);
+        else problems.put(key, List.copyOf(decoder.problems()));
+        markDirty();
+    }
+
+    private void markDirty() {
+        lock.lock();
+        try {
+            dirty = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void onError(String resource, Throwable error) {
+        lastError = "list/watch " + resource + ": " + describe(error);
+        lastErrorAt = clock.instant();
+        LOG.warn("{} (keeping the last published state; the informer retries)", lastError);
+    }
+
+    private static String describe(Throwable t) {
+        if (t instanceof io.kubernetes.client.openapi.ApiException a) {
+            return "HTTP " + a.getCode() + (a.getResponseBody() == null ? "" : " " + a.getResponseBody().strip());
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+
+    private void run(Consumer<ClusterState> listener) {
+        try {
+            while (!closed && !informers.stream().allMatch(SharedIndexInformer::hasSynced)) Thread.sleep(20);
+            synced = true;
+            long lastNanos = 0;
+            while (!closed) {
+                lock.lock();
+                try {
+                    long deadline = System.nanoTime() + resyncPeriod.toNanos();
+                    while (!dirty && !closed && publishes > 0) {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) break;
+                        wake.awaitNanos(left);
+                    }
+                    dirty = false;
+                } finally {
+                    lock.unlock();
+                }
+                if (closed) return;
+                long wait = lastNanos + minInterval.toNanos() - System.nanoTime();
+                if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait); // coalesce a burst into one publish
+                lock.lock();
+                try {
+                    dirty = false;
+                } finally {
+                    lock.unlock();
+                }
+                listener.accept(snapshot());
+                lastNanos = System.nanoTime();
+                publishes++;
+                lastPublish = clock.instant();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("kube source stopped publishing", e);
+            lastError = "publisher failed: " + e;
+            lastErrorAt = clock.instant();
+        }
+    }
+
+    /** The current state: every decoded object, with the problems found in them. */
+    public ClusterState snapshot() {
+        List<Service> services = new ArrayList<>();
+        List<EndpointSlice> slices = new ArrayList<>();
+        List<Node> nodes = new ArrayList<>();
+        for (ObjectDecoder.Decoded d : objects.values()) {
+            switch (d) {
+                case ObjectDecoder.Decoded.AService s -> services.add(s.service());
+                case ObjectDecoder.Decoded.ASlice s -> slices.add(s.slice());
+                case ObjectDecoder.Decoded.ANode n -> nodes.add(n.node());
+                default -> { }
+            }
+        }
+        List<Problem> all = new ArrayList<>();
+        problems.values().forEach(all::addAll);
+        return ClusterState.of(services, slices, nodes, all);
+    }
+
+    @Override
+    public SourceStatus status() {
+        return new SourceStatus(description, synced, publishes, Optional.ofNullable(lastPublish),
+                Optional.ofNullable(lastError), Optional.ofNullable(lastErrorAt));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        markDirty();
+        factories.forEach(f -> f.stopAllRegisteredInformers(true));
+        if (runner != null) {
+            runner.interrupt();
+            try {
+                runner.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.kpf.dataplane.source;
+
+import com.google.gson.JsonObject;
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+
+/**
+ * A Kubernetes object kept as its JSON tree, for the client's informers. The generated model classes reject any
+ * field they do not know, so one new field in a newer API server would stop an informer; kpf decodes the tree
+ * itself ({@code ObjectDecoder}) and only needs identity from the metadata.
+ */
+public final class RawObject implements KubernetesObject {
+    private final JsonObject json;
+    private final V1ObjectMeta metadata;
+
+    public RawObject(JsonObject json) {
+        this.json = json;
+        JsonObject m = json.has("metadata") && json.get("metadata").isJsonObject() ? json.getAsJsonObject("metadata") : new JsonObject();
+        this.metadata = new V1ObjectMeta()
+                .name(m.has("name") ? m.get("name").getAsString() : null)
+                .namespace(m.has("namespace") ? m.get("namespace").getAsString() : null)
+                .uid(m.has("uid") ? m.get("uid").getAsString() : null)
+                .resourceVersion(m.has("resourceVersion") ? m.get("resourceVersion").getAsString() : null);
+    }
+
+    public JsonObject json() {
+        return json;
+    }
+
+    @Override
+    public V1ObjectMeta getMetadata() {
+        return metadata;
+    }
+
+    @Override
+    public String getApiVersion() {
+        return json.has("apiVersion") ? json.get("apiVersion").getAsString() : null;
+    }
+
+    @Override
+    public String getKind() {
+        return json.has("kind") ? json.get("kind").getAsString() : null;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.kpf.testdata.apiserver;
+
+import com.google.gson.JsonObject;
+import dev.kpf.dataplane.lb.LbEntry;
+import dev.kpf.dataplane.lb.LbTable;
+import dev.kpf.dataplane.lb.ServiceTranslator;
+import dev.kpf.dataplane.model.ClusterState;
+import dev.kpf.dataplane.model.ObjectRef;
+import dev.kpf.dataplane.source.KubeClients;
+import dev.kpf.dataplane.source.KubeSource;
+import dev.kpf.testdata.demo.DemoCluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * KubeSource with the official client's informers against the fake API server: first sync, live updates, dropped
+ * watches, 410 Gone after compaction, an API outage (the last state stays) and burst coalescing.
+ */
+class KubeSourceIT {
+    @TempDir
+    Path dir;
+    private FakeApiServer server;
+    private KubeSource source;
+    private final AtomicReference<ClusterState> latest = new AtomicReference<>();
+    private final AtomicInteger publishes = new AtomicInteger();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = FakeApiServer.start(0);
+        DemoCluster.objects(DemoCluster.Variant.KUBE_PROXY_FREE).forEach(server.store()::put);
+    }
+
+    private void startSource(Duration minInterval) throws Exception {
+        source = new KubeSource(KubeClients.fromKubeconfig(server.writeKubeconfig(dir.resolve("kubeconfig"))), "test",
+                minInterval, Duration.ofMinutes(5), Clock.systemUTC());
+        source.start(s -> {
+            latest.set(s);
+            publishes.incrementAndGet();
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        if (source != null) source.close();
+        server.close();
+    }
+
+    /** Waits (at most 15 s, polling every 20 ms) until a published state satisfies the condition. */
+    private ClusterState awaitState(String what, Predicate<ClusterState> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            ClusterState s = latest.get();
+            if (s != null && condition.test(s)) return s;
+            Thread.sleep(20);
+        }
+        fail("no published state with " + what + " within 15 s; status " + source.status());
+        return null;
+    }
+
+    private static boolean hasService(ClusterState s, String ns, String name) {
+        return s.services().containsKey(ObjectRef.service(ns, name));
+    }
+
+    private void addEndpoint(String ns, String sliceName, String ip) {
+        JsonObject slice = server.store().get(ResourceType.ENDPOINTSLICES, ns, sliceName).orElseThrow().deepCopy();
+        JsonObject ep = slice.getAsJsonArray("endpoints").get(0).getAsJsonObject().deepCopy();
+        ep.getAsJsonArray("addresses").set(0, new com.google.gson.JsonPrimitive(ip));
+        slice.getAsJsonArray("endpoints").add(ep);
+        server.store().put(slice);
+    }
+
+    private static boolean hasBackend(ClusterState s, String vip, String ip) {
+        LbTable t = new ServiceTranslator("node-a").translate(s);
+        return t.entries().values().stream().anyMatch(e -> e.frontend().toString().startsWith(vip)
+                && e.backends().stream().anyMatch(b -> b.address().getHostAddress().equals(ip)));
+    }
+
+    @Test
+    void the_first_published_state_holds_everything_and_translates() throws Exception {
+        startSource(Duration.ofMillis(50));
+        ClusterState s = awaitState("all demo services", st -> hasService(st, "shop", "cart") && st.nodes().size() == 3);
+        long demoServices = DemoCluster.objects(DemoCluster.Variant.KUBE_PROXY_FREE).stream()
+                .filter(o -> o.get("kind").getAsString().equals("Service")).count();
+        assertEquals(demoServices, s.services().size());
+        LbTable table = new ServiceTranslator("node-a").translate(s);
+        LbEntry dns = table.entries().values().stream().filter(e -> e.frontend().toString().equals("10.96.0.10:53/UDP")).findFirst().orElseThrow();
+        assertEquals(2, dns.backends().size());
+        assertTrue(source.status().synced());
+    }
+
+    @Test
+    void changes_arrive_and_survive_dropped_watches_and_410_gone() throws Exception {
+        startSource(Duration.ofMillis(50));
+        awaitState("first sync", st -> hasService(st, "shop", "cart"));
+        addEndpoint("shop", "cart-v4", "10.244.9.1");
+        awaitState("the new cart endpoint", st -> hasBackend(st, "10.96.3.", "10.244.9.1"));
+
+        server.faults().dropWatches();
+        addEndpoint("shop", "cart-v4", "10.244.9.2");
+        awaitState("an endpoint added after the watch dropped", st -> hasBackend(st, "10.96.3.", "10.244.9.2"));
+
+        // the informer's next watch starts from a version the server has compacted away: 410, then a relist
+        server.store().compact();
+        server.faults().dropWatches();
+        addEndpoint("shop", "cart-v4", "10.244.9.3");
+        server.store().compact();
+        awaitState("an endpoint added around a 410 Gone", st -> hasBackend(st, "10.96.3.", "10.244.9.3"));
+        server.store().delete(ResourceType.SERVICES, "shop", "email");
+        awaitState("the deleted service gone", st -> !hasService(st, "shop", "email"));
+    }
+
+    @Test
+    void an_api_outage_keeps_the_last_state_and_is_reported() throws Exception {
+        startSource(Duration.ofMillis(50));
+        ClusterState before = awaitState("first sync", st -> hasService(st, "shop", "cart"));
+        server.faults().down();
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (source.status().lastError().isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+        assertTrue(source.status().lastError().isPresent(), "the outage is reported: " + source.status());
+        assertEquals(before.services().keySet(), source.snapshot().services().keySet(), "nothing was dropped during the outage");
+        assertEquals(before.services().keySet(), latest.get().services().keySet());
+        server.faults().up();
+        addEndpoint("shop", "cart-v4", "10.244.9.9");
+        awaitState("recovery", st -> hasBackend(st, "10.96.3.", "10.244.9.9"));
+    }
+
+    @Test
+    void a_burst_of_changes_is_coalesced_into_few_publishes() throws Exception {
+        startSource(Duration.ofMillis(500));
+        awaitState("first sync", st -> hasService(st, "shop", "cart"));
+        Thread.sleep(600);
+        int before = publishes.get();
+        for (int i = 1; i <= 40; i++) addEndpoint("shop", "cart-v4", "10.244.8." + i);
+        awaitState("the whole burst", st -> hasBackend(st, "10.96.3.", "10.244.8.40"));
+        int used = publishes.get() - before;
+        assertTrue(used >= 1 && used <= 6, "40 changes within about one interval publish a few states, not 40: " + used);
+    }
+}
