@@ -2,7 +2,6 @@ package dev.kpf.cli;
 
 import dev.kpf.dataplane.lb.LbTable;
 import dev.kpf.dataplane.lb.ServiceTranslator;
-import dev.kpf.dataplane.load.DirectoryLoader;
 import dev.kpf.dataplane.model.ClusterState;
 import dev.kpf.dataplane.model.Problem;
 import picocli.CommandLine;
@@ -21,11 +20,20 @@ import java.util.concurrent.Callable;
         exitCodeList = {"0:table printed (problems with some objects are listed on stderr)", "2:could not read the source",
                 "64:usage error"})
 final class ServicesCommand implements Callable<Integer> {
-    @Option(names = "--source", paramLabel = "SOURCE", required = true,
-            description = "Where Services and EndpointSlices come from: dir:PATH (YAML/JSON files or a kubectl -o yaml dump).")
+    @Option(names = "--source", paramLabel = "SOURCE", defaultValue = "kube",
+            description = "Where Services and EndpointSlices come from: kube (the API server, default), "
+                    + "dir:PATH (YAML/JSON files or kubectl -o yaml dumps) or demo (the embedded demo cluster).")
     String source;
 
-    @Option(names = "--node-name", paramLabel = "NODE", description = "This node (default: $NODE_NAME, else the host name); "
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig for --source kube "
+            + "(default: $KUBECONFIG, ~/.kube/config, else the in-cluster service account).")
+    Path kubeconfig;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "How long to wait for a complete read of the API server (default ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Option(names = "--node-name", paramLabel = "NODE", description = "This node (default: $NODE_NAME, else the host name; node-a for the demo); "
             + "decides node-local endpoints, NodePort addresses and the zone.")
     String nodeName;
 
@@ -38,17 +46,21 @@ final class ServicesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        if (!source.startsWith("dir:")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--source " + source
-                    + ": only dir:PATH is available in this version (kube and demo sources are not built yet)");
+        SourceSpec spec0;
+        try {
+            spec0 = SourceSpec.parse(source);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        Path dir = Path.of(source.substring(4));
-        if (!Files.exists(dir)) {
-            err.println("kpf services: " + dir + " does not exist");
+        String node = nodeName != null ? nodeName : spec0.kind().equals("demo") ? "node-a" : defaultNodeName();
+        ClusterState state;
+        try {
+            state = spec0.readOnce(kubeconfig, java.time.Duration.ofSeconds(timeoutSeconds));
+        } catch (SourceSpec.SourceException e) {
+            err.println("kpf services: " + e.getMessage());
+            err.flush();
             return ExitCodes.COULD_NOT_RUN;
         }
-        String node = nodeName != null ? nodeName : defaultNodeName();
-        ClusterState state = DirectoryLoader.load(dir);
         LbTable table = new ServiceTranslator(node).translate(state);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

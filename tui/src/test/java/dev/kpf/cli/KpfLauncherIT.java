@@ -80,6 +80,36 @@ class KpfLauncherIT {
     }
 
     @Test
+    void the_demo_api_server_serves_kubectl_and_kpf_services(@TempDir Path dir) throws Exception {
+        Path kubeconfig = dir.resolve("demo.kubeconfig");
+        Process server = new ProcessBuilder(REPO.resolve("bin/kpf").toString(), "demo", "apiserver", "--duration", "60",
+                "--kubeconfig-out", kubeconfig.toString())
+                .redirectOutput(dir.resolve("server.out").toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        try {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!Files.exists(kubeconfig) && System.nanoTime() < deadline && server.isAlive()) Thread.sleep(50);
+            assertTrue(Files.exists(kubeconfig), "kubeconfig written: " + Files.readString(dir.resolve("server.out")));
+            Result services = kpf(Map.of(), "services", "--source", "kube", "--kubeconfig", kubeconfig.toString(), "--node-name", "node-a");
+            assertEquals(0, services.code(), services.err());
+            assertTrue(services.out().contains("10.96.0.10:53/UDP"), services.out());
+            Process kubectl = new ProcessBuilder("kubectl", "--kubeconfig", kubeconfig.toString(), "get", "daemonsets", "--all-namespaces")
+                    .redirectErrorStream(true).start();
+            String ds;
+            try (var in = kubectl.getInputStream()) {
+                ds = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            assertTrue(kubectl.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, kubectl.exitValue(), ds);
+            assertTrue(ds.contains("anetd") && !ds.contains("kube-proxy"), ds);
+        } finally {
+            server.destroy();
+            assertTrue(server.waitFor(30, TimeUnit.SECONDS), "the demo server stops on SIGTERM");
+        }
+        assertTrue(Files.readString(dir.resolve("server.out")).contains("stopped"), "it shut down cleanly");
+    }
+
+    @Test
     void the_bash_completion_script_is_valid_bash(@TempDir Path dir) throws Exception {
         Result r = kpf(Map.of(), "completion", "bash");
         assertEquals(0, r.code());

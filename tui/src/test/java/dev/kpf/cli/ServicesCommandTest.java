@@ -48,8 +48,36 @@ class ServicesCommandTest {
     }
 
     @Test
-    void an_unavailable_source_is_a_usage_error_and_a_missing_directory_cannot_run() {
-        assertEquals(64, CommandRun.of("services", "--source", "kube").exitCode());
+    void an_unknown_source_is_a_usage_error_and_unreachable_ones_cannot_run(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        assertEquals(64, CommandRun.of("services", "--source", "etcd").exitCode());
         assertEquals(2, CommandRun.of("services", "--source", "dir:/nonexistent/kpf").exitCode());
+        CommandRun missing = CommandRun.of("services", "--source", "kube", "--kubeconfig", "/nonexistent/kubeconfig");
+        assertEquals(2, missing.exitCode());
+        assertEquals("kpf services: kubeconfig /nonexistent/kubeconfig does not exist or is unreadable (pass --kubeconfig FILE or set KUBECONFIG)\n", missing.err());
+        java.nio.file.Files.writeString(dir.resolve("dead"), """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: x, cluster: {server: "http://127.0.0.1:1"}}]
+                contexts: [{name: x, context: {cluster: x, user: x}}]
+                current-context: x
+                users: [{name: x, user: {}}]
+                """);
+        CommandRun dead = CommandRun.of("services", "--source", "kube", "--kubeconfig", dir.resolve("dead").toString(), "--timeout", "2");
+        assertEquals(2, dead.exitCode());
+        assertTrue(dead.err().contains("no complete read of the API server (http://127.0.0.1:1"), dead.err());
+    }
+
+    @Test
+    void the_api_source_and_the_demo_source_give_the_same_table(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        try (var server = dev.kpf.testdata.apiserver.FakeApiServer.start(0)) {
+            dev.kpf.testdata.demo.DemoCluster.objects(dev.kpf.testdata.demo.DemoCluster.Variant.KUBE_PROXY_FREE).forEach(server.store()::put);
+            Path kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"));
+            CommandRun api = CommandRun.of("services", "--source", "kube", "--kubeconfig", kubeconfig.toString(), "--node-name", "node-a");
+            CommandRun demo = CommandRun.of("services", "--source", "demo");
+            assertEquals(0, api.exitCode(), api.err());
+            assertEquals(0, demo.exitCode(), demo.err());
+            assertEquals(demo.out(), api.out());
+            Golden.assertMatches("services-demo.txt", demo.out());
+        }
     }
 }

@@ -28,6 +28,12 @@ public final class DirectoryLoader {
 
     public static ClusterState load(Path path) {
         List<Problem> problems = new ArrayList<>();
+        List<SourceDocument> docs = documents(path, problems);
+        return decode(docs, problems);
+    }
+
+    /** Every object in the files under {@code path}, with its file:line; what cannot be read goes to problems. */
+    public static List<SourceDocument> documents(Path path, List<Problem> problems) {
         List<SourceDocument> docs = new ArrayList<>();
         for (Path file : files(path, problems)) {
             String name = path.equals(file) ? file.getFileName().toString() : path.relativize(file).toString();
@@ -43,7 +49,7 @@ public final class DirectoryLoader {
                 problems.add(new Problem("", name, "unreadable (" + e.getMessage() + "): skipped"));
             }
         }
-        return decode(docs, problems);
+        return docs;
     }
 
     /** Decodes documents into a state; shared by every source that reads objects as JSON trees. */

@@ -49,8 +49,8 @@ public final class KubeSource implements ClusterSource {
     private final Duration resyncPeriod;
     private final Clock clock;
 
-    private final Map<String, ObjectDecoder.Decoded> objects = new ConcurrentHashMap<>();
-    private final Map<String, List<Problem>> problems = new ConcurrentHashMap<>();
+    private Map<String, Decoded> decoded = new java.util.HashMap<>();
+    private final Map<String, String> lastErrorByResource = new ConcurrentHashMap<>();
     private final List<SharedInformerFactory> factories = new ArrayList<>();
     private final List<SharedIndexInformer<RawObject>> informers = new ArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -90,22 +90,20 @@ public final class KubeSource implements ClusterSource {
         runner = Thread.ofPlatform().daemon().name("kpf-kube-source").start(() -> run(listener));
     }
 
+    /** Handlers only note that something changed; the state is read from the informers' caches when published. */
     private final class Handler implements ResourceEventHandler<RawObject> {
         @Override
         public void onAdd(RawObject obj) {
-            record(obj);
+            markDirty();
         }
 
         @Override
         public void onUpdate(RawObject oldObj, RawObject newObj) {
-            record(newObj);
+            markDirty();
         }
 
         @Override
         public void onDelete(RawObject obj, boolean deletedFinalStateUnknown) {
-            String key = key(obj.json());
-            objects.remove(key);
-            problems.remove(key);
             markDirty();
         }
     }
@@ -117,17 +115,8 @@ public final class KubeSource implements ClusterSource {
                 + (m.has("name") ? m.get("name").getAsString() : "");
     }
 
-    /** Decodes one object as it arrives (the handler's only work besides waking the runner). */
-    private void record(RawObject obj) {
-        String key = key(obj.json());
-        ObjectDecoder decoder = new ObjectDecoder();
-        ObjectDecoder.Decoded d = decoder.decode(new SourceDocument(obj.json(), "api"));
-        if (d instanceof ObjectDecoder.Decoded.Rejected || d instanceof ObjectDecoder.Decoded.Ignored) objects.remove(key);
-        else objects.put(key, d);
-        if (decoder.problems().isEmpty()) problems.remove(key);
-        else problems.put(key, List.copyOf(decoder.problems()));
-        markDirty();
-    }
+    /** One object decoded at one resource version, kept so unchanged objects are not decoded again. */
+    private record Decoded(String resourceVersion, ObjectDecoder.Decoded value, List<Problem> problems) {}
 
     private void markDirty() {
         lock.lock();
@@ -140,9 +129,13 @@ public final class KubeSource implements ClusterSource {
     }
 
     private void onError(String resource, Throwable error) {
-        lastError = "list/watch " + resource + ": " + describe(error);
+        String message = "list/watch " + resource + ": " + describe(error);
+        boolean repeated = message.equals(lastErrorByResource.put(resource, message));
+        lastError = message;
         lastErrorAt = clock.instant();
-        LOG.warn("{} (keeping the last published state; the informer retries)", lastError);
+        // the informer retries on its own; say it once per distinct error, not on every retry
+        if (repeated) LOG.debug("{} (again)", message);
+        else LOG.warn("{} (keeping the last published state; the informer retries)", message);
     }
 
     private static String describe(Throwable t) {
@@ -156,7 +149,9 @@ public final class KubeSource implements ClusterSource {
         try {
             while (!closed && !informers.stream().allMatch(SharedIndexInformer::hasSynced)) Thread.sleep(20);
             synced = true;
-            long lastNanos = 0;
+            // hasSynced turns true as the last listed item is handed to the cache, not after: one interval later
+            // the first state is complete
+            long lastNanos = System.nanoTime();
             while (!closed) {
                 lock.lock();
                 try {
@@ -193,21 +188,37 @@ public final class KubeSource implements ClusterSource {
         }
     }
 
-    /** The current state: every decoded object, with the problems found in them. */
-    public ClusterState snapshot() {
+    /**
+     * The current state, read from the informers' caches (which hold everything listed and watched so far):
+     * objects whose resource version did not change since the last snapshot are not decoded again.
+     */
+    public synchronized ClusterState snapshot() {
         List<Service> services = new ArrayList<>();
         List<EndpointSlice> slices = new ArrayList<>();
         List<Node> nodes = new ArrayList<>();
-        for (ObjectDecoder.Decoded d : objects.values()) {
-            switch (d) {
-                case ObjectDecoder.Decoded.AService s -> services.add(s.service());
-                case ObjectDecoder.Decoded.ASlice s -> slices.add(s.slice());
-                case ObjectDecoder.Decoded.ANode n -> nodes.add(n.node());
-                default -> { }
+        List<Problem> all = new ArrayList<>();
+        Map<String, Decoded> next = new java.util.HashMap<>(decoded.size() * 2 + 16);
+        for (SharedIndexInformer<RawObject> informer : informers) {
+            for (RawObject obj : informer.getIndexer().list()) {
+                String key = key(obj.json());
+                String rv = obj.getMetadata().getResourceVersion();
+                Decoded d = decoded.get(key);
+                if (d == null || rv == null || !rv.equals(d.resourceVersion())) {
+                    ObjectDecoder decoder = new ObjectDecoder();
+                    ObjectDecoder.Decoded value = decoder.decode(new SourceDocument(obj.json(), "api"));
+                    d = new Decoded(rv, value, List.copyOf(decoder.problems()));
+                }
+                next.put(key, d);
+                all.addAll(d.problems());
+                switch (d.value()) {
+                    case ObjectDecoder.Decoded.AService x -> services.add(x.service());
+                    case ObjectDecoder.Decoded.ASlice x -> slices.add(x.slice());
+                    case ObjectDecoder.Decoded.ANode x -> nodes.add(x.node());
+                    default -> { }
+                }
             }
         }
-        List<Problem> all = new ArrayList<>();
-        problems.values().forEach(all::addAll);
+        decoded = next;
         return ClusterState.of(services, slices, nodes, all);
     }
 

@@ -23,6 +23,16 @@ public final class RawObject implements KubernetesObject {
                 .resourceVersion(m.has("resourceVersion") ? m.get("resourceVersion").getAsString() : null);
     }
 
+    /** Called by the informer's reflector on list items (which the API sends without kind). */
+    public void setKind(String kind) {
+        if (kind != null) json.addProperty("kind", kind);
+    }
+
+    /** Called by the informer's reflector on list items (which the API sends without apiVersion). */
+    public void setApiVersion(String apiVersion) {
+        if (apiVersion != null) json.addProperty("apiVersion", apiVersion);
+    }
+
     public JsonObject json() {
         return json;
     }
