@@ -34,18 +34,25 @@ public record LbDiff(List<LbEntry> added, List<Frontend> removed, List<Change> c
     }
 
     static LbDiff between(LbTable before, LbTable after) {
+        return between(before.entries(), after.entries());
+    }
+
+    /** The diff between two sets of entries keyed by frontend (whole tables, or the entries of some services). */
+    static LbDiff between(Map<Frontend, LbEntry> old, Map<Frontend, LbEntry> now) {
         List<LbEntry> added = new ArrayList<>();
         List<Frontend> removed = new ArrayList<>();
         List<Change> changed = new ArrayList<>();
-        Map<Frontend, LbEntry> old = before.entries();
-        for (LbEntry e : after.entries().values()) {
+        for (LbEntry e : now.values()) {
             LbEntry o = old.get(e.frontend());
             if (o == null) added.add(e);
             else if (o != e && !o.equals(e)) changed.add(change(o, e));
         }
         for (Frontend f : old.keySet()) {
-            if (!after.entries().containsKey(f)) removed.add(f);
+            if (!now.containsKey(f)) removed.add(f);
         }
+        added.sort(java.util.Comparator.comparing(LbEntry::frontend));
+        removed.sort(null);
+        changed.sort(java.util.Comparator.comparing(c -> c.after().frontend()));
         return new LbDiff(added, removed, changed);
     }
 

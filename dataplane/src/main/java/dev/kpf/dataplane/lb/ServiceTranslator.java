@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * ClusterState in, LbTable out, with kube-proxy's semantics and no I/O. For each service port and IP family:
@@ -45,18 +44,29 @@ public final class ServiceTranslator {
         this.nodeName = nodeName == null ? "" : nodeName;
     }
 
-    public LbTable translate(ClusterState state) {
-        Map<Frontend, LbEntry> entries = new TreeMap<>();
-        List<Problem> problems = new ArrayList<>(state.problems());
-        Optional<Node> node = state.node(nodeName);
-        Map<String, List<EndpointSlice>> slices = state.slicesByService();
-        for (Service svc : state.services().values()) {
-            translateService(svc, slices.getOrDefault(svc.namespace() + "/" + svc.name(), List.of()), node, entries, problems);
-        }
-        return new LbTable(new TreeMap<>(entries), problems);
+    public String nodeName() {
+        return nodeName;
     }
 
-    private void translateService(Service svc, List<EndpointSlice> slices, Optional<Node> node, Map<Frontend, LbEntry> out,
+    /** The whole table for a state (an {@link IncrementalTranslator} loaded with everything, synced once). */
+    public LbTable translate(ClusterState state) {
+        IncrementalTranslator t = new IncrementalTranslator(this);
+        t.load(state);
+        t.sync();
+        return t.table();
+    }
+
+    /**
+     * The entries of one service, given its slices (sorted by name) and this node; problems found are added to
+     * {@code problems}. Entries are in the order they were produced; the caller resolves frontend conflicts.
+     */
+    List<LbEntry> translateService(Service svc, List<EndpointSlice> slices, Optional<Node> node, List<Problem> problems) {
+        List<LbEntry> out = new ArrayList<>();
+        translateService(svc, slices, node, out, problems);
+        return out;
+    }
+
+    private void translateService(Service svc, List<EndpointSlice> slices, Optional<Node> node, List<LbEntry> out,
                                   List<Problem> problems) {
         String owner = svc.labels().get(PROXY_NAME_LABEL);
         if (owner != null && !owner.equals(PROXY_NAME)) return;
@@ -111,9 +121,9 @@ public final class ServiceTranslator {
         }
     }
 
-    private static void put(Map<Frontend, LbEntry> out, LbEntry entry) {
-        // two services claiming one frontend: the first (in namespace/name order) keeps it, like kube-proxy's rule order
-        out.putIfAbsent(entry.frontend(), entry);
+    private static void put(List<LbEntry> out, LbEntry entry) {
+        for (LbEntry e : out) if (e.frontend().equals(entry.frontend())) return; // one service listing a frontend twice
+        out.add(entry);
     }
 
     /** This node's addresses of the family; without a Node object, the family's any-address stands for all of them. */

@@ -6,28 +6,28 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Everything a source knows at one moment: services, endpoint slices, nodes, and the problems found while reading
- * them. Immutable; sources publish a new one for every change.
+ * them. Immutable; sources publish a new one for every change. The maps are unordered (consumers sort what they
+ * show); unchanged objects keep their instances from one state to the next, so comparing states is cheap.
  */
 public record ClusterState(Map<ObjectRef, Service> services, Map<ObjectRef, EndpointSlice> slices,
                            Map<String, Node> nodes, List<Problem> problems) {
     public ClusterState {
-        services = java.util.Collections.unmodifiableMap(new TreeMap<>(services));
-        slices = java.util.Collections.unmodifiableMap(new TreeMap<>(slices));
-        nodes = java.util.Collections.unmodifiableMap(new TreeMap<>(nodes));
+        services = Map.copyOf(services);
+        slices = Map.copyOf(slices);
+        nodes = Map.copyOf(nodes);
         problems = List.copyOf(problems);
     }
 
     public static ClusterState of(Collection<Service> services, Collection<EndpointSlice> slices, Collection<Node> nodes,
                                   List<Problem> problems) {
-        Map<ObjectRef, Service> s = new TreeMap<>();
+        Map<ObjectRef, Service> s = new java.util.HashMap<>(services.size() * 2);
         services.forEach(x -> s.put(x.ref(), x));
-        Map<ObjectRef, EndpointSlice> e = new TreeMap<>();
+        Map<ObjectRef, EndpointSlice> e = new java.util.HashMap<>(slices.size() * 2);
         slices.forEach(x -> e.put(x.ref(), x));
-        Map<String, Node> n = new TreeMap<>();
+        Map<String, Node> n = new java.util.HashMap<>();
         nodes.forEach(x -> n.put(x.name(), x));
         return new ClusterState(s, e, n, problems);
     }

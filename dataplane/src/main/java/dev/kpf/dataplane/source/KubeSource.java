@@ -49,7 +49,19 @@ public final class KubeSource implements ClusterSource {
     private final Duration resyncPeriod;
     private final Clock clock;
 
-    private Map<String, Decoded> decoded = new java.util.HashMap<>();
+    /** Changes recorded by the handlers since the last publish; {@link #DELETED} marks a delete. */
+    private final Map<String, RawObject> pending = new ConcurrentHashMap<>();
+    private static final RawObject DELETED = new RawObject(new JsonObject());
+    /** Decoded objects by key, owned by whoever holds this source's monitor (the runner, or a caller of snapshot). */
+    private final Map<String, Decoded> decoded = new java.util.HashMap<>();
+    private long lastFullRead;
+    private final Map<dev.kpf.dataplane.model.ObjectRef, Service> services = new java.util.HashMap<>();
+    private final Map<dev.kpf.dataplane.model.ObjectRef, EndpointSlice> slices = new java.util.HashMap<>();
+    private final Map<String, Node> nodes = new java.util.HashMap<>();
+    private Map<dev.kpf.dataplane.model.ObjectRef, Service> servicesView;
+    private Map<dev.kpf.dataplane.model.ObjectRef, EndpointSlice> slicesView;
+    private Map<String, Node> nodesView;
+    private List<Problem> problemsView;
     private final Map<String, String> lastErrorByResource = new ConcurrentHashMap<>();
     private final List<SharedInformerFactory> factories = new ArrayList<>();
     private final List<SharedIndexInformer<RawObject>> informers = new ArrayList<>();
@@ -64,6 +76,13 @@ public final class KubeSource implements ClusterSource {
     private volatile Instant lastPublish;
     private volatile String lastError;
     private volatile Instant lastErrorAt;
+    private volatile long lastSnapshotNanos;
+    private volatile long lastListenerNanos;
+
+    /** How long the last publish took to assemble the state, and how long the listener took with it. */
+    public Duration[] lastPublishTimes() {
+        return new Duration[] {Duration.ofNanos(lastSnapshotNanos), Duration.ofNanos(lastListenerNanos)};
+    }
 
     public KubeSource(ApiClient client, String description, Duration minInterval, Duration resyncPeriod, Clock clock) {
         this.client = client;
@@ -90,22 +109,30 @@ public final class KubeSource implements ClusterSource {
         runner = Thread.ofPlatform().daemon().name("kpf-kube-source").start(() -> run(listener));
     }
 
-    /** Handlers only note that something changed; the state is read from the informers' caches when published. */
+    /**
+     * Handlers only record which object changed (the latest version, or null for a delete) and wake the runner;
+     * decoding and assembling happen on the runner when it publishes.
+     */
     private final class Handler implements ResourceEventHandler<RawObject> {
         @Override
         public void onAdd(RawObject obj) {
-            markDirty();
+            changed(obj, false);
         }
 
         @Override
         public void onUpdate(RawObject oldObj, RawObject newObj) {
-            markDirty();
+            changed(newObj, false);
         }
 
         @Override
         public void onDelete(RawObject obj, boolean deletedFinalStateUnknown) {
-            markDirty();
+            changed(obj, true);
         }
+    }
+
+    private void changed(RawObject obj, boolean deleted) {
+        pending.put(key(obj.json()), deleted ? DELETED : obj);
+        markDirty();
     }
 
     private static String key(JsonObject o) {
@@ -174,8 +201,13 @@ public final class KubeSource implements ClusterSource {
                 } finally {
                     lock.unlock();
                 }
-                listener.accept(snapshot());
+                long t0 = System.nanoTime();
+                ClusterState state = snapshot();
+                long t1 = System.nanoTime();
+                listener.accept(state);
                 lastNanos = System.nanoTime();
+                lastSnapshotNanos = t1 - t0;
+                lastListenerNanos = lastNanos - t1;
                 publishes++;
                 lastPublish = clock.instant();
             }
@@ -189,37 +221,76 @@ public final class KubeSource implements ClusterSource {
     }
 
     /**
-     * The current state, read from the informers' caches (which hold everything listed and watched so far):
-     * objects whose resource version did not change since the last snapshot are not decoded again.
+     * The current state. Changes the handlers recorded are decoded and applied; once per resync period (and the
+     * first time) everything is read again from the informers' caches, which repairs anything a handler missed.
      */
     public synchronized ClusterState snapshot() {
-        List<Service> services = new ArrayList<>();
-        List<EndpointSlice> slices = new ArrayList<>();
-        List<Node> nodes = new ArrayList<>();
-        List<Problem> all = new ArrayList<>();
-        Map<String, Decoded> next = new java.util.HashMap<>(decoded.size() * 2 + 16);
-        for (SharedIndexInformer<RawObject> informer : informers) {
-            for (RawObject obj : informer.getIndexer().list()) {
-                String key = key(obj.json());
-                String rv = obj.getMetadata().getResourceVersion();
-                Decoded d = decoded.get(key);
-                if (d == null || rv == null || !rv.equals(d.resourceVersion())) {
-                    ObjectDecoder decoder = new ObjectDecoder();
-                    ObjectDecoder.Decoded value = decoder.decode(new SourceDocument(obj.json(), "api"));
-                    d = new Decoded(rv, value, List.copyOf(decoder.problems()));
-                }
-                next.put(key, d);
-                all.addAll(d.problems());
-                switch (d.value()) {
-                    case ObjectDecoder.Decoded.AService x -> services.add(x.service());
-                    case ObjectDecoder.Decoded.ASlice x -> slices.add(x.slice());
-                    case ObjectDecoder.Decoded.ANode x -> nodes.add(x.node());
-                    default -> { }
+        boolean full = lastFullRead == 0 || System.nanoTime() - lastFullRead > resyncPeriod.toNanos();
+        if (full) {
+            pending.clear();
+            Map<String, Decoded> fresh = new java.util.HashMap<>(decoded.size() * 2 + 16);
+            for (SharedIndexInformer<RawObject> informer : informers) {
+                for (RawObject obj : informer.getIndexer().list()) {
+                    String key = key(obj.json());
+                    fresh.put(key, decode(obj, decoded.get(key)));
                 }
             }
+            for (String key : List.copyOf(decoded.keySet())) if (!fresh.containsKey(key)) apply(key, null);
+            fresh.forEach(this::apply);
+            lastFullRead = System.nanoTime();
+        } else {
+            for (String key : List.copyOf(pending.keySet())) {
+                RawObject obj = pending.remove(key);
+                if (obj == null) continue;
+                apply(key, obj == DELETED ? null : decode(obj, decoded.get(key)));
+            }
         }
-        decoded = next;
-        return ClusterState.of(services, slices, nodes, all);
+        // a kind that did not change keeps its map instance, so consumers can skip it at once
+        if (servicesView == null) servicesView = Map.copyOf(services);
+        if (slicesView == null) slicesView = Map.copyOf(slices);
+        if (nodesView == null) nodesView = Map.copyOf(nodes);
+        if (problemsView == null) {
+            List<Problem> all = new ArrayList<>();
+            decoded.values().forEach(d -> all.addAll(d.problems()));
+            problemsView = List.copyOf(all);
+        }
+        return new ClusterState(servicesView, slicesView, nodesView, problemsView);
+    }
+
+    /** Puts (or with null, removes) one decoded object into the typed maps, invalidating the views it touches. */
+    private void apply(String key, Decoded next) {
+        Decoded previous = next == null ? decoded.remove(key) : decoded.put(key, next);
+        if (previous == next) return;
+        if (previous != null) remove(previous.value());
+        if (next != null) add(next.value());
+        if ((previous != null && !previous.problems().isEmpty()) || (next != null && !next.problems().isEmpty())) problemsView = null;
+    }
+
+    private void remove(ObjectDecoder.Decoded value) {
+        switch (value) {
+            case ObjectDecoder.Decoded.AService x -> { services.remove(x.service().ref()); servicesView = null; }
+            case ObjectDecoder.Decoded.ASlice x -> { slices.remove(x.slice().ref()); slicesView = null; }
+            case ObjectDecoder.Decoded.ANode x -> { nodes.remove(x.node().name()); nodesView = null; }
+            default -> { }
+        }
+    }
+
+    private void add(ObjectDecoder.Decoded value) {
+        switch (value) {
+            case ObjectDecoder.Decoded.AService x -> { services.put(x.service().ref(), x.service()); servicesView = null; }
+            case ObjectDecoder.Decoded.ASlice x -> { slices.put(x.slice().ref(), x.slice()); slicesView = null; }
+            case ObjectDecoder.Decoded.ANode x -> { nodes.put(x.node().name(), x.node()); nodesView = null; }
+            default -> { }
+        }
+    }
+
+    /** Decodes an object unless the previous decode was of the same resource version. */
+    private static Decoded decode(RawObject obj, Decoded previous) {
+        String rv = obj.getMetadata().getResourceVersion();
+        if (previous != null && rv != null && rv.equals(previous.resourceVersion())) return previous;
+        ObjectDecoder decoder = new ObjectDecoder();
+        ObjectDecoder.Decoded value = decoder.decode(new SourceDocument(obj.json(), "api"));
+        return new Decoded(rv, value, List.copyOf(decoder.problems()));
     }
 
     @Override

@@ -1,0 +1,173 @@
+package dev.kpf.dataplane.lb;
+
+import dev.kpf.dataplane.model.ClusterState;
+import dev.kpf.dataplane.model.EndpointSlice;
+import dev.kpf.dataplane.model.Node;
+import dev.kpf.dataplane.model.ObjectRef;
+import dev.kpf.dataplane.model.Problem;
+import dev.kpf.dataplane.model.Service;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The translation kept up to date change by change, like kube-proxy's change trackers: upserts and deletes of
+ * Services, EndpointSlices and Nodes only mark services dirty; {@link #sync()} retranslates the dirty ones and
+ * returns exactly what changed. A frontend claimed by two services stays with the one that holds it (in a full
+ * translation: the first in namespace/name order); the other is reported. Not thread-safe: one sync loop owns it.
+ */
+public final class IncrementalTranslator {
+    private final ServiceTranslator translator;
+    private final Map<ObjectRef, Service> services = new HashMap<>();
+    private final Map<String, Map<String, EndpointSlice>> slices = new HashMap<>();
+    private final Map<ObjectRef, String> sliceOwner = new HashMap<>();
+    private final Map<String, Node> nodes = new HashMap<>();
+    private final Map<ObjectRef, List<LbEntry>> current = new HashMap<>();
+    private final Map<ObjectRef, List<Problem>> serviceProblems = new HashMap<>();
+    private final Map<Frontend, ObjectRef> claims = new HashMap<>();
+    private final Set<ObjectRef> dirty = new TreeSet<>();
+    private List<Problem> sourceProblems = List.of();
+    private ClusterState loaded;
+
+    public IncrementalTranslator(ServiceTranslator translator) {
+        this.translator = translator;
+    }
+
+    private static String serviceKey(String namespace, String name) {
+        return namespace + "/" + name;
+    }
+
+    public void upsertService(Service s) {
+        services.put(s.ref(), s);
+        dirty.add(s.ref());
+    }
+
+    public void deleteService(ObjectRef ref) {
+        if (services.remove(ref) != null) dirty.add(ref);
+    }
+
+    public void upsertSlice(EndpointSlice slice) {
+        String owner = serviceKey(slice.namespace(), slice.serviceName());
+        String previous = sliceOwner.put(slice.ref(), owner);
+        if (previous != null && !previous.equals(owner)) removeSlice(slice.ref(), previous);
+        slices.computeIfAbsent(owner, k -> new TreeMap<>()).put(slice.name(), slice);
+        dirty.add(ObjectRef.service(slice.namespace(), slice.serviceName()));
+    }
+
+    public void deleteSlice(ObjectRef ref) {
+        String owner = sliceOwner.remove(ref);
+        if (owner != null) removeSlice(ref, owner);
+    }
+
+    private void removeSlice(ObjectRef ref, String owner) {
+        Map<String, EndpointSlice> m = slices.get(owner);
+        if (m != null) {
+            m.remove(ref.name());
+            if (m.isEmpty()) slices.remove(owner);
+        }
+        int slash = owner.indexOf('/');
+        dirty.add(ObjectRef.service(owner.substring(0, slash), owner.substring(slash + 1)));
+    }
+
+    /** Nodes decide NodePort addresses, locality and zone: a change to this node makes every service dirty. */
+    public void upsertNode(Node node) {
+        Node old = nodes.put(node.name(), node);
+        if (node.name().equals(translator.nodeName()) && !node.equals(old)) dirty.addAll(services.keySet());
+    }
+
+    public void deleteNode(String name) {
+        if (nodes.remove(name) != null && name.equals(translator.nodeName())) dirty.addAll(services.keySet());
+    }
+
+    /** Replaces everything with {@code state}: objects that are new, changed or gone make their services dirty. */
+    public void load(ClusterState state) {
+        ClusterState before = loaded;
+        loaded = state;
+        // a source hands over the same map again for a kind that did not change: nothing to compare
+        if (before == null || before.services() != state.services()) loadServices(state);
+        if (before == null || before.slices() != state.slices()) loadSlices(state);
+        if (before == null || before.nodes() != state.nodes()) loadNodes(state);
+        sourceProblems = state.problems();
+    }
+
+    private void loadServices(ClusterState state) {
+        for (ObjectRef ref : new ArrayList<>(services.keySet())) if (!state.services().containsKey(ref)) deleteService(ref);
+        // sources hand over the same instances for unchanged objects, so identity settles most comparisons
+        for (Service s : state.services().values()) {
+            Service old = services.get(s.ref());
+            if (old != s && !s.equals(old)) upsertService(s);
+        }
+    }
+
+    private void loadSlices(ClusterState state) {
+        for (ObjectRef ref : new ArrayList<>(sliceOwner.keySet())) if (!state.slices().containsKey(ref)) deleteSlice(ref);
+        for (EndpointSlice s : state.slices().values()) {
+            String owner = serviceKey(s.namespace(), s.serviceName());
+            Map<String, EndpointSlice> m = slices.get(owner);
+            EndpointSlice old = m == null ? null : m.get(s.name());
+            if ((old != s && !s.equals(old)) || !owner.equals(sliceOwner.get(s.ref()))) upsertSlice(s);
+        }
+    }
+
+    private void loadNodes(ClusterState state) {
+        for (String name : new ArrayList<>(nodes.keySet())) if (!state.nodes().containsKey(name)) deleteNode(name);
+        for (Node n : state.nodes().values()) upsertNode(n);
+    }
+
+    /** Retranslates the dirty services; returns what changed since the last sync. */
+    public LbDiff sync() {
+        Optional<Node> node = Optional.ofNullable(nodes.get(translator.nodeName()));
+        Map<Frontend, LbEntry> before = new LinkedHashMap<>();
+        Map<Frontend, LbEntry> after = new LinkedHashMap<>();
+        for (ObjectRef ref : dirty) {
+            for (LbEntry e : current.getOrDefault(ref, List.of())) {
+                before.put(e.frontend(), e);
+                claims.remove(e.frontend(), ref);
+            }
+            current.remove(ref);
+            serviceProblems.remove(ref);
+        }
+        for (ObjectRef ref : dirty) {
+            Service svc = services.get(ref);
+            if (svc == null) continue;
+            List<Problem> problems = new ArrayList<>();
+            List<EndpointSlice> own = new ArrayList<>(slices.getOrDefault(serviceKey(ref.namespace(), ref.name()), Map.of()).values());
+            List<LbEntry> kept = new ArrayList<>();
+            for (LbEntry e : translator.translateService(svc, own, node, problems)) {
+                ObjectRef holder = claims.putIfAbsent(e.frontend(), ref);
+                if (holder != null && !holder.equals(ref)) {
+                    problems.add(new Problem(ref.toString(), "", "frontend " + e.frontend() + " is already used by " + holder + ": ignored"));
+                    continue;
+                }
+                kept.add(e);
+                after.put(e.frontend(), e);
+            }
+            if (!kept.isEmpty()) current.put(ref, List.copyOf(kept));
+            if (!problems.isEmpty()) serviceProblems.put(ref, List.copyOf(problems));
+        }
+        dirty.clear();
+        return LbDiff.between(before, after);
+    }
+
+    /** Services waiting for the next sync. */
+    public int pending() {
+        return dirty.size();
+    }
+
+    /** An immutable snapshot of everything synced so far. */
+    public LbTable table() {
+        TreeMap<Frontend, LbEntry> entries = new TreeMap<>();
+        for (List<LbEntry> l : current.values()) for (LbEntry e : l) entries.put(e.frontend(), e);
+        List<Problem> problems = new ArrayList<>(sourceProblems);
+        serviceProblems.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> problems.addAll(e.getValue()));
+        return new LbTable(entries, problems);
+    }
+}

@@ -1,0 +1,184 @@
+package dev.kpf.testdata.scale;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A generated cluster for benchmarks and comparisons: N ClusterIP services (every tenth a NodePort) with M endpoints
+ * each spread over three nodes, a given fraction dual-stack, and a seeded stream of endpoint changes.
+ * Addresses: services from 10.96.0.0/12 and fd00:96::/108, pods from 10.128.0.0/9 and fd00:244::/64.
+ */
+public final class ScaleCluster {
+    public static final List<String> NODES = List.of("node-a", "node-b", "node-c");
+
+    private final int services;
+    private final int endpoints;
+    private final double dualStack;
+    private final List<JsonObject> objects = new ArrayList<>();
+    private final List<JsonObject> slices = new ArrayList<>();
+
+    private ScaleCluster(int services, int endpoints, double dualStack, long seed) {
+        if (services < 1 || services > 1_000_000 || endpoints < 0 || endpoints > 1000) {
+            throw new IllegalArgumentException("services 1..1000000, endpoints 0..1000");
+        }
+        this.services = services;
+        this.endpoints = endpoints;
+        this.dualStack = dualStack;
+        generate(new Random(seed));
+    }
+
+    public static ScaleCluster generate(int services, int endpointsPerService, double dualStackFraction, long seed) {
+        return new ScaleCluster(services, endpointsPerService, dualStackFraction, seed);
+    }
+
+    /** Nodes, services and (current) slices as JSON trees (apiVersion, kind, metadata set), in that order. */
+    public List<JsonObject> objects() {
+        List<JsonObject> all = new ArrayList<>(objects);
+        all.addAll(slices);
+        return all;
+    }
+
+    public int serviceCount() {
+        return services;
+    }
+
+    public int endpointsPerService() {
+        return endpoints;
+    }
+
+    static String v4(int base, int index) {
+        int a = base + (index >>> 16), b = (index >>> 8) & 0xff, c = index & 0xff;
+        return (a >>> 8 == 0 ? "10." + a : "10." + (a & 0xff)) + "." + b + "." + c;
+    }
+
+    private void generate(Random random) {
+        for (int n = 0; n < NODES.size(); n++) {
+            JsonObject meta = new JsonObject();
+            meta.addProperty("name", NODES.get(n));
+            JsonObject labels = new JsonObject();
+            labels.addProperty("topology.kubernetes.io/zone", "zone-" + (char) ('a' + n));
+            meta.add("labels", labels);
+            JsonArray addresses = new JsonArray();
+            addresses.add(address("InternalIP", "192.168.10." + (11 + n)));
+            addresses.add(address("InternalIP", "fd00:10::" + (11 + n)));
+            JsonObject status = new JsonObject();
+            status.add("addresses", addresses);
+            objects.add(object("v1", "Node", meta, "status", status));
+        }
+        int pod = 0;
+        for (int i = 0; i < services; i++) {
+            String ns = "ns-" + (i % 50);
+            String name = "svc-" + i;
+            boolean dual = random.nextDouble() < dualStack;
+            String ip = v4(96, i + 1);
+            JsonObject spec = new JsonObject();
+            boolean nodePort = i % 10 == 0;
+            spec.addProperty("type", nodePort ? "NodePort" : "ClusterIP");
+            JsonArray ips = new JsonArray();
+            ips.add(ip);
+            if (dual) ips.add("fd00:96::" + Integer.toHexString(i + 1));
+            spec.addProperty("clusterIP", ip);
+            spec.add("clusterIPs", ips);
+            JsonArray ports = new JsonArray();
+            JsonObject port = new JsonObject();
+            port.addProperty("name", "http");
+            port.addProperty("port", 80);
+            port.addProperty("protocol", "TCP");
+            if (nodePort) port.addProperty("nodePort", 30000 + (i / 10) % 2768);
+            ports.add(port);
+            spec.add("ports", ports);
+            JsonObject meta = new JsonObject();
+            meta.addProperty("name", name);
+            meta.addProperty("namespace", ns);
+            objects.add(object("v1", "Service", meta, "spec", spec));
+            List<String> v4 = new ArrayList<>(), v6 = new ArrayList<>();
+            for (int e = 0; e < endpoints; e++, pod++) {
+                v4.add(v4(128, pod));
+                if (dual) v6.add("fd00:244::" + Integer.toHexString(pod >>> 16) + ":" + Integer.toHexString(pod & 0xffff));
+            }
+            slices.add(slice(ns, name, name + "-v4", "IPv4", v4));
+            if (dual) slices.add(slice(ns, name, name + "-v6", "IPv6", v6));
+        }
+    }
+
+    private static JsonObject address(String type, String ip) {
+        JsonObject a = new JsonObject();
+        a.addProperty("type", type);
+        a.addProperty("address", ip);
+        return a;
+    }
+
+    private static JsonObject object(String apiVersion, String kind, JsonObject meta, String key, JsonObject value) {
+        JsonObject o = new JsonObject();
+        o.addProperty("apiVersion", apiVersion);
+        o.addProperty("kind", kind);
+        o.add("metadata", meta);
+        o.add(key, value);
+        return o;
+    }
+
+    private static JsonObject slice(String ns, String service, String name, String family, List<String> ips) {
+        JsonObject meta = new JsonObject();
+        meta.addProperty("name", name);
+        meta.addProperty("namespace", ns);
+        JsonObject labels = new JsonObject();
+        labels.addProperty("kubernetes.io/service-name", service);
+        meta.add("labels", labels);
+        JsonObject o = new JsonObject();
+        o.addProperty("apiVersion", "discovery.k8s.io/v1");
+        o.addProperty("kind", "EndpointSlice");
+        o.add("metadata", meta);
+        o.addProperty("addressType", family);
+        JsonArray ports = new JsonArray();
+        JsonObject p = new JsonObject();
+        p.addProperty("name", "http");
+        p.addProperty("port", 8080);
+        p.addProperty("protocol", "TCP");
+        ports.add(p);
+        o.add("ports", ports);
+        JsonArray eps = new JsonArray();
+        for (int i = 0; i < ips.size(); i++) {
+            JsonObject e = new JsonObject();
+            JsonArray a = new JsonArray();
+            a.add(ips.get(i));
+            e.add("addresses", a);
+            JsonObject c = new JsonObject();
+            c.addProperty("ready", true);
+            e.add("conditions", c);
+            e.addProperty("nodeName", NODES.get(i % NODES.size()));
+            eps.add(e);
+        }
+        o.add("endpoints", eps);
+        return o;
+    }
+
+    /** A seeded stream of endpoint changes: each call flips one endpoint of one slice between ready and not. */
+    public Churn churn(long seed) {
+        return new Churn(new Random(seed));
+    }
+
+    public final class Churn {
+        private final Random random;
+
+        private Churn(Random random) {
+            this.random = random;
+        }
+
+        /** The changed slice (a new object; the cluster's copy is updated too). */
+        public JsonObject next() {
+            int index = random.nextInt(slices.size());
+            JsonObject slice = slices.get(index).deepCopy();
+            JsonArray eps = slice.getAsJsonArray("endpoints");
+            if (eps.isEmpty()) return slice;
+            JsonObject c = eps.get(random.nextInt(eps.size())).getAsJsonObject().getAsJsonObject("conditions");
+            c.add("ready", new JsonPrimitive(!c.get("ready").getAsBoolean()));
+            slices.set(index, slice);
+            return slice;
+        }
+    }
+}
