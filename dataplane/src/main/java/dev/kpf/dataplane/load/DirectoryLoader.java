@@ -94,7 +94,8 @@ public final class DirectoryLoader {
                 return m.find() ? Integer.parseInt(m.group(1)) : 0;
             });
 
-    private static List<Path> files(Path path, List<Problem> problems) {
+    /** The YAML/JSON files under {@code path} (or the file itself), in name order. */
+    public static List<Path> files(Path path, List<Problem> problems) {
         if (Files.isRegularFile(path)) return List.of(path);
         if (!Files.isDirectory(path)) {
             problems.add(new Problem("", path.toString(), "no such file or directory"));
