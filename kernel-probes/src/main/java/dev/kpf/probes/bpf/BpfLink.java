@@ -49,6 +49,13 @@ public final class BpfLink implements AutoCloseable {
         }
     }
 
+    /** Swaps the attached program for {@code program} atomically: no moment without a program. */
+    public void updateProgram(BpfProgram program) {
+        try (Arena arena = Arena.ofConfined()) {
+            check(libbpf_h.bpf_link__update_program(callState(arena), live(), program.pointer()), "replace the program of link " + description + " with", program.name());
+        }
+    }
+
     /** Detaches the program now, whoever else holds the link. */
     public void detach() {
         try (Arena arena = Arena.ofConfined()) {

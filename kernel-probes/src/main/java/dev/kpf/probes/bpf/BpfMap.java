@@ -42,11 +42,17 @@ public final class BpfMap<K, V> implements AutoCloseable {
         this.keys = keys;
         this.values = values;
         this.info = readInfo(fd, name);
-        if (info.keySize() != keys.size() || info.valueSize() != values.size()) {
+        int expectedValue = perCpu(info.type()) ? ((info.valueSize() + 7) & ~7) * Libbpf.possibleCpus() : info.valueSize();
+        if (info.keySize() != keys.size() || expectedValue != values.size()) {
             if (owned != null) owned.close();
             throw new IllegalArgumentException("map " + name + " has key/value size " + info.keySize() + "/"
-                    + info.valueSize() + " but the codecs are " + keys.size() + "/" + values.size());
+                    + expectedValue + " but the codecs are " + keys.size() + "/" + values.size());
         }
+    }
+
+    /** Per-CPU maps: user space reads and writes one 8-byte-aligned value per possible CPU. */
+    public static boolean perCpu(int mapType) {
+        return mapType == 5 || mapType == 6 || mapType == 10;
     }
 
     static <K, V> BpfMap<K, V> ofObject(String name, int fd, MapCodec<K> keys, MapCodec<V> values) {

@@ -56,11 +56,20 @@ public final class BpfObject implements AutoCloseable {
 
     /** Opens an object from bytes (e.g. a class-path resource compiled into the jar). */
     public static BpfObject open(String name, byte[] elf) {
+        return open(name, elf, null);
+    }
+
+    /**
+     * Opens an object from bytes; maps declared with {@code pinning = LIBBPF_PIN_BY_NAME} are pinned under
+     * {@code pinRoot} on load, or reused from there when already pinned (libbpf checks they are compatible).
+     */
+    public static BpfObject open(String name, byte[] elf, Path pinRoot) {
         Arena arena = Arena.ofShared();
         try {
             MemorySegment log = arena.allocate(LOG_SIZE);
             MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE, elf);
             MemorySegment opts = openOpts(arena, name, log);
+            if (pinRoot != null) opts.set(ValueLayout.ADDRESS, offset("pin_root_path"), arena.allocateFrom(pinRoot.toString()));
             MemorySegment state = callState(arena);
             MemorySegment obj = checkPointer(libbpf_h.bpf_object__open_mem(state, buf, elf.length, opts), state, "open object", name);
             return new BpfObject(arena, name, log, obj);
@@ -72,9 +81,14 @@ public final class BpfObject implements AutoCloseable {
 
     /** Opens an object stored as a class-path resource next to {@code anchor}. */
     public static BpfObject openResource(Class<?> anchor, String resource) {
+        return openResource(anchor, resource, null);
+    }
+
+    /** Opens a class-path object with its pinned maps under {@code pinRoot} (see {@link #open(String, byte[], Path)}). */
+    public static BpfObject openResource(Class<?> anchor, String resource, Path pinRoot) {
         try (InputStream in = anchor.getResourceAsStream(resource)) {
             if (in == null) throw new IllegalStateException("BPF object " + resource + " is not on the class path of " + anchor.getName());
-            return open(resource.substring(resource.lastIndexOf('/') + 1).replace(".bpf.o", ""), in.readAllBytes());
+            return open(resource.substring(resource.lastIndexOf('/') + 1).replace(".bpf.o", ""), in.readAllBytes(), pinRoot);
         } catch (IOException e) {
             throw new UncheckedIOException("read BPF object " + resource, e);
         }
@@ -118,6 +132,19 @@ public final class BpfObject implements AutoCloseable {
         String[] lines = text.strip().split("\n");
         int from = Math.max(0, lines.length - 12);
         return String.join("\n", java.util.Arrays.copyOfRange(lines, from, lines.length));
+    }
+
+    /** Sets a map's capacity before {@link #load()} (e.g. from the agent's --map-capacity). */
+    public BpfObject maxEntries(String mapName, int maxEntries) {
+        MemorySegment obj = live();
+        if (loaded) throw new IllegalStateException("object " + name + " is already loaded");
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = callState(call);
+            MemorySegment m = checkPointer(libbpf_h.bpf_object__find_map_by_name(state, obj, call.allocateFrom(mapName)),
+                    state, "find map", mapName + " in " + name);
+            check(libbpf_h.bpf_map__set_max_entries(state, m, maxEntries), "set max_entries of map", mapName);
+        }
+        return this;
     }
 
     /** The program with this function name. */

@@ -25,6 +25,11 @@ public final class BpfProgram {
         return name;
     }
 
+    MemorySegment pointer() {
+        owner.live();
+        return program;
+    }
+
     /** The ELF section, e.g. {@code cgroup/connect4}, which tells libbpf the program and attach type. */
     public String section() {
         owner.live();

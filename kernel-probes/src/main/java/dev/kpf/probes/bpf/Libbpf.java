@@ -19,6 +19,13 @@ public final class Libbpf {
         }
     }
 
+    /** Possible CPUs (per-CPU map values hold one slot for each). */
+    public static int possibleCpus() {
+        try (Arena arena = Arena.ofConfined()) {
+            return Native.check(libbpf_h.libbpf_num_possible_cpus(Native.callState(arena)), "count possible CPUs", "libbpf");
+        }
+    }
+
     /** Why libbpf cannot be used here, if it cannot. */
     public static Optional<String> unavailableReason() {
         try {

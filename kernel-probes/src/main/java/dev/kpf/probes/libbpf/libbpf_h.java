@@ -255,6 +255,21 @@ public final class libbpf_h {
         try { return (int) bpf_link__destroy.handle().invokeExact(state, link); } catch (Throwable t) { throw rethrow(t); }
     }
 
+    public static final Binding bpf_link__update_program = bind("bpf_link__update_program", JAVA_INT, C_POINTER, C_POINTER);
+    public static int bpf_link__update_program(MemorySegment state, MemorySegment link, MemorySegment prog) {
+        try { return (int) bpf_link__update_program.handle().invokeExact(state, link, prog); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding libbpf_num_possible_cpus = bind("libbpf_num_possible_cpus", JAVA_INT);
+    public static int libbpf_num_possible_cpus(MemorySegment state) {
+        try { return (int) libbpf_num_possible_cpus.handle().invokeExact(state); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_object__find_map_fd_by_name = bind("bpf_object__find_map_fd_by_name", JAVA_INT, C_POINTER, C_POINTER);
+    public static int bpf_object__find_map_fd_by_name(MemorySegment state, MemorySegment obj, MemorySegment name) {
+        try { return (int) bpf_object__find_map_fd_by_name.handle().invokeExact(state, obj, name); } catch (Throwable t) { throw rethrow(t); }
+    }
+
     public static final Binding bpf_link__open = bind("bpf_link__open", C_POINTER, C_POINTER);
     public static MemorySegment bpf_link__open(MemorySegment state, MemorySegment path) {
         try { return (MemorySegment) bpf_link__open.handle().invokeExact(state, path); } catch (Throwable t) { throw rethrow(t); }
@@ -360,7 +375,8 @@ public final class libbpf_h {
             bpf_program__name, bpf_program__section_name, bpf_program__fd, bpf_program__set_autoload, bpf_program__attach_cgroup,
             bpf_map__name, bpf_map__fd, bpf_map__type, bpf_map__key_size, bpf_map__value_size, bpf_map__max_entries,
             bpf_map__set_max_entries, bpf_map__pin, bpf_map__unpin, bpf_map__reuse_fd,
-            bpf_link__fd, bpf_link__pin, bpf_link__unpin, bpf_link__detach, bpf_link__destroy, bpf_link__open,
+            bpf_link__fd, bpf_link__pin, bpf_link__unpin, bpf_link__detach, bpf_link__destroy, bpf_link__update_program, bpf_link__open,
+            libbpf_num_possible_cpus, bpf_object__find_map_fd_by_name,
             bpf_obj_pin, bpf_obj_get, bpf_obj_get_info_by_fd, bpf_map_create, bpf_map_update_elem, bpf_map_lookup_elem, bpf_map_delete_elem,
             bpf_map_get_next_key, bpf_map_update_batch, bpf_map_lookup_batch, bpf_map_delete_batch,
             libbpf_probe_bpf_prog_type, libbpf_probe_bpf_map_type, libbpf_probe_bpf_helper, libbpf_strerror,

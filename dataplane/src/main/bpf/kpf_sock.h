@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Map layouts shared by kpf_sock.bpf.c and the agent (dev.kpf.dataplane.bpf.MapLayout mirrors them byte for
+ * byte; a test compares the two). KPF_LAYOUT_VERSION changes whenever any of them changes.
+ */
+#ifndef KPF_SOCK_H
+#define KPF_SOCK_H
+
+#include <linux/types.h>
+
+#define KPF_LAYOUT_VERSION 1
+
+/* frontend scopes: EXTERNAL is the only entry of most frontends; INTERNAL exists for externalTrafficPolicy: Local */
+#define KPF_SCOPE_EXTERNAL 0
+#define KPF_SCOPE_INTERNAL 1
+
+/* flags of the slot-0 value */
+#define KPF_SVC_AFFINITY  (1u << 0) /* ClientIP affinity: affinity_timeout is set */
+#define KPF_SVC_TWO_SCOPE (1u << 1) /* an INTERNAL-scope entry exists for traffic from the node */
+
+/* backend flags */
+#define KPF_BACKEND_TERMINATING (1u << 0)
+#define KPF_BACKEND_LOCAL       (1u << 1)
+
+/* meta array slots */
+#define KPF_META_LAYOUT     0
+#define KPF_META_GENERATION 1
+
+/* stats keys */
+#define KPF_STAT_FRONTEND 0
+#define KPF_STAT_BACKEND  1
+
+struct kpf_svc4_key {
+	__be32 addr;
+	__be16 port;
+	__u8 proto;
+	__u8 scope;
+	__u16 slot;   /* 0: the service entry; 1..count: backend slots */
+	__u16 pad;
+};
+
+struct kpf_svc6_key {
+	__u8 addr[16];
+	__be16 port;
+	__u8 proto;
+	__u8 scope;
+	__u16 slot;
+	__u16 pad;
+};
+
+/* slot 0: count, rev_nat_id, flags, affinity_timeout; slot n: backend_id */
+struct kpf_svc_value {
+	__u32 backend_id;
+	__u16 count;
+	__u16 rev_nat_id;
+	__u32 flags;
+	__u32 affinity_timeout; /* seconds */
+};
+
+struct kpf_backend4 {
+	__be32 addr;
+	__be16 port;
+	__u8 proto;
+	__u8 flags;
+};
+
+struct kpf_backend6 {
+	__u8 addr[16];
+	__be16 port;
+	__u8 proto;
+	__u8 flags;
+};
+
+struct kpf_revnat4 {
+	__be32 addr;
+	__be16 port;
+	__u16 pad;
+};
+
+struct kpf_revnat6 {
+	__u8 addr[16];
+	__be16 port;
+	__u16 pad;
+};
+
+/* reverse translation for a socket: (socket cookie, backend address, port) -> frontend */
+struct kpf_sk_revnat4_key {
+	__u64 cookie;
+	__be32 addr;
+	__be16 port;
+	__u16 pad;
+};
+
+struct kpf_sk_revnat4_value {
+	__be32 addr;
+	__be16 port;
+	__u16 rev_nat_id;
+};
+
+struct kpf_sk_revnat6_key {
+	__u64 cookie;
+	__u8 addr[16];
+	__be16 port;
+	__u16 pad;
+	__u32 pad2;
+};
+
+struct kpf_sk_revnat6_value {
+	__u8 addr[16];
+	__be16 port;
+	__u16 rev_nat_id;
+};
+
+/* ClientIP affinity at the socket level: the client is identified by its network namespace */
+struct kpf_affinity_key {
+	__u64 netns_cookie;
+	__u32 rev_nat_id;
+	__u32 family; /* 4 or 6 */
+};
+
+struct kpf_affinity_value {
+	__u64 last_used_ns;
+	__u32 backend_id;
+	__u32 pad;
+};
+
+struct kpf_stat_key {
+	__u32 kind; /* KPF_STAT_FRONTEND: id is a rev_nat_id; KPF_STAT_BACKEND: id is a backend_id (family in the top bit) */
+	__u32 id;
+};
+
+struct kpf_stat_value {
+	__u64 connects;
+	__u64 refused;
+};
+
+#define KPF_STAT_V6_BIT (1u << 31)
+
+/* what a rev_nat_id stands for, written by the agent for readers without an agent: "TYPE\tns/name:port" */
+struct kpf_name {
+	char text[128];
+};
+
+#endif

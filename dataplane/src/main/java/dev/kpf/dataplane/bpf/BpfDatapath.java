@@ -1,0 +1,446 @@
+package dev.kpf.dataplane.bpf;
+
+import dev.kpf.dataplane.lb.Backend;
+import dev.kpf.dataplane.lb.Frontend;
+import dev.kpf.dataplane.lb.FrontendType;
+import dev.kpf.dataplane.lb.LbEntry;
+import dev.kpf.dataplane.lb.LbTable;
+import dev.kpf.dataplane.lb.Scope;
+import dev.kpf.dataplane.model.ObjectRef;
+import dev.kpf.dataplane.model.Problem;
+import dev.kpf.dataplane.model.Protocol;
+import dev.kpf.probes.bpf.BpfException;
+import dev.kpf.probes.bpf.BpfLink;
+import dev.kpf.probes.bpf.BpfMap;
+import dev.kpf.probes.bpf.BpfObject;
+import dev.kpf.probes.bpf.BpfProgram;
+import dev.kpf.probes.bpf.Cgroup;
+import dev.kpf.probes.bpf.Libbpf;
+import dev.kpf.probes.bpf.MapCodec;
+import dev.kpf.probes.bpf.PinDirectory;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The real datapath: kpf_sock.bpf.o loaded with its maps pinned under the pin directory and its eight programs
+ * attached to a cgroup v2 through pinned links. Opening it adopts whatever an earlier agent left: pinned maps are
+ * reused (after a layout-version check), pinned links get the new programs atomically, and the mirror of the maps
+ * is read back, so a restart changes nothing that did not change. Closing it leaves maps and links in place;
+ * {@link #cleanup} removes them.
+ *
+ * <p>Writes are make-before-break: backends and rev-NAT entries first, then a frontend's slots, then its slot-0
+ * entry (which switches readers to the new slots), then slots and entries no longer used. A service that does not
+ * fit in the maps is reported and not written at all; the rest is synced.
+ */
+public final class BpfDatapath implements Datapath {
+    /** Map capacities (max entries) that override the object's defaults; the map-full tests use small ones. */
+    public record Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities) {
+        public Options {
+            capacities = Map.copyOf(capacities);
+        }
+    }
+
+    private final Options options;
+    private final BpfObject object;
+    private final List<BpfLink> links;
+    private final BpfMap<SvcKey, SvcValue> svc4, svc6;
+    private final BpfMap<Integer, BackendValue> backends4, backends6;
+    private final BpfMap<Integer, RevNatValue> revNat4, revNat6;
+    private final BpfMap<Integer, String> names;
+    private final BpfMap<long[], long[]> stats;
+    private final ProgrammedState state;
+    private final boolean adopted;
+
+    private BpfDatapath(Options options, BpfObject object, List<BpfLink> links, boolean adopted) {
+        this.options = options;
+        this.object = object;
+        this.links = links;
+        this.adopted = adopted;
+        svc4 = object.map(MapLayout.SVC4, Codecs.svcKey(4), Codecs.SVC_VALUE);
+        svc6 = object.map(MapLayout.SVC6, Codecs.svcKey(16), Codecs.SVC_VALUE);
+        backends4 = object.map(MapLayout.BACKENDS4, MapCodec.u32(), Codecs.backend(4));
+        backends6 = object.map(MapLayout.BACKENDS6, MapCodec.u32(), Codecs.backend(16));
+        revNat4 = object.map(MapLayout.REVNAT4, MapCodec.u32(), Codecs.revNat(4));
+        revNat6 = object.map(MapLayout.REVNAT6, MapCodec.u32(), Codecs.revNat(16));
+        names = object.map(MapLayout.NAMES, MapCodec.u32(), Codecs.NAME);
+        stats = object.map(MapLayout.STATS, Codecs.STAT_KEY, Codecs.statValues(Libbpf.possibleCpus()));
+        state = restore();
+    }
+
+    /** Loads (or adopts) the datapath and attaches it to the options' cgroup. */
+    public static BpfDatapath open(Options options) {
+        Path pinRoot = options.pins().root();
+        checkLayout(options.pins());
+        BpfObject object = BpfObject.openResource(BpfDatapath.class, MapLayout.OBJECT, pinRoot);
+        List<BpfLink> links = new ArrayList<>();
+        try {
+            options.capacities().forEach(object::maxEntries);
+            try {
+                object.load();
+            } catch (BpfException e) {
+                if (Files.exists(options.pins().path(MapLayout.SVC4))) {
+                    throw new DatapathException("the pinned maps under " + pinRoot + " do not match this kpf's layout or capacities ("
+                            + e.getMessage() + "); run `kpf agent --cleanup` (connections through kpf are interrupted until the agent "
+                            + "starts again) or keep the same --map-capacity", e);
+                }
+                throw e;
+            }
+            BpfMap<Integer, Long> meta = object.map(MapLayout.META, MapCodec.u32(), MapCodec.u64());
+            meta.update(MapLayout.META_LAYOUT, (long) MapLayout.VERSION);
+            meta.update(MapLayout.META_GENERATION, meta.lookup(MapLayout.META_GENERATION).orElse(0L) + 1);
+            boolean adopted = false;
+            try (Cgroup cgroup = Cgroup.open(options.cgroup())) {
+                for (MapLayout.Hook hook : MapLayout.HOOKS) {
+                    BpfProgram program = object.program(hook.program());
+                    Path pin = options.pins().path(MapLayout.LINKS + "/" + hook.attachType());
+                    if (Files.exists(pin)) {
+                        BpfLink link = BpfLink.openPinned(pin);
+                        links.add(link);
+                        link.updateProgram(program);
+                        adopted = true;
+                    } else {
+                        links.add(program.attachCgroup(cgroup).pin(pin));
+                    }
+                }
+            }
+            return new BpfDatapath(options, object, links, adopted);
+        } catch (RuntimeException e) {
+            links.forEach(BpfLink::close);
+            object.close();
+            throw e;
+        }
+    }
+
+    /** Refuses pinned maps written by another layout version, before libbpf could reuse them. */
+    private static void checkLayout(PinDirectory pins) {
+        Path metaPin = pins.path(MapLayout.META);
+        if (!Files.exists(metaPin)) return;
+        try (BpfMap<Integer, Long> meta = BpfMap.openPinned(metaPin, MapCodec.u32(), MapCodec.u64())) {
+            long version = meta.lookup(MapLayout.META_LAYOUT).orElse(0L);
+            if (version != MapLayout.VERSION) {
+                throw new DatapathException("the maps pinned under " + pins.root() + " have layout version " + version
+                        + " but this kpf writes version " + MapLayout.VERSION + ": they are not mixed. Run `kpf agent --cleanup` "
+                        + "(connections through kpf are interrupted until the agent starts again), then start the agent", null);
+            }
+        }
+    }
+
+    /** Whether this agent took over maps and links an earlier one pinned. */
+    public boolean adopted() {
+        return adopted;
+    }
+
+    private ProgrammedState restore() {
+        ProgrammedState s = new ProgrammedState();
+        for (Map.Entry<Integer, BackendValue> e : backends4.entries().entrySet()) restoreBackend(s, e.getKey(), e.getValue());
+        for (Map.Entry<Integer, BackendValue> e : backends6.entries().entrySet()) restoreBackend(s, e.getKey(), e.getValue());
+        Map<Integer, String> nameById = names.entries();
+        for (Map.Entry<Integer, RevNatValue> e : revNat4.entries().entrySet()) restoreRevNat(s, e.getKey(), e.getValue(), nameById);
+        for (Map.Entry<Integer, RevNatValue> e : revNat6.entries().entrySet()) restoreRevNat(s, e.getKey(), e.getValue(), nameById);
+        for (BpfMap<SvcKey, SvcValue> map : List.of(svc4, svc6)) {
+            Map<SvcKey, SvcValue> all = map.entries();
+            for (Map.Entry<SvcKey, SvcValue> e : all.entrySet()) {
+                if (e.getKey().slot() != 0) continue;
+                SvcValue v = e.getValue();
+                int[] ids = new int[v.count()];
+                for (int i = 0; i < ids.length; i++) {
+                    SvcValue slot = all.get(e.getKey().withSlot(i + 1));
+                    ids[i] = slot == null ? 0 : slot.backendId();
+                }
+                s.frontends.put(e.getKey(), new ProgrammedState.Frontend(v, ids, nameById.getOrDefault(v.revNatId(), "")));
+            }
+        }
+        return s;
+    }
+
+    private static void restoreBackend(ProgrammedState s, int id, BackendValue v) {
+        s.backends(v.address()).put(id, v);
+        s.backendIds.put(new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol()), id);
+        s.markBackend(v.address(), id);
+    }
+
+    private static void restoreRevNat(ProgrammedState s, int id, RevNatValue v, Map<Integer, String> nameById) {
+        String name = nameById.getOrDefault(id, "");
+        int proto = protocolOfName(name);
+        s.revNatIds.put(new ProgrammedState.RevKey(v.address(), v.port(), proto), id);
+        s.names.put(id, name);
+        s.markRevNat(id);
+    }
+
+    /** Names are written as "TYPE\tns/name:port\tPROTO"; the protocol keys rev-NAT entries. */
+    private static int protocolOfName(String name) {
+        String[] f = name.split("\t");
+        return f.length >= 3 ? Protocol.valueOf(f[2]).number : 0;
+    }
+
+    // ---- sync ----
+
+    /** The desired form of one frontend entry. */
+    private record Want(SvcKey key, SvcValue service, List<ProgrammedState.BackendKey> backends, Map<ProgrammedState.BackendKey, Integer> flags,
+                        String name, ObjectRef owner) {}
+
+    @Override
+    public synchronized SyncReport apply(LbTable desired) {
+        long t0 = System.nanoTime();
+        List<Problem> errors = new ArrayList<>();
+        Map<ObjectRef, List<LbEntry>> byService = new TreeMap<>();
+        for (LbEntry e : desired.entries().values()) byService.computeIfAbsent(e.service(), k -> new ArrayList<>()).add(e);
+        Set<SvcKey> twoScope = new HashSet<>();
+        for (LbEntry e : desired.entries().values()) {
+            if (e.frontend().scope() == Scope.INTERNAL) twoScope.add(key(e.frontend(), Scope.EXTERNAL));
+        }
+        int[] counts = new int[4];
+        Set<SvcKey> wanted = new HashSet<>();
+        Set<ProgrammedState.BackendKey> backendsInUse = new HashSet<>();
+        Set<Integer> revNatInUse = new HashSet<>();
+        for (Map.Entry<ObjectRef, List<LbEntry>> svc : byService.entrySet()) {
+            List<Want> wants = new ArrayList<>();
+            for (LbEntry e : svc.getValue()) wants.add(want(e, twoScope));
+            String problem = capacityProblem(wants);
+            if (problem != null) {
+                // keep whatever this service had before; nothing of it is written
+                errors.add(new Problem(svc.getKey().toString(), "", problem));
+                for (Want w : wants) keepOld(w, wanted, backendsInUse, revNatInUse);
+                continue;
+            }
+            try {
+                for (Want w : wants) {
+                    revNatInUse.add(writeFrontend(w, counts));
+                    wanted.add(w.key());
+                    backendsInUse.addAll(w.backends());
+                }
+            } catch (BpfException e) {
+                errors.add(new Problem(svc.getKey().toString(), "", "not fully programmed: " + e.getMessage()));
+                for (Want w : wants) keepOld(w, wanted, backendsInUse, revNatInUse);
+            }
+        }
+        // break: frontends no longer wanted, then rev-NAT entries and backends nothing refers to
+        for (SvcKey k : new ArrayList<>(state.frontends.keySet())) {
+            if (wanted.contains(k)) continue;
+            deleteFrontend(k);
+            counts[1]++;
+        }
+        for (Map.Entry<ProgrammedState.RevKey, Integer> e : new ArrayList<>(state.revNatIds.entrySet())) {
+            if (revNatInUse.contains(e.getValue())) continue;
+            (ProgrammedState.v4(e.getKey().address()) ? revNat4 : revNat6).delete(e.getValue());
+            names.delete(e.getValue());
+            state.revNatIds.remove(e.getKey());
+            state.names.remove(e.getValue());
+            state.releaseRevNat(e.getValue());
+        }
+        for (Map.Entry<ProgrammedState.BackendKey, Integer> e : new ArrayList<>(state.backendIds.entrySet())) {
+            if (backendsInUse.contains(e.getKey())) continue;
+            InetAddress a = e.getKey().address();
+            backendMap(a).delete(e.getValue());
+            state.backends(a).remove(e.getValue());
+            state.backendIds.remove(e.getKey());
+            state.releaseBackend(a, e.getValue());
+            counts[3]++;
+        }
+        return new SyncReport(counts[0], counts[1], counts[2], counts[3], errors, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /** A service that could not be written keeps what it had: its old frontends, backends and rev-NAT stay referenced. */
+    private void keepOld(Want w, Set<SvcKey> wanted, Set<ProgrammedState.BackendKey> backends, Set<Integer> revNat) {
+        ProgrammedState.Frontend old = state.frontends.get(w.key());
+        if (old == null) return;
+        wanted.add(w.key());
+        revNat.add(old.service().revNatId());
+        for (int id : old.backendIds()) {
+            BackendValue v = state.backends(w.key().address()).get(id);
+            if (v != null) backends.add(new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol()));
+        }
+    }
+
+    private static SvcKey key(Frontend f, Scope scope) {
+        return new SvcKey(f.address(), f.port(), f.protocol().number, scope == Scope.INTERNAL ? MapLayout.SCOPE_INTERNAL : MapLayout.SCOPE_EXTERNAL, 0);
+    }
+
+    private Want want(LbEntry e, Set<SvcKey> twoScope) {
+        Frontend f = e.frontend();
+        SvcKey k = key(f, f.scope());
+        ProgrammedState.RevKey rk = new ProgrammedState.RevKey(f.address(), f.port(), f.protocol().number);
+        Integer revNat = state.revNatIds.get(rk);
+        int flags = (e.affinityTimeoutSeconds() > 0 ? MapLayout.SVC_AFFINITY : 0) | (twoScope.contains(k) ? MapLayout.SVC_TWO_SCOPE : 0);
+        List<ProgrammedState.BackendKey> backends = new ArrayList<>();
+        Map<ProgrammedState.BackendKey, Integer> backendFlags = new LinkedHashMap<>();
+        for (Backend b : e.backends()) {
+            ProgrammedState.BackendKey bk = new ProgrammedState.BackendKey(b.address(), b.port(), b.protocol().number);
+            backends.add(bk);
+            backendFlags.put(bk, (b.state() == Backend.State.TERMINATING ? MapLayout.BACKEND_TERMINATING : 0) | (b.local() ? MapLayout.BACKEND_LOCAL : 0));
+        }
+        String name = e.type().label + "\t" + e.servicePortName() + "\t" + f.protocol().name();
+        SvcValue v = new SvcValue(0, backends.size(), revNat == null ? 0 : revNat, flags, e.affinityTimeoutSeconds());
+        return new Want(k, v, backends, backendFlags, name, e.service());
+    }
+
+    /** Why a service's new entries would not fit, or null. Counts only what this service adds. */
+    private String capacityProblem(List<Want> wants) {
+        long svcAdd4 = 0, svcAdd6 = 0, backendAdd4 = 0, backendAdd6 = 0, revAdd = 0;
+        Set<ProgrammedState.BackendKey> newBackends = new HashSet<>();
+        Set<ProgrammedState.RevKey> newRev = new HashSet<>();
+        for (Want w : wants) {
+            ProgrammedState.Frontend old = state.frontends.get(w.key());
+            long add = (old == null ? 1 : 0) + Math.max(0, w.backends().size() - (old == null ? 0 : old.backendIds().length));
+            if (ProgrammedState.v4(w.key().address())) svcAdd4 += add; else svcAdd6 += add;
+            for (ProgrammedState.BackendKey b : w.backends()) {
+                if (!state.backendIds.containsKey(b) && newBackends.add(b)) {
+                    if (ProgrammedState.v4(b.address())) backendAdd4++; else backendAdd6++;
+                }
+            }
+            ProgrammedState.RevKey rk = new ProgrammedState.RevKey(w.key().address(), w.key().port(), w.key().protocol());
+            if (!state.revNatIds.containsKey(rk) && newRev.add(rk)) revAdd++;
+        }
+        String full = fits(svc4, state.svcEntries(true), svcAdd4);
+        if (full == null) full = fits(svc6, state.svcEntries(false), svcAdd6);
+        if (full == null) full = fits(backends4, state.backends4.size(), backendAdd4);
+        if (full == null) full = fits(backends6, state.backends6.size(), backendAdd6);
+        if (full == null) full = fits(names, state.names.size(), revAdd);
+        return full;
+    }
+
+    private static String fits(BpfMap<?, ?> map, long used, long add) {
+        if (add == 0 || used + add <= map.maxEntries()) return null;
+        return "map " + map.name() + " is full (" + used + " of " + map.maxEntries() + " entries used, " + add
+                + " more needed): not programmed, the previous state stays; raise the map's capacity (--map-capacity "
+                + map.name() + "=N)";
+    }
+
+    private BpfMap<SvcKey, SvcValue> svcMap(InetAddress a) {
+        return ProgrammedState.v4(a) ? svc4 : svc6;
+    }
+
+    private BpfMap<Integer, BackendValue> backendMap(InetAddress a) {
+        return ProgrammedState.v4(a) ? backends4 : backends6;
+    }
+
+    /** Writes one frontend (make-before-break); returns its rev-NAT id. */
+    private int writeFrontend(Want w, int[] counts) {
+        InetAddress addr = w.key().address();
+        // make: backends
+        int[] ids = new int[w.backends().size()];
+        for (int i = 0; i < ids.length; i++) {
+            ProgrammedState.BackendKey bk = w.backends().get(i);
+            Integer id = state.backendIds.get(bk);
+            BackendValue value = new BackendValue(bk.address(), bk.port(), bk.protocol(), w.flags().get(bk));
+            if (id == null) id = state.allocateBackend(bk.address());
+            if (!value.equals(state.backends(bk.address()).get(id))) {
+                backendMap(bk.address()).update(id, value);
+                state.backends(bk.address()).put(id, value);
+                state.backendIds.put(bk, id);
+                counts[2]++;
+            }
+            ids[i] = id;
+        }
+        // make: rev-NAT id and name
+        ProgrammedState.RevKey rk = new ProgrammedState.RevKey(addr, w.key().port(), w.key().protocol());
+        Integer revNat = state.revNatIds.get(rk);
+        if (revNat == null) {
+            revNat = state.allocateRevNat();
+            (ProgrammedState.v4(addr) ? revNat4 : revNat6).update(revNat, new RevNatValue(addr, w.key().port()));
+            state.revNatIds.put(rk, revNat);
+        }
+        if (!w.name().equals(state.names.get(revNat))) {
+            names.update(revNat, w.name());
+            state.names.put(revNat, w.name());
+        }
+        SvcValue service = new SvcValue(0, ids.length, revNat, w.service().flags(), w.service().affinityTimeout());
+        ProgrammedState.Frontend old = state.frontends.get(w.key());
+        if (old != null && old.service().equals(service) && Arrays.equals(old.backendIds(), ids)) return revNat;
+        BpfMap<SvcKey, SvcValue> map = svcMap(addr);
+        // make: slots, then the slot-0 entry that makes readers use them
+        for (int i = 0; i < ids.length; i++) {
+            if (old == null || i >= old.backendIds().length || old.backendIds()[i] != ids[i]) {
+                map.update(w.key().withSlot(i + 1), SvcValue.slot(ids[i]));
+            }
+        }
+        map.update(w.key(), service);
+        // break: slots beyond the new count
+        if (old != null) for (int i = ids.length; i < old.backendIds().length; i++) map.delete(w.key().withSlot(i + 1));
+        state.frontends.put(w.key(), new ProgrammedState.Frontend(service, ids, w.name()));
+        counts[0]++;
+        return revNat;
+    }
+
+    private void deleteFrontend(SvcKey k) {
+        ProgrammedState.Frontend old = state.frontends.remove(k);
+        BpfMap<SvcKey, SvcValue> map = svcMap(k.address());
+        map.delete(k);
+        if (old != null) for (int i = 0; i < old.backendIds().length; i++) map.delete(k.withSlot(i + 1));
+    }
+
+    // ---- read back ----
+
+    @Override
+    public synchronized LbTable readBack() {
+        return MapReader.read(svc4.entries(), svc6.entries(), backends4.entries(), backends6.entries(), names.entries());
+    }
+
+    /** Per-frontend and per-backend counters summed over CPUs: key {kind, id} to {connects, refused}. */
+    public Map<List<Long>, long[]> counters() {
+        Map<List<Long>, long[]> out = new HashMap<>();
+        stats.entries().forEach((k, v) -> out.put(List.of(k[0], k[1]), v));
+        return out;
+    }
+
+    @Override
+    public boolean simulated() {
+        return false;
+    }
+
+    @Override
+    public String describe() {
+        return "BPF maps pinned under " + options.pins().root() + ", programs attached to " + options.cgroup()
+                + (adopted ? " (adopted from an earlier agent)" : "");
+    }
+
+    /** Releases this process's handles; maps, programs and links stay pinned and keep serving. */
+    @Override
+    public void close() {
+        links.forEach(BpfLink::close);
+        object.close();
+    }
+
+    /**
+     * Detaches every pinned kpf link and removes every pin under the directory. Returns what was removed. Works
+     * without a running agent (e.g. after a crash) and is idempotent.
+     */
+    public static List<String> cleanup(PinDirectory pins) {
+        List<String> removed = new ArrayList<>();
+        for (MapLayout.Hook hook : MapLayout.HOOKS) {
+            Path pin = pins.path(MapLayout.LINKS + "/" + hook.attachType());
+            if (!Files.exists(pin)) continue;
+            try (BpfLink link = BpfLink.openPinned(pin)) {
+                link.detach();
+                link.unpin();
+                removed.add("link " + hook.attachType() + " (detached)");
+            }
+        }
+        for (Path p : pins.removeAll()) removed.add(Files.isDirectory(p) ? "directory " + p : "pin " + p);
+        return removed;
+    }
+
+    public Optional<Long> generation() {
+        try (BpfMap<Integer, Long> meta = BpfMap.openPinned(options.pins().path(MapLayout.META), MapCodec.u32(), MapCodec.u64())) {
+            return meta.lookup(MapLayout.META_GENERATION);
+        }
+    }
+
+    static FrontendType typeOf(String label) {
+        for (FrontendType t : FrontendType.values()) if (t.label.equals(label)) return t;
+        return FrontendType.CLUSTER_IP;
+    }
+}

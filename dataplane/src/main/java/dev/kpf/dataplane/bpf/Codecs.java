@@ -1,0 +1,160 @@
+package dev.kpf.dataplane.bpf;
+
+import dev.kpf.probes.bpf.MapCodec;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Byte layouts of kpf_sock.h's structs. Addresses and ports are in network order (as the kernel's socket
+ * context has them); everything else is in host order. {@code MapLayoutTest} checks sizes and offsets against C.
+ */
+final class Codecs {
+    private Codecs() {}
+
+    private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+
+    static void zero(MemorySegment s, long o, int size) {
+        s.asSlice(o, size).fill((byte) 0);
+    }
+
+    static void addr(MemorySegment s, long o, InetAddress a, int len) {
+        byte[] b = a.getAddress();
+        if (b.length != len) throw new IllegalArgumentException("expected an IPv" + (len == 4 ? 4 : 6) + " address: " + a);
+        MemorySegment.copy(b, 0, s, ValueLayout.JAVA_BYTE, o, len);
+    }
+
+    static InetAddress addr(MemorySegment s, long o, int len) {
+        byte[] b = new byte[len];
+        MemorySegment.copy(s, ValueLayout.JAVA_BYTE, o, b, 0, len);
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** struct kpf_svc4_key (12 bytes) / kpf_svc6_key (24 bytes). */
+    static MapCodec<SvcKey> svcKey(int addrLen) {
+        int portAt = addrLen;
+        int size = addrLen == 4 ? 12 : 24;
+        return new MapCodec<>() {
+            public int size() { return size; }
+            public void write(MemorySegment s, long o, SvcKey k) {
+                zero(s, o, size);
+                addr(s, o, k.address(), addrLen);
+                s.set(BE16, o + portAt, (short) k.port());
+                s.set(ValueLayout.JAVA_BYTE, o + portAt + 2, (byte) k.protocol());
+                s.set(ValueLayout.JAVA_BYTE, o + portAt + 3, (byte) k.scope());
+                s.set(U16, o + portAt + 4, (short) k.slot());
+            }
+            public SvcKey read(MemorySegment s, long o) {
+                return new SvcKey(addr(s, o, addrLen), Short.toUnsignedInt(s.get(BE16, o + portAt)),
+                        Byte.toUnsignedInt(s.get(ValueLayout.JAVA_BYTE, o + portAt + 2)),
+                        Byte.toUnsignedInt(s.get(ValueLayout.JAVA_BYTE, o + portAt + 3)), Short.toUnsignedInt(s.get(U16, o + portAt + 4)));
+            }
+        };
+    }
+
+    /** struct kpf_svc_value (16 bytes). */
+    static final MapCodec<SvcValue> SVC_VALUE = new MapCodec<>() {
+        public int size() { return 16; }
+        public void write(MemorySegment s, long o, SvcValue v) {
+            s.set(U32, o, v.backendId());
+            s.set(U16, o + 4, (short) v.count());
+            s.set(U16, o + 6, (short) v.revNatId());
+            s.set(U32, o + 8, v.flags());
+            s.set(U32, o + 12, v.affinityTimeout());
+        }
+        public SvcValue read(MemorySegment s, long o) {
+            return new SvcValue(s.get(U32, o), Short.toUnsignedInt(s.get(U16, o + 4)), Short.toUnsignedInt(s.get(U16, o + 6)),
+                    s.get(U32, o + 8), s.get(U32, o + 12));
+        }
+    };
+
+    /** struct kpf_backend4 (8 bytes) / kpf_backend6 (20 bytes). */
+    static MapCodec<BackendValue> backend(int addrLen) {
+        int size = addrLen + 4;
+        return new MapCodec<>() {
+            public int size() { return size; }
+            public void write(MemorySegment s, long o, BackendValue v) {
+                addr(s, o, v.address(), addrLen);
+                s.set(BE16, o + addrLen, (short) v.port());
+                s.set(ValueLayout.JAVA_BYTE, o + addrLen + 2, (byte) v.protocol());
+                s.set(ValueLayout.JAVA_BYTE, o + addrLen + 3, (byte) v.flags());
+            }
+            public BackendValue read(MemorySegment s, long o) {
+                return new BackendValue(addr(s, o, addrLen), Short.toUnsignedInt(s.get(BE16, o + addrLen)),
+                        Byte.toUnsignedInt(s.get(ValueLayout.JAVA_BYTE, o + addrLen + 2)), Byte.toUnsignedInt(s.get(ValueLayout.JAVA_BYTE, o + addrLen + 3)));
+            }
+        };
+    }
+
+    /** struct kpf_revnat4 (8 bytes) / kpf_revnat6 (20 bytes). */
+    static MapCodec<RevNatValue> revNat(int addrLen) {
+        int size = addrLen + 4;
+        return new MapCodec<>() {
+            public int size() { return size; }
+            public void write(MemorySegment s, long o, RevNatValue v) {
+                zero(s, o, size);
+                addr(s, o, v.address(), addrLen);
+                s.set(BE16, o + addrLen, (short) v.port());
+            }
+            public RevNatValue read(MemorySegment s, long o) {
+                return new RevNatValue(addr(s, o, addrLen), Short.toUnsignedInt(s.get(BE16, o + addrLen)));
+            }
+        };
+    }
+
+    /** struct kpf_name (128 bytes, NUL-terminated UTF-8). */
+    static final MapCodec<String> NAME = new MapCodec<>() {
+        public int size() { return MapLayout.NAME_BYTES; }
+        public void write(MemorySegment s, long o, String v) {
+            zero(s, o, MapLayout.NAME_BYTES);
+            byte[] b = v.getBytes(StandardCharsets.UTF_8);
+            MemorySegment.copy(b, 0, s, ValueLayout.JAVA_BYTE, o, Math.min(b.length, MapLayout.NAME_BYTES - 1));
+        }
+        public String read(MemorySegment s, long o) {
+            return s.asSlice(o, MapLayout.NAME_BYTES).getString(0, StandardCharsets.UTF_8);
+        }
+    };
+
+    /** struct kpf_stat_key (8 bytes). */
+    static final MapCodec<long[]> STAT_KEY = new MapCodec<>() {
+        public int size() { return 8; }
+        public void write(MemorySegment s, long o, long[] v) {
+            s.set(U32, o, (int) v[0]);
+            s.set(U32, o + 4, (int) v[1]);
+        }
+        public long[] read(MemorySegment s, long o) {
+            return new long[] {Integer.toUnsignedLong(s.get(U32, o)), Integer.toUnsignedLong(s.get(U32, o + 4))};
+        }
+    };
+
+    /** struct kpf_stat_value per possible CPU, summed: {connects, refused}. */
+    static MapCodec<long[]> statValues(int cpus) {
+        return new MapCodec<>() {
+            public int size() { return 16 * cpus; }
+            public void write(MemorySegment s, long o, long[] v) {
+                zero(s, o, 16 * cpus);
+                s.set(U64, o, v[0]);
+                s.set(U64, o + 8, v[1]);
+            }
+            public long[] read(MemorySegment s, long o) {
+                long connects = 0, refused = 0;
+                for (int c = 0; c < cpus; c++) {
+                    connects += s.get(U64, o + 16L * c);
+                    refused += s.get(U64, o + 16L * c + 8);
+                }
+                return new long[] {connects, refused};
+            }
+        };
+    }
+}

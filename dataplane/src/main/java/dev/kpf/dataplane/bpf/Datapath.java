@@ -1,0 +1,22 @@
+package dev.kpf.dataplane.bpf;
+
+import dev.kpf.dataplane.lb.LbTable;
+
+/**
+ * Where the table is programmed: the kernel's BPF maps ({@link BpfDatapath}) or memory for unprivileged runs
+ * ({@link SimulatedDatapath}). {@link #apply} makes the programmed state equal to the desired table, writing only
+ * what differs; {@link #readBack} returns what is programmed, read back from where it lives.
+ */
+public interface Datapath extends AutoCloseable {
+    SyncReport apply(LbTable desired);
+
+    LbTable readBack();
+
+    /** True for the in-memory stand-in; every surface that shows its state says so. */
+    boolean simulated();
+
+    String describe();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,46 @@
+package dev.kpf.dataplane.bpf;
+
+import java.util.List;
+
+/**
+ * Names and constants of kpf's BPF maps and programs, mirroring kpf_sock.h. Map names are the pin names under the
+ * pin directory (the kernel limits them to 15 characters). {@link #VERSION} is KPF_LAYOUT_VERSION: pinned maps of
+ * another version are never mixed with these.
+ */
+public final class MapLayout {
+    private MapLayout() {}
+
+    public static final int VERSION = 1;
+
+    public static final String SVC4 = "kpf_svc4", SVC6 = "kpf_svc6";
+    public static final String BACKENDS4 = "kpf_backends4", BACKENDS6 = "kpf_backends6";
+    public static final String REVNAT4 = "kpf_revnat4", REVNAT6 = "kpf_revnat6";
+    public static final String SK_REVNAT4 = "kpf_sk_revnat4", SK_REVNAT6 = "kpf_sk_revnat6";
+    public static final String AFFINITY = "kpf_affinity", STATS = "kpf_stats", META = "kpf_meta", NAMES = "kpf_names";
+
+    public static final List<String> MAPS = List.of(SVC4, SVC6, BACKENDS4, BACKENDS6, REVNAT4, REVNAT6, SK_REVNAT4,
+            SK_REVNAT6, AFFINITY, STATS, META, NAMES);
+
+    /** Programs and the hook each attaches to. */
+    public record Hook(String program, String attachType) {}
+
+    public static final List<Hook> HOOKS = List.of(
+            new Hook("kpf_sock4_connect", "connect4"), new Hook("kpf_sock4_sendmsg", "sendmsg4"),
+            new Hook("kpf_sock4_recvmsg", "recvmsg4"), new Hook("kpf_sock4_getpeername", "getpeername4"),
+            new Hook("kpf_sock6_connect", "connect6"), new Hook("kpf_sock6_sendmsg", "sendmsg6"),
+            new Hook("kpf_sock6_recvmsg", "recvmsg6"), new Hook("kpf_sock6_getpeername", "getpeername6"));
+
+    /** Where link pins live, below the pin directory. */
+    public static final String LINKS = "links";
+
+    public static final int SCOPE_EXTERNAL = 0, SCOPE_INTERNAL = 1;
+    public static final int SVC_AFFINITY = 1, SVC_TWO_SCOPE = 2;
+    public static final int BACKEND_TERMINATING = 1, BACKEND_LOCAL = 2;
+    public static final int META_LAYOUT = 0, META_GENERATION = 1;
+    public static final int STAT_FRONTEND = 0, STAT_BACKEND = 1;
+    public static final int STAT_V6_BIT = 1 << 31;
+    public static final int NAME_BYTES = 128;
+
+    /** The object file, compiled into the jar by the build. */
+    public static final String OBJECT = "/dev/kpf/dataplane/bpf/kpf_sock.bpf.o";
+}

@@ -1,0 +1,79 @@
+package dev.kpf.dataplane.bpf;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The agent's mirror of what the maps hold, so each sync writes only differences. Built from the maps themselves
+ * when an agent adopts pins left by an earlier one; ids are allocated lowest-free.
+ */
+final class ProgrammedState {
+    /** A frontend as written: its slot-0 value and its backend ids in slot order. */
+    record Frontend(SvcValue service, int[] backendIds, String name) {}
+
+    /** A backend identity: address, port, IP protocol number. */
+    record BackendKey(InetAddress address, int port, int protocol) {}
+
+    /** A rev-NAT identity: frontend address, port, IP protocol number (shared by both scopes). */
+    record RevKey(InetAddress address, int port, int protocol) {}
+
+    final Map<SvcKey, Frontend> frontends = new HashMap<>();
+    final Map<BackendKey, Integer> backendIds = new HashMap<>();
+    final Map<Integer, BackendValue> backends4 = new HashMap<>();
+    final Map<Integer, BackendValue> backends6 = new HashMap<>();
+    final Map<RevKey, Integer> revNatIds = new HashMap<>();
+    final Map<Integer, String> names = new HashMap<>();
+    private final BitSet usedBackend4 = new BitSet();
+    private final BitSet usedBackend6 = new BitSet();
+    private final BitSet usedRevNat = new BitSet();
+
+    static boolean v4(InetAddress a) {
+        return a instanceof Inet4Address;
+    }
+
+    Map<Integer, BackendValue> backends(InetAddress a) {
+        return v4(a) ? backends4 : backends6;
+    }
+
+    int allocateBackend(InetAddress a) {
+        BitSet used = v4(a) ? usedBackend4 : usedBackend6;
+        int id = used.nextClearBit(1);
+        used.set(id);
+        return id;
+    }
+
+    void releaseBackend(InetAddress a, int id) {
+        (v4(a) ? usedBackend4 : usedBackend6).clear(id);
+    }
+
+    void markBackend(InetAddress a, int id) {
+        (v4(a) ? usedBackend4 : usedBackend6).set(id);
+    }
+
+    int allocateRevNat() {
+        int id = usedRevNat.nextClearBit(1);
+        if (id > 0xffff) throw new IllegalStateException("more than 65535 frontends (rev-NAT ids are 16 bits)");
+        usedRevNat.set(id);
+        return id;
+    }
+
+    void releaseRevNat(int id) {
+        usedRevNat.clear(id);
+    }
+
+    void markRevNat(int id) {
+        usedRevNat.set(id);
+    }
+
+    /** Entries of the svc maps: one per frontend plus one per slot. */
+    long svcEntries(boolean v4) {
+        long n = 0;
+        for (Map.Entry<SvcKey, Frontend> e : frontends.entrySet()) {
+            if (v4(e.getKey().address()) == v4) n += 1 + e.getValue().backendIds().length;
+        }
+        return n;
+    }
+}

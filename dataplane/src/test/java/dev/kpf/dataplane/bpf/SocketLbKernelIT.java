@@ -1,0 +1,210 @@
+package dev.kpf.dataplane.bpf;
+
+import dev.kpf.dataplane.lb.LbEntry;
+import dev.kpf.dataplane.lb.LbTable;
+import dev.kpf.dataplane.lb.ServiceTranslator;
+import dev.kpf.dataplane.load.DirectoryLoader;
+import dev.kpf.dataplane.load.YamlDocuments;
+import dev.kpf.dataplane.model.ClusterState;
+import dev.kpf.probes.KernelRequirement;
+import dev.kpf.probes.bpf.PinDirectory;
+import dev.kpf.probes.bpf.TemporaryCgroup;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * kpf's socket-level load balancer in the running kernel with real traffic: a client in a cgroup carrying the
+ * programs and in a namespace where Service addresses exist nowhere reaches backends in another namespace.
+ */
+class SocketLbKernelIT {
+    private static final Path PEER = Path.of("target/test-classes/bin/kpf_peer").toAbsolutePath();
+
+    private TestNetwork net;
+    private TemporaryCgroup cgroup;
+    private PinDirectory pins;
+    private BpfDatapath datapath;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        KernelRequirement.requireBpf();
+        KernelRequirement.requireCommand("ip");
+        KernelRequirement.requireCommand("nsenter");
+        pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-test-" + ProcessHandle.current().pid()));
+        cgroup = TemporaryCgroup.create("kpf-test-lb-" + ProcessHandle.current().pid());
+        net = TestNetwork.create();
+        List<String> tcp = new ArrayList<>(List.of(PEER.toString(), "serve", "tcp", "120"));
+        List<String> udp = new ArrayList<>(List.of(PEER.toString(), "serve", "udp", "120"));
+        for (String a : TestNetwork.BACKENDS4) {
+            tcp.addAll(List.of(a, "8080"));
+            udp.addAll(List.of(a, "8053"));
+        }
+        for (String a : TestNetwork.BACKENDS6) tcp.addAll(List.of(a, "8080"));
+        net.startInBackends(tcp);
+        net.startInBackends(udp);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (datapath != null) datapath.close();
+        if (pins != null) BpfDatapath.cleanup(pins);
+        if (net != null) net.close();
+        if (cgroup != null) cgroup.close();
+    }
+
+    private static LbTable table(String yaml) {
+        YamlDocuments.Parsed parsed = YamlDocuments.parse(yaml, "test");
+        ClusterState state = DirectoryLoader.decode(parsed.documents(), new ArrayList<>(parsed.problems()));
+        LbTable t = new ServiceTranslator("node-a").translate(state);
+        assertEquals(List.of(), t.problems());
+        return t;
+    }
+
+    private static String cluster() throws Exception {
+        return new String(Objects.requireNonNull(SocketLbKernelIT.class.getResourceAsStream("/socketlb-cluster.yaml")).readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    /** Runs the peer client inside the test cgroup and the client namespace; returns its lines. */
+    private List<String> client(String proto, int count, String addr, int port) throws Exception {
+        String script = "echo $$ > " + cgroup.path().resolve("cgroup.procs") + " && exec nsenter --net=/run/netns/" + net.client
+                + " " + PEER + " connect " + proto + " " + count + " " + addr + " " + port;
+        Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        String out;
+        try (var in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("client timed out");
+        }
+        assertEquals(0, p.exitValue(), out);
+        List<String> lines = out.lines().toList();
+        assertEquals(count, lines.size(), out);
+        return lines;
+    }
+
+    /** Answers (backend addresses) counted, with every line required to be ok and to show {@code peer}. */
+    private static Map<String, Integer> answers(List<String> lines, String peer) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (String l : lines) {
+            assertTrue(l.startsWith("ok "), "connection failed: " + l);
+            String[] f = l.split(" ");
+            assertEquals("peer=" + peer, f[2], l);
+            counts.merge(f[1], 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    private BpfDatapath open() {
+        return BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of()));
+    }
+
+    @Test
+    void a_vip_that_exists_nowhere_reaches_every_backend_and_looks_like_the_peer() throws Exception {
+        datapath = open();
+        LbTable desired = table(cluster());
+        SyncReport report = datapath.apply(desired);
+        assertEquals(List.of(), report.errors());
+
+        Map<String, Integer> tcp = answers(client("tcp", 1000, "10.96.100.1", 80), "10.96.100.1:80");
+        assertEquals(3, tcp.size(), "1000 connections use every backend: " + tcp);
+        tcp.values().forEach(n -> assertTrue(n > 200, "random slots spread connections: " + tcp));
+
+        Map<String, Integer> v6 = answers(client("tcp", 300, "fd00:96::100", 80), "[fd00:96::100]:80");
+        assertEquals(3, v6.size(), "IPv6 the same: " + v6);
+        assertTrue(v6.keySet().stream().allMatch(a -> a.startsWith("[fd00:203::")), v6.toString());
+
+        Map<String, Integer> udp = answers(client("udp", 200, "10.96.100.2", 53), "10.96.100.2:53");
+        assertEquals(2, udp.size(), "unconnected UDP is translated per datagram, replies come from the VIP: " + udp);
+
+        assertEquals(List.of("err ECONNREFUSED"), client("tcp", 1, "10.96.100.3", 80), "no backends: refused at once");
+        Map<String, Integer> sticky = answers(client("tcp", 50, "10.96.100.4", 80), "10.96.100.4:80");
+        assertEquals(1, sticky.size(), "ClientIP affinity pins the client: " + sticky);
+        Map<String, Integer> direct = answers(client("tcp", 3, "10.203.0.3", 8080), "10.203.0.3:8080");
+        assertEquals(Map.of("10.203.0.3:8080", 3), direct, "addresses that are not frontends are left alone");
+
+        LbTable programmed = datapath.readBack();
+        assertEquals(lines(desired), lines(programmed), "what is read back from the maps is what was desired");
+        assertFalse(datapath.counters().isEmpty(), "connects were counted");
+    }
+
+    @Test
+    void a_removed_endpoint_gets_no_new_connections() throws Exception {
+        datapath = open();
+        String yaml = cluster();
+        datapath.apply(table(yaml));
+        String without = yaml.replace("- addresses: [10.203.0.4]\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: web-v6", "---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: web-v6");
+        assertTrue(!without.equals(yaml), "the test removes one endpoint");
+        SyncReport r = datapath.apply(table(without));
+        assertEquals(1, r.frontendsWritten(), "one frontend changed");
+        Map<String, Integer> after = answers(client("tcp", 300, "10.96.100.1", 80), "10.96.100.1:80");
+        assertEquals(2, after.size(), after.toString());
+        assertFalse(after.containsKey("10.203.0.4:8080"));
+    }
+
+    @Test
+    void a_restarted_datapath_adopts_the_pins_and_its_first_sync_changes_nothing() throws Exception {
+        LbTable desired = table(cluster());
+        datapath = open();
+        datapath.apply(desired);
+        datapath.close();
+        datapath = null;
+        // nothing of ours holds the programs now: pinned links keep them attached
+        assertEquals(3, answers(client("tcp", 100, "10.96.100.1", 80), "10.96.100.1:80").size());
+        datapath = open();
+        assertTrue(datapath.adopted());
+        assertEquals(lines(desired), lines(datapath.readBack()));
+        SyncReport again = datapath.apply(desired);
+        assertTrue(again.changedNothing(), "nothing changed, nothing written: " + again);
+        assertEquals(3, answers(client("tcp", 100, "10.96.100.1", 80), "10.96.100.1:80").size());
+        assertEquals(2L, datapath.generation().orElseThrow(), "the second agent generation");
+
+        datapath.close();
+        datapath = null;
+        List<String> removed = BpfDatapath.cleanup(pins);
+        assertTrue(removed.stream().anyMatch(r -> r.startsWith("link connect4")), removed.toString());
+        assertFalse(Files.exists(pins.root()));
+        assertEquals(List.of("err ENETUNREACH"), client("tcp", 1, "10.96.100.1", 80), "after cleanup the VIP is unrouted again");
+    }
+
+    @Test
+    void a_service_that_does_not_fit_is_reported_and_the_rest_is_programmed() throws Exception {
+        // services are written in name order: dns (1 + 2 slots), empty (1), sticky (1 + 3) fill 8 entries; web does not fit
+        datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of(MapLayout.SVC4, 8)));
+        SyncReport r = datapath.apply(table(cluster()));
+        assertEquals(1, r.errors().size(), r.errors().toString());
+        assertEquals("Service t/web", r.errors().getFirst().object());
+        assertTrue(r.errors().getFirst().message().startsWith("map kpf_svc4 is full (8 of 8 entries used, 4 more needed): not programmed"),
+                r.errors().toString());
+        assertTrue(datapath.readBack().entries().values().stream().noneMatch(e -> e.frontend().toString().startsWith("10.96.100.1:")),
+                "nothing of web is half-written in the IPv4 map");
+        assertEquals(1, answers(client("tcp", 20, "10.96.100.4", 80), "10.96.100.4:80").size(), "what fits is served");
+        assertEquals(List.of("err ENETUNREACH"), client("tcp", 1, "10.96.100.1", 80), "web is not programmed at all");
+    }
+
+    private static String lines(LbTable t) {
+        List<String> out = new ArrayList<>();
+        for (LbEntry e : t.entries().values()) {
+            out.add(e.frontend() + " " + e.servicePortName() + " affinity=" + e.affinityTimeoutSeconds() + " -> "
+                    + e.backends().stream().map(b -> b.address().getHostAddress() + ":" + b.port()).sorted().toList());
+        }
+        return String.join("\n", out);
+    }
+}
