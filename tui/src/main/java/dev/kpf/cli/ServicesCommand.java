@@ -40,12 +40,19 @@ final class ServicesCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON (schema kpf.services/v1).")
     boolean json;
 
+    @Option(names = "--from-maps", description = "Read what is programmed from the pinned BPF maps instead of translating a source.")
+    boolean fromMaps;
+
+    @Option(names = "--bpffs", paramLabel = "PATH", defaultValue = "/sys/fs/bpf/kpf", description = "Pin directory for --from-maps (default ${DEFAULT-VALUE}).")
+    Path bpffs;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
+        if (fromMaps) return fromMaps(err);
         SourceSpec spec0;
         try {
             spec0 = SourceSpec.parse(source);
@@ -64,11 +71,30 @@ final class ServicesCommand implements Callable<Integer> {
         LbTable table = new ServiceTranslator(node).translate(state);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(ServicesJson.render(table, node, source));
+            out.println(dev.kpf.dataplane.agent.TableJson.render(table, node, source));
         } else {
             out.print(ServicesText.render(table, node));
             for (Problem p : table.problems()) err.println("warning: " + p);
         }
+        out.flush();
+        err.flush();
+        return ExitCodes.OK;
+    }
+
+    private int fromMaps(PrintWriter err) {
+        LbTable table;
+        try {
+            table = dev.kpf.dataplane.bpf.PinnedTable.read(new dev.kpf.probes.bpf.PinDirectory(bpffs.toAbsolutePath()));
+        } catch (dev.kpf.dataplane.bpf.DatapathException | dev.kpf.probes.bpf.BpfException e) {
+            err.println("kpf services: " + e.getMessage());
+            err.flush();
+            return ExitCodes.COULD_NOT_RUN;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        String where = "maps:" + bpffs.toAbsolutePath();
+        if (json) out.println(dev.kpf.dataplane.agent.TableJson.render(table, "", where));
+        else out.print("read from the kernel maps pinned under " + bpffs.toAbsolutePath() + "\n" + ServicesText.render(table, "(this node)"));
+        for (Problem p : table.problems()) err.println("warning: " + p);
         out.flush();
         err.flush();
         return ExitCodes.OK;

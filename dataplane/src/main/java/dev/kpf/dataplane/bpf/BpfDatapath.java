@@ -397,6 +397,17 @@ public final class BpfDatapath implements Datapath {
     }
 
     @Override
+    public synchronized Map<String, long[]> mapUsage() {
+        Map<String, long[]> out = new TreeMap<>();
+        out.put(svc4.name(), new long[] {state.svcEntries(true), svc4.maxEntries()});
+        out.put(svc6.name(), new long[] {state.svcEntries(false), svc6.maxEntries()});
+        out.put(backends4.name(), new long[] {state.backends4.size(), backends4.maxEntries()});
+        out.put(backends6.name(), new long[] {state.backends6.size(), backends6.maxEntries()});
+        out.put(names.name(), new long[] {state.names.size(), names.maxEntries()});
+        return out;
+    }
+
+    @Override
     public boolean simulated() {
         return false;
     }
@@ -429,7 +440,10 @@ public final class BpfDatapath implements Datapath {
                 removed.add("link " + hook.attachType() + " (detached)");
             }
         }
-        for (Path p : pins.removeAll()) removed.add(Files.isDirectory(p) ? "directory " + p : "pin " + p);
+        Set<Path> directories = new HashSet<>();
+        for (Path p : pins.list()) if (Files.isDirectory(p)) directories.add(p);
+        if (Files.isDirectory(pins.root())) directories.add(pins.root());
+        for (Path p : pins.removeAll()) removed.add((directories.contains(p) ? "directory " : "pin ") + p);
         return removed;
     }
 

@@ -12,6 +12,11 @@ public interface Datapath extends AutoCloseable {
 
     LbTable readBack();
 
+    /** Entries used and capacity of each map, for metrics; empty for the simulated datapath. */
+    default java.util.Map<String, long[]> mapUsage() {
+        return java.util.Map.of();
+    }
+
     /** True for the in-memory stand-in; every surface that shows its state says so. */
     boolean simulated();
 

@@ -1,4 +1,4 @@
-package dev.kpf.cli;
+package dev.kpf.dataplane.agent;
 
 import com.google.gson.GsonBuilder;
 import dev.kpf.dataplane.lb.Backend;
@@ -12,20 +12,24 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** The {@code kpf.services/v1} JSON document (documented in README.md). */
-final class ServicesJson {
-    static final String SCHEMA = "kpf.services/v1";
+/** The {@code kpf.services/v1} JSON document (documented in README.md), for `kpf services --json` and /v1/services. */
+public final class TableJson {
+    public static final String SCHEMA = "kpf.services/v1";
 
-    private ServicesJson() {}
+    private TableJson() {}
 
-    static String render(LbTable table, String node, String source) {
+    public static String render(LbTable table, String node, String source) {
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(document(table, node, source));
+    }
+
+    public static Map<String, Object> document(LbTable table, String node, String source) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("schema", SCHEMA);
         doc.put("node", node);
         doc.put("source", source);
-        doc.put("frontends", table.entries().values().stream().map(ServicesJson::entry).toList());
-        doc.put("problems", table.problems().stream().map(ServicesJson::problem).toList());
-        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(doc);
+        doc.put("frontends", table.entries().values().stream().map(TableJson::entry).toList());
+        doc.put("problems", table.problems().stream().map(TableJson::problem).toList());
+        return doc;
     }
 
     private static Map<String, Object> entry(LbEntry e) {
@@ -43,7 +47,7 @@ final class ServicesJson {
         m.put("externalTrafficPolicy", e.externalPolicyLocal() ? "Local" : "Cluster");
         m.put("internalTrafficPolicy", e.internalPolicyLocal() ? "Local" : "Cluster");
         m.put("healthCheckNodePort", e.healthCheckNodePort());
-        m.put("backends", e.backends().stream().map(ServicesJson::backend).toList());
+        m.put("backends", e.backends().stream().map(TableJson::backend).toList());
         return m;
     }
 

@@ -1,0 +1,117 @@
+package dev.kpf.dataplane.agent;
+
+import dev.kpf.dataplane.bpf.Datapath;
+import dev.kpf.dataplane.bpf.SyncReport;
+import dev.kpf.dataplane.lb.IncrementalTranslator;
+import dev.kpf.dataplane.lb.LbDiff;
+import dev.kpf.dataplane.lb.LbTable;
+import dev.kpf.dataplane.lb.ServiceTranslator;
+import dev.kpf.dataplane.model.ClusterState;
+import dev.kpf.dataplane.model.Problem;
+import dev.kpf.dataplane.source.ClusterSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The headless agent's sync loop: every state the source publishes is translated incrementally and applied to the
+ * datapath, which writes only what differs. Ready after the first state is programmed. Closing it stops the source
+ * and releases the datapath's handles; what is programmed stays in the kernel.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("kpf.agent");
+
+    private final ClusterSource source;
+    private final ServiceTranslator translator;
+    private final IncrementalTranslator incremental;
+    private final Datapath datapath;
+    private final AgentMetrics metrics;
+    private final Clock clock;
+    private volatile boolean ready;
+    private volatile long syncs;
+    private volatile Instant lastSync;
+    private volatile Duration lastSyncDuration;
+    private volatile int frontends;
+    private volatile long backends;
+    private volatile List<Problem> lastErrors = List.of();
+
+    public Agent(ClusterSource source, ServiceTranslator translator, Datapath datapath, AgentMetrics metrics, Clock clock) {
+        this.source = source;
+        this.translator = translator;
+        this.incremental = new IncrementalTranslator(translator);
+        this.datapath = datapath;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    public void start() {
+        LOG.info("msg=starting node={} datapath=\"{}\"", translator.nodeName(), datapath.describe());
+        source.start(this::onState);
+    }
+
+    private synchronized void onState(ClusterState state) {
+        long t0 = System.nanoTime();
+        try {
+            incremental.load(state);
+            LbDiff diff = incremental.sync();
+            LbTable table = incremental.table();
+            SyncReport report = datapath.apply(table);
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            syncs++;
+            lastSync = clock.instant();
+            lastSyncDuration = took;
+            frontends = table.size();
+            backends = table.backendCount();
+            lastErrors = report.errors();
+            metrics.syncDuration.observe(took.toNanos() / 1e9);
+            metrics.programmingDuration.observe(took.toNanos() / 1e9);
+            metrics.lastSync.set(lastSync.toEpochMilli() / 1000.0);
+            metrics.services.set(frontends);
+            metrics.backends.set(backends);
+            datapath.mapUsage().forEach((map, usage) -> {
+                metrics.mapEntries.labelValues(map).set(usage[0]);
+                metrics.mapCapacity.labelValues(map).set(usage[1]);
+            });
+            report.errors().forEach(e -> metrics.syncErrors.labelValues(e.message().contains("is full") ? "map_full" : "write").inc());
+            if (!ready) LOG.info("msg=ready frontends={} backends={}", frontends, backends);
+            ready = true;
+            LOG.info("msg=sync frontends={} backends={} changed={} written={} deleted={} errors={} took_ms={}", frontends, backends,
+                    diff.added().size() + diff.removed().size() + diff.changed().size(), report.frontendsWritten() + report.backendsWritten(),
+                    report.frontendsDeleted() + report.backendsDeleted(), report.errors().size(), took.toMillis());
+            for (Problem p : report.errors()) LOG.warn("msg=\"sync error\" object=\"{}\" error=\"{}\"", p.object(), p.message());
+        } catch (RuntimeException e) {
+            metrics.syncErrors.labelValues("exception").inc();
+            LOG.error("msg=\"sync failed; the last programmed state stays\" error=\"{}\"", e.getMessage(), e);
+        }
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    public Datapath datapath() {
+        return datapath;
+    }
+
+    public AgentMetrics metrics() {
+        return metrics;
+    }
+
+    public AgentStatus status() {
+        return new AgentStatus(translator.nodeName(), source.status(), datapath.describe(), datapath.simulated(), ready, syncs,
+                Optional.ofNullable(lastSync), Optional.ofNullable(lastSyncDuration), frontends, backends, lastErrors);
+    }
+
+    /** Stops watching; the datapath's handles are released but what is programmed stays (restart-safe). */
+    @Override
+    public void close() {
+        source.close();
+        datapath.close();
+        LOG.info("msg=stopped datapath=\"left in place\"");
+    }
+}

@@ -1,0 +1,105 @@
+package dev.kpf.dataplane.agent;
+
+import com.google.gson.GsonBuilder;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+
+/**
+ * The agent's read-only HTTP surface: /healthz, /readyz (200 after the first programmed sync), /metrics
+ * (Prometheus text), /v1/status and /v1/services (JSON; services are read back from the datapath, i.e. the kernel
+ * maps). Anything but GET is refused; nothing here changes state.
+ */
+public final class AgentHttp implements AutoCloseable {
+    private final HttpServer server;
+    private final Agent agent;
+
+    private AgentHttp(HttpServer server, Agent agent) {
+        this.server = server;
+        this.agent = agent;
+    }
+
+    public static AgentHttp start(InetSocketAddress listen, Agent agent) throws IOException {
+        HttpServer server = HttpServer.create(listen, 16);
+        AgentHttp http = new AgentHttp(server, agent);
+        server.setExecutor(Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon().name("kpf-agent-http").unstarted(r)));
+        server.createContext("/", http::handle);
+        server.start();
+        return http;
+    }
+
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            if (!ex.getRequestMethod().equals("GET")) {
+                send(ex, 405, "text/plain", "read-only: only GET is served\n");
+                return;
+            }
+            switch (ex.getRequestURI().getPath()) {
+                case "/healthz" -> send(ex, 200, "text/plain", "ok\n");
+                case "/readyz" -> send(ex, agent.ready() ? 200 : 503, "text/plain", agent.ready() ? "ready\n" : "not ready: no programmed sync yet\n");
+                case "/metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", agent.metrics().scrape());
+                case "/v1/status" -> send(ex, 200, "application/json", json(status()));
+                case "/v1/services" -> {
+                    Map<String, Object> doc = TableJson.document(agent.datapath().readBack(), agent.status().node(), "maps");
+                    doc.put("simulated", agent.datapath().simulated());
+                    send(ex, 200, "application/json", json(doc));
+                }
+                default -> send(ex, 404, "text/plain", "not found; try /healthz /readyz /metrics /v1/status /v1/services\n");
+            }
+        }
+    }
+
+    private Map<String, Object> status() {
+        AgentStatus s = agent.status();
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("schema", "kpf.status/v1");
+        doc.put("node", s.node());
+        doc.put("ready", s.ready());
+        doc.put("datapath", s.datapath());
+        doc.put("simulated", s.simulated());
+        doc.put("syncs", s.syncs());
+        doc.put("lastSync", s.lastSync().map(Object::toString).orElse(null));
+        doc.put("lastSyncMillis", s.lastSyncDuration().map(d -> d.toNanos() / 1e6).orElse(null));
+        doc.put("frontends", s.frontends());
+        doc.put("backends", s.backends());
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("description", s.source().description());
+        source.put("synced", s.source().synced());
+        source.put("publishes", s.source().publishes());
+        source.put("lastError", s.source().lastError().orElse(null));
+        source.put("lastErrorAt", s.source().lastErrorAt().map(Object::toString).orElse(null));
+        source.put("degraded", s.source().degraded());
+        doc.put("source", source);
+        doc.put("errors", s.lastErrors().stream().map(p -> p.object() + ": " + p.message()).toList());
+        Map<String, Object> maps = new LinkedHashMap<>();
+        agent.datapath().mapUsage().forEach((k, v) -> maps.put(k, Map.of("entries", v[0], "capacity", v[1])));
+        doc.put("maps", maps);
+        return doc;
+    }
+
+    private static String json(Object o) {
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create().toJson(o) + "\n";
+    }
+
+    private static void send(HttpExchange ex, int code, String type, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(code, b.length);
+        ex.getResponseBody().write(b);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

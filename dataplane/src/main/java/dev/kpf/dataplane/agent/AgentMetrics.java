@@ -1,0 +1,43 @@
+package dev.kpf.dataplane.agent;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The agent's Prometheus metrics, named after kube-proxy's where they mean the same thing, prefixed kpf_. One
+ * registry per agent (no global state).
+ */
+public final class AgentMetrics {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    final Histogram syncDuration = Histogram.builder().name("kpf_sync_proxy_rules_duration_seconds")
+            .help("Time one sync took: translation and map writes").classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+            .register(registry);
+    final Histogram programmingDuration = Histogram.builder().name("kpf_network_programming_duration_seconds")
+            .help("Time from a published source state to its programming in the maps").classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+            .register(registry);
+    final Gauge lastSync = Gauge.builder().name("kpf_sync_proxy_rules_last_timestamp_seconds")
+            .help("When the last successful sync finished (Unix time)").register(registry);
+    final Gauge services = Gauge.builder().name("kpf_services").help("Frontends programmed").register(registry);
+    final Gauge backends = Gauge.builder().name("kpf_backends").help("Distinct backends programmed").register(registry);
+    final Gauge mapEntries = Gauge.builder().name("kpf_map_entries").help("Entries in each BPF map kpf writes").labelNames("map").register(registry);
+    final Gauge mapCapacity = Gauge.builder().name("kpf_map_capacity").help("Capacity (max entries) of each BPF map").labelNames("map").register(registry);
+    final Counter syncErrors = Counter.builder().name("kpf_sync_errors_total").help("Sync errors by reason").labelNames("reason").register(registry);
+
+    /** The Prometheus text exposition of every metric. */
+    public String scrape() {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+            return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

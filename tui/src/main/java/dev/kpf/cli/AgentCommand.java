@@ -1,0 +1,193 @@
+package dev.kpf.cli;
+
+import com.google.gson.JsonObject;
+import dev.kpf.dataplane.agent.Agent;
+import dev.kpf.dataplane.agent.AgentHttp;
+import dev.kpf.dataplane.agent.AgentMetrics;
+import dev.kpf.dataplane.bpf.BpfDatapath;
+import dev.kpf.dataplane.bpf.Datapath;
+import dev.kpf.dataplane.bpf.DatapathException;
+import dev.kpf.dataplane.bpf.SimulatedDatapath;
+import dev.kpf.dataplane.lb.ServiceTranslator;
+import dev.kpf.dataplane.source.ClusterSource;
+import dev.kpf.dataplane.source.DirectorySource;
+import dev.kpf.dataplane.source.KubeClients;
+import dev.kpf.dataplane.source.KubeSource;
+import dev.kpf.probes.bpf.BpfException;
+import dev.kpf.probes.bpf.Cgroup2Mount;
+import dev.kpf.probes.bpf.PinDirectory;
+import dev.kpf.testdata.apiserver.FakeApiServer;
+import dev.kpf.testdata.demo.DemoChurn;
+import dev.kpf.testdata.demo.DemoCluster;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code kpf agent}: the headless dataplane. Watches the source, programs the BPF maps, serves health, metrics and
+ * a read-only status API, and leaves the datapath in place when stopped; {@code --cleanup} removes it.
+ */
+@Command(name = "agent", description = {"Run the headless kube-proxy-free dataplane on this node.",
+        "Stopping it (SIGTERM) leaves the datapath serving; --cleanup detaches and unpins everything."},
+        exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:stopped (or cleaned up)", "1:fatal error (the message says why)", "64:usage error"})
+final class AgentCommand implements Callable<Integer> {
+    @Option(names = "--source", defaultValue = "kube", description = "kube, dir:PATH or demo (default ${DEFAULT-VALUE}).")
+    String source;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig for --source kube (default: in-cluster, $KUBECONFIG, ~/.kube/config).")
+    Path kubeconfig;
+
+    @Option(names = "--node-name", paramLabel = "NODE", description = "This node (default: $NODE_NAME, else the host name; node-a for the demo).")
+    String nodeName;
+
+    @Option(names = "--cgroup", paramLabel = "PATH", description = "cgroup v2 directory to attach to (default: the root of the cgroup2 mount).")
+    Path cgroup;
+
+    @Option(names = "--bpffs", paramLabel = "PATH", defaultValue = "/sys/fs/bpf/kpf", description = "Pin directory (default ${DEFAULT-VALUE}).")
+    Path bpffs;
+
+    @Option(names = "--listen", paramLabel = "ADDR:PORT", defaultValue = "127.0.0.1:10249", description = "Health, metrics and status API (default ${DEFAULT-VALUE}).")
+    String listen;
+
+    @Option(names = "--map-capacity", paramLabel = "MAP=N", description = "Capacity of a BPF map, e.g. kpf_svc4=524288 (repeatable).")
+    Map<String, Integer> capacities = new HashMap<>();
+
+    @Option(names = "--min-sync-interval", paramLabel = "MS", defaultValue = "100", description = "Minimum time between syncs (default ${DEFAULT-VALUE} ms).")
+    long minSyncMillis;
+
+    @Option(names = "--simulate", description = "Keep the table in memory instead of BPF maps (no privileges needed; serves no traffic).")
+    boolean simulate;
+
+    @Option(names = "--cleanup", description = "Detach kpf's programs, remove its pins, say what was removed, and exit.")
+    boolean cleanup;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0", hidden = true, description = "Stop after SECONDS (tests).")
+    long durationSeconds;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        PinDirectory pins = new PinDirectory(bpffs.toAbsolutePath());
+        if (cleanup) {
+            List<String> removed = BpfDatapath.cleanup(pins);
+            out.println(removed.isEmpty() ? "nothing to remove under " + pins.root() : "removed:");
+            removed.forEach(r -> out.println("  " + r));
+            out.flush();
+            return ExitCodes.OK;
+        }
+        SourceSpec spec0;
+        try {
+            spec0 = SourceSpec.parse(source);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        InetSocketAddress listenAddress = parseListen(listen);
+        String node = nodeName != null ? nodeName : spec0.kind().equals("demo") ? "node-a" : ServicesCommand.defaultNodeName();
+
+        List<AutoCloseable> owned = new ArrayList<>();
+        Datapath datapath;
+        try {
+            datapath = simulate ? new SimulatedDatapath() : openBpf(pins);
+        } catch (DatapathException | BpfException | java.io.UncheckedIOException e) {
+            err.println("kpf agent: cannot set up the BPF datapath: " + e.getMessage());
+            err.println("(run as root with bpffs and cgroup v2, see `kpf probe`; or --simulate to run without BPF)");
+            err.flush();
+            return 1;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                done.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            ClusterSource clusterSource = source(spec0, owned);
+            try (Agent agent = new Agent(clusterSource, new ServiceTranslator(node), datapath, new AgentMetrics(), Clock.systemUTC());
+                 AgentHttp http = AgentHttp.start(listenAddress, agent)) {
+                agent.start();
+                out.printf("kpf agent: node %s, source %s, datapath %s, serving http://%s:%d/ (healthz readyz metrics v1/status v1/services)%n",
+                        node, source, datapath.describe(), http.address().getHostString(), http.address().getPort());
+                out.flush();
+                Runtime.getRuntime().addShutdownHook(hook);
+                if (durationSeconds > 0) stop.await(durationSeconds, TimeUnit.SECONDS);
+                else stop.await();
+            }
+        } catch (SourceSpec.SourceException e) {
+            datapath.close();
+            err.println("kpf agent: " + e.getMessage());
+            return 1;
+        } finally {
+            for (AutoCloseable c : owned) c.close();
+            done.countDown();
+        }
+        out.println("kpf agent: stopped; the datapath stays in place (kpf agent --cleanup removes it)");
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private BpfDatapath openBpf(PinDirectory pins) {
+        Path cg = cgroup != null ? cgroup : Cgroup2Mount.find().orElseThrow(() -> new DatapathException(
+                "no cgroup2 mount: kpf attaches to a cgroup v2 directory (mount -t cgroup2 none /sys/fs/cgroup/unified, or pass --cgroup)", null));
+        if (!pins.onBpffs()) {
+            throw new DatapathException(pins.root() + " is not on a BPF filesystem (mount -t bpf bpf /sys/fs/bpf)", null);
+        }
+        return BpfDatapath.open(new BpfDatapath.Options(pins, cg, capacities));
+    }
+
+    private ClusterSource source(SourceSpec s, List<AutoCloseable> owned) throws Exception {
+        Duration min = Duration.ofMillis(minSyncMillis);
+        return switch (s.kind()) {
+            case "dir" -> {
+                if (!Files.exists(s.path())) throw new SourceSpec.SourceException(s.path() + " does not exist");
+                yield new DirectorySource(s.path(), Duration.ofSeconds(1), Clock.systemUTC());
+            }
+            case "demo" -> {
+                // the demo: the fake API server in this process, with churn, watched like a real cluster
+                FakeApiServer server = FakeApiServer.start(0);
+                owned.add(server);
+                for (JsonObject o : DemoCluster.objects(DemoCluster.Variant.KUBE_PROXY_FREE)) server.store().put(o);
+                owned.addFirst(DemoChurn.start(server.store(), Duration.ofSeconds(2), 42));
+                Path config = Files.createTempFile("kpf-demo", ".kubeconfig");
+                server.writeKubeconfig(config);
+                owned.add(() -> Files.deleteIfExists(config));
+                yield new KubeSource(KubeClients.fromKubeconfig(config), "demo (" + server.url() + ")", min, Duration.ofMinutes(5), Clock.systemUTC());
+            }
+            default -> {
+                Path config = SourceSpec.kubeconfigPath(kubeconfig);
+                yield new KubeSource(config != null ? KubeClients.fromKubeconfig(config) : KubeClients.inCluster(),
+                        config != null ? config.toString() : "in-cluster", min, Duration.ofMinutes(5), Clock.systemUTC());
+            }
+        };
+    }
+
+    private InetSocketAddress parseListen(String text) {
+        int colon = text.lastIndexOf(':');
+        try {
+            return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+        } catch (RuntimeException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--listen " + text + ": use ADDR:PORT, e.g. 127.0.0.1:10249");
+        }
+    }
+}
