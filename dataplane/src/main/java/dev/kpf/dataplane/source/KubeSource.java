@@ -40,6 +40,15 @@ public final class KubeSource implements ClusterSource {
 
     private record Kind(String group, String version, String plural) {}
 
+    /**
+     * What this source asks of the API server, as resource (plural.group) to verbs: its informers list and watch,
+     * nothing else. The RBAC in deploy/ grants exactly this (a test checks).
+     */
+    public static final Map<String, java.util.Set<String>> ACCESS = Map.of(
+            "services", java.util.Set.of("list", "watch"),
+            "endpointslices.discovery.k8s.io", java.util.Set.of("list", "watch"),
+            "nodes", java.util.Set.of("list", "watch"));
+
     private static final List<Kind> KINDS = List.of(new Kind("", "v1", "services"),
             new Kind("discovery.k8s.io", "v1", "endpointslices"), new Kind("", "v1", "nodes"));
 

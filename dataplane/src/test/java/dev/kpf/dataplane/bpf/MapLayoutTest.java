@@ -1,0 +1,76 @@
+package dev.kpf.dataplane.bpf;
+
+import dev.kpf.probes.KernelRequirement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** The Java codecs have the sizes and field offsets of kpf_sock.h's structs, measured by compiling C against it. */
+class MapLayoutTest {
+    @Test
+    void codecs_match_the_c_structs(@TempDir Path dir) throws Exception {
+        KernelRequirement.requireCommand("clang");
+        Path header = Path.of("src/main/bpf/kpf_sock.h").toAbsolutePath();
+        String c = """
+                #include <stdio.h>
+                #include <stddef.h>
+                #include "%s"
+                #define S(T) printf(#T " %%zu\\n", sizeof(struct T));
+                #define O(T, F) printf(#T "." #F " %%zu\\n", offsetof(struct T, F));
+                int main(void) {
+                  S(kpf_svc4_key) S(kpf_svc6_key) S(kpf_svc_value) S(kpf_backend4) S(kpf_backend6) S(kpf_revnat4) S(kpf_revnat6)
+                  S(kpf_stat_key) S(kpf_stat_value) S(kpf_name)
+                  O(kpf_svc4_key, port) O(kpf_svc4_key, proto) O(kpf_svc4_key, scope) O(kpf_svc4_key, slot)
+                  O(kpf_svc6_key, port) O(kpf_svc6_key, proto) O(kpf_svc6_key, scope) O(kpf_svc6_key, slot)
+                  O(kpf_svc_value, count) O(kpf_svc_value, rev_nat_id) O(kpf_svc_value, flags) O(kpf_svc_value, affinity_timeout)
+                  O(kpf_backend6, port) O(kpf_backend6, proto) O(kpf_backend6, flags) O(kpf_revnat6, port)
+                  printf("version %%d\\n", KPF_LAYOUT_VERSION);
+                  return 0;
+                }
+                """.formatted(header);
+        Path src = dir.resolve("layout.c");
+        Files.writeString(src, c);
+        run(List.of("clang", "-I/usr/include/" + System.getProperty("os.arch").replace("amd64", "x86_64") + "-linux-gnu",
+                "-o", dir.resolve("layout").toString(), src.toString()));
+        Map<String, Long> m = new HashMap<>();
+        run(List.of(dir.resolve("layout").toString())).lines().forEach(l -> m.put(l.split(" ")[0], Long.parseLong(l.split(" ")[1])));
+
+        assertEquals(m.get("kpf_svc4_key"), (long) Codecs.svcKey(4).size());
+        assertEquals(m.get("kpf_svc6_key"), (long) Codecs.svcKey(16).size());
+        assertEquals(m.get("kpf_svc_value"), (long) Codecs.SVC_VALUE.size());
+        assertEquals(m.get("kpf_backend4"), (long) Codecs.backend(4).size());
+        assertEquals(m.get("kpf_backend6"), (long) Codecs.backend(16).size());
+        assertEquals(m.get("kpf_revnat4"), (long) Codecs.revNat(4).size());
+        assertEquals(m.get("kpf_revnat6"), (long) Codecs.revNat(16).size());
+        assertEquals(m.get("kpf_stat_key"), (long) Codecs.STAT_KEY.size());
+        assertEquals(m.get("kpf_stat_value"), 16L);
+        assertEquals(m.get("kpf_name"), (long) MapLayout.NAME_BYTES);
+        // the offsets the codecs write at
+        assertEquals(List.of(4L, 6L, 7L, 8L), List.of(m.get("kpf_svc4_key.port"), m.get("kpf_svc4_key.proto"), m.get("kpf_svc4_key.scope"), m.get("kpf_svc4_key.slot")));
+        assertEquals(List.of(16L, 18L, 19L, 20L), List.of(m.get("kpf_svc6_key.port"), m.get("kpf_svc6_key.proto"), m.get("kpf_svc6_key.scope"), m.get("kpf_svc6_key.slot")));
+        assertEquals(List.of(4L, 6L, 8L, 12L), List.of(m.get("kpf_svc_value.count"), m.get("kpf_svc_value.rev_nat_id"), m.get("kpf_svc_value.flags"), m.get("kpf_svc_value.affinity_timeout")));
+        assertEquals(List.of(16L, 18L, 19L, 16L), List.of(m.get("kpf_backend6.port"), m.get("kpf_backend6.proto"), m.get("kpf_backend6.flags"), m.get("kpf_revnat6.port")));
+        assertEquals((long) MapLayout.VERSION, m.get("version"));
+    }
+
+    private static String run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out;
+        try (var in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (!p.waitFor(60, TimeUnit.SECONDS)) fail("timed out: " + cmd);
+        if (p.exitValue() != 0) fail(cmd + ": " + out);
+        return out;
+    }
+}

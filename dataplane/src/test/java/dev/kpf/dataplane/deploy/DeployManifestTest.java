@@ -1,0 +1,73 @@
+package dev.kpf.dataplane.deploy;
+
+import dev.kpf.dataplane.source.KubeSource;
+import io.kubernetes.client.openapi.models.V1ClusterRole;
+import io.kubernetes.client.openapi.models.V1ClusterRoleBinding;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1DaemonSet;
+import io.kubernetes.client.openapi.models.V1PolicyRule;
+import io.kubernetes.client.openapi.models.V1ServiceAccount;
+import io.kubernetes.client.util.Yaml;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** deploy/kpf.yaml parsed with the official client's model classes: the DaemonSet and its least-privilege RBAC. */
+class DeployManifestTest {
+    private static List<Object> objects;
+
+    @BeforeAll
+    static void load() throws Exception {
+        Path file = Path.of(System.getProperty("kpf.repoRoot", "../.."), "deploy", "kpf.yaml");
+        objects = Yaml.loadAll(file.toFile());
+    }
+
+    private static <T> List<T> all(Class<T> type) {
+        return objects.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    @Test
+    void the_agent_role_grants_exactly_what_the_kube_source_uses() {
+        V1ClusterRole role = all(V1ClusterRole.class).stream().filter(r -> r.getMetadata().getName().equals("kpf-agent")).findFirst().orElseThrow();
+        Map<String, Set<String>> granted = new HashMap<>();
+        for (V1PolicyRule rule : role.getRules()) {
+            for (String group : rule.getApiGroups()) {
+                for (String resource : rule.getResources()) {
+                    String key = group.isEmpty() ? resource : resource + "." + group;
+                    granted.computeIfAbsent(key, k -> new HashSet<>()).addAll(rule.getVerbs());
+                }
+            }
+        }
+        assertEquals(KubeSource.ACCESS, granted);
+    }
+
+    @Test
+    void the_daemon_set_runs_the_agent_with_bpf_capabilities_and_host_mounts() {
+        V1DaemonSet ds = all(V1DaemonSet.class).getFirst();
+        var pod = ds.getSpec().getTemplate().getSpec();
+        assertTrue(pod.getHostNetwork());
+        assertEquals("kpf", pod.getServiceAccountName());
+        V1Container agent = pod.getContainers().getFirst();
+        assertEquals("agent", agent.getArgs().getFirst());
+        assertEquals(Set.of("BPF", "NET_ADMIN", "SYS_ADMIN", "PERFMON"), new HashSet<>(agent.getSecurityContext().getCapabilities().getAdd()));
+        assertEquals(Boolean.FALSE, agent.getSecurityContext().getPrivileged());
+        assertEquals(Set.of("/sys/fs/bpf", "/sys/fs/cgroup"), new HashSet<>(agent.getVolumeMounts().stream().map(m -> m.getMountPath()).toList()));
+        assertEquals("/healthz", agent.getLivenessProbe().getHttpGet().getPath());
+        assertEquals("/readyz", agent.getReadinessProbe().getHttpGet().getPath());
+        V1ConfigMap config = all(V1ConfigMap.class).getFirst();
+        assertEquals("kpf-agent", agent.getEnvFrom().getFirst().getConfigMapRef().getName());
+        assertTrue(config.getData().containsKey("KPF_LISTEN"));
+        assertEquals("kpf", all(V1ServiceAccount.class).getFirst().getMetadata().getName());
+        assertEquals(2, all(V1ClusterRoleBinding.class).size());
+    }
+}
