@@ -1,0 +1,37 @@
+package dev.kpf.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** `kpf agent` start-up failures and clean-up, as a user meets them. */
+class AgentCommandTest {
+    @Test
+    void a_pin_directory_outside_bpffs_is_a_clear_error_with_exit_1(@TempDir Path dir) {
+        CommandRun run = CommandRun.of("agent", "--source", "demo", "--bpffs", dir.resolve("pins").toString(), "--listen", "127.0.0.1:0");
+        assertEquals(1, run.exitCode(), run.err());
+        assertTrue(run.err().contains("is not on a BPF filesystem (mount -t bpf bpf /sys/fs/bpf)"), run.err());
+        assertTrue(run.err().contains("--simulate"), "names the way to run without BPF: " + run.err());
+    }
+
+    @Test
+    void the_simulated_agent_runs_without_bpf_and_says_so() {
+        String cluster = Path.of(System.getProperty("kpf.repoRoot", ".."), "testdata", "clusters", "clusterip-single").toAbsolutePath().toString();
+        CommandRun run = CommandRun.of("agent", "--simulate", "--source", "dir:" + cluster, "--listen", "127.0.0.1:0", "--duration", "1");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("datapath simulated (in memory, no BPF: not serving traffic)"), run.out());
+        assertTrue(run.out().contains("stopped; the datapath stays in place"), run.out());
+    }
+
+    @Test
+    void cleanup_of_nothing_says_so_and_a_bad_listen_address_is_a_usage_error() {
+        CommandRun run = CommandRun.of("agent", "--cleanup", "--bpffs", "/sys/fs/bpf/kpf-nothing-here-" + ProcessHandle.current().pid());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().startsWith("nothing to remove under "), run.out());
+        assertEquals(64, CommandRun.of("agent", "--simulate", "--source", "demo", "--listen", "nonsense").exitCode());
+    }
+}
