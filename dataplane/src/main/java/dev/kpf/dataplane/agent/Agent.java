@@ -39,6 +39,8 @@ public final class Agent implements AutoCloseable {
     private volatile int frontends;
     private volatile long backends;
     private volatile List<Problem> lastErrors = List.of();
+    private long lastFullApply;
+    private static final Duration FULL_APPLY_INTERVAL = Duration.ofMinutes(5);
 
     public Agent(ClusterSource source, ServiceTranslator translator, Datapath datapath, AgentMetrics metrics, Clock clock) {
         this.source = source;
@@ -60,7 +62,11 @@ public final class Agent implements AutoCloseable {
             incremental.load(state);
             LbDiff diff = incremental.sync();
             LbTable table = incremental.table();
-            SyncReport report = datapath.apply(table);
+            // the first sync (which reconciles whatever an earlier agent left) and a periodic one write the whole
+            // table; the others write only the diff
+            boolean full = lastFullApply == 0 || System.nanoTime() - lastFullApply > FULL_APPLY_INTERVAL.toNanos() || !lastErrors.isEmpty();
+            SyncReport report = full ? datapath.apply(table) : datapath.applyChanges(table, diff);
+            if (full) lastFullApply = System.nanoTime();
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             syncs++;
             lastSync = clock.instant();

@@ -160,7 +160,14 @@ public final class BpfDatapath implements Datapath {
                     SvcValue slot = all.get(e.getKey().withSlot(i + 1));
                     ids[i] = slot == null ? 0 : slot.backendId();
                 }
-                s.frontends.put(e.getKey(), new ProgrammedState.Frontend(v, ids, nameById.getOrDefault(v.revNatId(), "")));
+                String name = nameById.getOrDefault(v.revNatId(), "");
+                String[] f = name.split("\t");
+                s.frontends.put(e.getKey(), new ProgrammedState.Frontend(v, ids, name, f.length > 1 ? owner(f[1]) : ""));
+                s.revNatRefs.merge(new ProgrammedState.RevKey(e.getKey().address(), e.getKey().port(), e.getKey().protocol()), 1, Integer::sum);
+                for (int id : ids) {
+                    BackendValue b = s.backends(e.getKey().address()).get(id);
+                    if (b != null) s.backendRefs.merge(new ProgrammedState.BackendKey(b.address(), b.port(), b.protocol()), 1, Integer::sum);
+                }
             }
         }
         return s;
@@ -190,91 +197,92 @@ public final class BpfDatapath implements Datapath {
 
     /** The desired form of one frontend entry. */
     private record Want(SvcKey key, SvcValue service, List<ProgrammedState.BackendKey> backends, Map<ProgrammedState.BackendKey, Integer> flags,
-                        String name, ObjectRef owner) {}
+                        String name, String owner) {}
 
+    /** Makes the maps hold exactly {@code desired}, writing only what differs from what they hold. */
     @Override
     public synchronized SyncReport apply(LbTable desired) {
         long t0 = System.nanoTime();
-        List<Problem> errors = new ArrayList<>();
-        Map<ObjectRef, List<LbEntry>> byService = new TreeMap<>();
-        for (LbEntry e : desired.entries().values()) byService.computeIfAbsent(e.service(), k -> new ArrayList<>()).add(e);
-        Set<SvcKey> twoScope = new HashSet<>();
-        for (LbEntry e : desired.entries().values()) {
-            if (e.frontend().scope() == Scope.INTERNAL) twoScope.add(key(e.frontend(), Scope.EXTERNAL));
-        }
         int[] counts = new int[4];
+        List<Problem> errors = new ArrayList<>();
+        Set<String> failed = writeServices(desired.entries().values(), counts, errors);
         Set<SvcKey> wanted = new HashSet<>();
-        Set<ProgrammedState.BackendKey> backendsInUse = new HashSet<>();
-        Set<Integer> revNatInUse = new HashSet<>();
-        for (Map.Entry<ObjectRef, List<LbEntry>> svc : byService.entrySet()) {
-            List<Want> wants = new ArrayList<>();
-            for (LbEntry e : svc.getValue()) wants.add(want(e, twoScope));
-            String problem = capacityProblem(wants);
-            if (problem != null) {
-                // keep whatever this service had before; nothing of it is written
-                errors.add(new Problem(svc.getKey().toString(), "", problem));
-                for (Want w : wants) keepOld(w, wanted, backendsInUse, revNatInUse);
-                continue;
-            }
-            try {
-                for (Want w : wants) {
-                    revNatInUse.add(writeFrontend(w, counts));
-                    wanted.add(w.key());
-                    backendsInUse.addAll(w.backends());
-                }
-            } catch (BpfException e) {
-                errors.add(new Problem(svc.getKey().toString(), "", "not fully programmed: " + e.getMessage()));
-                for (Want w : wants) keepOld(w, wanted, backendsInUse, revNatInUse);
-            }
-        }
-        // break: frontends no longer wanted, then rev-NAT entries and backends nothing refers to
-        for (SvcKey k : new ArrayList<>(state.frontends.keySet())) {
-            if (wanted.contains(k)) continue;
-            deleteFrontend(k);
-            counts[1]++;
-        }
-        for (Map.Entry<ProgrammedState.RevKey, Integer> e : new ArrayList<>(state.revNatIds.entrySet())) {
-            if (revNatInUse.contains(e.getValue())) continue;
-            (ProgrammedState.v4(e.getKey().address()) ? revNat4 : revNat6).delete(e.getValue());
-            names.delete(e.getValue());
-            state.revNatIds.remove(e.getKey());
-            state.names.remove(e.getValue());
-            state.releaseRevNat(e.getValue());
-        }
-        for (Map.Entry<ProgrammedState.BackendKey, Integer> e : new ArrayList<>(state.backendIds.entrySet())) {
-            if (backendsInUse.contains(e.getKey())) continue;
-            InetAddress a = e.getKey().address();
-            backendMap(a).delete(e.getValue());
-            state.backends(a).remove(e.getValue());
-            state.backendIds.remove(e.getKey());
-            state.releaseBackend(a, e.getValue());
-            counts[3]++;
+        for (LbEntry e : desired.entries().values()) wanted.add(key(e.frontend(), e.frontend().scope()));
+        for (Map.Entry<SvcKey, ProgrammedState.Frontend> e : new ArrayList<>(state.frontends.entrySet())) {
+            if (wanted.contains(e.getKey()) || failed.contains(e.getValue().owner())) continue;
+            deleteFrontend(e.getKey(), counts);
         }
         return new SyncReport(counts[0], counts[1], counts[2], counts[3], errors, Duration.ofNanos(System.nanoTime() - t0));
     }
 
-    /** A service that could not be written keeps what it had: its old frontends, backends and rev-NAT stay referenced. */
-    private void keepOld(Want w, Set<SvcKey> wanted, Set<ProgrammedState.BackendKey> backends, Set<Integer> revNat) {
-        ProgrammedState.Frontend old = state.frontends.get(w.key());
-        if (old == null) return;
-        wanted.add(w.key());
-        revNat.add(old.service().revNatId());
-        for (int id : old.backendIds()) {
-            BackendValue v = state.backends(w.key().address()).get(id);
-            if (v != null) backends.add(new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol()));
+    /**
+     * Applies only a diff (as {@code IncrementalTranslator.sync()} returns it): the work is proportional to the
+     * change, not to the table. The maps must already hold the table the diff starts from.
+     */
+    @Override
+    public SyncReport applyChanges(LbTable desired, dev.kpf.dataplane.lb.LbDiff diff) {
+        return applyChanges(diff);
+    }
+
+    public synchronized SyncReport applyChanges(dev.kpf.dataplane.lb.LbDiff diff) {
+        long t0 = System.nanoTime();
+        int[] counts = new int[4];
+        List<Problem> errors = new ArrayList<>();
+        List<LbEntry> entries = new ArrayList<>(diff.added());
+        diff.changed().forEach(c -> entries.add(c.after()));
+        Set<String> failed = writeServices(entries, counts, errors);
+        for (Frontend f : diff.removed()) {
+            SvcKey k = key(f, f.scope());
+            ProgrammedState.Frontend old = state.frontends.get(k);
+            if (old != null && !failed.contains(old.owner())) deleteFrontend(k, counts);
         }
+        return new SyncReport(counts[0], counts[1], counts[2], counts[3], errors, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /** Writes the entries service by service; a service that does not fit is reported and left as it was. */
+    private Set<String> writeServices(java.util.Collection<LbEntry> entries, int[] counts, List<Problem> errors) {
+        Map<ObjectRef, List<LbEntry>> byService = new TreeMap<>();
+        for (LbEntry e : entries) byService.computeIfAbsent(e.service(), k -> new ArrayList<>()).add(e);
+        Set<String> failed = new HashSet<>();
+        for (Map.Entry<ObjectRef, List<LbEntry>> svc : byService.entrySet()) {
+            List<Want> wants = new ArrayList<>();
+            for (LbEntry e : svc.getValue()) wants.add(want(e));
+            String problem = capacityProblem(wants);
+            if (problem != null) {
+                errors.add(new Problem(svc.getKey().toString(), "", problem));
+                failed.add(owner(svc.getKey()));
+                continue;
+            }
+            try {
+                for (Want w : wants) writeFrontend(w, counts);
+            } catch (BpfException e) {
+                errors.add(new Problem(svc.getKey().toString(), "", "not fully programmed: " + e.getMessage()));
+                failed.add(owner(svc.getKey()));
+            }
+        }
+        return failed;
+    }
+
+    private static String owner(ObjectRef service) {
+        return service.namespace() + "/" + service.name();
+    }
+
+    /** The service of a name's {@code ns/name:port} part. */
+    private static String owner(String servicePortName) {
+        int colon = servicePortName.indexOf(':');
+        return colon < 0 ? servicePortName : servicePortName.substring(0, colon);
     }
 
     private static SvcKey key(Frontend f, Scope scope) {
         return new SvcKey(f.address(), f.port(), f.protocol().number, scope == Scope.INTERNAL ? MapLayout.SCOPE_INTERNAL : MapLayout.SCOPE_EXTERNAL, 0);
     }
 
-    private Want want(LbEntry e, Set<SvcKey> twoScope) {
+    private Want want(LbEntry e) {
         Frontend f = e.frontend();
         SvcKey k = key(f, f.scope());
-        ProgrammedState.RevKey rk = new ProgrammedState.RevKey(f.address(), f.port(), f.protocol().number);
-        Integer revNat = state.revNatIds.get(rk);
-        int flags = (e.affinityTimeoutSeconds() > 0 ? MapLayout.SVC_AFFINITY : 0) | (twoScope.contains(k) ? MapLayout.SVC_TWO_SCOPE : 0);
+        // the translator gives external frontends of externalTrafficPolicy: Local services an INTERNAL entry too
+        boolean twoScope = f.scope() == Scope.EXTERNAL && e.externalPolicyLocal() && e.type() != FrontendType.CLUSTER_IP;
+        int flags = (e.affinityTimeoutSeconds() > 0 ? MapLayout.SVC_AFFINITY : 0) | (twoScope ? MapLayout.SVC_TWO_SCOPE : 0);
         List<ProgrammedState.BackendKey> backends = new ArrayList<>();
         Map<ProgrammedState.BackendKey, Integer> backendFlags = new LinkedHashMap<>();
         for (Backend b : e.backends()) {
@@ -283,8 +291,8 @@ public final class BpfDatapath implements Datapath {
             backendFlags.put(bk, (b.state() == Backend.State.TERMINATING ? MapLayout.BACKEND_TERMINATING : 0) | (b.local() ? MapLayout.BACKEND_LOCAL : 0));
         }
         String name = e.type().label + "\t" + e.servicePortName() + "\t" + f.protocol().name();
-        SvcValue v = new SvcValue(0, backends.size(), revNat == null ? 0 : revNat, flags, e.affinityTimeoutSeconds());
-        return new Want(k, v, backends, backendFlags, name, e.service());
+        SvcValue v = new SvcValue(0, backends.size(), 0, flags, e.affinityTimeoutSeconds());
+        return new Want(k, v, backends, backendFlags, name, owner(e.service()));
     }
 
     /** Why a service's new entries would not fit, or null. Counts only what this service adds. */
@@ -327,8 +335,8 @@ public final class BpfDatapath implements Datapath {
         return ProgrammedState.v4(a) ? backends4 : backends6;
     }
 
-    /** Writes one frontend (make-before-break); returns its rev-NAT id. */
-    private int writeFrontend(Want w, int[] counts) {
+    /** Writes one frontend make-before-break, then drops what it no longer refers to. */
+    private void writeFrontend(Want w, int[] counts) {
         InetAddress addr = w.key().address();
         // make: backends
         int[] ids = new int[w.backends().size()];
@@ -359,7 +367,7 @@ public final class BpfDatapath implements Datapath {
         }
         SvcValue service = new SvcValue(0, ids.length, revNat, w.service().flags(), w.service().affinityTimeout());
         ProgrammedState.Frontend old = state.frontends.get(w.key());
-        if (old != null && old.service().equals(service) && Arrays.equals(old.backendIds(), ids)) return revNat;
+        if (old != null && old.service().equals(service) && Arrays.equals(old.backendIds(), ids)) return;
         BpfMap<SvcKey, SvcValue> map = svcMap(addr);
         // make: slots, then the slot-0 entry that makes readers use them
         for (int i = 0; i < ids.length; i++) {
@@ -368,18 +376,50 @@ public final class BpfDatapath implements Datapath {
             }
         }
         map.update(w.key(), service);
-        // break: slots beyond the new count
-        if (old != null) for (int i = ids.length; i < old.backendIds().length; i++) map.delete(w.key().withSlot(i + 1));
-        state.frontends.put(w.key(), new ProgrammedState.Frontend(service, ids, w.name()));
+        state.frontends.put(w.key(), new ProgrammedState.Frontend(service, ids, w.name(), w.owner()));
         counts[0]++;
-        return revNat;
+        // references: the new ones count before the old ones are dropped
+        for (ProgrammedState.BackendKey bk : w.backends()) state.backendRefs.merge(bk, 1, Integer::sum);
+        if (old == null) state.revNatRefs.merge(rk, 1, Integer::sum);
+        // break: slots beyond the new count, then backends nothing refers to any more
+        if (old != null) {
+            for (int i = ids.length; i < old.backendIds().length; i++) map.delete(w.key().withSlot(i + 1));
+            for (int id : old.backendIds()) unrefBackend(addr, id, counts);
+        }
     }
 
-    private void deleteFrontend(SvcKey k) {
+    private void deleteFrontend(SvcKey k, int[] counts) {
         ProgrammedState.Frontend old = state.frontends.remove(k);
         BpfMap<SvcKey, SvcValue> map = svcMap(k.address());
         map.delete(k);
-        if (old != null) for (int i = 0; i < old.backendIds().length; i++) map.delete(k.withSlot(i + 1));
+        counts[1]++;
+        if (old == null) return;
+        for (int i = 0; i < old.backendIds().length; i++) map.delete(k.withSlot(i + 1));
+        for (int id : old.backendIds()) unrefBackend(k.address(), id, counts);
+        ProgrammedState.RevKey rk = new ProgrammedState.RevKey(k.address(), k.port(), k.protocol());
+        if (state.revNatRefs.merge(rk, -1, Integer::sum) <= 0) {
+            state.revNatRefs.remove(rk);
+            Integer id = state.revNatIds.remove(rk);
+            if (id != null) {
+                (ProgrammedState.v4(k.address()) ? revNat4 : revNat6).delete(id);
+                names.delete(id);
+                state.names.remove(id);
+                state.releaseRevNat(id);
+            }
+        }
+    }
+
+    private void unrefBackend(InetAddress family, int id, int[] counts) {
+        BackendValue v = state.backends(family).get(id);
+        if (v == null) return;
+        ProgrammedState.BackendKey bk = new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol());
+        if (state.backendRefs.merge(bk, -1, Integer::sum) > 0) return;
+        state.backendRefs.remove(bk);
+        backendMap(family).delete(id);
+        state.backends(family).remove(id);
+        state.backendIds.remove(bk);
+        state.releaseBackend(family, id);
+        counts[3]++;
     }
 
     // ---- read back ----

@@ -10,6 +10,14 @@ import dev.kpf.dataplane.lb.LbTable;
 public interface Datapath extends AutoCloseable {
     SyncReport apply(LbTable desired);
 
+    /**
+     * Applies a change: {@code diff} leads from what is programmed to {@code desired}. Implementations may use
+     * the diff alone; the default re-applies the whole table.
+     */
+    default SyncReport applyChanges(LbTable desired, dev.kpf.dataplane.lb.LbDiff diff) {
+        return apply(desired);
+    }
+
     LbTable readBack();
 
     /** Entries used and capacity of each map, for metrics; empty for the simulated datapath. */

@@ -11,8 +11,8 @@ import java.util.Map;
  * when an agent adopts pins left by an earlier one; ids are allocated lowest-free.
  */
 final class ProgrammedState {
-    /** A frontend as written: its slot-0 value and its backend ids in slot order. */
-    record Frontend(SvcValue service, int[] backendIds, String name) {}
+    /** A frontend as written: its slot-0 value, its backend ids in slot order, its name and the service it belongs to. */
+    record Frontend(SvcValue service, int[] backendIds, String name, String owner) {}
 
     /** A backend identity: address, port, IP protocol number. */
     record BackendKey(InetAddress address, int port, int protocol) {}
@@ -26,6 +26,9 @@ final class ProgrammedState {
     final Map<Integer, BackendValue> backends6 = new HashMap<>();
     final Map<RevKey, Integer> revNatIds = new HashMap<>();
     final Map<Integer, String> names = new HashMap<>();
+    /** How many frontend entries refer to each backend and each rev-NAT id; at zero they are deleted. */
+    final Map<BackendKey, Integer> backendRefs = new HashMap<>();
+    final Map<RevKey, Integer> revNatRefs = new HashMap<>();
     private final BitSet usedBackend4 = new BitSet();
     private final BitSet usedBackend6 = new BitSet();
     private final BitSet usedRevNat = new BitSet();

@@ -160,6 +160,30 @@ class SocketLbKernelIT {
     }
 
     @Test
+    void applying_only_the_diff_of_a_change_gives_the_same_maps_as_a_full_apply() throws Exception {
+        datapath = open();
+        String yaml = cluster();
+        YamlDocuments.Parsed parsed = YamlDocuments.parse(yaml, "test");
+        dev.kpf.dataplane.lb.IncrementalTranslator incremental = new dev.kpf.dataplane.lb.IncrementalTranslator(new ServiceTranslator("node-a"));
+        incremental.load(DirectoryLoader.decode(parsed.documents(), new ArrayList<>()));
+        incremental.sync();
+        datapath.apply(incremental.table());
+        String changed = yaml.replace("metadata: {name: dns, namespace: t}\nspec:\n  clusterIP: 10.96.100.2", "metadata: {name: dns, namespace: t}\nspec:\n  clusterIP: 10.96.100.9")
+                .replace("- addresses: [10.203.0.4]\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: web-v6", "---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: web-v6");
+        YamlDocuments.Parsed next = YamlDocuments.parse(changed, "test");
+        incremental.load(DirectoryLoader.decode(next.documents(), new ArrayList<>()));
+        dev.kpf.dataplane.lb.LbDiff diff = incremental.sync();
+        assertEquals(1, diff.added().size(), diff.describe().toString());
+        assertEquals(1, diff.removed().size());
+        SyncReport r = datapath.applyChanges(diff);
+        assertEquals(List.of(), r.errors());
+        assertEquals(lines(table(changed)), lines(datapath.readBack()));
+        assertEquals(2, answers(client("udp", 20, "10.96.100.9", 53), "10.96.100.9:53").size(), "the moved frontend serves");
+        assertEquals(List.of("err ENETUNREACH"), client("tcp", 1, "10.96.100.2", 53), "the old frontend is gone");
+        assertFalse(answers(client("tcp", 100, "10.96.100.1", 80), "10.96.100.1:80").containsKey("10.203.0.4:8080"));
+    }
+
+    @Test
     void a_restarted_datapath_adopts_the_pins_and_its_first_sync_changes_nothing() throws Exception {
         LbTable desired = table(cluster());
         datapath = open();
