@@ -162,7 +162,7 @@ public final class BpfDatapath implements Datapath {
                 }
                 String name = nameById.getOrDefault(v.revNatId(), "");
                 String[] f = name.split("\t");
-                s.frontends.put(e.getKey(), new ProgrammedState.Frontend(v, ids, name, f.length > 1 ? owner(f[1]) : ""));
+                s.putFrontend(e.getKey(), new ProgrammedState.Frontend(v, ids, name, f.length > 1 ? owner(f[1]) : ""));
                 s.revNatRefs.merge(new ProgrammedState.RevKey(e.getKey().address(), e.getKey().port(), e.getKey().protocol()), 1, Integer::sum);
                 for (int id : ids) {
                     BackendValue b = s.backends(e.getKey().address()).get(id);
@@ -205,13 +205,15 @@ public final class BpfDatapath implements Datapath {
         long t0 = System.nanoTime();
         int[] counts = new int[4];
         List<Problem> errors = new ArrayList<>();
-        Set<String> failed = writeServices(desired.entries().values(), counts, errors);
+        PhasedWrites writes = new PhasedWrites();
+        Set<String> failed = writeServices(desired.entries().values(), counts, errors, writes);
         Set<SvcKey> wanted = new HashSet<>();
         for (LbEntry e : desired.entries().values()) wanted.add(key(e.frontend(), e.frontend().scope()));
         for (Map.Entry<SvcKey, ProgrammedState.Frontend> e : new ArrayList<>(state.frontends.entrySet())) {
             if (wanted.contains(e.getKey()) || failed.contains(e.getValue().owner())) continue;
-            deleteFrontend(e.getKey(), counts);
+            deleteFrontend(e.getKey(), counts, writes);
         }
+        flush(writes, errors);
         return new SyncReport(counts[0], counts[1], counts[2], counts[3], errors, Duration.ofNanos(System.nanoTime() - t0));
     }
 
@@ -230,17 +232,33 @@ public final class BpfDatapath implements Datapath {
         List<Problem> errors = new ArrayList<>();
         List<LbEntry> entries = new ArrayList<>(diff.added());
         diff.changed().forEach(c -> entries.add(c.after()));
-        Set<String> failed = writeServices(entries, counts, errors);
+        PhasedWrites writes = new PhasedWrites();
+        Set<String> failed = writeServices(entries, counts, errors, writes);
         for (Frontend f : diff.removed()) {
             SvcKey k = key(f, f.scope());
             ProgrammedState.Frontend old = state.frontends.get(k);
-            if (old != null && !failed.contains(old.owner())) deleteFrontend(k, counts);
+            if (old != null && !failed.contains(old.owner())) deleteFrontend(k, counts, writes);
         }
+        flush(writes, errors);
         return new SyncReport(counts[0], counts[1], counts[2], counts[3], errors, Duration.ofNanos(System.nanoTime() - t0));
     }
 
-    /** Writes the entries service by service; a service that does not fit is reported and left as it was. */
-    private Set<String> writeServices(java.util.Collection<LbEntry> entries, int[] counts, List<Problem> errors) {
+    /**
+     * Writes everything collected, phase by phase. A failure here is unexpected (capacity was checked per service):
+     * it is reported, and the mirror no longer matches the maps, so it is rebuilt from them.
+     */
+    private void flush(PhasedWrites writes, List<Problem> errors) {
+        try {
+            writes.flush();
+        } catch (BpfException e) {
+            errors.add(new Problem("", "maps", "write failed, the next sync re-reads the maps and writes everything again: " + e.getMessage()));
+            ProgrammedState fresh = restore();
+            state.replaceWith(fresh);
+        }
+    }
+
+    /** Queues the entries service by service; a service that does not fit is reported and left as it was. */
+    private Set<String> writeServices(java.util.Collection<LbEntry> entries, int[] counts, List<Problem> errors, PhasedWrites writes) {
         Map<ObjectRef, List<LbEntry>> byService = new TreeMap<>();
         for (LbEntry e : entries) byService.computeIfAbsent(e.service(), k -> new ArrayList<>()).add(e);
         Set<String> failed = new HashSet<>();
@@ -253,12 +271,7 @@ public final class BpfDatapath implements Datapath {
                 failed.add(owner(svc.getKey()));
                 continue;
             }
-            try {
-                for (Want w : wants) writeFrontend(w, counts);
-            } catch (BpfException e) {
-                errors.add(new Problem(svc.getKey().toString(), "", "not fully programmed: " + e.getMessage()));
-                failed.add(owner(svc.getKey()));
-            }
+            for (Want w : wants) writeFrontend(w, counts, writes);
         }
         return failed;
     }
@@ -336,7 +349,7 @@ public final class BpfDatapath implements Datapath {
     }
 
     /** Writes one frontend make-before-break, then drops what it no longer refers to. */
-    private void writeFrontend(Want w, int[] counts) {
+    private void writeFrontend(Want w, int[] counts, PhasedWrites writes) {
         InetAddress addr = w.key().address();
         // make: backends
         int[] ids = new int[w.backends().size()];
@@ -346,7 +359,7 @@ public final class BpfDatapath implements Datapath {
             BackendValue value = new BackendValue(bk.address(), bk.port(), bk.protocol(), w.flags().get(bk));
             if (id == null) id = state.allocateBackend(bk.address());
             if (!value.equals(state.backends(bk.address()).get(id))) {
-                backendMap(bk.address()).update(id, value);
+                writes.update(PhasedWrites.BACKENDS, backendMap(bk.address()), id, value);
                 state.backends(bk.address()).put(id, value);
                 state.backendIds.put(bk, id);
                 counts[2]++;
@@ -358,11 +371,11 @@ public final class BpfDatapath implements Datapath {
         Integer revNat = state.revNatIds.get(rk);
         if (revNat == null) {
             revNat = state.allocateRevNat();
-            (ProgrammedState.v4(addr) ? revNat4 : revNat6).update(revNat, new RevNatValue(addr, w.key().port()));
+            writes.update(PhasedWrites.REV_NAT, ProgrammedState.v4(addr) ? revNat4 : revNat6, revNat, new RevNatValue(addr, w.key().port()));
             state.revNatIds.put(rk, revNat);
         }
         if (!w.name().equals(state.names.get(revNat))) {
-            names.update(revNat, w.name());
+            writes.update(PhasedWrites.REV_NAT, names, revNat, w.name());
             state.names.put(revNat, w.name());
         }
         SvcValue service = new SvcValue(0, ids.length, revNat, w.service().flags(), w.service().affinityTimeout());
@@ -372,50 +385,50 @@ public final class BpfDatapath implements Datapath {
         // make: slots, then the slot-0 entry that makes readers use them
         for (int i = 0; i < ids.length; i++) {
             if (old == null || i >= old.backendIds().length || old.backendIds()[i] != ids[i]) {
-                map.update(w.key().withSlot(i + 1), SvcValue.slot(ids[i]));
+                writes.update(PhasedWrites.SLOTS, map, w.key().withSlot(i + 1), SvcValue.slot(ids[i]));
             }
         }
-        map.update(w.key(), service);
-        state.frontends.put(w.key(), new ProgrammedState.Frontend(service, ids, w.name(), w.owner()));
+        writes.update(PhasedWrites.SERVICE_ENTRIES, map, w.key(), service);
+        state.putFrontend(w.key(), new ProgrammedState.Frontend(service, ids, w.name(), w.owner()));
         counts[0]++;
         // references: the new ones count before the old ones are dropped
         for (ProgrammedState.BackendKey bk : w.backends()) state.backendRefs.merge(bk, 1, Integer::sum);
         if (old == null) state.revNatRefs.merge(rk, 1, Integer::sum);
         // break: slots beyond the new count, then backends nothing refers to any more
         if (old != null) {
-            for (int i = ids.length; i < old.backendIds().length; i++) map.delete(w.key().withSlot(i + 1));
-            for (int id : old.backendIds()) unrefBackend(addr, id, counts);
+            for (int i = ids.length; i < old.backendIds().length; i++) writes.delete(PhasedWrites.DELETE_SLOTS, map, w.key().withSlot(i + 1));
+            for (int id : old.backendIds()) unrefBackend(addr, id, counts, writes);
         }
     }
 
-    private void deleteFrontend(SvcKey k, int[] counts) {
-        ProgrammedState.Frontend old = state.frontends.remove(k);
+    private void deleteFrontend(SvcKey k, int[] counts, PhasedWrites writes) {
+        ProgrammedState.Frontend old = state.removeFrontend(k);
         BpfMap<SvcKey, SvcValue> map = svcMap(k.address());
-        map.delete(k);
+        writes.delete(PhasedWrites.DELETE_ENTRIES, map, k);
         counts[1]++;
         if (old == null) return;
-        for (int i = 0; i < old.backendIds().length; i++) map.delete(k.withSlot(i + 1));
-        for (int id : old.backendIds()) unrefBackend(k.address(), id, counts);
+        for (int i = 0; i < old.backendIds().length; i++) writes.delete(PhasedWrites.DELETE_SLOTS, map, k.withSlot(i + 1));
+        for (int id : old.backendIds()) unrefBackend(k.address(), id, counts, writes);
         ProgrammedState.RevKey rk = new ProgrammedState.RevKey(k.address(), k.port(), k.protocol());
         if (state.revNatRefs.merge(rk, -1, Integer::sum) <= 0) {
             state.revNatRefs.remove(rk);
             Integer id = state.revNatIds.remove(rk);
             if (id != null) {
-                (ProgrammedState.v4(k.address()) ? revNat4 : revNat6).delete(id);
-                names.delete(id);
+                writes.delete(PhasedWrites.DELETE_REFERENCED, ProgrammedState.v4(k.address()) ? revNat4 : revNat6, id);
+                writes.delete(PhasedWrites.DELETE_REFERENCED, names, id);
                 state.names.remove(id);
                 state.releaseRevNat(id);
             }
         }
     }
 
-    private void unrefBackend(InetAddress family, int id, int[] counts) {
+    private void unrefBackend(InetAddress family, int id, int[] counts, PhasedWrites writes) {
         BackendValue v = state.backends(family).get(id);
         if (v == null) return;
         ProgrammedState.BackendKey bk = new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol());
         if (state.backendRefs.merge(bk, -1, Integer::sum) > 0) return;
         state.backendRefs.remove(bk);
-        backendMap(family).delete(id);
+        writes.delete(PhasedWrites.DELETE_REFERENCED, backendMap(family), id);
         state.backends(family).remove(id);
         state.backendIds.remove(bk);
         state.releaseBackend(family, id);

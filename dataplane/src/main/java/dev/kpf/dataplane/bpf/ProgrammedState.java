@@ -33,6 +33,34 @@ final class ProgrammedState {
     private final BitSet usedBackend6 = new BitSet();
     private final BitSet usedRevNat = new BitSet();
 
+    /** Takes over another state's contents (after the maps were re-read). */
+    void replaceWith(ProgrammedState other) {
+        frontends.clear();
+        frontends.putAll(other.frontends);
+        svcEntries4 = other.svcEntries4;
+        svcEntries6 = other.svcEntries6;
+        backendIds.clear();
+        backendIds.putAll(other.backendIds);
+        backends4.clear();
+        backends4.putAll(other.backends4);
+        backends6.clear();
+        backends6.putAll(other.backends6);
+        revNatIds.clear();
+        revNatIds.putAll(other.revNatIds);
+        names.clear();
+        names.putAll(other.names);
+        backendRefs.clear();
+        backendRefs.putAll(other.backendRefs);
+        revNatRefs.clear();
+        revNatRefs.putAll(other.revNatRefs);
+        usedBackend4.clear();
+        usedBackend4.or(other.usedBackend4);
+        usedBackend6.clear();
+        usedBackend6.or(other.usedBackend6);
+        usedRevNat.clear();
+        usedRevNat.or(other.usedRevNat);
+    }
+
     static boolean v4(InetAddress a) {
         return a instanceof Inet4Address;
     }
@@ -71,12 +99,28 @@ final class ProgrammedState {
         usedRevNat.set(id);
     }
 
-    /** Entries of the svc maps: one per frontend plus one per slot. */
+    /** Entries of the svc maps: one per frontend plus one per slot, kept current by {@link #putFrontend}/{@link #removeFrontend}. */
+    private long svcEntries4, svcEntries6;
+
     long svcEntries(boolean v4) {
-        long n = 0;
-        for (Map.Entry<SvcKey, Frontend> e : frontends.entrySet()) {
-            if (v4(e.getKey().address()) == v4) n += 1 + e.getValue().backendIds().length;
-        }
-        return n;
+        return v4 ? svcEntries4 : svcEntries6;
+    }
+
+    void putFrontend(SvcKey key, Frontend f) {
+        Frontend old = frontends.put(key, f);
+        count(key, old, -1);
+        count(key, f, 1);
+    }
+
+    Frontend removeFrontend(SvcKey key) {
+        Frontend old = frontends.remove(key);
+        count(key, old, -1);
+        return old;
+    }
+
+    private void count(SvcKey key, Frontend f, int sign) {
+        if (f == null) return;
+        long n = sign * (1L + f.backendIds().length);
+        if (v4(key.address())) svcEntries4 += n; else svcEntries6 += n;
     }
 }

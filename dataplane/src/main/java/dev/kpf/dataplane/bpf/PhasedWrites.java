@@ -1,0 +1,52 @@
+package dev.kpf.dataplane.bpf;
+
+import dev.kpf.probes.bpf.BpfMap;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Map writes collected in make-before-break phases and flushed phase by phase with the batch syscalls: every
+ * write of phase n is in the kernel before any write of phase n+1. Within a phase, order does not matter.
+ */
+final class PhasedWrites {
+    static final int BACKENDS = 0, REV_NAT = 1, SLOTS = 2, SERVICE_ENTRIES = 3, DELETE_ENTRIES = 4, DELETE_SLOTS = 5, DELETE_REFERENCED = 6;
+    private static final int PHASES = 7;
+
+    private final List<Map<BpfMap<?, ?>, LinkedHashMap<Object, Object>>> updates = new ArrayList<>();
+    private final List<Map<BpfMap<?, ?>, List<Object>>> deletes = new ArrayList<>();
+
+    PhasedWrites() {
+        for (int i = 0; i < PHASES; i++) {
+            updates.add(new LinkedHashMap<>());
+            deletes.add(new LinkedHashMap<>());
+        }
+    }
+
+    <K, V> void update(int phase, BpfMap<K, V> map, K key, V value) {
+        updates.get(phase).computeIfAbsent(map, m -> new LinkedHashMap<>()).put(key, value);
+    }
+
+    <K> void delete(int phase, BpfMap<K, ?> map, K key) {
+        deletes.get(phase).computeIfAbsent(map, m -> new ArrayList<>()).add(key);
+    }
+
+    /** Writes every phase in order; returns the number of entries written or deleted. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    int flush() {
+        int n = 0;
+        for (int phase = 0; phase < PHASES; phase++) {
+            for (Map.Entry<BpfMap<?, ?>, LinkedHashMap<Object, Object>> e : updates.get(phase).entrySet()) {
+                n += ((BpfMap) e.getKey()).updateBatch(e.getValue());
+            }
+            for (Map.Entry<BpfMap<?, ?>, List<Object>> e : deletes.get(phase).entrySet()) {
+                n += ((BpfMap) e.getKey()).deleteBatch(e.getValue());
+            }
+            updates.get(phase).clear();
+            deletes.get(phase).clear();
+        }
+        return n;
+    }
+}

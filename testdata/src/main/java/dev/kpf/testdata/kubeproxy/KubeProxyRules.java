@@ -1,0 +1,123 @@
+package dev.kpf.testdata.kubeproxy;
+
+import dev.kpf.dataplane.lb.Backend;
+import dev.kpf.dataplane.lb.LbEntry;
+import dev.kpf.dataplane.lb.LbTable;
+import dev.kpf.dataplane.lb.Scope;
+import dev.kpf.dataplane.model.IpAddresses;
+
+import java.net.Inet4Address;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What kube-proxy would program for the same table, for side-by-side benchmarks: the iptables-restore input of
+ * its iptables mode (KUBE-SERVICES -> KUBE-SVC-* with random-probability jumps -> KUBE-SEP-* with masquerade
+ * marks and DNAT) and the nft -f input of its nftables mode (a verdict map of service addresses, numgen random
+ * jumps to endpoint chains). IPv4 frontends only (kube-proxy keeps a separate IPv6 ruleset).
+ */
+public final class KubeProxyRules {
+    private KubeProxyRules() {}
+
+    /** kube-proxy's chain names: a prefix and 16 characters of base32(sha256(name)). */
+    static String chain(String prefix, String name) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+            String b32 = Base64.getEncoder().encodeToString(h).replaceAll("[^A-Za-z0-9]", "").toUpperCase(Locale.ROOT);
+            return prefix + b32.substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean include(LbEntry e) {
+        return e.frontend().address() instanceof Inet4Address && e.frontend().scope() == Scope.EXTERNAL;
+    }
+
+    /** iptables-restore input (nat table) for the IPv4 frontends of {@code table}. */
+    public static String iptables(LbTable table) {
+        StringBuilder chains = new StringBuilder("*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-MARK-MASQ - [0:0]\n:KUBE-POSTROUTING - [0:0]\n");
+        StringBuilder rules = new StringBuilder();
+        rules.append("-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n");
+        rules.append("-A OUTPUT -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n");
+        rules.append("-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000\n");
+        rules.append("-A KUBE-POSTROUTING -m mark --mark 0x4000/0x4000 -j MASQUERADE\n");
+        Map<String, Boolean> seps = new LinkedHashMap<>();
+        for (LbEntry e : table.entries().values()) {
+            if (!include(e)) continue;
+            String proto = e.frontend().protocol().name().toLowerCase(Locale.ROOT);
+            String name = e.servicePortName() + ":" + e.frontend();
+            String svc = chain("KUBE-SVC-", name);
+            chains.append(':').append(svc).append(" - [0:0]\n");
+            String ip = IpAddresses.format(e.frontend().address());
+            if (e.backends().isEmpty()) {
+                rules.append("-A KUBE-SERVICES -d ").append(ip).append("/32 -p ").append(proto).append(" -m comment --comment \"")
+                        .append(e.servicePortName()).append(" has no endpoints\" -m ").append(proto).append(" --dport ")
+                        .append(e.frontend().port()).append(" -j REJECT\n");
+                continue;
+            }
+            rules.append("-A KUBE-SERVICES -d ").append(ip).append("/32 -p ").append(proto).append(" -m comment --comment \"")
+                    .append(e.servicePortName()).append(" cluster IP\" -m ").append(proto).append(" --dport ").append(e.frontend().port())
+                    .append(" -j ").append(svc).append('\n');
+            int n = e.backends().size();
+            for (int i = 0; i < n; i++) {
+                Backend b = e.backends().get(i);
+                String ep = IpAddresses.withPort(b.address(), b.port());
+                String sep = chain("KUBE-SEP-", name + "->" + ep);
+                if (seps.putIfAbsent(sep, true) == null) {
+                    chains.append(':').append(sep).append(" - [0:0]\n");
+                    rules.append("-A ").append(sep).append(" -s ").append(IpAddresses.format(b.address())).append("/32 -m comment --comment \"")
+                            .append(e.servicePortName()).append("\" -j KUBE-MARK-MASQ\n");
+                    rules.append("-A ").append(sep).append(" -p ").append(proto).append(" -m comment --comment \"").append(e.servicePortName())
+                            .append("\" -m ").append(proto).append(" -j DNAT --to-destination ").append(ep).append('\n');
+                }
+                rules.append("-A ").append(svc).append(" -m comment --comment \"").append(e.servicePortName()).append(" -> ").append(ep).append('"');
+                if (i < n - 1) rules.append(String.format(Locale.ROOT, " -m statistic --mode random --probability %.10f", 1.0 / (n - i)));
+                rules.append(" -j ").append(sep).append('\n');
+            }
+        }
+        return chains.append(rules).append("COMMIT\n").toString();
+    }
+
+    /** nft -f input: kube-proxy's nftables-mode table for the IPv4 frontends of {@code table}. */
+    public static String nft(LbTable table) {
+        StringBuilder b = new StringBuilder("table ip kube-proxy {\n");
+        StringBuilder elements = new StringBuilder();
+        StringBuilder chains = new StringBuilder();
+        StringBuilder endpointChains = new StringBuilder();
+        Map<String, Boolean> endpoints = new LinkedHashMap<>();
+        for (LbEntry e : table.entries().values()) {
+            if (!include(e) || e.backends().isEmpty()) continue;
+            String proto = e.frontend().protocol().name().toLowerCase(Locale.ROOT);
+            String svc = chain("service-", e.servicePortName() + ":" + e.frontend()).toLowerCase(Locale.ROOT);
+            if (!elements.isEmpty()) elements.append(",\n");
+            elements.append("\t\t\t").append(IpAddresses.format(e.frontend().address())).append(" . ").append(proto).append(" . ")
+                    .append(e.frontend().port()).append(" : goto ").append(svc);
+            chains.append("\tchain ").append(svc).append(" {\n\t\tnumgen random mod ").append(e.backends().size()).append(" vmap { ");
+            for (int i = 0; i < e.backends().size(); i++) {
+                Backend be = e.backends().get(i);
+                String ep = chain("endpoint-", e.servicePortName() + "->" + IpAddresses.withPort(be.address(), be.port())).toLowerCase(Locale.ROOT);
+                chains.append(i == 0 ? "" : ", ").append(i).append(" : goto ").append(ep);
+                if (endpoints.putIfAbsent(ep, true) == null) {
+                    endpointChains.append("\tchain " + ep + " {\n\t\tip saddr " + IpAddresses.format(be.address()) + " jump mark-for-masquerade\n\t\tmeta l4proto "
+                            + proto + " dnat to " + IpAddresses.withPort(be.address(), be.port()) + "\n\t}\n");
+                }
+            }
+            chains.append(" }\n\t}\n");
+        }
+        b.append("\tchain mark-for-masquerade {\n\t\tmeta mark set meta mark or 0x4000\n\t}\n");
+        b.append("\tmap service-ips {\n\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n");
+        if (!elements.isEmpty()) b.append("\t\telements = {\n").append(elements).append("\n\t\t}\n");
+        b.append("\t}\n");
+        b.append("\tchain services {\n\t\tip daddr . meta l4proto . th dport vmap @service-ips\n\t}\n");
+        b.append("\tchain nat-output {\n\t\ttype nat hook output priority -100; policy accept;\n\t\tjump services\n\t}\n");
+        b.append("\tchain nat-prerouting {\n\t\ttype nat hook prerouting priority -100; policy accept;\n\t\tjump services\n\t}\n");
+        b.append(endpointChains).append(chains);
+        return b.append("}\n").toString();
+    }
+}
