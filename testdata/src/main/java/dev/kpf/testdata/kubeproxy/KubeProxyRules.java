@@ -48,6 +48,8 @@ public final class KubeProxyRules {
         rules.append("-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000\n");
         rules.append("-A KUBE-POSTROUTING -m mark --mark 0x4000/0x4000 -j MASQUERADE\n");
         Map<String, Boolean> seps = new LinkedHashMap<>();
+        // frontends without endpoints are rejected in the filter table, as kube-proxy does
+        StringBuilder filter = new StringBuilder("*filter\n:KUBE-SERVICES - [0:0]\n-A OUTPUT -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n");
         for (LbEntry e : table.entries().values()) {
             if (!include(e)) continue;
             String proto = e.frontend().protocol().name().toLowerCase(Locale.ROOT);
@@ -56,7 +58,7 @@ public final class KubeProxyRules {
             chains.append(':').append(svc).append(" - [0:0]\n");
             String ip = IpAddresses.format(e.frontend().address());
             if (e.backends().isEmpty()) {
-                rules.append("-A KUBE-SERVICES -d ").append(ip).append("/32 -p ").append(proto).append(" -m comment --comment \"")
+                filter.append("-A KUBE-SERVICES -d ").append(ip).append("/32 -p ").append(proto).append(" -m comment --comment \"")
                         .append(e.servicePortName()).append(" has no endpoints\" -m ").append(proto).append(" --dport ")
                         .append(e.frontend().port()).append(" -j REJECT\n");
                 continue;
@@ -81,7 +83,7 @@ public final class KubeProxyRules {
                 rules.append(" -j ").append(sep).append('\n');
             }
         }
-        return chains.append(rules).append("COMMIT\n").toString();
+        return filter.append("COMMIT\n").append(chains).append(rules).append("COMMIT\n").toString();
     }
 
     /** nft -f input: kube-proxy's nftables-mode table for the IPv4 frontends of {@code table}. */
