@@ -89,6 +89,12 @@ final class SyncBenchCommand implements Callable<Integer> {
                 kpfFull = (System.nanoTime() - t) / 1e9;
                 if (!r.errors().isEmpty()) throw new IllegalStateException("sync errors: " + r.errors().getFirst());
                 ScaleCluster.Churn churn = cluster.churn(5);
+                // unmeasured changes first: the change path is timed warm, like the full sync above
+                for (int i = 0; i < 200; i++) {
+                    EndpointSlice slice = ((ObjectDecoder.Decoded.ASlice) new ObjectDecoder().decode(new SourceDocument(churn.next(), "warm-up"))).slice();
+                    incremental.upsertSlice(slice);
+                    datapath.applyChanges(incremental.sync());
+                }
                 for (int i = 0; i < changes; i++) {
                     JsonObject changed = churn.next();
                     long c = System.nanoTime();
@@ -171,6 +177,15 @@ final class SyncBenchCommand implements Callable<Integer> {
     /** Runs a command in a namespace it creates (and removes), bounded by --cap. */
     private Timed inNamespace(String ns, List<String> command) throws Exception {
         run(List.of("ip", "netns", "add", ns), 30);
+        // Ctrl-C or SIGTERM during a long load must not leave the namespace behind
+        Thread hook = new Thread(() -> {
+            try {
+                run(List.of("ip", "netns", "del", ns), 60);
+            } catch (Exception ignored) {
+                // already gone
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
             cmd.addAll(command);
@@ -188,6 +203,11 @@ final class SyncBenchCommand implements Callable<Integer> {
             return new Timed(s, false);
         } finally {
             run(List.of("ip", "netns", "del", ns), 120);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running
+            }
         }
     }
 
