@@ -110,6 +110,39 @@ class KpfLauncherIT {
     }
 
     @Test
+    void an_agent_without_privileges_exits_1_with_the_reason_and_leaves_nothing(@TempDir Path dir) throws Exception {
+        if (!Files.isExecutable(Path.of("/usr/bin/setpriv"))) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) fail("CI=true and setpriv is missing");
+            org.junit.jupiter.api.Assumptions.abort("needs setpriv");
+        }
+        // the unprivileged user gets world-readable copies of the jar and of a cluster directory
+        Path jar = Files.copy(REPO.resolve("tui/target/kpf.jar"), dir.resolve("kpf.jar"));
+        Path cluster = Files.createDirectories(dir.resolve("cluster"));
+        Files.copy(REPO.resolve("testdata/clusters/clusterip-single/cluster.yaml"), cluster.resolve("cluster.yaml"));
+        for (Path p : List.of(dir, cluster, jar, cluster.resolve("cluster.yaml"))) {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+        }
+        for (Path p = dir.getParent(); p != null && !p.toString().equals("/tmp") && p.getNameCount() > 0; p = p.getParent()) {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Path pins = Path.of("/sys/fs/bpf/kpf-nobody-" + ProcessHandle.current().pid());
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "agent", "--source", "dir:" + cluster,
+                "--bpffs", pins.toString(), "--listen", "127.0.0.1:0")
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        String out;
+        try (var in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue(), out);
+        assertTrue(out.contains("kpf agent: cannot set up the BPF datapath:"), out);
+        assertTrue(out.contains("run as root"), "names the fix: " + out);
+        assertFalse(Files.exists(pins), "nothing pinned");
+    }
+
+    @Test
     void the_bash_completion_script_is_valid_bash(@TempDir Path dir) throws Exception {
         Result r = kpf(Map.of(), "completion", "bash");
         assertEquals(0, r.code());

@@ -79,6 +79,42 @@ class AgentRestartKernelIT {
         return null;
     }
 
+    private List<String> connect(int count) throws Exception {
+        String script = "echo $$ > " + cgroup.path().resolve("cgroup.procs") + " && exec nsenter --net=/run/netns/" + net.client
+                + " " + PEER + " connect tcp " + count + " 10.96.100.1 80";
+        Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        String out;
+        try (var in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return out.lines().toList();
+    }
+
+    @Test
+    void an_endpoint_removed_from_the_source_gets_no_new_connections_within_the_sync_interval() throws Exception {
+        startAgent(new ArrayList<>());
+        assertTrue(connect(300).stream().anyMatch(l -> l.startsWith("ok 10.203.0.4:8080")), "all three backends in use first");
+        Path file = dir.resolve("cluster.yaml");
+        String yaml = Files.readString(file);
+        String without = yaml.replace("- addresses: [10.203.0.4]\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: web-v6",
+                "---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: web-v6");
+        assertTrue(!without.equals(yaml));
+        long t0 = System.nanoTime();
+        Files.writeString(file, without);
+        // the source polls every 100 ms; allow ten intervals, checking in batches of 100 connections
+        boolean gone = false;
+        for (int i = 0; i < 20 && !gone; i++) {
+            gone = connect(100).stream().noneMatch(l -> l.contains("10.203.0.4"));
+            if (!gone) Thread.sleep(50);
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(gone && ms < 1000, "10.203.0.4 still chosen after " + ms + " ms");
+        List<String> after = connect(300);
+        assertTrue(after.stream().allMatch(l -> l.startsWith("ok ") && !l.contains("10.203.0.4")), after.toString());
+    }
+
     @Test
     void kill_9_under_load_fails_no_connection_and_the_restart_adopts_without_writing() throws Exception {
         List<String> first = new ArrayList<>();
