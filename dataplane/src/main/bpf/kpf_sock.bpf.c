@@ -101,18 +101,21 @@ static __always_inline struct kpf_svc_value *kpf_lookup4(struct kpf_svc4_key *ke
 	return svc;
 }
 
-/* Translates ctx's destination if it is a frontend. Returns ALLOW, or DENY after setting ECONNREFUSED. */
-static __always_inline int kpf_xlate4(struct bpf_sock_addr *ctx, int remember_socket)
+/*
+ * Picks the backend for an IPv4 frontend address. Returns 0 when the address is not a frontend, 1 with *out set,
+ * or -1 when the frontend has no backend (the caller refuses). Shared by connect4/sendmsg4 and by the IPv6 hooks
+ * for IPv4-mapped addresses (dual-stack sockets, e.g. Java's, connect to ::ffff:a.b.c.d).
+ */
+static __always_inline int kpf_pick4(void *ctx, __be32 addr, __be16 port, __u8 proto, int remember_socket, struct kpf_backend4 *out)
 {
-	struct kpf_svc4_key key = {.addr = ctx->user_ip4, .port = (__be16)ctx->user_port, .proto = (__u8)ctx->protocol};
+	struct kpf_svc4_key key = {.addr = addr, .port = port, .proto = proto};
 	struct kpf_svc_value *svc = kpf_lookup4(&key);
 	if (!svc)
-		return ALLOW;
+		return 0;
 	__u16 rev_nat_id = svc->rev_nat_id;
 	if (svc->count == 0) {
 		kpf_count(KPF_STAT_FRONTEND, rev_nat_id, 1);
-		bpf_set_retval(-ECONNREFUSED);
-		return DENY;
+		return -1;
 	}
 	__u32 backend_id = 0;
 	struct kpf_backend4 *backend = 0;
@@ -123,11 +126,11 @@ static __always_inline int kpf_xlate4(struct bpf_sock_addr *ctx, int remember_so
 		slot_key.slot = (bpf_get_prandom_u32() % svc->count) + 1;
 		struct kpf_svc_value *slot = bpf_map_lookup_elem(&kpf_svc4, &slot_key);
 		if (!slot)
-			return ALLOW; /* the table is being rewritten: leave the connection alone rather than guess */
+			return 0; /* the table is being rewritten: leave the connection alone rather than guess */
 		backend_id = slot->backend_id;
 		backend = bpf_map_lookup_elem(&kpf_backends4, &backend_id);
 		if (!backend)
-			return ALLOW;
+			return 0;
 		kpf_affinity_remember(ctx, svc, 4, backend_id);
 	}
 	if (remember_socket) {
@@ -135,26 +138,51 @@ static __always_inline int kpf_xlate4(struct bpf_sock_addr *ctx, int remember_so
 		struct kpf_sk_revnat4_value rv = {.addr = key.addr, .port = key.port, .rev_nat_id = rev_nat_id};
 		bpf_map_update_elem(&kpf_sk_revnat4, &rk, &rv, BPF_ANY);
 	}
-	ctx->user_ip4 = backend->addr;
-	ctx->user_port = backend->port;
+	out->addr = backend->addr;
+	out->port = backend->port;
 	kpf_count(KPF_STAT_FRONTEND, rev_nat_id, 0);
 	kpf_count(KPF_STAT_BACKEND, backend_id, 0);
+	return 1;
+}
+
+/* Translates ctx's destination if it is a frontend. Returns ALLOW, or DENY after setting ECONNREFUSED. */
+static __always_inline int kpf_xlate4(struct bpf_sock_addr *ctx, int remember_socket)
+{
+	struct kpf_backend4 b = {};
+	int r = kpf_pick4(ctx, ctx->user_ip4, (__be16)ctx->user_port, (__u8)ctx->protocol, remember_socket, &b);
+	if (r < 0) {
+		bpf_set_retval(-ECONNREFUSED);
+		return DENY;
+	}
+	if (r > 0) {
+		ctx->user_ip4 = b.addr;
+		ctx->user_port = b.port;
+	}
 	return ALLOW;
+}
+
+/* The frontend a socket's backend address stands for, or 0 (IPv4; also used for IPv4-mapped IPv6). */
+static __always_inline struct kpf_sk_revnat4_value *kpf_revlookup4(void *ctx, __be32 addr, __be16 port)
+{
+	struct kpf_sk_revnat4_key rk = {.cookie = bpf_get_socket_cookie(ctx), .addr = addr, .port = port};
+	struct kpf_sk_revnat4_value *rv = bpf_map_lookup_elem(&kpf_sk_revnat4, &rk);
+	if (!rv)
+		return 0;
+	/* only while the frontend still exists */
+	__u32 id = rv->rev_nat_id;
+	if (!bpf_map_lookup_elem(&kpf_revnat4, &id))
+		return 0;
+	return rv;
 }
 
 /* Shows the frontend instead of the backend (replies of unconnected UDP, getpeername). */
 static __always_inline int kpf_revxlate4(struct bpf_sock_addr *ctx)
 {
-	struct kpf_sk_revnat4_key rk = {.cookie = bpf_get_socket_cookie(ctx), .addr = ctx->user_ip4, .port = (__be16)ctx->user_port};
-	struct kpf_sk_revnat4_value *rv = bpf_map_lookup_elem(&kpf_sk_revnat4, &rk);
-	if (!rv)
-		return ALLOW;
-	/* only while the frontend still exists */
-	__u32 id = rv->rev_nat_id;
-	if (!bpf_map_lookup_elem(&kpf_revnat4, &id))
-		return ALLOW;
-	ctx->user_ip4 = rv->addr;
-	ctx->user_port = rv->port;
+	struct kpf_sk_revnat4_value *rv = kpf_revlookup4(ctx, ctx->user_ip4, (__be16)ctx->user_port);
+	if (rv) {
+		ctx->user_ip4 = rv->addr;
+		ctx->user_port = rv->port;
+	}
 	return ALLOW;
 }
 
@@ -203,10 +231,29 @@ static __always_inline struct kpf_svc_value *kpf_lookup6(struct kpf_svc6_key *ke
 	return svc;
 }
 
+static __always_inline int kpf_v4_mapped(const __u32 *a)
+{
+	return a[0] == 0 && a[1] == 0 && a[2] == bpf_htonl(0x0000ffff);
+}
+
 static __always_inline int kpf_xlate6(struct bpf_sock_addr *ctx, int remember_socket)
 {
 	struct kpf_svc6_key key = {.port = (__be16)ctx->user_port, .proto = (__u8)ctx->protocol};
 	__u32 dst[4] = {ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3]};
+	if (kpf_v4_mapped(dst)) {
+		/* a dual-stack socket reaching an IPv4 frontend: translate with the IPv4 table, keep the mapping */
+		struct kpf_backend4 b = {};
+		int r = kpf_pick4(ctx, dst[3], key.port, key.proto, remember_socket, &b);
+		if (r < 0) {
+			bpf_set_retval(-ECONNREFUSED);
+			return DENY;
+		}
+		if (r > 0) {
+			ctx->user_ip6[3] = b.addr;
+			ctx->user_port = b.port;
+		}
+		return ALLOW;
+	}
 	kpf_copy6(key.addr, dst);
 	struct kpf_svc_value *svc = kpf_lookup6(&key);
 	if (!svc)
@@ -256,6 +303,14 @@ static __always_inline int kpf_revxlate6(struct bpf_sock_addr *ctx)
 {
 	struct kpf_sk_revnat6_key rk = {.cookie = bpf_get_socket_cookie(ctx), .port = (__be16)ctx->user_port};
 	__u32 src[4] = {ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3]};
+	if (kpf_v4_mapped(src)) {
+		struct kpf_sk_revnat4_value *rv4 = kpf_revlookup4(ctx, src[3], rk.port);
+		if (rv4) {
+			ctx->user_ip6[3] = rv4->addr;
+			ctx->user_port = rv4->port;
+		}
+		return ALLOW;
+	}
 	kpf_copy6(rk.addr, src);
 	struct kpf_sk_revnat6_value *rv = bpf_map_lookup_elem(&kpf_sk_revnat6, &rk);
 	if (!rv)

@@ -178,8 +178,10 @@ final class SyncBenchCommand implements Callable<Integer> {
     private Timed inNamespace(String ns, List<String> command) throws Exception {
         run(List.of("ip", "netns", "add", ns), 30);
         // Ctrl-C or SIGTERM during a long load must not leave the namespace behind
+        Process[] running = new Process[1];
         Thread hook = new Thread(() -> {
             try {
+                if (running[0] != null) running[0].destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                 run(List.of("ip", "netns", "del", ns), 60);
             } catch (Exception ignored) {
                 // already gone
@@ -192,6 +194,7 @@ final class SyncBenchCommand implements Callable<Integer> {
             long t = System.nanoTime();
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            running[0] = p;
             boolean finished = p.waitFor(capSeconds, TimeUnit.SECONDS);
             double s = (System.nanoTime() - t) / 1e9;
             if (!finished) {

@@ -131,7 +131,12 @@ class SocketLbKernelIT {
         assertEquals(3, v6.size(), "IPv6 the same: " + v6);
         assertTrue(v6.keySet().stream().allMatch(a -> a.startsWith("[fd00:203::")), v6.toString());
 
+        Map<String, Integer> mapped = answers(client("tcp", 300, "::ffff:10.96.100.1", 80), "[::ffff:10.96.100.1]:80");
+        assertEquals(3, mapped.size(), "dual-stack sockets reaching the IPv4 VIP as ::ffff:a.b.c.d (as Java's do) too: " + mapped);
+
         Map<String, Integer> udp = answers(client("udp", 200, "10.96.100.2", 53), "10.96.100.2:53");
+        Map<String, Integer> udpMapped = answers(client("udp", 50, "::ffff:10.96.100.2", 53), "[::ffff:10.96.100.2]:53");
+        assertEquals(2, udpMapped.size(), "and their UDP replies come from the mapped VIP: " + udpMapped);
         assertEquals(2, udp.size(), "unconnected UDP is translated per datagram, replies come from the VIP: " + udp);
 
         assertEquals(List.of("err ECONNREFUSED"), client("tcp", 1, "10.96.100.3", 80), "no backends: refused at once");

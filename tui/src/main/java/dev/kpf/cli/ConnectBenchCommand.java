@@ -1,0 +1,237 @@
+package dev.kpf.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.kpf.cli.bench.AcceptServer;
+import dev.kpf.cli.bench.ConnectLoad;
+import dev.kpf.dataplane.bpf.BpfDatapath;
+import dev.kpf.dataplane.lb.LbTable;
+import dev.kpf.dataplane.lb.ServiceTranslator;
+import dev.kpf.probes.bpf.PinDirectory;
+import dev.kpf.probes.bpf.TemporaryCgroup;
+import dev.kpf.testdata.kubeproxy.KubeProxyRules;
+import dev.kpf.testdata.scale.ScaleCluster;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code kpf bench connect}: connect+close rate from a client namespace to a backend namespace, to the backend
+ * directly, to a Service VIP through kpf (with N services in the maps), and to the same VIP through kube-proxy's
+ * iptables DNAT rules for the same N services (the VIP's rule last in KUBE-SERVICES, as for the newest Service).
+ * Everything runs in namespaces and a cgroup this command creates and removes.
+ */
+@Command(name = "connect", description = "Connect rate: direct vs through kpf vs through kube-proxy-shaped iptables DNAT.")
+final class ConnectBenchCommand implements Callable<Integer> {
+    static final String VIP = "10.127.255.1", BACKEND = "10.204.0.2", CLIENT = "10.204.0.1";
+
+    @Option(names = "--services", defaultValue = "10000", description = "Services in kpf's maps and in the iptables rules (default ${DEFAULT-VALUE}).")
+    int services;
+
+    @Option(names = "--connections", defaultValue = "20000", description = "Measured connections per variant (default ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--cap", defaultValue = "120", description = "Seconds the iptables rules may take to load (default ${DEFAULT-VALUE}).")
+    int capSeconds;
+
+    @Option(names = "--json", description = "Print {\"schema\": \"kpf.bench/v1\", ...}.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (services < 1 || services > 100_000 || connections < 100 || connections > 1_000_000) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "sizes out of range");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        long pid = ProcessHandle.current().pid();
+        String client = "kpfconn" + pid + "c", backend = "kpfconn" + pid + "b";
+        String vc = "kcc" + pid, vb = "kcb" + pid;
+        PinDirectory pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-bench-connect-" + pid));
+        Path dir = Files.createTempDirectory("kpf-bench-connect");
+        List<Process> servers = new ArrayList<>();
+        Thread hook = new Thread(() -> cleanup(client, backend, pins));
+        Runtime.getRuntime().addShutdownHook(hook);
+        Map<String, Double> rates = new LinkedHashMap<>();
+        try (TemporaryCgroup cgroup = TemporaryCgroup.create("kpf-bench-connect-" + pid)) {
+            err.println("setting up namespaces " + client + " and " + backend);
+            err.flush();
+            run("ip", "netns", "add", client);
+            run("ip", "netns", "add", backend);
+            run("ip", "link", "add", vc, "netns", client, "type", "veth", "peer", "name", vb, "netns", backend);
+            run("ip", "-n", client, "link", "set", "lo", "up");
+            run("ip", "-n", backend, "link", "set", "lo", "up");
+            run("ip", "-n", client, "addr", "add", CLIENT + "/24", "dev", vc);
+            run("ip", "-n", backend, "addr", "add", BACKEND + "/24", "dev", vb);
+            run("ip", "-n", client, "link", "set", vc, "up");
+            run("ip", "-n", backend, "link", "set", vb, "up");
+            // iptables DNAT in OUTPUT needs a route to the VIP; a Service-range route, never a default route
+            run("ip", "-n", client, "route", "add", "10.96.0.0/11", "dev", vc);
+            servers.add(start(List.of("ip", "netns", "exec", backend), AcceptServer.class, List.of(BACKEND, "8080", "900")));
+
+            LbTable table = table();
+            err.printf("kpf: %d frontends into the BPF maps%n", table.size());
+            err.flush();
+            try (BpfDatapath datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of()))) {
+                datapath.apply(table);
+                rates.put("direct", rate(load(cgroup, client, BACKEND)));
+                rates.put("kpf", rate(load(cgroup, client, VIP)));
+            }
+            BpfDatapath.cleanup(pins);
+            Path rules = Files.writeString(dir.resolve("rules"), KubeProxyRules.iptables(table));
+            err.printf("iptables: loading kube-proxy's rules for %d services into %s (cap %d s)%n", services, client, capSeconds);
+            err.flush();
+            long t = System.nanoTime();
+            Process restore = new ProcessBuilder("ip", "netns", "exec", client, "iptables-restore", rules.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!restore.waitFor(capSeconds, TimeUnit.SECONDS)) {
+                restore.destroyForcibly();
+                throw new IllegalStateException("iptables-restore took over " + capSeconds + " s; raise --cap or lower --services");
+            }
+            if (restore.exitValue() != 0) throw new IllegalStateException("iptables-restore failed");
+            err.printf("iptables: loaded in %.1f s%n", (System.nanoTime() - t) / 1e9);
+            err.flush();
+            rates.put("iptables", rate(load(null, client, VIP)));
+        } finally {
+            servers.forEach(Process::destroyForcibly);
+            cleanup(client, backend, pins);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running
+            }
+            try (var s = Files.list(dir)) {
+                for (Path p : s.toList()) Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
+        }
+        double kpfOverDirect = rates.get("kpf") / rates.get("direct");
+        double kpfOverIptables = rates.get("kpf") / rates.get("iptables");
+        if (json) {
+            JsonObject doc = new JsonObject();
+            doc.addProperty("schema", "kpf.bench/v1");
+            doc.addProperty("benchmark", "connect");
+            doc.addProperty("services", services);
+            JsonArray figures = new JsonArray();
+            rates.forEach((k, v) -> {
+                JsonObject f = new JsonObject();
+                f.addProperty("name", k + " connect rate");
+                f.addProperty("value", Math.round(v));
+                f.addProperty("unit", "connects/s");
+                figures.add(f);
+            });
+            doc.add("figures", figures);
+            JsonObject r = new JsonObject();
+            r.addProperty("kpf_over_direct", Math.round(kpfOverDirect * 100) / 100.0);
+            r.addProperty("kpf_over_iptables", Math.round(kpfOverIptables * 100) / 100.0);
+            doc.add("ratios", r);
+            out.println(new GsonBuilder().setPrettyPrinting().create().toJson(doc));
+        } else {
+            out.printf("kpf bench connect: %d services, %d connect+close per variant%n%n", services, connections);
+            rates.forEach((k, v) -> out.printf("%-50s %,10.0f connects/s%n", switch (k) {
+                case "direct" -> "direct to the backend";
+                case "kpf" -> "to the VIP through kpf";
+                default -> "to the VIP through iptables DNAT (kube-proxy rules)";
+            }, v));
+            out.printf("%nratio kpf / direct: %.2fx (target >= 0.95x)%nratio kpf / iptables: %.2fx%n", kpfOverDirect, kpfOverIptables);
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /** N scale services plus the measured one, whose VIP sorts last and whose backend is the real server. */
+    private LbTable table() {
+        ScaleCluster cluster = ScaleCluster.generate(services, 1, 0.0, 1);
+        List<com.google.gson.JsonObject> objects = new ArrayList<>(cluster.objects());
+        objects.add(com.google.gson.JsonParser.parseString("""
+                {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "bench", "namespace": "zz-bench"},
+                 "spec": {"clusterIP": "%s", "ports": [{"name": "http", "port": 80}]}}""".formatted(VIP)).getAsJsonObject());
+        objects.add(com.google.gson.JsonParser.parseString("""
+                {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+                 "metadata": {"name": "bench-1", "namespace": "zz-bench", "labels": {"kubernetes.io/service-name": "bench"}},
+                 "ports": [{"name": "http", "port": 8080}], "endpoints": [{"addresses": ["%s"]}]}""".formatted(BACKEND)).getAsJsonObject());
+        return new ServiceTranslator("node-a").translate(TranslateBenchCommand.decode(objects));
+    }
+
+    private String load(TemporaryCgroup cgroup, String ns, String target) throws Exception {
+        List<String> prefix = new ArrayList<>();
+        if (cgroup != null) {
+            prefix.addAll(List.of("bash", "-c", "echo $$ > " + cgroup.path().resolve("cgroup.procs") + " && exec \"$@\"", "kpf-bench"));
+        }
+        prefix.addAll(List.of("nsenter", "--net=/run/netns/" + ns));
+        Process p = start(prefix, ConnectLoad.class, List.of(target, target.equals(BACKEND) ? "8080" : "80",
+                Integer.toString(connections), "2000"));
+        String line;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            line = in.readLine();
+        }
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the client did not finish within 300 s");
+        }
+        if (line == null || !line.startsWith("ok ")) throw new IllegalStateException("client: " + line);
+        return line;
+    }
+
+    private static double rate(String line) {
+        String[] f = line.split(" ");
+        int ok = Integer.parseInt(f[1]);
+        int failed = Integer.parseInt(f[3]);
+        if (failed > 0) throw new IllegalStateException(failed + " connections failed: " + line);
+        return ok / Double.parseDouble(f[5]);
+    }
+
+    /** Starts one of the bench's own classes in a new JVM under {@code prefix} (namespace, cgroup). */
+    private static Process start(List<String> prefix, Class<?> main, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-XX:+UseSerialGC", "-cp",
+                new File(ConnectBenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath(), main.getName()));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        if (main == AcceptServer.class) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            if (!"ready".equals(in.readLine())) throw new IllegalStateException("the backend server did not start");
+        }
+        return p;
+    }
+
+    private static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException(String.join(" ", cmd) + " failed");
+    }
+
+    private static void cleanup(String client, String backend, PinDirectory pins) {
+        for (String ns : List.of(client, backend)) {
+            try {
+                new ProcessBuilder("ip", "netns", "del", ns).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start().waitFor(60, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // gone already
+            }
+        }
+        try {
+            BpfDatapath.cleanup(pins);
+        } catch (RuntimeException ignored) {
+            // nothing pinned
+        }
+    }
+}
