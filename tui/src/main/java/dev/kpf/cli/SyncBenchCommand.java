@@ -108,6 +108,7 @@ final class SyncBenchCommand implements Callable<Integer> {
         } finally {
             BpfDatapath.cleanup(pins);
         }
+        figure("resident memory of this process after the syncs (an upper bound for an agent with this table)", rssMegabytes(), "MB");
         figure("kpf full sync, first in this JVM (JIT cold)", firstFull, "s");
         figure("kpf full sync", kpfFull, "s");
         figure("kpf one endpoint change p50", pct(one, 50) / 1e6, "ms");
@@ -170,6 +171,15 @@ final class SyncBenchCommand implements Callable<Integer> {
         } finally {
             BpfDatapath.cleanup(pins);
         }
+    }
+
+    /** VmRSS from /proc/self/status, after a GC: the generated cluster, translator state, mirror and maps' user side. */
+    private static double rssMegabytes() throws java.io.IOException {
+        System.gc();
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+        }
+        return -1;
     }
 
     private record Timed(double seconds, boolean capped) {}

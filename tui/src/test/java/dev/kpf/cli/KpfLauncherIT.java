@@ -143,6 +143,20 @@ class KpfLauncherIT {
     }
 
     @Test
+    void an_agent_pointed_at_a_cgroup_v1_directory_exits_1_and_leaves_nothing_attached() throws Exception {
+        Path v1 = Path.of("/sys/fs/cgroup/memory");
+        if (!Files.isDirectory(v1) || "cgroup2fs".equals(Files.getFileStore(v1).type())) {
+            org.junit.jupiter.api.Assumptions.abort("this host has no cgroup v1 hierarchy to point at");
+        }
+        Path pins = Path.of("/sys/fs/bpf/kpf-v1-" + ProcessHandle.current().pid());
+        Result r = kpf(Map.of(), "agent", "--source", "dir:" + REPO.resolve("testdata/clusters/clusterip-single"), "--cgroup", v1.toString(),
+                "--bpffs", pins.toString(), "--listen", "127.0.0.1:0");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("kpf agent: cannot set up the BPF datapath: attach program kpf_sock4_connect to /sys/fs/cgroup/memory"), r.err());
+        assertFalse(Files.exists(pins), "the maps this attempt pinned are removed again");
+    }
+
+    @Test
     void the_bash_completion_script_is_valid_bash(@TempDir Path dir) throws Exception {
         Result r = kpf(Map.of(), "completion", "bash");
         assertEquals(0, r.code());

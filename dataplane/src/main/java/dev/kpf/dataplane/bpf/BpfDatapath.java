@@ -84,8 +84,10 @@ public final class BpfDatapath implements Datapath {
     public static BpfDatapath open(Options options) {
         Path pinRoot = options.pins().root();
         checkLayout(options.pins());
+        boolean hadPins = Files.exists(options.pins().path(MapLayout.META));
         BpfObject object = BpfObject.openResource(BpfDatapath.class, MapLayout.OBJECT, pinRoot);
         List<BpfLink> links = new ArrayList<>();
+        List<BpfLink> created = new ArrayList<>();
         try {
             options.capacities().forEach(object::maxEntries);
             try {
@@ -112,14 +114,26 @@ public final class BpfDatapath implements Datapath {
                         link.updateProgram(program);
                         adopted = true;
                     } else {
-                        links.add(program.attachCgroup(cgroup).pin(pin));
+                        BpfLink link = program.attachCgroup(cgroup);
+                        links.add(link);
+                        created.add(link);
+                        link.pin(pin);
                     }
                 }
             }
             return new BpfDatapath(options, object, links, adopted);
         } catch (RuntimeException e) {
+            // nothing half-attached: undo what this attempt attached and pinned; an earlier agent's pins stay
+            for (BpfLink link : created) {
+                try {
+                    link.detach();
+                } catch (RuntimeException ignored) {
+                    // not attached
+                }
+            }
             links.forEach(BpfLink::close);
             object.close();
+            if (!hadPins) cleanup(options.pins());
             throw e;
         }
     }

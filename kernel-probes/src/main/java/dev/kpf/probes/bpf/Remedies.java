@@ -20,6 +20,8 @@ final class Remedies {
             case Errno.EOPNOTSUPP, Errno.ENOTSUPP, Errno.ENOSYS, Errno.EINVAL ->
                     operation.contains("attach") || operation.contains("load")
                     ? "the kernel may not support this program or attach type: run kpf probe" : "";
+            case Errno.EBADF -> operation.startsWith("attach")
+                    ? "the target is not a directory of the cgroup v2 hierarchy (a cgroup v1 controller?): pass the cgroup2 mount (see kpf probe, cgroup.v2)" : "";
             case Errno.ENOMEM -> "the kernel could not allocate memory for BPF: check memlock (ulimit -l) and memory cgroup limits";
             default -> "";
         };
