@@ -108,8 +108,8 @@ public final class KubeSource implements ClusterSource {
             SharedInformerFactory factory = new SharedInformerFactory(client);
             GenericKubernetesApi<RawObject, RawObjectList> api =
                     new GenericKubernetesApi<>(RawObject.class, RawObjectList.class, k.group(), k.version(), k.plural(), client);
-            SharedIndexInformer<RawObject> informer = factory.sharedIndexInformerFor(api, RawObject.class,
-                    resyncPeriod.toMillis(), "", (type, error) -> onError(k.plural(), error));
+            SharedIndexInformer<RawObject> informer = factory.sharedIndexInformerFor(new PagedListerWatcher(api), RawObject.class,
+                    resyncPeriod.toMillis(), (type, error) -> onError(k.plural(), error));
             informer.addEventHandler(new Handler());
             factories.add(factory);
             informers.add(informer);
@@ -140,15 +140,8 @@ public final class KubeSource implements ClusterSource {
     }
 
     private void changed(RawObject obj, boolean deleted) {
-        pending.put(key(obj.json()), deleted ? DELETED : obj);
+        pending.put(obj.key(), deleted ? DELETED : obj);
         markDirty();
-    }
-
-    private static String key(JsonObject o) {
-        JsonObject m = o.has("metadata") ? o.getAsJsonObject("metadata") : new JsonObject();
-        return (o.has("kind") ? o.get("kind").getAsString() : "?") + "/"
-                + (m.has("namespace") ? m.get("namespace").getAsString() : "") + "/"
-                + (m.has("name") ? m.get("name").getAsString() : "");
     }
 
     /** One object decoded at one resource version, kept so unchanged objects are not decoded again. */
@@ -240,7 +233,7 @@ public final class KubeSource implements ClusterSource {
             Map<String, Decoded> fresh = new java.util.HashMap<>(decoded.size() * 2 + 16);
             for (SharedIndexInformer<RawObject> informer : informers) {
                 for (RawObject obj : informer.getIndexer().list()) {
-                    String key = key(obj.json());
+                    String key = obj.key();
                     fresh.put(key, decode(obj, decoded.get(key)));
                 }
             }

@@ -10,11 +10,16 @@ import io.kubernetes.client.openapi.models.V1ObjectMeta;
  * itself ({@code ObjectDecoder}) and only needs identity from the metadata.
  */
 public final class RawObject implements KubernetesObject {
-    private final JsonObject json;
+    /** The object as compact JSON text: informer caches hold every object, and text is far smaller than a tree. */
+    private String text;
+    private String kind;
+    private String apiVersion;
     private final V1ObjectMeta metadata;
 
     public RawObject(JsonObject json) {
-        this.json = json;
+        this.text = json.toString();
+        this.kind = json.has("kind") ? json.get("kind").getAsString() : null;
+        this.apiVersion = json.has("apiVersion") ? json.get("apiVersion").getAsString() : null;
         JsonObject m = json.has("metadata") && json.get("metadata").isJsonObject() ? json.getAsJsonObject("metadata") : new JsonObject();
         this.metadata = new V1ObjectMeta()
                 .name(m.has("name") ? m.get("name").getAsString() : null)
@@ -25,16 +30,25 @@ public final class RawObject implements KubernetesObject {
 
     /** Called by the informer's reflector on list items (which the API sends without kind). */
     public void setKind(String kind) {
-        if (kind != null) json.addProperty("kind", kind);
+        if (kind == null) return;
+        JsonObject o = json();
+        o.addProperty("kind", kind);
+        text = o.toString();
+        this.kind = kind;
     }
 
     /** Called by the informer's reflector on list items (which the API sends without apiVersion). */
     public void setApiVersion(String apiVersion) {
-        if (apiVersion != null) json.addProperty("apiVersion", apiVersion);
+        if (apiVersion == null) return;
+        JsonObject o = json();
+        o.addProperty("apiVersion", apiVersion);
+        text = o.toString();
+        this.apiVersion = apiVersion;
     }
 
+    /** The object as a JSON tree, parsed from the text each time (callers decode it once per resource version). */
     public JsonObject json() {
-        return json;
+        return com.google.gson.JsonParser.parseString(text).getAsJsonObject();
     }
 
     @Override
@@ -44,11 +58,17 @@ public final class RawObject implements KubernetesObject {
 
     @Override
     public String getApiVersion() {
-        return json.has("apiVersion") ? json.get("apiVersion").getAsString() : null;
+        return apiVersion;
     }
 
     @Override
     public String getKind() {
-        return json.has("kind") ? json.get("kind").getAsString() : null;
+        return kind;
+    }
+
+    /** kind/namespace/name, without parsing the text. */
+    public String key() {
+        return kind + "/" + (metadata.getNamespace() == null ? "" : metadata.getNamespace()) + "/"
+                + (metadata.getName() == null ? "" : metadata.getName());
     }
 }
