@@ -64,7 +64,7 @@ final class MemoryBenchCommand implements Callable<Integer> {
             for (JsonObject o : ScaleCluster.generate(services, endpoints, 0.2, 1).objects()) server.store().put(o);
             Path kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"));
             List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                    "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx" + heap, "-jar",
+                    "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx" + heap, "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "-jar",
                     new File(MemoryBenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath(),
                     "agent", "--source", "kube", "--kubeconfig", kubeconfig.toString(), "--node-name", "node-a",
                     "--bpffs", pins.root().toString(), "--cgroup", cgroup.path().toString(), "--listen", "127.0.0.1:0"));
@@ -94,7 +94,7 @@ final class MemoryBenchCommand implements Callable<Integer> {
             for (String l : Files.readAllLines(Path.of("/proc/" + agent.pid() + "/status"))) {
                 if (l.startsWith("VmRSS:")) rss = Long.parseLong(l.replaceAll("\\D", "")) / 1024;
             }
-            out.printf("kpf bench memory: agent with -Xmx%s, %d services x %d endpoints from the API (informer caches included)%n", heap, services, endpoints);
+            out.printf("kpf bench memory: agent with -Xmx%s -XX:ReservedCodeCacheSize=32m -Xss512k, %d services x %d endpoints from the API (informer caches included)%n", heap, services, endpoints);
             out.printf("ready after %.1f s; resident memory %d MB (target < 256 MB): %s%n", seconds, rss, rss < 256 ? "met" : "MISSED");
         } finally {
             if (agent != null) {

@@ -214,6 +214,20 @@ class SocketLbKernelIT {
     }
 
     @Test
+    void pinned_maps_of_another_layout_version_are_refused_with_the_fix() throws Exception {
+        datapath = open();
+        datapath.close();
+        datapath = null;
+        try (var meta = dev.kpf.probes.bpf.BpfMap.openPinned(pins.path(MapLayout.META), dev.kpf.probes.bpf.MapCodec.u32(), dev.kpf.probes.bpf.MapCodec.u64())) {
+            meta.update(MapLayout.META_LAYOUT, 99L);
+        }
+        DatapathException e = org.junit.jupiter.api.Assertions.assertThrows(DatapathException.class, this::open);
+        assertTrue(e.getMessage().contains("have layout version 99 but this kpf writes version " + MapLayout.VERSION), e.getMessage());
+        assertTrue(e.getMessage().contains("kpf agent --cleanup"), e.getMessage());
+        assertTrue(Files.exists(pins.path(MapLayout.SVC4)), "the other version's pins are left alone, not mixed or deleted");
+    }
+
+    @Test
     void a_service_that_does_not_fit_is_reported_and_the_rest_is_programmed() throws Exception {
         // services are written in name order: dns (1 + 2 slots), empty (1), sticky (1 + 3) fill 8 entries; web does not fit
         datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of(MapLayout.SVC4, 8)));
