@@ -34,8 +34,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code kpf agent}: the headless dataplane. Watches the source, programs the BPF maps, serves health, metrics and
@@ -112,16 +110,7 @@ final class AgentCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                done.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        StopSignal stop = new StopSignal();
         try {
             ClusterSource clusterSource = source(spec0, owned);
             try (Agent agent = new Agent(clusterSource, new ServiceTranslator(node), datapath, new AgentMetrics(), Clock.systemUTC());
@@ -130,9 +119,7 @@ final class AgentCommand implements Callable<Integer> {
                 out.printf("kpf agent: node %s, source %s, datapath %s, serving http://%s:%d/ (healthz readyz metrics v1/status v1/services)%n",
                         node, source, datapath.describe(), http.address().getHostString(), http.address().getPort());
                 out.flush();
-                Runtime.getRuntime().addShutdownHook(hook);
-                if (durationSeconds > 0) stop.await(durationSeconds, TimeUnit.SECONDS);
-                else stop.await();
+                stop.await(durationSeconds);
             }
         } catch (SourceSpec.SourceException e) {
             datapath.close();
@@ -140,7 +127,7 @@ final class AgentCommand implements Callable<Integer> {
             return 1;
         } finally {
             for (AutoCloseable c : owned) c.close();
-            done.countDown();
+            stop.close();
         }
         out.println("kpf agent: stopped; the datapath stays in place (kpf agent --cleanup removes it)");
         out.flush();

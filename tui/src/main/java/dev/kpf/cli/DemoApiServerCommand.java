@@ -18,8 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code kpf demo apiserver}: serves the demo cluster (or the objects in a directory) through the fake Kubernetes
@@ -71,16 +69,12 @@ final class DemoApiServerCommand implements Callable<Integer> {
             objects.addAll(DemoCluster.objects(withKubeProxy ? DemoCluster.Variant.WITH_KUBE_PROXY : DemoCluster.Variant.KUBE_PROXY_FREE));
             what = withKubeProxy ? "the demo cluster (with kube-proxy)" : "the demo cluster";
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(1);
-        try {
-            return serve(objects, problems, what, stop, done, out, err);
-        } finally {
-            done.countDown();
+        try (StopSignal stop = new StopSignal()) {
+            return serve(objects, problems, what, stop, out, err);
         }
     }
 
-    private int serve(List<JsonObject> objects, List<Problem> problems, String what, CountDownLatch stop, CountDownLatch done,
+    private int serve(List<JsonObject> objects, List<Problem> problems, String what, StopSignal stop,
                       PrintWriter out, PrintWriter err) throws Exception {
         try (FakeApiServer server = FakeApiServer.start(port)) {
             int served = 0;
@@ -99,25 +93,9 @@ final class DemoApiServerCommand implements Callable<Integer> {
             out.printf("try: kubectl --kubeconfig %s get daemonsets --all-namespaces%n", kubeconfig);
             out.printf("     kpf services --source kube --kubeconfig %s%n", kubeconfig);
             out.flush();
-            // on SIGTERM/Ctrl-C: ask the main thread to stop, and let it finish its clean-up before the JVM halts
-            Thread hook = new Thread(() -> {
-                stop.countDown();
-                try {
-                    done.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            Runtime.getRuntime().addShutdownHook(hook);
             try (DemoChurn churn = churnSeconds > 0 && dir == null
                     ? DemoChurn.start(server.store(), Duration.ofMillis((long) (churnSeconds * 1000)), 42) : null) {
-                if (durationSeconds > 0) stop.await(durationSeconds, TimeUnit.SECONDS);
-                else stop.await();
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // already stopping: the hook ran
+                stop.await(durationSeconds);
             }
         }
         out.println("stopped");

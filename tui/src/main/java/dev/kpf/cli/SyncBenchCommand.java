@@ -111,8 +111,8 @@ final class SyncBenchCommand implements Callable<Integer> {
         figure("resident memory of this process after the syncs (an upper bound for an agent with this table)", rssMegabytes(), "MB");
         figure("kpf full sync, first in this JVM (JIT cold)", firstFull, "s");
         figure("kpf full sync", kpfFull, "s");
-        figure("kpf one endpoint change p50", pct(one, 50) / 1e6, "ms");
-        figure("kpf one endpoint change p99", pct(one, 99) / 1e6, "ms");
+        figure("kpf one endpoint change p50", Percentiles.of(one, 50) / 1e6, "ms");
+        figure("kpf one endpoint change p99", Percentiles.of(one, 99) / 1e6, "ms");
 
         Path dir = Files.createTempDirectory("kpf-bench-sync");
         try {
@@ -153,7 +153,7 @@ final class SyncBenchCommand implements Callable<Integer> {
             }
             out.println();
             ratios.forEach((k, v) -> out.printf("%-55s %s%n", k.replace('_', ' '), v));
-            out.printf("targets: kpf full sync < 1 s: %s; one change p99 < 5 ms: %s%n", kpfFull < 1 ? "met" : "MISSED", pct(one, 99) / 1e6 < 5 ? "met" : "MISSED");
+            out.printf("targets: kpf full sync < 1 s: %s; one change p99 < 5 ms: %s%n", kpfFull < 1 ? "met" : "MISSED", Percentiles.of(one, 99) / 1e6 < 5 ? "met" : "MISSED");
         }
         out.flush();
         return ExitCodes.OK;
@@ -246,9 +246,4 @@ final class SyncBenchCommand implements Callable<Integer> {
         return (alternative.capped() ? "> " : "") + String.format(java.util.Locale.ROOT, "%.1fx", alternative.seconds() / kpf);
     }
 
-    private static long pct(long[] v, int p) {
-        long[] s = v.clone();
-        Arrays.sort(s);
-        return s[Math.max(0, Math.min(s.length - 1, (int) Math.ceil(s.length * p / 100.0) - 1))];
-    }
 }

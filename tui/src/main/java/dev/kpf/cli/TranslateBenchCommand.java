@@ -78,7 +78,7 @@ final class TranslateBenchCommand implements Callable<Integer> {
             full[i] = System.nanoTime() - t;
         }
         out.printf("full translation: %d frontends, %d backends; median %.1f ms, min %.1f ms (target < 200 ms warm)%n",
-                table.size(), table.backendCount(), median(full) / 1e6, min(full) / 1e6);
+                table.size(), table.backendCount(), Percentiles.of(full, 50) / 1e6, Percentiles.min(full) / 1e6);
 
         IncrementalTranslator incremental = new IncrementalTranslator(translator);
         incremental.load(state);
@@ -98,8 +98,8 @@ final class TranslateBenchCommand implements Callable<Integer> {
             if (diff.changed().isEmpty()) throw new IllegalStateException("a change produced no diff");
         }
         out.printf("one endpoint change -> diff (incremental): p50 %.1f us, p99 %.1f us (target < 1 ms); decoding the slice: p50 %.1f us%n",
-                pct(one, 50) / 1e3, pct(one, 99) / 1e3, pct(decodeOne, 50) / 1e3);
-        out.printf("ratio: full retranslation + diff / incremental = %.0fx%n", (median(full) + 0.0) / Math.max(1, pct(one, 50)));
+                Percentiles.of(one, 50) / 1e3, Percentiles.of(one, 99) / 1e3, Percentiles.of(decodeOne, 50) / 1e3);
+        out.printf("ratio: full retranslation + diff / incremental = %.0fx%n", (Percentiles.of(full, 50) + 0.0) / Math.max(1, Percentiles.of(one, 50)));
 
         long heap = retainedHeap(cluster);
         out.printf("retained heap of state + table at %d endpoints: %d MB (target < 256 MB)%n", (long) services * endpoints, heap >> 20);
@@ -151,10 +151,10 @@ final class TranslateBenchCommand implements Callable<Integer> {
                 }
                 long[] l = latencies.stream().mapToLong(Long::longValue).toArray();
                 out.printf("API change -> informer -> new table (%d changes): p50 %.1f ms, p99 %.1f ms (target p99 < 50 ms)%n",
-                        apiChanges, pct(l, 50) / 1e6, pct(l, 99) / 1e6);
+                        apiChanges, Percentiles.of(l, 50) / 1e6, Percentiles.of(l, 99) / 1e6);
                 long[] a = assembly.stream().mapToLong(Long::longValue).toArray();
                 long[] b = listenerTimes.stream().mapToLong(Long::longValue).toArray();
-                out.printf("  of which: state assembly p50 %.1f ms, load + incremental sync p50 %.1f ms%n", pct(a, 50) / 1e6, pct(b, 50) / 1e6);
+                out.printf("  of which: state assembly p50 %.1f ms, load + incremental sync p50 %.1f ms%n", Percentiles.of(a, 50) / 1e6, Percentiles.of(b, 50) / 1e6);
             }
         } finally {
             try (var s = Files.list(dir)) {
@@ -188,17 +188,6 @@ final class TranslateBenchCommand implements Callable<Integer> {
         return nanos / 1_000_000;
     }
 
-    private static long median(long[] v) {
-        return pct(v, 50);
-    }
 
-    private static long min(long[] v) {
-        return Arrays.stream(v).min().orElse(0);
-    }
 
-    private static long pct(long[] v, int p) {
-        long[] s = v.clone();
-        Arrays.sort(s);
-        return s[Math.min(s.length - 1, (int) Math.ceil(s.length * p / 100.0) - 1 < 0 ? 0 : (int) Math.ceil(s.length * p / 100.0) - 1)];
-    }
 }
