@@ -55,7 +55,10 @@ class SocketLbKernelIT {
             tcp.addAll(List.of(a, "8080"));
             udp.addAll(List.of(a, "8053"));
         }
-        for (String a : TestNetwork.BACKENDS6) tcp.addAll(List.of(a, "8080"));
+        for (String a : TestNetwork.BACKENDS6) {
+            tcp.addAll(List.of(a, "8080"));
+            udp.addAll(List.of(a, "8053"));
+        }
         net.startInBackends(tcp);
         net.startInBackends(udp);
     }
@@ -137,6 +140,8 @@ class SocketLbKernelIT {
         Map<String, Integer> udp = answers(client("udp", 200, "10.96.100.2", 53), "10.96.100.2:53");
         Map<String, Integer> udpMapped = answers(client("udp", 50, "::ffff:10.96.100.2", 53), "[::ffff:10.96.100.2]:53");
         assertEquals(2, udpMapped.size(), "and their UDP replies come from the mapped VIP: " + udpMapped);
+        Map<String, Integer> udp6 = answers(client("udp", 100, "fd00:96::53", 53), "[fd00:96::53]:53");
+        assertEquals(2, udp6.size(), "UDP over IPv6 the same: " + udp6);
         assertEquals(2, udp.size(), "unconnected UDP is translated per datagram, replies come from the VIP: " + udp);
 
         assertEquals(List.of("err ECONNREFUSED"), client("tcp", 1, "10.96.100.3", 80), "no backends: refused at once");
