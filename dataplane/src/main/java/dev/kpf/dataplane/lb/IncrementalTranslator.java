@@ -156,11 +156,6 @@ public final class IncrementalTranslator {
         return LbDiff.between(before, after);
     }
 
-    /** Services waiting for the next sync. */
-    public int pending() {
-        return dirty.size();
-    }
-
     /** An immutable snapshot of everything synced so far. */
     public LbTable table() {
         TreeMap<Frontend, LbEntry> entries = new TreeMap<>();

@@ -5,7 +5,6 @@ import dev.kpf.dataplane.model.Problem;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
@@ -44,9 +43,5 @@ public record LbTable(NavigableMap<Frontend, LbEntry> entries, List<Problem> pro
     /** What changed from {@code previous} to this table. */
     public LbDiff diff(LbTable previous) {
         return LbDiff.between(previous, this);
-    }
-
-    public Map<Frontend, LbEntry> asMap() {
-        return entries;
     }
 }

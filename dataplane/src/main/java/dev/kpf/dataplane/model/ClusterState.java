@@ -1,8 +1,6 @@
 package dev.kpf.dataplane.model;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,16 +32,6 @@ public record ClusterState(Map<ObjectRef, Service> services, Map<ObjectRef, Endp
 
     public static ClusterState empty() {
         return of(List.of(), List.of(), List.of(), List.of());
-    }
-
-    /** Slices grouped by the service they belong to ({@code namespace/serviceName}), each group sorted by slice name. */
-    public Map<String, List<EndpointSlice>> slicesByService() {
-        Map<String, List<EndpointSlice>> out = new java.util.HashMap<>();
-        for (EndpointSlice s : slices.values()) {
-            out.computeIfAbsent(s.namespace() + "/" + s.serviceName(), k -> new ArrayList<>()).add(s);
-        }
-        out.values().forEach(l -> l.sort(Comparator.comparing(EndpointSlice::name)));
-        return out;
     }
 
     public Optional<Node> node(String name) {

@@ -22,10 +22,6 @@ public final class OwnedFd implements AutoCloseable {
         return fd;
     }
 
-    public boolean isClosed() {
-        return closed;
-    }
-
     @Override
     public void close() {
         if (closed) return;

@@ -43,14 +43,6 @@ public final class ScaleCluster {
         return all;
     }
 
-    public int serviceCount() {
-        return services;
-    }
-
-    public int endpointsPerService() {
-        return endpoints;
-    }
-
     static String v4(int base, int index) {
         int a = base + (index >>> 16), b = (index >>> 8) & 0xff, c = index & 0xff;
         return (a >>> 8 == 0 ? "10." + a : "10." + (a & 0xff)) + "." + b + "." + c;
