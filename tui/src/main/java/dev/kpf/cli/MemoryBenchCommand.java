@@ -41,7 +41,7 @@ final class MemoryBenchCommand implements Callable<Integer> {
     @Option(names = "--endpoints", defaultValue = "10", description = "Endpoints per service (default ${DEFAULT-VALUE}).")
     int endpoints;
 
-    @Option(names = "--heap", defaultValue = "160m", description = "The agent's -Xmx, as the DaemonSet sets it (default ${DEFAULT-VALUE}).")
+    @Option(names = "--heap", defaultValue = "128m", description = "The agent's -Xmx, as the DaemonSet sets it (default ${DEFAULT-VALUE}).")
     String heap;
 
     @CommandLine.Spec

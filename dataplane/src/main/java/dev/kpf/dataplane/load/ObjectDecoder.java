@@ -250,8 +250,9 @@ public final class ObjectDecoder {
             }
             JsonObject ref = JsonFields.object(e, "targetRef");
             String target = ref == null ? "" : JsonFields.string(ref, "kind", "") + "/" + JsonFields.string(ref, "name", "");
-            endpoints.add(new EndpointSlice.Endpoint(addresses, ready, serving, terminating, JsonFields.string(e, "nodeName", ""),
-                    JsonFields.string(e, "zone", ""), hints, target));
+            // node and zone names repeat across every endpoint of a cluster: keep one copy of each
+            endpoints.add(new EndpointSlice.Endpoint(addresses, ready, serving, terminating, JsonFields.string(e, "nodeName", "").intern(),
+                    JsonFields.string(e, "zone", "").intern(), hints, target));
         }
         return new Decoded.ASlice(new EndpointSlice(ns, name, service, family, ports, endpoints));
     }

@@ -292,6 +292,8 @@ public final class KubeSource implements ClusterSource {
         if (previous != null && rv != null && rv.equals(previous.resourceVersion())) return previous;
         ObjectDecoder decoder = new ObjectDecoder();
         ObjectDecoder.Decoded value = decoder.decode(new SourceDocument(obj.json(), "api"));
+        // with a resource version this decode is reused until the object changes, and a change is a new object
+        if (rv != null) obj.release();
         return new Decoded(rv, value, List.copyOf(decoder.problems()));
     }
 

@@ -10,8 +10,11 @@ import io.kubernetes.client.openapi.models.V1ObjectMeta;
  * itself ({@code ObjectDecoder}) and only needs identity from the metadata.
  */
 public final class RawObject implements KubernetesObject {
-    /** The object as compact JSON text: informer caches hold every object, and text is far smaller than a tree. */
-    private String text;
+    /**
+     * The object as compact JSON text: informer caches hold every object, and text is far smaller than a tree.
+     * Released (null) once kpf has decoded this version, since nothing reads it again.
+     */
+    private volatile String text;
     private String kind;
     private String apiVersion;
     private final V1ObjectMeta metadata;
@@ -48,7 +51,14 @@ public final class RawObject implements KubernetesObject {
 
     /** The object as a JSON tree, parsed from the text each time (callers decode it once per resource version). */
     public JsonObject json() {
-        return com.google.gson.JsonParser.parseString(text).getAsJsonObject();
+        String t = text;
+        if (t == null) throw new IllegalStateException(key() + " was released after decoding");
+        return com.google.gson.JsonParser.parseString(t).getAsJsonObject();
+    }
+
+    /** Drops the text once this version is decoded: the decoded model is what stays in memory. */
+    public void release() {
+        text = null;
     }
 
     @Override
