@@ -18,14 +18,14 @@ import java.util.List;
  * Teaches the client's JSON layer (a process-wide Gson inside the official client) to read {@link RawObject} and
  * {@link RawObjectList}. Registered once, before the first informer starts; the client's own model adapters stay.
  */
-final class RawJson {
+public final class RawJson {
     private RawJson() {}
 
     private static final class Registered {
         static final boolean DONE = register();
     }
 
-    static void ensureRegistered() {
+    public static void ensureRegistered() {
         boolean ignored = Registered.DONE;
     }
 

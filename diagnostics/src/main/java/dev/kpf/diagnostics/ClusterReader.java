@@ -1,0 +1,73 @@
+package dev.kpf.diagnostics;
+
+import com.google.gson.JsonObject;
+import dev.kpf.dataplane.load.SourceDocument;
+import dev.kpf.dataplane.source.RawObject;
+import dev.kpf.dataplane.source.RawObjectList;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.generic.GenericKubernetesApi;
+import io.kubernetes.client.util.generic.KubernetesApiResponse;
+import io.kubernetes.client.util.generic.options.ListOptions;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the doctor reads from the API server: DaemonSets of all namespaces and the baremetal Clusters, as raw
+ * objects (so fields newer than the client do not break it). Errors become messages, never exceptions.
+ */
+public final class ClusterReader {
+    /** A list read, or why it could not be read. */
+    public record Read<T>(List<T> items, String error) {
+        public boolean ok() {
+            return error == null;
+        }
+    }
+
+    private final ApiClient client;
+
+    public ClusterReader(ApiClient client) {
+        this.client = client;
+        dev.kpf.dataplane.source.RawJson.ensureRegistered();
+    }
+
+    public Read<DaemonSetRow> daemonSets() {
+        Read<JsonObject> raw = list("apps", "v1", "daemonsets");
+        if (!raw.ok()) return new Read<>(List.of(), raw.error());
+        List<DaemonSetRow> rows = new ArrayList<>();
+        for (JsonObject o : raw.items()) {
+            JsonObject meta = o.getAsJsonObject("metadata");
+            JsonObject status = o.has("status") ? o.getAsJsonObject("status") : new JsonObject();
+            rows.add(new DaemonSetRow(meta.has("namespace") ? meta.get("namespace").getAsString() : "", meta.get("name").getAsString(),
+                    num(status, "desiredNumberScheduled"), num(status, "currentNumberScheduled"), num(status, "numberReady"),
+                    num(status, "updatedNumberScheduled"), num(status, "numberAvailable"), ""));
+        }
+        rows.sort(java.util.Comparator.comparing(DaemonSetRow::namespace).thenComparing(DaemonSetRow::name));
+        return new Read<>(rows, null);
+    }
+
+    public Read<SourceDocument> clusters() {
+        Read<JsonObject> raw = list("baremetal.cluster.gke.io", "v1", "clusters");
+        if (!raw.ok()) return new Read<>(List.of(), raw.error());
+        return new Read<>(raw.items().stream().map(o -> new SourceDocument(o, "api")).toList(), null);
+    }
+
+    private static long num(JsonObject o, String key) {
+        return o.has(key) && o.get(key).isJsonPrimitive() ? o.get(key).getAsLong() : 0;
+    }
+
+    private Read<JsonObject> list(String group, String version, String plural) {
+        try {
+            GenericKubernetesApi<RawObject, RawObjectList> api = new GenericKubernetesApi<>(RawObject.class, RawObjectList.class, group, version, plural, client);
+            KubernetesApiResponse<RawObjectList> r = api.list(new ListOptions().timeoutSeconds(10));
+            if (!r.isSuccess()) {
+                String message = r.getStatus() != null && r.getStatus().getMessage() != null ? r.getStatus().getMessage() : "HTTP " + r.getHttpStatusCode();
+                return new Read<>(List.of(), "list " + plural + ": " + message + (r.getHttpStatusCode() == 403
+                        ? " (grant list on " + plural + ": deploy/kpf.yaml's kpf-doctor ClusterRole)" : ""));
+            }
+            return new Read<>(r.getObject().getItems().stream().map(RawObject::json).toList(), null);
+        } catch (RuntimeException e) {
+            return new Read<>(List.of(), "list " + plural + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.kpf.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.kpf.dataplane.load.DirectoryLoader;
+import dev.kpf.dataplane.load.SourceDocument;
+import dev.kpf.dataplane.model.Problem;
+import dev.kpf.dataplane.source.KubeClients;
+import dev.kpf.diagnostics.CheckResult;
+import dev.kpf.diagnostics.ClusterReader;
+import dev.kpf.diagnostics.Doctor;
+import dev.kpf.diagnostics.DoctorReport;
+import dev.kpf.probes.probe.HostRoot;
+import dev.kpf.probes.probe.ProbeStatus;
+import io.kubernetes.client.openapi.ApiClient;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/** {@code kpf doctor}: is this node and cluster correctly kube-proxy-free, and if not, what exactly to fix. */
+@Command(name = "doctor", description = "Check the node and the cluster for kube-proxy-free operation, with remedies.",
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:every check passed", "1:warnings (or checks that could not run)", "2:failures", "3:nothing could be checked", "64:usage error"})
+final class DoctorCommand implements Callable<Integer> {
+    @Option(names = "--json", description = "Print JSON (schema kpf.doctor/v1).")
+    boolean json;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig (default: $KUBECONFIG, ~/.kube/config, else in-cluster).")
+    Path kubeconfig;
+
+    @Option(names = "--cluster-config", paramLabel = "FILE", description = "Lint this baremetal Cluster config file instead of reading the Cluster from the API.")
+    Path clusterConfig;
+
+    @Option(names = "--root", paramLabel = "DIR", description = "Read the node's files from DIR (as kpf probe --root).")
+    Path root;
+
+    @Option(names = "--no-node", description = "Skip the node checks (e.g. when run away from the node).")
+    boolean noNode;
+
+    @Option(names = "--only", split = ",", paramLabel = "ID", description = "Run only these check ids.")
+    List<String> only = new ArrayList<>();
+
+    @Option(names = "--skip", split = ",", paramLabel = "ID", description = "Skip these check ids.")
+    List<String> skip = new ArrayList<>();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        List<SourceDocument> config = null;
+        if (clusterConfig != null) {
+            if (!Files.exists(clusterConfig)) throw new CommandLine.ParameterException(spec.commandLine(), "--cluster-config " + clusterConfig + " does not exist");
+            config = DirectoryLoader.documents(clusterConfig, new ArrayList<Problem>());
+        }
+        ClusterReader reader = null;
+        String apiProblem = null;
+        try {
+            Path path = SourceSpec.kubeconfigPath(kubeconfig);
+            if (path != null && !Files.isReadable(path)) {
+                apiProblem = "kubeconfig " + path + " does not exist or is unreadable";
+            } else {
+                ApiClient client = path != null ? KubeClients.fromKubeconfig(path) : KubeClients.inCluster();
+                // bounded: a doctor run never waits long on an API that does not answer
+                client.setHttpClient(client.getHttpClient().newBuilder().callTimeout(8, TimeUnit.SECONDS).build());
+                reader = new ClusterReader(client);
+            }
+        } catch (Exception e) {
+            apiProblem = "no API server (pass --kubeconfig, set KUBECONFIG, or run in a pod): " + e.getMessage();
+        }
+        HostRoot host = noNode ? null : root == null ? HostRoot.live() : new HostRoot(root.toAbsolutePath());
+        DoctorReport report = Doctor.run(host, reader, apiProblem, config, new HashSet<>(only), new HashSet<>(skip));
+        out.print(json ? json(report) + "\n" : text(report));
+        out.flush();
+        return report.exitCode();
+    }
+
+    static String text(DoctorReport report) {
+        StringBuilder b = new StringBuilder();
+        String area = "";
+        for (CheckResult c : report.checks()) {
+            if (!c.area().equals(area)) {
+                area = c.area();
+                b.append(area.toUpperCase(java.util.Locale.ROOT)).append('\n');
+            }
+            b.append(String.format("  %-8s %-30s %s%n", c.status().label(), c.id(), c.observed()));
+            if (c.status() != ProbeStatus.PASS && !c.remedy().isEmpty()) b.append(String.format("  %-8s %-30s fix: %s%n", "", "", c.remedy()));
+        }
+        long fails = report.checks().stream().filter(c -> c.status() == ProbeStatus.FAIL).count();
+        long warns = report.checks().stream().filter(c -> c.status() == ProbeStatus.WARN).count();
+        long unknown = report.checks().stream().filter(c -> c.status() == ProbeStatus.UNKNOWN).count();
+        b.append(String.format("%n%d checks: %d failed, %d warnings, %d could not run%n", report.checks().size(), fails, warns, unknown));
+        return b.toString();
+    }
+
+    static String json(DoctorReport report) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("schema", "kpf.doctor/v1");
+        doc.put("exitCode", report.exitCode());
+        List<Map<String, Object>> checks = new ArrayList<>();
+        for (CheckResult c : report.checks()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", c.id());
+            m.put("area", c.area());
+            m.put("status", c.status().label());
+            m.put("observed", c.observed());
+            m.put("expected", c.expected());
+            m.put("remedy", c.remedy());
+            m.put("features", c.features());
+            checks.add(m);
+        }
+        doc.put("checks", checks);
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(doc);
+    }
+
+    static Set<String> ids(DoctorReport r) {
+        Set<String> s = new HashSet<>();
+        r.checks().forEach(c -> s.add(c.id()));
+        return s;
+    }
+}
