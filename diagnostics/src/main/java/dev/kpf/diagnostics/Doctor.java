@@ -25,6 +25,16 @@ public final class Doctor {
      */
     public static DoctorReport run(HostRoot host, ClusterReader cluster, String apiProblem, List<SourceDocument> clusterConfig,
                                    Set<String> only, Set<String> skip) {
+        return run(host, cluster, apiProblem, clusterConfig, null, null, null, only, skip);
+    }
+
+    /**
+     * As above, plus the agent checks: {@code agent} is the agent's base URL (null skips agent.health); {@code pins}
+     * with {@code intent} (the API's translated table, computed on demand) give maps.consistent.
+     */
+    public static DoctorReport run(HostRoot host, ClusterReader cluster, String apiProblem, List<SourceDocument> clusterConfig,
+                                   java.net.URI agent, dev.kpf.probes.bpf.PinDirectory pins,
+                                   java.util.function.Supplier<dev.kpf.dataplane.lb.LbTable> intent, Set<String> only, Set<String> skip) {
         List<CheckResult> out = new ArrayList<>();
         if (host != null) {
             ProbeReport probes = ProbeRunner.forHost(host);
@@ -48,11 +58,27 @@ public final class Doctor {
         } else {
             out.add(unknown("cluster.annotation", "cluster", apiProblem + "; or pass --cluster-config FILE"));
         }
+        if (agent != null) out.add(AgentHealth.check(agent));
+        if (pins != null && intent != null) out.add(mapsConsistent(pins, intent));
         List<CheckResult> selected = out.stream()
                 .filter(c -> only.isEmpty() || only.contains(c.id()))
                 .filter(c -> !skip.contains(c.id()))
                 .toList();
         return new DoctorReport(selected);
+    }
+
+    private static CheckResult mapsConsistent(dev.kpf.probes.bpf.PinDirectory pins, java.util.function.Supplier<dev.kpf.dataplane.lb.LbTable> intent) {
+        dev.kpf.dataplane.lb.LbTable programmed;
+        try {
+            programmed = dev.kpf.dataplane.bpf.PinnedTable.read(pins);
+        } catch (RuntimeException e) {
+            return unknown("maps.consistent", "datapath", e.getMessage());
+        }
+        try {
+            return MapsConsistency.check(intent.get(), programmed);
+        } catch (RuntimeException e) {
+            return unknown("maps.consistent", "datapath", "no API intent to compare with: " + e.getMessage());
+        }
     }
 
     private static CheckResult unknown(String id, String area, String why) {

@@ -48,6 +48,15 @@ final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--no-node", description = "Skip the node checks (e.g. when run away from the node).")
     boolean noNode;
 
+    @Option(names = "--agent", paramLabel = "URL", defaultValue = "http://127.0.0.1:10249", description = "The local agent (default ${DEFAULT-VALUE}).")
+    java.net.URI agent;
+
+    @Option(names = "--bpffs", paramLabel = "PATH", defaultValue = "/sys/fs/bpf/kpf", description = "The agent's pin directory (default ${DEFAULT-VALUE}).")
+    Path bpffs;
+
+    @Option(names = "--node-name", paramLabel = "NODE", description = "This node, for maps.consistent (default: $NODE_NAME, else the host name).")
+    String nodeName;
+
     @Option(names = "--only", split = ",", paramLabel = "ID", description = "Run only these check ids.")
     List<String> only = new ArrayList<>();
 
@@ -81,7 +90,20 @@ final class DoctorCommand implements Callable<Integer> {
             apiProblem = "no API server (pass --kubeconfig, set KUBECONFIG, or run in a pod): " + e.getMessage();
         }
         HostRoot host = noNode ? null : root == null ? HostRoot.live() : new HostRoot(root.toAbsolutePath());
-        DoctorReport report = Doctor.run(host, reader, apiProblem, config, new HashSet<>(only), new HashSet<>(skip));
+        Path kubeconfigPath = SourceSpec.kubeconfigPath(kubeconfig);
+        String node = nodeName != null ? nodeName : ServicesCommand.defaultNodeName();
+        String why = apiProblem;
+        java.util.function.Supplier<dev.kpf.dataplane.lb.LbTable> intent = () -> {
+            if (why != null) throw new IllegalStateException(why);
+            try {
+                return new dev.kpf.dataplane.lb.ServiceTranslator(node).translate(
+                        SourceSpec.parse("kube").readOnce(kubeconfigPath, java.time.Duration.ofSeconds(8)));
+            } catch (SourceSpec.SourceException e) {
+                throw new IllegalStateException(e.getMessage());
+            }
+        };
+        DoctorReport report = Doctor.run(host, reader, apiProblem, config, noNode ? null : agent,
+                noNode ? null : new dev.kpf.probes.bpf.PinDirectory(bpffs.toAbsolutePath()), intent, new HashSet<>(only), new HashSet<>(skip));
         out.print(json ? json(report) + "\n" : text(report));
         out.flush();
         return report.exitCode();

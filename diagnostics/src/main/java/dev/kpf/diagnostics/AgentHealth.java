@@ -1,0 +1,54 @@
+package dev.kpf.diagnostics;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.kpf.probes.probe.ProbeStatus;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** {@code agent.health}: the local kpf agent's /healthz, /readyz and /v1/status (sync errors, source errors). */
+public final class AgentHealth {
+    private AgentHealth() {}
+
+    public static CheckResult check(URI agent) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        try {
+            int health = get(http, agent.resolve("/healthz")).statusCode();
+            int ready = get(http, agent.resolve("/readyz")).statusCode();
+            JsonObject status = JsonParser.parseString(get(http, agent.resolve("/v1/status")).body()).getAsJsonObject();
+            String observed = "healthz " + health + ", readyz " + ready + ", " + status.get("frontends").getAsInt() + " frontends, "
+                    + status.get("syncs").getAsLong() + " syncs" + (status.get("simulated").getAsBoolean() ? " (simulated datapath)" : "");
+            String expected = "healthy, ready, no sync or source errors";
+            if (health != 200 || ready != 200) {
+                return CheckResult.of("agent.health", "agent", ProbeStatus.FAIL, observed, expected,
+                        "the agent has not programmed a first sync: see its logs (kubectl -n kube-system logs ds/kpf) and `kpf probe`");
+            }
+            var errors = status.getAsJsonArray("errors");
+            JsonObject source = status.getAsJsonObject("source");
+            if (!errors.isEmpty() || source.get("degraded").getAsBoolean()) {
+                String why = !errors.isEmpty() ? errors.get(0).getAsString() : source.get("lastError").getAsString();
+                return CheckResult.of("agent.health", "agent", ProbeStatus.WARN, observed + "; " + why, expected,
+                        "the last good state stays programmed; fix the cause named here (map capacity, API access)");
+            }
+            if (status.get("simulated").getAsBoolean()) {
+                return CheckResult.of("agent.health", "agent", ProbeStatus.WARN, observed, expected,
+                        "the agent runs with --simulate and serves no traffic: run it with BPF (see deploy/kpf.yaml)");
+            }
+            return CheckResult.of("agent.health", "agent", ProbeStatus.PASS, observed, expected, "");
+        } catch (java.io.IOException | RuntimeException e) {
+            return CheckResult.of("agent.health", "agent", ProbeStatus.UNKNOWN, "no kpf agent answers at " + agent + " (" + e.getClass().getSimpleName() + ")",
+                    "a kpf agent on this node", "if kpf is this node's dataplane, start it (deploy/kpf.yaml); pass --agent URL if it listens elsewhere");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CheckResult.of("agent.health", "agent", ProbeStatus.UNKNOWN, "interrupted", "", "");
+        }
+    }
+
+    private static HttpResponse<String> get(HttpClient http, URI uri) throws java.io.IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,41 @@
+package dev.kpf.diagnostics;
+
+import dev.kpf.dataplane.agent.Agent;
+import dev.kpf.dataplane.agent.AgentHttp;
+import dev.kpf.dataplane.agent.AgentMetrics;
+import dev.kpf.dataplane.bpf.SimulatedDatapath;
+import dev.kpf.dataplane.lb.ServiceTranslator;
+import dev.kpf.dataplane.source.DirectorySource;
+import dev.kpf.probes.probe.ProbeStatus;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** agent.health against a running agent, and without one. */
+class AgentHealthIT {
+    @Test
+    void a_ready_simulated_agent_is_a_warning_and_no_agent_is_unknown() throws Exception {
+        Path cluster = Path.of(System.getProperty("kpf.repoRoot", "../.."), "testdata", "clusters", "clusterip-single");
+        try (Agent agent = new Agent(new DirectorySource(cluster, Duration.ofSeconds(1), Clock.systemUTC()), new ServiceTranslator("node-a"),
+                new SimulatedDatapath(), new AgentMetrics(), Clock.systemUTC());
+             AgentHttp http = AgentHttp.start(new InetSocketAddress("127.0.0.1", 0), agent)) {
+            agent.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!agent.ready() && System.nanoTime() < deadline) Thread.sleep(20);
+            CheckResult r = AgentHealth.check(URI.create("http://127.0.0.1:" + http.address().getPort()));
+            assertEquals(ProbeStatus.WARN, r.status(), r.toString());
+            assertTrue(r.observed().startsWith("healthz 200, readyz 200, 1 frontends"), r.observed());
+            assertTrue(r.remedy().contains("--simulate"), r.remedy());
+        }
+        CheckResult none = AgentHealth.check(URI.create("http://127.0.0.1:1"));
+        assertEquals(ProbeStatus.UNKNOWN, none.status());
+        assertTrue(none.observed().startsWith("no kpf agent answers at http://127.0.0.1:1"), none.observed());
+    }
+}
