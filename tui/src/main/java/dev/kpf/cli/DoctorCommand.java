@@ -57,6 +57,12 @@ final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--node-name", paramLabel = "NODE", description = "This node, for maps.consistent (default: $NODE_NAME, else the host name).")
     String nodeName;
 
+    @Option(names = "--fix-leftovers", description = "Remove kube-proxy's leftover KUBE-* chains and nft tables from this node (needs --yes).")
+    boolean fixLeftovers;
+
+    @Option(names = "--yes", description = "Confirm a change such as --fix-leftovers.")
+    boolean yes;
+
     @Option(names = "--only", split = ",", paramLabel = "ID", description = "Run only these check ids.")
     List<String> only = new ArrayList<>();
 
@@ -69,6 +75,17 @@ final class DoctorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (fixLeftovers) {
+            if (!yes) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--fix-leftovers removes kube-proxy's KUBE-* chains and nft tables from this node; add --yes to do it");
+            }
+            List<String> removed = new dev.kpf.diagnostics.LeftoverRules(List.of()).fix();
+            out.println(removed.isEmpty() ? "no kube-proxy leftovers on this node" : "removed:");
+            removed.forEach(r -> out.println("  " + r));
+            out.flush();
+            return ExitCodes.OK;
+        }
         List<SourceDocument> config = null;
         if (clusterConfig != null) {
             if (!Files.exists(clusterConfig)) throw new CommandLine.ParameterException(spec.commandLine(), "--cluster-config " + clusterConfig + " does not exist");

@@ -56,6 +56,13 @@ class DoctorCommandTest {
     }
 
     @Test
+    void fixing_leftovers_refuses_without_yes() {
+        CommandRun run = CommandRun.of("doctor", "--fix-leftovers");
+        assertEquals(64, run.exitCode());
+        assertTrue(run.err().contains("add --yes to do it"), run.err());
+    }
+
+    @Test
     void without_an_api_server_the_cluster_checks_say_why() {
         CommandRun run = CommandRun.of("doctor", "--no-node", "--kubeconfig", "/nonexistent/kubeconfig");
         assertEquals(3, run.exitCode(), run.out());
