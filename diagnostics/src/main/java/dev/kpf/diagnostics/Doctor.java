@@ -42,6 +42,7 @@ public final class Doctor {
                 out.add(new CheckResult(r.id(), "node", r.status(), r.observed(), r.required(), r.remedy(),
                         r.features().stream().map(f -> f.id()).toList()));
             }
+            out.add(KernelCaveats.check(host));
             if (host.isLive()) out.add(new LeftoverRules(List.of()).check());
         }
         if (cluster != null) {
