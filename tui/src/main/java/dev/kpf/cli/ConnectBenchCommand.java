@@ -68,14 +68,15 @@ final class ConnectBenchCommand implements Callable<Integer> {
         PinDirectory pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-bench-connect-" + pid));
         Path dir = Files.createTempDirectory("kpf-bench-connect");
         List<Process> servers = new ArrayList<>();
-        Thread hook = new Thread(() -> cleanup(client, backend, pins));
+        // the namespaces go on close and on Ctrl-C; the pins need a hook of their own
+        Thread hook = new Thread(() -> cleanupPins(pins));
         Runtime.getRuntime().addShutdownHook(hook);
         Map<String, Double> rates = new LinkedHashMap<>();
-        try (TemporaryCgroup cgroup = TemporaryCgroup.create("kpf-bench-connect-" + pid)) {
+        try (TemporaryCgroup cgroup = TemporaryCgroup.create("kpf-bench-connect-" + pid);
+             BenchNamespace clientNs = BenchNamespace.create(client);
+             BenchNamespace backendNs = BenchNamespace.create(backend)) {
             err.println("setting up namespaces " + client + " and " + backend);
             err.flush();
-            run("ip", "netns", "add", client);
-            run("ip", "netns", "add", backend);
             run("ip", "link", "add", vc, "netns", client, "type", "veth", "peer", "name", vb, "netns", backend);
             run("ip", "-n", client, "link", "set", "lo", "up");
             run("ip", "-n", backend, "link", "set", "lo", "up");
@@ -85,7 +86,7 @@ final class ConnectBenchCommand implements Callable<Integer> {
             run("ip", "-n", backend, "link", "set", vb, "up");
             // iptables DNAT in OUTPUT needs a route to the VIP; a Service-range route, never a default route
             run("ip", "-n", client, "route", "add", "10.96.0.0/11", "dev", vc);
-            servers.add(start(List.of("ip", "netns", "exec", backend), AcceptServer.class, List.of(BACKEND, "8080", "900")));
+            servers.add(start(backendNs.exec(), AcceptServer.class, List.of(BACKEND, "8080", "900")));
 
             LbTable table = table();
             err.printf("kpf: %d frontends into the BPF maps%n", table.size());
@@ -100,10 +101,8 @@ final class ConnectBenchCommand implements Callable<Integer> {
             err.printf("iptables: loading kube-proxy's rules for %d services into %s (cap %d s)%n", services, client, capSeconds);
             err.flush();
             long t = System.nanoTime();
-            Process restore = new ProcessBuilder("ip", "netns", "exec", client, "iptables-restore", rules.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process restore = clientNs.start(List.of("iptables-restore", rules.toString()), ProcessBuilder.Redirect.DISCARD);
             if (!restore.waitFor(capSeconds, TimeUnit.SECONDS)) {
-                restore.destroyForcibly();
                 throw new IllegalStateException("iptables-restore took over " + capSeconds + " s; raise --cap or lower --services");
             }
             if (restore.exitValue() != 0) throw new IllegalStateException("iptables-restore failed");
@@ -112,7 +111,7 @@ final class ConnectBenchCommand implements Callable<Integer> {
             rates.put("iptables", rate(load(null, client, VIP)));
         } finally {
             servers.forEach(Process::destroyForcibly);
-            cleanup(client, backend, pins);
+            cleanupPins(pins);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
@@ -215,19 +214,10 @@ final class ConnectBenchCommand implements Callable<Integer> {
     }
 
     private static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException(String.join(" ", cmd) + " failed");
+        BenchNamespace.run(List.of(cmd), 60);
     }
 
-    private static void cleanup(String client, String backend, PinDirectory pins) {
-        for (String ns : List.of(client, backend)) {
-            try {
-                new ProcessBuilder("ip", "netns", "del", ns).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .start().waitFor(60, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // gone already
-            }
-        }
+    private static void cleanupPins(PinDirectory pins) {
         try {
             BpfDatapath.cleanup(pins);
         } catch (RuntimeException ignored) {

@@ -12,7 +12,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -98,15 +97,11 @@ final class ProbeBenchCommand implements Callable<Integer> {
     }
 
     private static void row(PrintWriter out, String name, long[] ms) {
-        long[] s = ms.clone();
-        Arrays.sort(s);
-        out.printf("%-40s %8s %8s %8s%n", name, median(ms) + " ms", s[(int) Math.min(s.length - 1, Math.ceil(s.length * 0.9) - 1)] + " ms", s[0] + " ms");
+        out.printf("%-40s %8s %8s %8s%n", name, median(ms) + " ms", Percentiles.of(ms, 90) + " ms", Percentiles.min(ms) + " ms");
     }
 
     static long median(long[] ms) {
-        long[] s = ms.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
+        return Percentiles.of(ms, 50);
     }
 
     private static Optional<Path> findOnPath(String name) {

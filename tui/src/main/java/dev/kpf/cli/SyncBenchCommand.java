@@ -19,7 +19,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.File;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -184,49 +183,17 @@ final class SyncBenchCommand implements Callable<Integer> {
 
     private record Timed(double seconds, boolean capped) {}
 
-    /** Runs a command in a namespace it creates (and removes), bounded by --cap. */
-    private Timed inNamespace(String ns, List<String> command) throws Exception {
-        run(List.of("ip", "netns", "add", ns), 30);
-        // Ctrl-C or SIGTERM during a long load must not leave the namespace behind
-        Process[] running = new Process[1];
-        Thread hook = new Thread(() -> {
-            try {
-                if (running[0] != null) running[0].destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                run(List.of("ip", "netns", "del", ns), 60);
-            } catch (Exception ignored) {
-                // already gone
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-            cmd.addAll(command);
+    /** Runs a command in a namespace it creates (and removes, also on Ctrl-C), bounded by --cap. */
+    private Timed inNamespace(String name, List<String> command) throws Exception {
+        try (BenchNamespace ns = BenchNamespace.create(name)) {
             long t = System.nanoTime();
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            running[0] = p;
+            Process p = ns.start(command, ProcessBuilder.Redirect.DISCARD);
             boolean finished = p.waitFor(capSeconds, TimeUnit.SECONDS);
             double s = (System.nanoTime() - t) / 1e9;
-            if (!finished) {
-                p.destroyForcibly();
-                p.waitFor(30, TimeUnit.SECONDS);
-                return new Timed(capSeconds, true);
-            }
+            if (!finished) return new Timed(capSeconds, true); // closing the namespace stops it
             if (p.exitValue() != 0) throw new IllegalStateException(String.join(" ", command) + " failed with exit " + p.exitValue());
             return new Timed(s, false);
-        } finally {
-            run(List.of("ip", "netns", "del", ns), 120);
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running
-            }
         }
-    }
-
-    private static void run(List<String> cmd, int seconds) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(seconds, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException(String.join(" ", cmd) + " failed");
     }
 
     private void figure(String name, double value, String unit) {

@@ -61,7 +61,8 @@ public final class BpfDatapath implements Datapath {
     private final BpfMap<Integer, RevNatValue> revNat4, revNat6;
     private final BpfMap<Integer, String> names;
     private final BpfMap<long[], long[]> stats;
-    private final ProgrammedState state;
+    /** The mirror of the maps; replaced by a fresh read of the maps when a write failed midway. */
+    private ProgrammedState state;
     private final boolean adopted;
 
     private BpfDatapath(Options options, BpfObject object, List<BpfLink> links, boolean adopted) {
@@ -266,8 +267,7 @@ public final class BpfDatapath implements Datapath {
             writes.flush();
         } catch (BpfException e) {
             errors.add(new Problem("", "maps", "write failed, the next sync re-reads the maps and writes everything again: " + e.getMessage()));
-            ProgrammedState fresh = restore();
-            state.replaceWith(fresh);
+            state = restore();
         }
     }
 

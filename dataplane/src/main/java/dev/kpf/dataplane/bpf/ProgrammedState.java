@@ -33,34 +33,6 @@ final class ProgrammedState {
     private final BitSet usedBackend6 = new BitSet();
     private final BitSet usedRevNat = new BitSet();
 
-    /** Takes over another state's contents (after the maps were re-read). */
-    void replaceWith(ProgrammedState other) {
-        frontends.clear();
-        frontends.putAll(other.frontends);
-        svcEntries4 = other.svcEntries4;
-        svcEntries6 = other.svcEntries6;
-        backendIds.clear();
-        backendIds.putAll(other.backendIds);
-        backends4.clear();
-        backends4.putAll(other.backends4);
-        backends6.clear();
-        backends6.putAll(other.backends6);
-        revNatIds.clear();
-        revNatIds.putAll(other.revNatIds);
-        names.clear();
-        names.putAll(other.names);
-        backendRefs.clear();
-        backendRefs.putAll(other.backendRefs);
-        revNatRefs.clear();
-        revNatRefs.putAll(other.revNatRefs);
-        usedBackend4.clear();
-        usedBackend4.or(other.usedBackend4);
-        usedBackend6.clear();
-        usedBackend6.or(other.usedBackend6);
-        usedRevNat.clear();
-        usedRevNat.or(other.usedRevNat);
-    }
-
     static boolean v4(InetAddress a) {
         return a instanceof Inet4Address;
     }
