@@ -76,18 +76,8 @@ public final class ScaleCluster {
             if (dual) ips.add("fd00:96::" + Integer.toHexString(i + 1));
             spec.addProperty("clusterIP", ip);
             spec.add("clusterIPs", ips);
-            JsonArray ports = new JsonArray();
-            JsonObject port = new JsonObject();
-            port.addProperty("name", "http");
-            port.addProperty("port", 80);
-            port.addProperty("protocol", "TCP");
-            if (nodePort) port.addProperty("nodePort", 30000 + (i / 10) % 2768);
-            ports.add(port);
-            spec.add("ports", ports);
-            JsonObject meta = new JsonObject();
-            meta.addProperty("name", name);
-            meta.addProperty("namespace", ns);
-            objects.add(object("v1", "Service", meta, "spec", spec));
+            spec.add("ports", httpPorts(80, nodePort ? 30000 + (i / 10) % 2768 : 0));
+            objects.add(object("v1", "Service", meta(ns, name), "spec", spec));
             List<String> v4 = new ArrayList<>(), v6 = new ArrayList<>();
             for (int e = 0; e < endpoints; e++, pod++) {
                 v4.add(v4(128, pod));
@@ -105,6 +95,25 @@ public final class ScaleCluster {
         return a;
     }
 
+    private static JsonObject meta(String ns, String name) {
+        JsonObject meta = new JsonObject();
+        meta.addProperty("name", name);
+        meta.addProperty("namespace", ns);
+        return meta;
+    }
+
+    /** A one-element port list named http over TCP; {@code nodePort} 0 leaves the node port out. */
+    private static JsonArray httpPorts(int port, int nodePort) {
+        JsonObject p = new JsonObject();
+        p.addProperty("name", "http");
+        p.addProperty("port", port);
+        p.addProperty("protocol", "TCP");
+        if (nodePort != 0) p.addProperty("nodePort", nodePort);
+        JsonArray ports = new JsonArray();
+        ports.add(p);
+        return ports;
+    }
+
     private static JsonObject object(String apiVersion, String kind, JsonObject meta, String key, JsonObject value) {
         JsonObject o = new JsonObject();
         o.addProperty("apiVersion", apiVersion);
@@ -115,9 +124,7 @@ public final class ScaleCluster {
     }
 
     private static JsonObject slice(String ns, String service, String name, String family, List<String> ips) {
-        JsonObject meta = new JsonObject();
-        meta.addProperty("name", name);
-        meta.addProperty("namespace", ns);
+        JsonObject meta = meta(ns, name);
         JsonObject labels = new JsonObject();
         labels.addProperty("kubernetes.io/service-name", service);
         meta.add("labels", labels);
@@ -126,13 +133,7 @@ public final class ScaleCluster {
         o.addProperty("kind", "EndpointSlice");
         o.add("metadata", meta);
         o.addProperty("addressType", family);
-        JsonArray ports = new JsonArray();
-        JsonObject p = new JsonObject();
-        p.addProperty("name", "http");
-        p.addProperty("port", 8080);
-        p.addProperty("protocol", "TCP");
-        ports.add(p);
-        o.add("ports", ports);
+        o.add("ports", httpPorts(8080, 0));
         JsonArray eps = new JsonArray();
         for (int i = 0; i < ips.size(); i++) {
             JsonObject e = new JsonObject();
