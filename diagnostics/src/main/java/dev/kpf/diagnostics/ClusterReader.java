@@ -24,6 +24,11 @@ public final class ClusterReader {
         }
     }
 
+    /** What the doctor reads, "resource.group" to verbs; deploy/kpf.yaml's kpf-doctor ClusterRole grants exactly this (tested). */
+    public static final java.util.Map<String, java.util.Set<String>> ACCESS = java.util.Map.of(
+            "daemonsets.apps", java.util.Set.of("list"), "clusters.baremetal.cluster.gke.io", java.util.Set.of("list"),
+            "pods", java.util.Set.of("list"), "nodes", java.util.Set.of("list"));
+
     private final ApiClient client;
 
     public ClusterReader(ApiClient client) {
@@ -52,14 +57,50 @@ public final class ClusterReader {
         return new Read<>(raw.items().stream().map(o -> new SourceDocument(o, "api")).toList(), null);
     }
 
+    /**
+     * Running pods of the DaemonSet {@code namespace/name} scheduled on {@code node}, as "namespace/pod" names. Lists
+     * the DaemonSet's namespace and matches the controller owner reference and spec.nodeName.
+     */
+    public Read<String> daemonSetPodsOn(String namespace, String name, String node) {
+        Read<JsonObject> raw = list("", "v1", "pods", namespace);
+        if (!raw.ok()) return new Read<>(List.of(), raw.error());
+        List<String> pods = new ArrayList<>();
+        for (JsonObject pod : raw.items()) {
+            JsonObject meta = pod.getAsJsonObject("metadata");
+            boolean owned = meta.has("ownerReferences") && meta.getAsJsonArray("ownerReferences").asList().stream()
+                    .map(e -> e.getAsJsonObject())
+                    .anyMatch(o -> "DaemonSet".equals(text(o, "kind")) && name.equals(text(o, "name")));
+            JsonObject spec = pod.has("spec") ? pod.getAsJsonObject("spec") : new JsonObject();
+            JsonObject status = pod.has("status") ? pod.getAsJsonObject("status") : new JsonObject();
+            if (owned && node.equals(text(spec, "nodeName")) && "Running".equals(text(status, "phase"))) {
+                pods.add(namespace + "/" + text(meta, "name"));
+            }
+        }
+        return new Read<>(pods, null);
+    }
+
+    /** The cluster's Nodes, raw. */
+    public Read<JsonObject> nodes() {
+        return list("", "v1", "nodes", null);
+    }
+
+    private static String text(JsonObject o, String key) {
+        return o.has(key) && o.get(key).isJsonPrimitive() ? o.get(key).getAsString() : "";
+    }
+
     private static long num(JsonObject o, String key) {
         return o.has(key) && o.get(key).isJsonPrimitive() ? o.get(key).getAsLong() : 0;
     }
 
     private Read<JsonObject> list(String group, String version, String plural) {
+        return list(group, version, plural, null);
+    }
+
+    private Read<JsonObject> list(String group, String version, String plural, String namespace) {
         try {
             GenericKubernetesApi<RawObject, RawObjectList> api = new GenericKubernetesApi<>(RawObject.class, RawObjectList.class, group, version, plural, client);
-            KubernetesApiResponse<RawObjectList> r = api.list(new ListOptions().timeoutSeconds(10));
+            ListOptions options = new ListOptions().timeoutSeconds(10);
+            KubernetesApiResponse<RawObjectList> r = namespace == null ? api.list(options) : api.list(namespace, options);
             if (!r.isSuccess()) {
                 String message = r.getStatus() != null && r.getStatus().getMessage() != null ? r.getStatus().getMessage() : "HTTP " + r.getHttpStatusCode();
                 return new Read<>(List.of(), "list " + plural + ": " + message + (r.getHttpStatusCode() == 403

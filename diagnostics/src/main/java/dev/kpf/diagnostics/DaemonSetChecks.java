@@ -16,10 +16,11 @@ public final class DaemonSetChecks {
 
     static final Set<String> DATAPLANES = Set.of("anetd", "kpf");
     static final String AREA = "cluster";
+    static final String KUBE_PROXY = "kube-proxy";
 
     public static List<CheckResult> evaluate(List<DaemonSetRow> rows) {
         List<CheckResult> out = new ArrayList<>();
-        List<DaemonSetRow> proxies = rows.stream().filter(r -> r.name().equals("kube-proxy")).toList();
+        List<DaemonSetRow> proxies = rows.stream().filter(r -> r.name().equals(KUBE_PROXY)).toList();
         if (proxies.isEmpty()) {
             out.add(CheckResult.of("daemonsets.kube-proxy-absent", AREA, ProbeStatus.PASS, "no kube-proxy DaemonSet in " + rows.size()
                     + " DaemonSets", "no kube-proxy DaemonSet", ""));
@@ -44,7 +45,7 @@ public final class DaemonSetChecks {
                     "nodes without a ready dataplane pod do not serve Services: kubectl -n " + sick.getFirst().namespace()
                             + " describe daemonset " + sick.getFirst().name() + " and the pods' logs"));
         }
-        List<DaemonSetRow> others = rows.stream().filter(r -> !DATAPLANES.contains(r.name()) && !r.name().equals("kube-proxy")).toList();
+        List<DaemonSetRow> others = rows.stream().filter(r -> !DATAPLANES.contains(r.name()) && !r.name().equals(KUBE_PROXY)).toList();
         List<DaemonSetRow> notReady = others.stream().filter(r -> !r.healthy()).toList();
         out.add(CheckResult.of("daemonsets.others", AREA, notReady.isEmpty() ? ProbeStatus.PASS : ProbeStatus.WARN,
                 notReady.isEmpty() ? others.size() + " other DaemonSets, all ready"

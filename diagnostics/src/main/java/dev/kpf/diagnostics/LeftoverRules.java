@@ -2,14 +2,11 @@ package dev.kpf.diagnostics;
 
 import dev.kpf.probes.probe.ProbeStatus;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code node.leftover-rules}: what kube-proxy leaves behind: KUBE-* chains in iptables (nft and legacy backends)
@@ -18,10 +15,10 @@ import java.util.concurrent.TimeUnit;
  * so tests work inside their own namespace.
  */
 public final class LeftoverRules {
-    private final List<String> prefix;
+    private final NodeCommands commands;
 
     public LeftoverRules(List<String> prefix) {
-        this.prefix = List.copyOf(prefix);
+        this.commands = new NodeCommands(prefix, java.time.Duration.ofSeconds(60));
     }
 
     private record Backend(String save, String restore) {}
@@ -99,31 +96,10 @@ public final class LeftoverRules {
     }
 
     private static boolean onPath(String command) {
-        for (String dir : (System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, command))) return true;
-        }
-        return false;
+        return NodeCommands.onPath(command);
     }
 
     private String run(List<String> command) throws IOException {
-        List<String> cmd = new ArrayList<>(prefix);
-        cmd.addAll(command);
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        String out;
-        try (var in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " timed out");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
-        }
-        if (p.exitValue() != 0) throw new IOException(String.join(" ", command) + " exited " + p.exitValue());
-        return out;
+        return commands.run(command);
     }
 }

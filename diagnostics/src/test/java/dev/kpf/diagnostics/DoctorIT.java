@@ -47,7 +47,7 @@ class DoctorIT {
     }
 
     private static DoctorReport clusterOnly(ClusterReader reader) {
-        return Doctor.run(null, reader, null, null, Set.of(), Set.of("daemonsets.others"));
+        return Doctor.run(DoctorInputs.none().withCluster(reader, null).withSelection(Set.of(), Set.of("daemonsets.others")));
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.kpf.diagnostics.CheckResult;
 import dev.kpf.diagnostics.ClusterReader;
 import dev.kpf.diagnostics.Doctor;
 import dev.kpf.diagnostics.DoctorReport;
+import dev.kpf.diagnostics.node.NodeFactsReader;
 import dev.kpf.probes.probe.HostRoot;
 import dev.kpf.probes.probe.ProbeStatus;
 import io.kubernetes.client.openapi.ApiClient;
@@ -104,7 +105,7 @@ final class DoctorCommand implements Callable<Integer> {
                 reader = new ClusterReader(client);
             }
         } catch (Exception e) {
-            apiProblem = "no API server (pass --kubeconfig, set KUBECONFIG, or run in a pod): " + e.getMessage();
+            apiProblem = e.getMessage() + ": pass --kubeconfig FILE or set KUBECONFIG";
         }
         HostRoot host = noNode ? null : root == null ? HostRoot.live() : new HostRoot(root.toAbsolutePath());
         Path kubeconfigPath = SourceSpec.kubeconfigPath(kubeconfig);
@@ -119,8 +120,14 @@ final class DoctorCommand implements Callable<Integer> {
                 throw new IllegalStateException(e.getMessage());
             }
         };
-        DoctorReport report = Doctor.run(host, reader, apiProblem, config, noNode ? null : agent,
-                noNode ? null : new dev.kpf.probes.bpf.PinDirectory(bpffs.toAbsolutePath()), intent, new HashSet<>(only), new HashSet<>(skip));
+        dev.kpf.diagnostics.DoctorInputs inputs = dev.kpf.diagnostics.DoctorInputs.none()
+                .withNode(host, host != null && host.isLive() ? () -> new NodeFactsReader().read() : null)
+                .withCluster(reader, apiProblem)
+                .withClusterConfig(config)
+                .withNodeName(node)
+                .withSelection(new HashSet<>(only), new HashSet<>(skip));
+        if (!noNode) inputs = inputs.withAgent(agent, new dev.kpf.probes.bpf.PinDirectory(bpffs.toAbsolutePath()), intent);
+        DoctorReport report = Doctor.run(inputs);
         out.print(json ? json(report) + "\n" : text(report));
         out.flush();
         return report.exitCode();
@@ -145,28 +152,6 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     static String json(DoctorReport report) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("schema", "kpf.doctor/v1");
-        doc.put("exitCode", report.exitCode());
-        List<Map<String, Object>> checks = new ArrayList<>();
-        for (CheckResult c : report.checks()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", c.id());
-            m.put("area", c.area());
-            m.put("status", c.status().label());
-            m.put("observed", c.observed());
-            m.put("expected", c.expected());
-            m.put("remedy", c.remedy());
-            m.put("features", c.features());
-            checks.add(m);
-        }
-        doc.put("checks", checks);
-        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(doc);
-    }
-
-    static Set<String> ids(DoctorReport r) {
-        Set<String> s = new HashSet<>();
-        r.checks().forEach(c -> s.add(c.id()));
-        return s;
+        return dev.kpf.diagnostics.DoctorJson.render(report);
     }
 }

@@ -25,6 +25,9 @@ public final class KubeClients {
 
     /** The in-cluster client (service account token and CA of the pod). */
     public static ApiClient inCluster() throws IOException {
+        if (System.getenv("KUBERNETES_SERVICE_HOST") == null) {
+            throw new IOException("no kubeconfig found ($KUBECONFIG, ~/.kube/config) and not running in a pod (KUBERNETES_SERVICE_HOST is not set)");
+        }
         return withoutReadTimeout(ClientBuilder.cluster().build());
     }
 

@@ -6,6 +6,7 @@ import java.util.Optional;
 /** A resource the fake API server serves: where it lives in the API and what its objects are called. */
 public record ResourceType(String group, String version, String plural, String kind, boolean namespaced) {
     public static final ResourceType SERVICES = new ResourceType("", "v1", "services", "Service", true);
+    public static final ResourceType PODS = new ResourceType("", "v1", "pods", "Pod", true);
     public static final ResourceType NODES = new ResourceType("", "v1", "nodes", "Node", false);
     public static final ResourceType CONFIGMAPS = new ResourceType("", "v1", "configmaps", "ConfigMap", true);
     public static final ResourceType NAMESPACES = new ResourceType("", "v1", "namespaces", "Namespace", false);
@@ -13,7 +14,7 @@ public record ResourceType(String group, String version, String plural, String k
     public static final ResourceType DAEMONSETS = new ResourceType("apps", "v1", "daemonsets", "DaemonSet", true);
     public static final ResourceType CLUSTERS = new ResourceType("baremetal.cluster.gke.io", "v1", "clusters", "Cluster", true);
 
-    public static final List<ResourceType> ALL = List.of(SERVICES, NODES, CONFIGMAPS, NAMESPACES, ENDPOINTSLICES, DAEMONSETS, CLUSTERS);
+    public static final List<ResourceType> ALL = List.of(SERVICES, PODS, NODES, CONFIGMAPS, NAMESPACES, ENDPOINTSLICES, DAEMONSETS, CLUSTERS);
 
     /** {@code v1} for the core group, {@code group/version} otherwise. */
     public String apiVersion() {

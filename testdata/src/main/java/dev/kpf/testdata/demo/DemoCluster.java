@@ -35,7 +35,10 @@ public final class DemoCluster {
         out.add(cluster());
         for (int i = 0; i < NODES.size(); i++) out.add(node(i));
         for (String ds : DATAPLANE_DAEMONSETS) out.add(daemonSet("kube-system", ds, CONTROL_PLANE_ONLY.contains(ds) ? 1 : 3, CONTROL_PLANE_ONLY.contains(ds)));
-        if (variant == Variant.WITH_KUBE_PROXY) out.add(daemonSet("kube-system", "kube-proxy", 3, false));
+        if (variant == Variant.WITH_KUBE_PROXY) {
+            out.add(daemonSet("kube-system", "kube-proxy", 3, false));
+            for (String node : NODES) out.add(daemonSetPod("kube-system", "kube-proxy", node));
+        }
         new Services(out).all();
         return out;
     }
@@ -79,6 +82,18 @@ public final class DemoCluster {
                         "template", obj("metadata", obj("labels", obj("app", name)), "spec", podSpec)),
                 "status", obj("desiredNumberScheduled", count, "currentNumberScheduled", count, "numberReady", count,
                         "updatedNumberScheduled", count, "numberAvailable", count, "numberMisscheduled", 0, "observedGeneration", 1));
+    }
+
+    /** A running pod of a DaemonSet on one node, owned by the DaemonSet as the controller makes it. */
+    public static JsonObject daemonSetPod(String ns, String daemonSet, String node) {
+        JsonObject m = meta(ns, daemonSet + "-" + node);
+        m.addProperty("creationTimestamp", CREATED);
+        m.add("labels", obj("app", daemonSet));
+        m.add("ownerReferences", arr(obj("apiVersion", "apps/v1", "kind", "DaemonSet", "name", daemonSet, "controller", true)));
+        return obj("apiVersion", "v1", "kind", "Pod", "metadata", m,
+                "spec", obj("nodeName", node, "hostNetwork", true,
+                        "containers", arr(obj("name", daemonSet, "image", "gcr.io/gke-on-prem-release/" + daemonSet + ":1.33.0"))),
+                "status", obj("phase", "Running"));
     }
 
     /** The demo's services and their slices. */
