@@ -10,6 +10,9 @@ import dev.kpf.diagnostics.ClusterReader;
 import dev.kpf.diagnostics.Doctor;
 import dev.kpf.diagnostics.DoctorReport;
 import dev.kpf.diagnostics.node.NodeFactsReader;
+import dev.kpf.diagnostics.NodeCommands;
+import dev.kpf.diagnostics.bundle.BundleCollector;
+import dev.kpf.diagnostics.bundle.SupportBundle;
 import dev.kpf.probes.probe.HostRoot;
 import dev.kpf.probes.probe.ProbeStatus;
 import io.kubernetes.client.openapi.ApiClient;
@@ -34,6 +37,9 @@ import java.util.concurrent.TimeUnit;
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:every check passed", "1:warnings (or checks that could not run)", "2:failures", "3:nothing could be checked", "64:usage error"})
 final class DoctorCommand implements Callable<Integer> {
+    /** The doctor's "could not run" code, also when the requested bundle cannot be written. */
+    static final int BUNDLE_FAILED = 3;
+
     @Option(names = "--json", description = "Print JSON (schema kpf.doctor/v1).")
     boolean json;
 
@@ -63,6 +69,9 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Option(names = "--yes", description = "Confirm a change such as --fix-leftovers.")
     boolean yes;
+
+    @Option(names = "--bundle", paramLabel = "FILE.tar.gz", description = "Also write a redacted support bundle (doctor and probe JSON, node facts, maps, agent metrics/status/logs, ip/nft/iptables state, DaemonSets).")
+    Path bundle;
 
     @Option(names = "--only", split = ",", paramLabel = "ID", description = "Run only these check ids.")
     List<String> only = new ArrayList<>();
@@ -130,7 +139,41 @@ final class DoctorCommand implements Callable<Integer> {
         DoctorReport report = Doctor.run(inputs);
         out.print(json ? json(report) + "\n" : text(report));
         out.flush();
+        if (bundle != null) {
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                SupportBundle.Written written = writeBundle(report, host, node, reader, kubeconfigPath);
+                err.println("bundle: " + written.file() + " (" + (written.entries().size() + 1) + " files; could not collect "
+                        + written.missing().size() + ": see MANIFEST.txt in it)");
+            } catch (java.io.IOException | RuntimeException e) {
+                err.println("kpf doctor: could not write the bundle " + bundle + ": " + e.getMessage() + " (choose a writable path)");
+                err.flush();
+                return BUNDLE_FAILED;
+            }
+            err.flush();
+        }
         return report.exitCode();
+    }
+
+    private SupportBundle.Written writeBundle(DoctorReport report, HostRoot host, String node, ClusterReader reader, Path kubeconfigPath)
+            throws java.io.IOException {
+        java.time.Instant now = java.time.Instant.now();
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC).format(now);
+        SupportBundle b = new SupportBundle("kpf-bundle-" + node.replaceAll("[^A-Za-z0-9.-]", "_") + "-" + stamp, now);
+        b.add("doctor.json", json(report) + "\n");
+        if (host != null) b.add("probe.json", ProbeJson.render(dev.kpf.probes.probe.ProbeRunner.forHost(host)) + "\n");
+        else b.missing("probe.json", "node checks skipped (--no-node)");
+        report.nodeFacts().ifPresentOrElse(
+                f -> b.add("node-facts.json", new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(dev.kpf.diagnostics.DoctorJson.node(f)) + "\n"),
+                () -> b.missing("node-facts.json", "node facts come from the live node (not with --no-node or --root)"));
+        try {
+            b.add("maps.txt", ServicesText.render(dev.kpf.dataplane.bpf.PinnedTable.read(new dev.kpf.probes.bpf.PinDirectory(bpffs.toAbsolutePath())), node));
+        } catch (RuntimeException e) {
+            b.missing("maps.txt", e.getMessage());
+        }
+        new BundleCollector(new NodeCommands(List.of()), noNode ? null : agent, bpffs.toAbsolutePath(), kubeconfigPath, reader,
+                BundleCollector.POD_LOGS, 2000).collectInto(b);
+        return b.write(bundle);
     }
 
     static String text(DoctorReport report) {

@@ -68,4 +68,25 @@ class DoctorCommandTest {
         assertEquals(3, run.exitCode(), run.out());
         assertTrue(run.out().contains("could not check: kubeconfig /nonexistent/kubeconfig does not exist or is unreadable"), run.out());
     }
+
+    @Test
+    void a_bundle_is_written_next_to_the_report_and_an_unwritable_path_exits_3(@TempDir Path dir) throws Exception {
+        try (FakeApiServer server = FakeApiServer.start(0)) {
+            DemoCluster.objects(DemoCluster.Variant.KUBE_PROXY_FREE).forEach(server.store()::put);
+            Path kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"));
+            Path bundle = dir.resolve("support.tar.gz");
+            CommandRun run = CommandRun.of("doctor", "--no-node", "--kubeconfig", kubeconfig.toString(), "--json", "--bundle", bundle.toString());
+            assertEquals(0, run.exitCode(), run.err());
+            JsonParser.parseString(run.out());
+            assertTrue(run.err().startsWith("bundle: " + bundle + " ("), run.err());
+            Process tar = new ProcessBuilder("tar", "-tzf", bundle.toString()).redirectErrorStream(true).start();
+            List<String> names = new String(tar.getInputStream().readAllBytes()).lines().toList();
+            assertEquals(0, tar.waitFor());
+            assertTrue(names.stream().anyMatch(n -> n.endsWith("/doctor.json")) && names.stream().anyMatch(n -> n.endsWith("/cluster/daemonsets.txt")), names.toString());
+
+            CommandRun denied = CommandRun.of("doctor", "--no-node", "--kubeconfig", kubeconfig.toString(), "--bundle", dir.resolve("no/such/dir/b.tar.gz").toString());
+            assertEquals(3, denied.exitCode(), denied.err());
+            assertTrue(denied.err().contains("could not write the bundle") && denied.err().contains("choose a writable path"), denied.err());
+        }
+    }
 }
