@@ -14,7 +14,7 @@ public record CheckResult(String id, String area, ProbeStatus status, String obs
         features = List.copyOf(features);
     }
 
-    static CheckResult of(String id, String area, ProbeStatus status, String observed, String expected, String remedy) {
+    public static CheckResult of(String id, String area, ProbeStatus status, String observed, String expected, String remedy) {
         return new CheckResult(id, area, status, observed, expected, remedy, List.of());
     }
 }

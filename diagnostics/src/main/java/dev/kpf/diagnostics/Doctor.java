@@ -4,6 +4,9 @@ import dev.kpf.dataplane.bpf.PinnedTable;
 import dev.kpf.dataplane.lb.LbTable;
 import dev.kpf.dataplane.load.SourceDocument;
 import dev.kpf.diagnostics.node.NodeFacts;
+import dev.kpf.diagnostics.preflight.PreflightNodes;
+import dev.kpf.diagnostics.preflight.PreflightRules;
+import dev.kpf.diagnostics.preflight.PreflightServices;
 import dev.kpf.probes.probe.ProbeReport;
 import dev.kpf.probes.probe.ProbeResult;
 import dev.kpf.probes.probe.ProbeRunner;
@@ -21,7 +24,8 @@ import java.util.List;
 public final class Doctor {
     private Doctor() {}
 
-    public static DoctorReport run(DoctorInputs in) {
+    public static DoctorReport run(DoctorInputs original) {
+        DoctorInputs in = original.intent() == null ? original : original.withAgent(original.agent(), original.pins(), once(original.intent()));
         List<CheckResult> out = new ArrayList<>();
         NodeFacts facts = null;
         if (in.host() != null) {
@@ -65,6 +69,7 @@ public final class Doctor {
         }
         if (in.agent() != null && in.selected("agent.health")) out.add(AgentHealth.check(in.agent()));
         if (in.pins() != null && in.intent() != null && in.selected("maps.consistent")) out.add(mapsConsistent(in));
+        if (in.preflight()) out.addAll(preflight(in));
         List<CheckResult> selected = out.stream().filter(c -> in.selected(c.id())).toList();
         return new DoctorReport(selected, facts);
     }
@@ -83,7 +88,63 @@ public final class Doctor {
         }
     }
 
-    static CheckResult unknown(String id, String area, String why) {
+    /** The checks for a cluster that still runs kube-proxy: its nodes, its Services, and this node's kube-proxy rules. */
+    private static List<CheckResult> preflight(DoctorInputs in) {
+        List<CheckResult> out = new ArrayList<>();
+        if (in.selected(PreflightNodes.ID)) {
+            if (in.cluster() == null) out.add(unknown(PreflightNodes.ID, "preflight", in.apiProblem()));
+            else {
+                ClusterReader.Read<com.google.gson.JsonObject> nodes = in.cluster().nodes();
+                out.add(nodes.ok() ? PreflightNodes.check(nodes.items()) : unknown(PreflightNodes.ID, "preflight", nodes.error()));
+            }
+        }
+        LbTable intent = null;
+        String noIntent = null;
+        if (in.intent() == null) noIntent = "no API intent (" + in.apiProblem() + ")";
+        else {
+            try {
+                intent = in.intent().get();
+            } catch (RuntimeException e) {
+                noIntent = "no API intent to compare with: " + e.getMessage();
+            }
+        }
+        if (in.selected(PreflightServices.ID)) out.add(intent != null ? PreflightServices.check(intent) : unknown(PreflightServices.ID, "preflight", noIntent));
+        if (in.selected(PreflightRules.ID)) {
+            if (in.host() == null || !in.host().isLive()) out.add(unknown(PreflightRules.ID, "preflight", "kube-proxy's rules are read on the live node"));
+            else if (intent == null) out.add(unknown(PreflightRules.ID, "preflight", noIntent));
+            else {
+                try {
+                    out.add(PreflightRules.check(PreflightRules.readNode(new NodeCommands(in.commands())), intent));
+                } catch (java.io.IOException e) {
+                    out.add(unknown(PreflightRules.ID, "preflight", "reading kube-proxy's rules: " + e.getMessage() + " (run as root)"));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A supplier that computes once (the API intent serves several checks). */
+    private static <T> java.util.function.Supplier<T> once(java.util.function.Supplier<T> s) {
+        return new java.util.function.Supplier<>() {
+            private T value;
+            private RuntimeException failure;
+
+            @Override
+            public synchronized T get() {
+                if (value == null && failure == null) {
+                    try {
+                        value = s.get();
+                    } catch (RuntimeException e) {
+                        failure = e;
+                    }
+                }
+                if (failure != null) throw failure;
+                return value;
+            }
+        };
+    }
+
+    public static CheckResult unknown(String id, String area, String why) {
         return CheckResult.of(id, area, ProbeStatus.UNKNOWN, "could not check: " + why, "", "");
     }
 }

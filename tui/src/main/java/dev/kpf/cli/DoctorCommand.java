@@ -70,6 +70,9 @@ final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--yes", description = "Confirm a change such as --fix-leftovers.")
     boolean yes;
 
+    @Option(names = "--preflight", description = "Also check a cluster that still runs kube-proxy before the (irreversible) switch: nodes' OS and kernel, Services kpf does not serve yet, kube-proxy's rules on this node against kpf's table.")
+    boolean preflight;
+
     @Option(names = "--bundle", paramLabel = "FILE.tar.gz", description = "Also write a redacted support bundle (doctor and probe JSON, node facts, maps, agent metrics/status/logs, ip/nft/iptables state, DaemonSets).")
     Path bundle;
 
@@ -134,8 +137,9 @@ final class DoctorCommand implements Callable<Integer> {
                 .withCluster(reader, apiProblem)
                 .withClusterConfig(config)
                 .withNodeName(node)
+                .withPreflight(preflight)
                 .withSelection(new HashSet<>(only), new HashSet<>(skip));
-        if (!noNode) inputs = inputs.withAgent(agent, new dev.kpf.probes.bpf.PinDirectory(bpffs.toAbsolutePath()), intent);
+        inputs = inputs.withAgent(noNode ? null : agent, noNode ? null : new dev.kpf.probes.bpf.PinDirectory(bpffs.toAbsolutePath()), intent);
         DoctorReport report = Doctor.run(inputs);
         out.print(json ? json(report) + "\n" : text(report));
         out.flush();

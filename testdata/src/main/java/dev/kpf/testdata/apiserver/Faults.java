@@ -16,6 +16,7 @@ public final class Faults {
     private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
     private final AtomicLong watchGeneration = new AtomicLong();
     private volatile boolean down;
+    private final AtomicInteger downAfter = new AtomicInteger(-1);
 
     /** The next {@code count} requests (of any kind) answer {@code status} with a Status body. */
     public void failNext(int count, int status) {
@@ -31,6 +32,12 @@ public final class Faults {
 
     public void up() {
         down = false;
+        downAfter.set(-1);
+    }
+
+    /** Serves {@code requests} more requests, then goes {@link #down()}: an outage in the middle of a client's run. */
+    public void downAfter(int requests) {
+        downAfter.set(requests);
     }
 
     public void delay(long millis) {
@@ -57,6 +64,10 @@ public final class Faults {
 
     /** The status to fail this request with, or 0 to serve it. */
     int failureFor(String plural) {
+        if (downAfter.get() >= 0 && downAfter.getAndDecrement() == 0) {
+            downAfter.set(-1);
+            down();
+        }
         if (down) return 503;
         if (plural != null && forbidden.contains(plural)) return 403;
         while (true) {

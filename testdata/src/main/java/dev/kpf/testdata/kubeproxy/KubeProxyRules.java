@@ -92,8 +92,16 @@ public final class KubeProxyRules {
         StringBuilder elements = new StringBuilder();
         StringBuilder chains = new StringBuilder();
         StringBuilder endpointChains = new StringBuilder();
+        StringBuilder rejects = new StringBuilder();
         Map<String, Boolean> endpoints = new LinkedHashMap<>();
         for (LbEntry e : table.entries().values()) {
+            if (include(e) && e.backends().isEmpty()) {
+                // kube-proxy rejects connections to services without endpoints through this map
+                if (!rejects.isEmpty()) rejects.append(",\n");
+                rejects.append("\t\t\t").append(IpAddresses.format(e.frontend().address())).append(" . ")
+                        .append(e.frontend().protocol().name().toLowerCase(Locale.ROOT)).append(" . ").append(e.frontend().port())
+                        .append(" comment \"").append(e.servicePortName()).append("\" : goto reject-chain");
+            }
             if (!include(e) || e.backends().isEmpty()) continue;
             String proto = e.frontend().protocol().name().toLowerCase(Locale.ROOT);
             String svc = chain("service-", e.servicePortName() + ":" + e.frontend()).toLowerCase(Locale.ROOT);
@@ -115,6 +123,10 @@ public final class KubeProxyRules {
         b.append("\tchain mark-for-masquerade {\n\t\tmeta mark set meta mark or 0x4000\n\t}\n");
         b.append("\tmap service-ips {\n\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n");
         if (!elements.isEmpty()) b.append("\t\telements = {\n").append(elements).append("\n\t\t}\n");
+        b.append("\t}\n");
+        b.append("\tchain reject-chain {\n\t\treject\n\t}\n");
+        b.append("\tmap no-endpoint-services {\n\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n");
+        if (!rejects.isEmpty()) b.append("\t\telements = {\n").append(rejects).append("\n\t\t}\n");
         b.append("\t}\n");
         b.append("\tchain services {\n\t\tip daddr . meta l4proto . th dport vmap @service-ips\n\t}\n");
         b.append("\tchain nat-output {\n\t\ttype nat hook output priority -100; policy accept;\n\t\tjump services\n\t}\n");
