@@ -30,9 +30,20 @@ public final class ClusterReader {
             "pods", java.util.Set.of("list"), "nodes", java.util.Set.of("list"));
 
     private final ApiClient client;
+    private volatile String unreachable;
+
+    private final java.time.Duration perCall;
+    private final java.time.Instant deadline;
 
     public ClusterReader(ApiClient client) {
+        this(client, java.time.Duration.ofSeconds(10), java.time.Instant.MAX);
+    }
+
+    /** Each read waits at most {@code perCall}, and none starts or outlasts {@code deadline} (the doctor's total budget). */
+    public ClusterReader(ApiClient client, java.time.Duration perCall, java.time.Instant deadline) {
         this.client = client;
+        this.perCall = perCall;
+        this.deadline = deadline;
         dev.kpf.dataplane.source.RawJson.ensureRegistered();
     }
 
@@ -92,11 +103,31 @@ public final class ClusterReader {
         return o.has(key) && o.get(key).isJsonPrimitive() ? o.get(key).getAsLong() : 0;
     }
 
+    /** How long the next read may take: the per-call bound, cut to what is left before the deadline. */
+    public java.time.Duration remaining() {
+        if (deadline.equals(java.time.Instant.MAX)) return perCall;
+        java.time.Duration left = java.time.Duration.between(java.time.Instant.now(), deadline);
+        return left.isNegative() ? java.time.Duration.ZERO : left.compareTo(perCall) < 0 ? left : perCall;
+    }
+
     private Read<JsonObject> list(String group, String version, String plural) {
         return list(group, version, plural, null);
     }
 
+    /**
+     * Why the API server stopped answering during this run (a timeout or a refused connection), or null. Once set,
+     * every further read fails at once with it, so a run against a dead API costs one timeout, not one per check.
+     */
+    public String unreachable() {
+        return unreachable;
+    }
+
     private Read<JsonObject> list(String group, String version, String plural, String namespace) {
+        String dead = unreachable;
+        if (dead != null) return new Read<>(List.of(), "list " + plural + ": " + dead);
+        java.time.Duration budget = remaining();
+        if (budget.toMillis() < 200) return new Read<>(List.of(), "list " + plural + ": skipped, the doctor's time budget is used up");
+        client.setHttpClient(client.getHttpClient().newBuilder().callTimeout(budget.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).build());
         try {
             GenericKubernetesApi<RawObject, RawObjectList> api = new GenericKubernetesApi<>(RawObject.class, RawObjectList.class, group, version, plural, client);
             ListOptions options = new ListOptions().timeoutSeconds(10);
@@ -108,7 +139,13 @@ public final class ClusterReader {
             }
             return new Read<>(r.getObject().getItems().stream().map(RawObject::json).toList(), null);
         } catch (RuntimeException e) {
-            return new Read<>(List.of(), "list " + plural + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            if (cause instanceof java.io.IOException) {
+                why = "the API server did not answer (" + why + ")";
+                unreachable = why;
+            }
+            return new Read<>(List.of(), "list " + plural + ": " + why);
         }
     }
 }

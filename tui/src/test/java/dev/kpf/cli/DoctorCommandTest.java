@@ -89,4 +89,21 @@ class DoctorCommandTest {
             assertTrue(denied.err().contains("could not write the bundle") && denied.err().contains("choose a writable path"), denied.err());
         }
     }
+
+    @Test
+    void an_api_server_that_hangs_costs_one_bounded_wait_not_one_per_check(@TempDir Path dir) throws Exception {
+        try (FakeApiServer server = FakeApiServer.start(0)) {
+            DemoCluster.objects(DemoCluster.Variant.KUBE_PROXY_FREE).forEach(server.store()::put);
+            Path kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"));
+            server.faults().delay(60_000);
+            long start = System.nanoTime();
+            CommandRun run = CommandRun.of("doctor", "--no-node", "--preflight", "--kubeconfig", kubeconfig.toString(), "--json");
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+            assertTrue(seconds < 12, "took " + seconds + " s");
+            assertEquals(3, run.exitCode(), run.out());
+            assertTrue(run.out().contains("list daemonsets: the API server did not answer"), run.out());
+            assertTrue(run.out().contains("list clusters: the API server did not answer"), "later reads fail at once with the first reason: " + run.out());
+            server.faults().delay(0);
+        }
+    }
 }
