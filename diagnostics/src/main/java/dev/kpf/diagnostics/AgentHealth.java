@@ -21,7 +21,7 @@ public final class AgentHealth {
             int ready = get(http, agent.resolve("/readyz")).statusCode();
             JsonObject status = JsonParser.parseString(get(http, agent.resolve("/v1/status")).body()).getAsJsonObject();
             String observed = "healthz " + health + ", readyz " + ready + ", " + status.get("frontends").getAsInt() + " frontends, "
-                    + status.get("syncs").getAsLong() + " syncs" + (status.get("simulated").getAsBoolean() ? " (simulated datapath)" : "");
+                    + status.get("syncs").getAsLong() + " syncs" + lastSyncAge(status) + (status.get("simulated").getAsBoolean() ? " (simulated datapath)" : "");
             String expected = "healthy, ready, no sync or source errors";
             if (health != 200 || ready != 200) {
                 return CheckResult.of("agent.health", "agent", ProbeStatus.FAIL, observed, expected,
@@ -45,6 +45,17 @@ public final class AgentHealth {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return CheckResult.of("agent.health", "agent", ProbeStatus.UNKNOWN, "interrupted", "", "");
+        }
+    }
+
+    /** ", last N s ago" from the status's lastSync (syncs follow changes, so a quiet cluster has old ones). */
+    private static String lastSyncAge(JsonObject status) {
+        if (!status.has("lastSync") || status.get("lastSync").isJsonNull()) return ", no sync yet";
+        try {
+            Duration age = Duration.between(java.time.Instant.parse(status.get("lastSync").getAsString()), java.time.Instant.now());
+            return ", last " + Math.max(0, age.toSeconds()) + " s ago";
+        } catch (java.time.format.DateTimeParseException e) {
+            return "";
         }
     }
 

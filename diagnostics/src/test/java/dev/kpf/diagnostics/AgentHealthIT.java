@@ -32,6 +32,7 @@ class AgentHealthIT {
             CheckResult r = AgentHealth.check(URI.create("http://127.0.0.1:" + http.address().getPort()));
             assertEquals(ProbeStatus.WARN, r.status(), r.toString());
             assertTrue(r.observed().startsWith("healthz 200, readyz 200, 1 frontends"), r.observed());
+            assertTrue(r.observed().matches(".*, 1 syncs, last \\d+ s ago \\(simulated datapath\\)"), r.observed());
             assertTrue(r.remedy().contains("--simulate"), r.remedy());
         }
         CheckResult none = AgentHealth.check(URI.create("http://127.0.0.1:1"));
