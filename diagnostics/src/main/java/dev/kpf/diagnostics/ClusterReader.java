@@ -50,16 +50,18 @@ public final class ClusterReader {
     public Read<DaemonSetRow> daemonSets() {
         Read<JsonObject> raw = list("apps", "v1", "daemonsets");
         if (!raw.ok()) return new Read<>(List.of(), raw.error());
-        List<DaemonSetRow> rows = new ArrayList<>();
-        for (JsonObject o : raw.items()) {
-            JsonObject meta = o.getAsJsonObject("metadata");
-            JsonObject status = o.has("status") ? o.getAsJsonObject("status") : new JsonObject();
-            rows.add(new DaemonSetRow(meta.has("namespace") ? meta.get("namespace").getAsString() : "", meta.get("name").getAsString(),
-                    num(status, "desiredNumberScheduled"), num(status, "currentNumberScheduled"), num(status, "numberReady"),
-                    num(status, "updatedNumberScheduled"), num(status, "numberAvailable"), ""));
-        }
+        List<DaemonSetRow> rows = new ArrayList<>(raw.items().stream().map(ClusterReader::daemonSetRow).toList());
         rows.sort(java.util.Comparator.comparing(DaemonSetRow::namespace).thenComparing(DaemonSetRow::name));
         return new Read<>(rows, null);
+    }
+
+    /** A DaemonSet object as kubectl's table row. */
+    public static DaemonSetRow daemonSetRow(JsonObject o) {
+        JsonObject meta = o.getAsJsonObject("metadata");
+        JsonObject status = o.has("status") ? o.getAsJsonObject("status") : new JsonObject();
+        return new DaemonSetRow(meta.has("namespace") ? meta.get("namespace").getAsString() : "", meta.get("name").getAsString(),
+                num(status, "desiredNumberScheduled"), num(status, "currentNumberScheduled"), num(status, "numberReady"),
+                num(status, "updatedNumberScheduled"), num(status, "numberAvailable"), "");
     }
 
     public Read<SourceDocument> clusters() {

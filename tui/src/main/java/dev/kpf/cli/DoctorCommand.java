@@ -1,6 +1,5 @@
 package dev.kpf.cli;
 
-import com.google.gson.GsonBuilder;
 import dev.kpf.dataplane.load.DirectoryLoader;
 import dev.kpf.dataplane.load.SourceDocument;
 import dev.kpf.dataplane.model.Problem;
@@ -10,8 +9,6 @@ import dev.kpf.diagnostics.ClusterReader;
 import dev.kpf.diagnostics.Doctor;
 import dev.kpf.diagnostics.DoctorReport;
 import dev.kpf.diagnostics.node.NodeFactsReader;
-import dev.kpf.diagnostics.NodeCommands;
-import dev.kpf.diagnostics.bundle.BundleCollector;
 import dev.kpf.diagnostics.bundle.SupportBundle;
 import dev.kpf.probes.probe.HostRoot;
 import dev.kpf.probes.probe.ProbeStatus;
@@ -162,23 +159,7 @@ final class DoctorCommand implements Callable<Integer> {
 
     private SupportBundle.Written writeBundle(DoctorReport report, HostRoot host, String node, ClusterReader reader, Path kubeconfigPath)
             throws java.io.IOException {
-        java.time.Instant now = java.time.Instant.now();
-        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC).format(now);
-        SupportBundle b = new SupportBundle("kpf-bundle-" + node.replaceAll("[^A-Za-z0-9.-]", "_") + "-" + stamp, now);
-        b.add("doctor.json", json(report) + "\n");
-        if (host != null) b.add("probe.json", ProbeJson.render(dev.kpf.probes.probe.ProbeRunner.forHost(host)) + "\n");
-        else b.missing("probe.json", "node checks skipped (--no-node)");
-        report.nodeFacts().ifPresentOrElse(
-                f -> b.add("node-facts.json", new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(dev.kpf.diagnostics.DoctorJson.node(f)) + "\n"),
-                () -> b.missing("node-facts.json", "node facts come from the live node (not with --no-node or --root)"));
-        try {
-            b.add("maps.txt", ServicesText.render(dev.kpf.dataplane.bpf.PinnedTable.read(new dev.kpf.probes.bpf.PinDirectory(bpffs.toAbsolutePath())), node));
-        } catch (RuntimeException e) {
-            b.missing("maps.txt", e.getMessage());
-        }
-        new BundleCollector(new NodeCommands(List.of()), noNode ? null : agent, bpffs.toAbsolutePath(), kubeconfigPath, reader,
-                BundleCollector.POD_LOGS, 2000).collectInto(b);
-        return b.write(bundle);
+        return SupportBundles.write(bundle, report, host, node, noNode ? null : agent, bpffs.toAbsolutePath(), kubeconfigPath, reader);
     }
 
     static String text(DoctorReport report) {

@@ -12,6 +12,12 @@ public final class Main {
 
     /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
+        if (args.length > 0 && args[0].equals("tui")) {
+            // the terminal belongs to the UI: logs go to a file
+            setIfAbsent("org.slf4j.simpleLogger.logFile", TuiCommand.logFile().toString());
+            setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "info");
+            setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+        }
         configureLogging(java.util.Arrays.asList(args).contains("--debug"));
         return KpfCommand.commandLine().execute(args);
     }

@@ -29,8 +29,8 @@ class CliBasicsTest {
         CommandRun run = CommandRun.of("completion", "bash");
         assertEquals(0, run.exitCode());
         assertTrue(run.out().contains("complete -F"), "registers a completion function");
-        String top = run.out().lines().filter(l -> l.contains("local commands=\"probe")).findFirst().orElse("");
-        for (String sub : java.util.List.of("probe", "services", "demo", "bench", "version", "completion")) {
+        String top = run.out().lines().filter(l -> l.contains("local commands=\"tui probe")).findFirst().orElse("");
+        for (String sub : java.util.List.of("tui", "probe", "doctor", "agent", "services", "demo", "bench", "version", "completion")) {
             assertTrue(top.contains(sub), "completes " + sub + ": " + top);
         }
         assertTrue(run.out().contains("--json") && run.out().contains("--root"), "knows probe's options");

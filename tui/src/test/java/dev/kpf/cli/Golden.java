@@ -10,18 +10,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Golden files under testdata/golden. A mismatch fails with both texts; run with -Dkpf.updateGolden=true to
  * rewrite them deliberately (then review the diff in git).
  */
-final class Golden {
+public final class Golden {
     private Golden() {}
 
-    static Path dir() {
+    public static Path dir() {
         return Path.of(System.getProperty("kpf.repoRoot", ".."), "testdata", "golden");
     }
 
-    static Path fixture(String host) {
+    public static Path fixture(String host) {
         return Path.of(System.getProperty("kpf.repoRoot", ".."), "testdata", "hosts", host).toAbsolutePath().normalize();
     }
 
-    static void assertMatches(String name, String actual) throws IOException {
+    public static void assertMatches(String name, String actual) throws IOException {
         Path file = dir().resolve(name);
         if (Boolean.getBoolean("kpf.updateGolden")) {
             Files.createDirectories(file.getParent());

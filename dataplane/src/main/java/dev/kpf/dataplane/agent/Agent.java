@@ -39,6 +39,7 @@ public final class Agent implements AutoCloseable {
     private volatile int frontends;
     private volatile long backends;
     private volatile List<Problem> lastErrors = List.of();
+    private volatile LbTable desired;
     private long lastFullApply;
     private static final Duration FULL_APPLY_INTERVAL = Duration.ofMinutes(5);
 
@@ -62,6 +63,7 @@ public final class Agent implements AutoCloseable {
             incremental.load(state);
             LbDiff diff = incremental.sync();
             LbTable table = incremental.table();
+            desired = table;
             // the first sync (which reconciles whatever an earlier agent left) and a periodic one write the whole
             // table; the others write only the diff
             boolean full = lastFullApply == 0 || System.nanoTime() - lastFullApply > FULL_APPLY_INTERVAL.toNanos() || !lastErrors.isEmpty();
@@ -98,6 +100,11 @@ public final class Agent implements AutoCloseable {
 
     public boolean ready() {
         return ready;
+    }
+
+    /** The table last translated from the source: the API's intent, to compare with what the maps hold (null before the first sync). */
+    public LbTable desired() {
+        return desired;
     }
 
     public Datapath datapath() {

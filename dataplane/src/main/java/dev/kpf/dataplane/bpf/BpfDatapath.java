@@ -456,11 +456,12 @@ public final class BpfDatapath implements Datapath {
         return MapReader.read(svc4.entries(), svc6.entries(), backends4.entries(), backends6.entries(), names.entries());
     }
 
-    /** Per-frontend and per-backend counters summed over CPUs: key {kind, id} to {connects, refused}. */
-    public Map<List<Long>, long[]> counters() {
-        Map<List<Long>, long[]> out = new HashMap<>();
-        stats.entries().forEach((k, v) -> out.put(List.of(k[0], k[1]), v));
-        return out;
+    /** Per-frontend and per-backend counters summed over CPUs, resolved through the maps. */
+    @Override
+    public synchronized Counters counters() {
+        Map<List<Long>, long[]> raw = new HashMap<>();
+        stats.entries().forEach((k, v) -> raw.put(List.of(k[0], k[1]), v));
+        return CounterReader.read(svc4.entries(), svc6.entries(), backends4.entries(), backends6.entries(), raw);
     }
 
     @Override

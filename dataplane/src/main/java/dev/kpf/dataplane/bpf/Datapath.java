@@ -25,6 +25,11 @@ public interface Datapath extends AutoCloseable {
         return java.util.Map.of();
     }
 
+    /** The programs' connect and refusal counters per frontend and backend; none for the simulated datapath. */
+    default Counters counters() {
+        return Counters.NONE;
+    }
+
     /** True for the in-memory stand-in; every surface that shows its state says so. */
     boolean simulated();
 

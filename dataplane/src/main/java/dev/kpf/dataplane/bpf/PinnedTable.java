@@ -24,4 +24,21 @@ public final class PinnedTable {
             return MapReader.read(svc4.entries(), svc6.entries(), b4.entries(), b6.entries(), names.entries());
         }
     }
+
+    /** The table and the programs' counters, read in one pass over the pinned maps. */
+    public static Reading readWithCounters(PinDirectory pins) {
+        LbTable table = read(pins);
+        try (BpfMap<SvcKey, SvcValue> svc4 = BpfMap.openPinned(pins.path(MapLayout.SVC4), Codecs.svcKey(4), Codecs.SVC_VALUE);
+             BpfMap<SvcKey, SvcValue> svc6 = BpfMap.openPinned(pins.path(MapLayout.SVC6), Codecs.svcKey(16), Codecs.SVC_VALUE);
+             BpfMap<Integer, BackendValue> b4 = BpfMap.openPinned(pins.path(MapLayout.BACKENDS4), MapCodec.u32(), Codecs.backend(4));
+             BpfMap<Integer, BackendValue> b6 = BpfMap.openPinned(pins.path(MapLayout.BACKENDS6), MapCodec.u32(), Codecs.backend(16));
+             BpfMap<long[], long[]> stats = BpfMap.openPinned(pins.path(MapLayout.STATS), Codecs.STAT_KEY, Codecs.statValues(dev.kpf.probes.bpf.Libbpf.possibleCpus()))) {
+            java.util.Map<java.util.List<Long>, long[]> raw = new java.util.HashMap<>();
+            stats.entries().forEach((k, v) -> raw.put(java.util.List.of(k[0], k[1]), v));
+            return new Reading(table, CounterReader.read(svc4.entries(), svc6.entries(), b4.entries(), b6.entries(), raw));
+        }
+    }
+
+    /** What the maps hold and what the programs counted. */
+    public record Reading(LbTable table, Counters counters) {}
 }

@@ -152,7 +152,13 @@ class SocketLbKernelIT {
 
         LbTable programmed = datapath.readBack();
         assertEquals(lines(desired), lines(programmed), "what is read back from the maps is what was desired");
-        assertFalse(datapath.counters().isEmpty(), "connects were counted");
+        Counters counted = datapath.counters();
+        assertEquals(1000 + 300, counted.frontend(desired.entries().keySet().stream().filter(f -> f.port() == 80 && f.address().getHostAddress().equals("10.96.100.1")
+                && f.protocol() == dev.kpf.dataplane.model.Protocol.TCP).findFirst().orElseThrow()).connects(),
+                "every connect counted on its frontend: 1,000 to the VIP and 300 to its IPv4-mapped form");
+        long onBackends = tcp.keySet().stream().mapToLong(a -> counted.backends().entrySet().stream()
+                .filter(e -> e.getKey().startsWith(a) && e.getKey().endsWith("/TCP")).mapToLong(e -> e.getValue().connects()).sum()).sum();
+        assertTrue(onBackends >= 1000, "and on the backends they went to (which later tests share): " + counted.backends());
     }
 
     @Test

@@ -30,7 +30,7 @@ public final class NodeFactsReader {
             for (int i = 0; i < v4.length; i++) addresses.add(v4[i] + (i < v4Prefix.length ? "/" + v4Prefix[i] : ""));
             String[] v6 = nif.getIPv6addr();
             Short[] v6Prefix = nif.getPrefixLengths();
-            for (int i = 0; i < v6.length; i++) addresses.add(v6[i] + (i < v6Prefix.length ? "/" + v6Prefix[i] : ""));
+            for (int i = 0; i < v6.length; i++) addresses.add(compact(v6[i]) + (i < v6Prefix.length ? "/" + v6Prefix[i] : ""));
             interfaces.add(new NodeFacts.NetInterface(nif.getName(), nif.getMacaddr(),
                     up(nif.getIfOperStatus()),
                     nif.getMTU(), addresses));
@@ -41,6 +41,15 @@ public final class NodeFactsReader {
         return new NodeFacts(os.getNetworkParams().getHostName(), pretty.trim(), os.getFamily(), version.getVersion(),
                 System.getProperty("os.version"), cpu.getProcessorIdentifier().getName().trim(), cpu.getPhysicalProcessorCount(),
                 cpu.getLogicalProcessorCount(), memory.getTotal(), memory.getAvailable(), Duration.ofSeconds(os.getSystemUptime()), interfaces);
+    }
+
+    /** fe80:0:0:0:fc:ff:fe00:1 as people write it: fe80::fc:ff:fe00:1. */
+    static String compact(String v6) {
+        try {
+            return dev.kpf.dataplane.model.IpAddresses.format(java.net.InetAddress.getByName(v6.replaceAll("%.*$", "")));
+        } catch (java.net.UnknownHostException e) {
+            return v6;
+        }
     }
 
     /** Linux reports "unknown" for loopback and tunnels that are up; only the down states count as down. */

@@ -1,0 +1,67 @@
+package dev.kpf.tui.model;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns growing counters into rates per second with a short history (for sparklines), per key. Keys not seen in a
+ * round are forgotten, so the memory follows the table.
+ */
+public final class RateTracker<K> {
+    private final int length;
+    private final Map<K, Series> series = new HashMap<>();
+
+    private static final class Series {
+        long last;
+        final double[] ring;
+        int next, filled;
+
+        Series(long last, int length) {
+            this.last = last;
+            this.ring = new double[length];
+        }
+    }
+
+    public RateTracker(int length) {
+        this.length = length;
+    }
+
+    /** Records {@code value} for {@code key} after {@code seconds}; returns the rate since the last value. */
+    public double update(K key, long value, double seconds) {
+        Series s = series.get(key);
+        if (s == null) {
+            series.put(key, new Series(value, length));
+            return 0;
+        }
+        double rate = seconds <= 0 || value < s.last ? 0 : (value - s.last) / seconds;
+        s.last = value;
+        s.ring[s.next] = rate;
+        s.next = (s.next + 1) % length;
+        s.filled = Math.min(length, s.filled + 1);
+        return rate;
+    }
+
+    /** The recorded rates for {@code key}, oldest first. */
+    public double[] history(K key) {
+        Series s = series.get(key);
+        if (s == null) return new double[0];
+        double[] out = new double[s.filled];
+        for (int i = 0; i < s.filled; i++) out[i] = s.ring[Math.floorMod(s.next - s.filled + i, length)];
+        return out;
+    }
+
+    /** The latest rate for {@code key} (0 before two values). */
+    public double rate(K key) {
+        Series s = series.get(key);
+        return s == null || s.filled == 0 ? 0 : s.ring[Math.floorMod(s.next - 1, length)];
+    }
+
+    public void retain(Set<K> keys) {
+        series.keySet().retainAll(keys);
+    }
+
+    public int size() {
+        return series.size();
+    }
+}

@@ -1,0 +1,47 @@
+package dev.kpf.tui.render;
+
+import dev.kpf.diagnostics.CheckResult;
+import dev.kpf.probes.probe.ProbeStatus;
+import dev.kpf.tui.model.DoctorView;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The doctor's checks grouped by area, each with its remedy; `r` runs them, `b` writes a support bundle. */
+public final class DoctorScreen {
+    private DoctorScreen() {}
+
+    public static Style style(ProbeStatus s) {
+        return switch (s) {
+            case PASS -> Style.OK;
+            case WARN -> Style.WARN;
+            case FAIL -> Style.BAD;
+            case UNKNOWN -> Style.DIM;
+        };
+    }
+
+    public static Body render(DoctorView d, int width, Glyphs g) {
+        List<Line> lines = new ArrayList<>();
+        if (d.bundle() != null) lines.add(Line.of(d.bundle(), Style.BOLD));
+        if (d.running()) lines.add(Line.of("running the checks...", Style.DIM));
+        if (d.report() == null) {
+            if (!d.running()) lines.add(Line.of("Press r to run every check (node, kernel, cluster, agent, maps); b writes a redacted support bundle.", Style.NORMAL));
+            return new Body("Doctor", null, lines);
+        }
+        String area = "";
+        int observed = Math.max(20, width - 42);
+        for (CheckResult c : d.report().checks()) {
+            if (!c.area().equals(area)) {
+                area = c.area();
+                lines.add(Line.of(area.toUpperCase(Locale.ROOT), Style.TITLE));
+            }
+            lines.add(new Line.Builder().add("  " + g.fit(c.status().label(), 8) + " ", style(c.status()))
+                    .add(g.fit(c.id(), 30) + " ", Style.NORMAL).add(g.fit(c.observed(), observed), Style.NORMAL).selectable(c.id()));
+            if (c.status() != ProbeStatus.PASS && !c.remedy().isEmpty()) lines.add(Line.of("           fix: " + c.remedy(), Style.DIM));
+        }
+        long fails = d.report().checks().stream().filter(c -> c.status() == ProbeStatus.FAIL).count();
+        long warns = d.report().checks().stream().filter(c -> c.status() == ProbeStatus.WARN).count();
+        return new Body("Doctor (" + d.report().checks().size() + " checks: " + fails + " failed, " + warns + " warnings; r: run again, b: bundle)", null, lines);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.kpf.tui.view;
+
+import com.googlecode.lanterna.SGR;
+import com.googlecode.lanterna.TerminalSize;
+import com.googlecode.lanterna.TextCharacter;
+import com.googlecode.lanterna.TextColor;
+import com.googlecode.lanterna.input.KeyStroke;
+import com.googlecode.lanterna.screen.Screen;
+import dev.kpf.tui.model.TuiSnapshot;
+import dev.kpf.tui.render.Glyphs;
+import dev.kpf.tui.render.Grid;
+import dev.kpf.tui.render.Layout;
+import dev.kpf.tui.render.Style;
+
+import java.io.IOException;
+import java.util.EnumSet;
+import java.util.function.Supplier;
+
+/**
+ * The interactive loop on a Lanterna screen: read keys, update the view state, render the latest snapshot and let
+ * the screen send only the cells that changed (no flicker). The screen is restored on every way out.
+ */
+public final class TuiApp {
+    /** What keys may ask of the model. */
+    public interface Actions {
+        void runDoctor();
+
+        void writeBundle();
+    }
+
+    private final Screen screen;
+    private final Supplier<TuiSnapshot> snapshots;
+    private final Actions actions;
+    private final Glyphs glyphs;
+    private final boolean color;
+    private ViewState state = ViewState.initial();
+    private Layout.Frame frame;
+    private boolean resized = true;
+
+    public TuiApp(Screen screen, Supplier<TuiSnapshot> snapshots, Actions actions, Glyphs glyphs, boolean color) {
+        this.screen = screen;
+        this.snapshots = snapshots;
+        this.actions = actions;
+        this.glyphs = glyphs;
+        this.color = color;
+    }
+
+    /** Runs until `q`, `:q`, Ctrl-C or end of input; the terminal is restored whatever happens. */
+    public void run() throws IOException {
+        screen.startScreen();
+        try {
+            screen.setCursorPosition(null);
+            while (step()) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        } finally {
+            screen.stopScreen();
+        }
+    }
+
+    /** Handles the pending keys and draws one frame; false once the user quit. */
+    public boolean step() throws IOException {
+        TerminalSize size = screen.doResizeIfNecessary();
+        if (size != null) resized = true;
+        if (frame == null) draw();
+        for (KeyStroke key = screen.pollInput(); key != null; key = screen.pollInput()) {
+            KeyHandler.Result r = KeyHandler.handle(state, key, frame.body().selectableCount(), frame.page(), frame.body().keyOf(frame.state().selected()));
+            state = r.state();
+            switch (r.action()) {
+                case QUIT -> {
+                    return false;
+                }
+                case RUN_DOCTOR -> {
+                    actions.runDoctor();
+                    state = state.withMessage("running the doctor...");
+                }
+                case WRITE_BUNDLE -> {
+                    actions.writeBundle();
+                    state = state.withMessage("writing a support bundle...");
+                }
+                case NONE -> { }
+            }
+            draw();
+        }
+        draw();
+        return true;
+    }
+
+    public ViewState state() {
+        return state;
+    }
+
+    private void draw() throws IOException {
+        TerminalSize size = screen.getTerminalSize();
+        frame = Layout.render(snapshots.get(), state, size.getColumns(), size.getRows(), glyphs);
+        state = frame.state();
+        Grid g = frame.grid();
+        for (int r = 0; r < g.height(); r++) {
+            for (int c = 0; c < g.width(); c++) screen.setCharacter(c, r, cell(g.charAt(c, r), g.styleAt(c, r)));
+        }
+        screen.refresh(resized ? Screen.RefreshType.COMPLETE : Screen.RefreshType.DELTA);
+        resized = false;
+    }
+
+    private TextCharacter cell(char ch, Style style) {
+        TextColor fg = TextColor.ANSI.DEFAULT, bg = TextColor.ANSI.DEFAULT;
+        EnumSet<SGR> sgr = EnumSet.noneOf(SGR.class);
+        switch (style) {
+            case NORMAL -> { }
+            case DIM -> { if (color) fg = TextColor.ANSI.BLACK_BRIGHT; }
+            case BOLD -> sgr.add(SGR.BOLD);
+            case TITLE -> {
+                if (color) { fg = TextColor.ANSI.WHITE_BRIGHT; bg = TextColor.ANSI.BLUE; } else sgr.add(SGR.REVERSE);
+            }
+            case HEADER -> {
+                sgr.add(SGR.BOLD);
+                if (color) fg = TextColor.ANSI.CYAN;
+            }
+            case SELECTED -> {
+                if (color) { fg = TextColor.ANSI.BLACK; bg = TextColor.ANSI.CYAN; } else sgr.add(SGR.REVERSE);
+            }
+            case OK -> { if (color) fg = TextColor.ANSI.GREEN; }
+            case WARN -> { if (color) fg = TextColor.ANSI.YELLOW; else sgr.add(SGR.BOLD); }
+            case BAD -> {
+                sgr.add(SGR.BOLD);
+                if (color) fg = TextColor.ANSI.RED;
+            }
+            case BANNER -> {
+                sgr.add(SGR.BOLD);
+                if (color) { fg = TextColor.ANSI.BLACK; bg = TextColor.ANSI.YELLOW; } else sgr.add(SGR.REVERSE);
+            }
+        }
+        return new TextCharacter(ch, fg, bg, sgr);
+    }
+}

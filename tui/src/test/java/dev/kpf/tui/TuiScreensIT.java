@@ -1,0 +1,130 @@
+package dev.kpf.tui;
+
+import com.googlecode.lanterna.SGR;
+import dev.kpf.cli.Golden;
+import dev.kpf.tui.model.TuiSnapshot;
+import dev.kpf.tui.render.Glyphs;
+import dev.kpf.tui.view.KeyHandler;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The TUI as a user drives it, on Lanterna's virtual terminal: every screen from fixture models against its golden
+ * text (testdata/golden/tui-*.txt), filter, drill-down, help, command palette, resize, ASCII and monochrome.
+ */
+class TuiScreensIT {
+    private static final TuiSnapshot SNAPSHOT = TuiFixtures.snapshot(true);
+
+    private static VirtualTui tui(int columns, int rows) throws Exception {
+        return new VirtualTui(columns, rows, () -> SNAPSHOT, Glyphs.UNICODE, true);
+    }
+
+    @Test
+    void every_screen_at_80x24_matches_its_golden_text() throws Exception {
+        VirtualTui t = tui(80, 24);
+        Golden.assertMatches("tui-services-80x24.txt", t.text());
+        Golden.assertMatches("tui-node-80x24.txt", t.keys("2").text());
+        Golden.assertMatches("tui-kernel-80x24.txt", t.keys("3").text());
+        Golden.assertMatches("tui-daemonsets-80x24.txt", t.keys("4").text());
+        Golden.assertMatches("tui-doctor-80x24.txt", t.keys("5").text());
+    }
+
+    @Test
+    void the_simulated_banner_and_the_header_say_where_the_data_comes_from() throws Exception {
+        VirtualTui t = tui(80, 24);
+        assertTrue(t.row(0).startsWith(" kpf | node-a (demo) | agent ready, 12 syncs | demo API 127.0.0.1:40000 | 5.15.0"), t.row(0));
+        assertTrue(t.row(1).startsWith(" SIMULATED MAPS: nothing is programmed in the kernel"), t.row(1));
+        VirtualTui real = new VirtualTui(80, 24, () -> TuiFixtures.snapshot(false), Glyphs.UNICODE, true);
+        assertFalse(real.text().contains("SIMULATED"), real.text());
+    }
+
+    @Test
+    void a_filter_narrows_the_services_and_esc_clears_it() throws Exception {
+        VirtualTui t = tui(80, 24).keys("/", "kafka");
+        assertTrue(t.text().contains("/kafka_"), "the filter is shown while typed: " + t.text());
+        t.keys("<Enter>");
+        assertTrue(t.row(3).startsWith("Services (2 of 69 frontends, filter /kafka"), t.row(3));
+        List<String> rows = t.text().lines().skip(5).filter(l -> !l.isBlank()).toList();
+        assertEquals(3, rows.size(), "two rows and the footer: " + rows);
+        assertTrue(rows.get(0).contains("data/kafka:plain") && rows.get(1).contains("data/kafka:tls"), rows.toString());
+        t.keys("<Esc>");
+        assertTrue(t.row(3).startsWith("Services (69 frontends"), t.row(3));
+    }
+
+    @Test
+    void enter_drills_into_a_service_and_esc_returns_to_the_same_row() throws Exception {
+        VirtualTui t = tui(80, 24).keys("j", "j", "j");
+        String selected = t.row(8);
+        assertTrue(selected.startsWith("▶"), selected);
+        t.keys("<Enter>");
+        assertTrue(t.row(3).startsWith(selected.substring(1, 20).strip()), t.row(3) + " vs " + selected);
+        assertTrue(t.text().contains("BACKEND") && t.text().contains("CONNECTS"), t.text());
+        t.keys("<Esc>");
+        assertEquals(selected, t.row(8));
+    }
+
+    @Test
+    void question_mark_lists_every_key_and_any_key_closes_it() throws Exception {
+        VirtualTui t = tui(80, 24).keys("?");
+        String text = t.text();
+        assertTrue(text.contains("keys (any key closes)"), text);
+        for (String[] k : KeyHandler.KEYS) assertTrue(text.contains(k[1]), k[1] + " missing from " + text);
+        t.keys("x");
+        assertFalse(t.text().contains("keys (any key closes)"));
+    }
+
+    @Test
+    void the_command_palette_opens_screens_and_names_unknown_commands() throws Exception {
+        VirtualTui t = tui(80, 24).keys(":", "ds", "<Enter>");
+        assertTrue(t.row(3).startsWith("DaemonSets (10"), t.row(3));
+        assertTrue(t.row(4).contains("kube-proxy is PRESENT"), t.row(4));
+        t.keys(":", "bogus", "<Enter>");
+        assertTrue(t.row(23).contains("unknown command :bogus (try :svc :node :kernel :ds :doctor :q)"), t.row(23));
+        t.keys(":", "q", "<Enter>");
+        assertFalse(t.running, ":q quits");
+    }
+
+    @Test
+    void tab_cycles_screens_and_doctor_keys_reach_the_model() throws Exception {
+        VirtualTui t = tui(80, 24).keys("<Tab>", "<Tab>", "<Tab>", "<Tab>");
+        assertTrue(t.row(3).startsWith("Doctor (3 checks: 1 failed, 1 warnings"), t.row(3));
+        t.keys("r", "b");
+        assertEquals(List.of("doctor", "bundle"), t.actions);
+    }
+
+    @Test
+    void a_resize_relayouts_without_leftovers() throws Exception {
+        VirtualTui t = tui(80, 24);
+        t.resize(120, 40);
+        Golden.assertMatches("tui-services-120x40.txt", t.text());
+        t.resize(80, 24);
+        assertEquals(tui(80, 24).text(), t.text(), "back to 80x24 looks as if it started there");
+    }
+
+    @Test
+    void paging_keeps_the_selection_visible() throws Exception {
+        VirtualTui t = tui(80, 24).keys("<PgDn>", "<PgDn>", "G");
+        assertTrue(t.text().lines().anyMatch(l -> l.startsWith("▶")), t.text());
+        assertTrue(t.row(23).contains("/69"), "the position is shown: " + t.row(23));
+    }
+
+    @Test
+    void a_plain_terminal_gets_ascii_and_no_color_gets_reverse_video() throws Exception {
+        VirtualTui ascii = new VirtualTui(80, 24, () -> SNAPSHOT, Glyphs.ASCII, false);
+        assertTrue(ascii.text().chars().allMatch(c -> c < 128), ascii.text());
+        assertTrue(ascii.at(1, 5).getModifiers().contains(SGR.REVERSE), "the selected row in reverse video");
+        assertEquals(com.googlecode.lanterna.TextColor.ANSI.DEFAULT, ascii.at(1, 5).getForegroundColor());
+        Golden.assertMatches("tui-services-ascii-80x24.txt", ascii.text());
+    }
+
+    @Test
+    void q_quits() throws Exception {
+        VirtualTui t = tui(80, 24).keys("q");
+        assertFalse(t.running);
+    }
+}
