@@ -41,6 +41,8 @@ public final class YamlDocuments {
         List<Problem> problems = new ArrayList<>();
         LoaderOptions options = new LoaderOptions();
         options.setMaxAliasesForCollections(50);
+        // a `kubectl get -o yaml` dump of a large cluster is tens of megabytes (SnakeYAML's default stops at 3 MB)
+        options.setCodePointLimit(256 << 20);
         Yaml yaml = new Yaml(options);
         try {
             for (Node node : yaml.composeAll(new StringReader(text))) {

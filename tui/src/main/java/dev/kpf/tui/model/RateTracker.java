@@ -14,12 +14,12 @@ public final class RateTracker<K> {
 
     private static final class Series {
         long last;
-        final double[] ring;
+        final float[] ring;
         int next, filled;
 
         Series(long last, int length) {
             this.last = last;
-            this.ring = new double[length];
+            this.ring = new float[length];
         }
     }
 
@@ -36,17 +36,17 @@ public final class RateTracker<K> {
         }
         double rate = seconds <= 0 || value < s.last ? 0 : (value - s.last) / seconds;
         s.last = value;
-        s.ring[s.next] = rate;
+        s.ring[s.next] = (float) rate;
         s.next = (s.next + 1) % length;
         s.filled = Math.min(length, s.filled + 1);
         return rate;
     }
 
-    /** The recorded rates for {@code key}, oldest first. */
-    public double[] history(K key) {
+    /** The recorded rates for {@code key}, oldest first (floats: plenty for a sparkline, half the memory). */
+    public float[] history(K key) {
         Series s = series.get(key);
-        if (s == null) return new double[0];
-        double[] out = new double[s.filled];
+        if (s == null) return new float[0];
+        float[] out = new float[s.filled];
         for (int i = 0; i < s.filled; i++) out[i] = s.ring[Math.floorMod(s.next - s.filled + i, length)];
         return out;
     }

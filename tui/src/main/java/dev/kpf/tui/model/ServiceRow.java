@@ -10,7 +10,7 @@ import java.util.List;
  * @param history  connects per second, oldest first
  */
 public record ServiceRow(String key, String namespace, String name, String portName, String type, String frontend,
-                         List<BackendRow> backends, long connects, long refused, double rate, double[] history, Drift drift) {
+                         List<BackendRow> backends, long connects, long refused, double rate, float[] history, Drift drift) {
     public ServiceRow {
         backends = List.copyOf(backends);
     }

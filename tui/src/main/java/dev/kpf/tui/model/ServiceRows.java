@@ -20,8 +20,13 @@ import java.util.TreeMap;
  * and frontends whose backends differ are marked stale.
  */
 public final class ServiceRows {
-    private final RateTracker<String> frontendRates;
-    private final RateTracker<String> backendRates;
+    private final RateTracker<Frontend> frontendRates;
+    private final RateTracker<BackendRef> backendRates;
+    /** Labels are formatted once per frontend and backend, not once per refresh (and their hashes stay cached). */
+    private final Map<Frontend, String[]> frontendLabels = new java.util.HashMap<>();
+    private final Map<BackendRef, String[]> backendLabels = new java.util.HashMap<>();
+
+    private record BackendRef(java.net.InetAddress address, int port, dev.kpf.dataplane.model.Protocol protocol) {}
     /** How many fresh readings of the API's intent in a row found each frontend different; shown from the second on. */
     private final Map<String, Integer> driftSeen = new java.util.HashMap<>();
 
@@ -38,7 +43,9 @@ public final class ServiceRows {
         Map<Frontend, LbEntry> all = new TreeMap<>(programmed.entries());
         if (intent != null) intent.entries().forEach(all::putIfAbsent);
         List<ServiceRow> rows = new ArrayList<>(all.size());
-        Set<String> frontendKeys = new HashSet<>(), backendKeys = new HashSet<>();
+        Set<String> frontendKeys = new HashSet<>();
+        Set<Frontend> frontends = new HashSet<>();
+        Set<BackendRef> backendRefs = new HashSet<>();
         for (Map.Entry<Frontend, LbEntry> e : all.entrySet()) {
             Frontend f = e.getKey();
             LbEntry programmedEntry = programmed.entries().get(f);
@@ -48,30 +55,36 @@ public final class ServiceRows {
             else if (intent != null && wanted == null) drift = ServiceRow.Drift.EXTRA;
             else if (wanted != null && !addresses(wanted).equals(addresses(programmedEntry))) drift = ServiceRow.Drift.STALE;
             LbEntry shown = programmedEntry != null ? programmedEntry : wanted;
-            String key = f.toString();
+            String[] label = frontendLabels.computeIfAbsent(f, x -> new String[] {x.toString(), frontend(x)});
+            String key = label[0];
             frontendKeys.add(key);
+            frontends.add(f);
             if (freshIntent) {
                 if (drift == ServiceRow.Drift.NONE) driftSeen.remove(key);
                 else driftSeen.merge(key, 1, Integer::sum);
             }
             if (driftSeen.getOrDefault(key, 0) < 2) drift = ServiceRow.Drift.NONE;
             Counters.Count count = counters.frontend(f);
-            frontendRates.update(key, count.connects(), seconds);
+            frontendRates.update(f, count.connects(), seconds);
             List<BackendRow> backends = new ArrayList<>();
             for (Backend b : shown.backends()) {
-                String bk = Counters.backendKey(b.address(), b.port(), b.protocol());
-                backendKeys.add(bk);
-                Counters.Count bc = counters.backend(bk);
-                backendRates.update(bk, bc.connects(), seconds);
-                backends.add(new BackendRow(IpAddresses.withPort(b.address(), b.port()), b.state().name().toLowerCase(java.util.Locale.ROOT),
-                        b.local(), bc.connects(), backendRates.rate(bk), backendRates.history(bk)));
+                BackendRef ref = new BackendRef(b.address(), b.port(), b.protocol());
+                String[] bl = backendLabels.computeIfAbsent(ref, r -> new String[] {Counters.backendKey(r.address(), r.port(), r.protocol()),
+                        IpAddresses.withPort(r.address(), r.port())});
+                backendRefs.add(ref);
+                Counters.Count bc = counters.backend(bl[0]);
+                backendRates.update(ref, bc.connects(), seconds);
+                backends.add(new BackendRow(bl[1], b.state() == Backend.State.READY ? "ready" : "terminating",
+                        b.local(), bc.connects(), backendRates.rate(ref), backendRates.history(ref)));
             }
-            rows.add(new ServiceRow(key, shown.service().namespace(), shown.service().name(), shown.portName(), shown.type().label, frontend(f),
-                    backends, count.connects(), count.refused(), frontendRates.rate(key), frontendRates.history(key), drift));
+            rows.add(new ServiceRow(key, shown.service().namespace(), shown.service().name(), shown.portName(), shown.type().label, label[1],
+                    backends, count.connects(), count.refused(), frontendRates.rate(f), frontendRates.history(f), drift));
         }
-        frontendRates.retain(frontendKeys);
+        frontendRates.retain(frontends);
+        frontendLabels.keySet().retainAll(frontends);
         driftSeen.keySet().retainAll(frontendKeys);
-        backendRates.retain(backendKeys);
+        backendRates.retain(backendRefs);
+        backendLabels.keySet().retainAll(backendRefs);
         return rows;
     }
 

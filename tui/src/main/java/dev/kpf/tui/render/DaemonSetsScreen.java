@@ -19,11 +19,11 @@ public final class DaemonSetsScreen {
         List<Line> lines = new ArrayList<>();
         if (d == null) {
             lines.add(Line.of("reading DaemonSets...", Style.DIM));
-            return new Body("DaemonSets", null, lines);
+            return Body.of("DaemonSets", null, lines);
         }
         if (d.error() != null) {
             lines.add(Line.of("cannot list DaemonSets: " + d.error(), Style.WARN));
-            return new Body("DaemonSets", null, lines);
+            return Body.of("DaemonSets", null, lines);
         }
         boolean kubeProxy = d.rows().stream().anyMatch(r -> r.name().equals("kube-proxy"));
         lines.add(Line.of(kubeProxy ? g.bad() + " kube-proxy is PRESENT: this cluster is not kube-proxy-free"
@@ -42,6 +42,6 @@ public final class DaemonSetsScreen {
                     + String.format("%7d %7d %7d %7d %7d", r.desired(), r.current(), r.ready(), r.upToDate(), r.available()), style)
                     .selectable(r.namespace() + "/" + r.name()));
         }
-        return new Body("DaemonSets (" + d.rows().size() + ", as kubectl get daemonsets --all-namespaces)", null, lines);
+        return Body.of("DaemonSets (" + d.rows().size() + ", as kubectl get daemonsets --all-namespaces)", null, lines);
     }
 }

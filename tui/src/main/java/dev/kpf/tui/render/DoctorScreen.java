@@ -27,7 +27,7 @@ public final class DoctorScreen {
         if (d.running()) lines.add(Line.of("running the checks...", Style.DIM));
         if (d.report() == null) {
             if (!d.running()) lines.add(Line.of("Press r to run every check (node, kernel, cluster, agent, maps); b writes a redacted support bundle.", Style.NORMAL));
-            return new Body("Doctor", null, lines);
+            return Body.of("Doctor", null, lines);
         }
         String area = "";
         int observed = Math.max(20, width - 42);
@@ -42,6 +42,6 @@ public final class DoctorScreen {
         }
         long fails = d.report().checks().stream().filter(c -> c.status() == ProbeStatus.FAIL).count();
         long warns = d.report().checks().stream().filter(c -> c.status() == ProbeStatus.WARN).count();
-        return new Body("Doctor (" + d.report().checks().size() + " checks: " + fails + " failed, " + warns + " warnings; r: run again, b: bundle)", null, lines);
+        return Body.of("Doctor (" + d.report().checks().size() + " checks: " + fails + " failed, " + warns + " warnings; r: run again, b: bundle)", null, lines);
     }
 }

@@ -18,6 +18,12 @@ public record Glyphs(String levels, String ok, String bad, String pointer, Strin
     }
 
     /** A sparkline of the last {@code width} values, scaled to the largest of them; blank where there is no value. */
+    public String sparkline(float[] values, int width) {
+        double[] d = new double[values.length];
+        for (int i = 0; i < values.length; i++) d[i] = values[i];
+        return sparkline(d, width);
+    }
+
     public String sparkline(double[] values, int width) {
         StringBuilder b = new StringBuilder(width);
         int start = Math.max(0, values.length - width);

@@ -15,7 +15,7 @@ public final class KernelScreen {
         List<Line> lines = new ArrayList<>();
         if (report == null) {
             lines.add(Line.of("probing the kernel...", Style.DIM));
-            return new Body("Kernel", null, lines);
+            return Body.of("Kernel", null, lines);
         }
         String verdict = switch (report.verdict()) {
             case READY -> g.ok() + " READY for kube-proxy-free mode";
@@ -30,7 +30,7 @@ public final class KernelScreen {
                     .add(r.required().isEmpty() ? "" : "needs " + r.required(), Style.DIM).selectable(r.id()));
             if (r.status() != ProbeStatus.PASS && !r.remedy().isEmpty()) lines.add(Line.of("         fix: " + r.remedy(), Style.DIM));
         }
-        return new Body("Kernel " + report.host().kernel() + "  " + verdict, Line.of(g.fit("STATUS", 8) + " " + g.fit("PROBE", 18) + " " + g.fit("OBSERVED", observed)
+        return Body.of("Kernel " + report.host().kernel() + "  " + verdict, Line.of(g.fit("STATUS", 8) + " " + g.fit("PROBE", 18) + " " + g.fit("OBSERVED", observed)
                 + " REQUIRED", Style.HEADER), lines);
     }
 }

@@ -15,7 +15,7 @@ public final class NodeScreen {
         List<Line> lines = new ArrayList<>();
         if (n.facts() == null) {
             lines.add(Line.of("node facts unavailable: " + n.error(), Style.WARN));
-            return new Body("Node", null, lines);
+            return Body.of("Node", null, lines);
         }
         NodeFacts f = n.facts();
         int spark = Math.max(10, Math.min(60, width - 30));
@@ -37,7 +37,7 @@ public final class NodeScreen {
                     .add(g.fit(Long.toString(i.mtu()), 6) + " ", Style.DIM)
                     .add(addresses, Style.NORMAL).selectable(i.name()));
         }
-        return new Body("Node " + f.hostname(), null, lines);
+        return Body.of("Node " + f.hostname(), null, lines);
     }
 
     private static Line kv(String key, String value) {

@@ -13,17 +13,22 @@ public final class ServiceList {
 
     public static List<ServiceRow> visible(List<ServiceRow> rows, String filter, SortColumn sort, boolean descending) {
         String f = filter.toLowerCase(Locale.ROOT);
-        Comparator<ServiceRow> order = switch (sort) {
-            case SERVICE -> Comparator.comparing(ServiceRow::servicePort);
-            case TYPE -> Comparator.comparing(ServiceRow::type).thenComparing(ServiceRow::servicePort);
-            case FRONTEND -> Comparator.comparing(ServiceRow::key);
-            case BACKENDS -> Comparator.comparingInt((ServiceRow r) -> r.backends().size()).thenComparing(ServiceRow::servicePort);
-            case RATE -> Comparator.comparingDouble(ServiceRow::rate).thenComparing(ServiceRow::servicePort);
+        // each row's sort text is built once, not once per comparison
+        record Keyed(ServiceRow row, String name) {}
+        Comparator<Keyed> order = switch (sort) {
+            case SERVICE -> Comparator.comparing(Keyed::name);
+            case TYPE -> Comparator.comparing((Keyed k) -> k.row().type()).thenComparing(Keyed::name);
+            case FRONTEND -> Comparator.comparing((Keyed k) -> k.row().key());
+            case BACKENDS -> Comparator.comparingInt((Keyed k) -> k.row().backends().size()).thenComparing(Keyed::name);
+            case RATE -> Comparator.comparingDouble((Keyed k) -> k.row().rate()).thenComparing(Keyed::name);
         };
         if (descending) order = order.reversed();
-        return rows.stream()
-                .filter(r -> f.isEmpty() || (r.servicePort() + " " + r.frontend() + " " + r.type()).toLowerCase(Locale.ROOT).contains(f))
-                .sorted(order.thenComparing(ServiceRow::key))
-                .toList();
+        List<Keyed> keyed = new java.util.ArrayList<>(rows.size());
+        for (ServiceRow r : rows) {
+            String name = r.servicePort();
+            if (f.isEmpty() || (name + " " + r.frontend() + " " + r.type()).toLowerCase(Locale.ROOT).contains(f)) keyed.add(new Keyed(r, name));
+        }
+        keyed.sort(order.thenComparing(k -> k.row().key()));
+        return keyed.stream().map(Keyed::row).toList();
     }
 }

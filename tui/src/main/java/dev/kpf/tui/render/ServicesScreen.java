@@ -29,25 +29,38 @@ public final class ServicesScreen {
         int frontend = Math.min(flexible / 2, 46), service = flexible - frontend;
         Line columns = new Line.Builder().add(g.fit("SERVICE", service) + " " + g.fit("TYPE", TYPE) + " " + g.fit("FRONTEND", frontend) + " "
                 + g.fit("BE", BACKENDS) + " " + pad("CONN/S", RATE) + " " + g.fit("HISTORY", spark) + " " + "!", Style.HEADER).build();
-        List<Line> lines = new ArrayList<>();
-        for (ServiceRow r : rows) {
-            Style state = r.drift() != ServiceRow.Drift.NONE ? Style.BAD : r.backends().isEmpty() ? Style.WARN : Style.NORMAL;
-            lines.add(new Line.Builder()
-                    .add(g.fit(r.servicePort(), service) + " ", state)
-                    .add(g.fit(r.type(), TYPE) + " ", Style.DIM)
-                    .add(g.fit(r.frontend(), frontend) + " ", state)
-                    .add(g.fit(r.readyBackends() + "/" + r.backends().size(), BACKENDS) + " ", r.backends().isEmpty() ? Style.WARN : Style.NORMAL)
-                    .add(pad(rate(r.rate()), RATE) + " ", Style.NORMAL)
-                    .add(g.sparkline(r.history(), spark) + " ", Style.OK)
-                    .add(r.drift() == ServiceRow.Drift.NONE ? " " : g.bad(), Style.BAD)
-                    .selectable(r.key()));
-        }
+        List<Line> head = new ArrayList<>();
+        if (s.servicesError() != null) head.add(Line.of("cannot read the maps: " + s.servicesError(), Style.BAD));
         String title = "Services (" + rows.size() + (rows.size() != s.services().size() ? " of " + s.services().size() : "") + " frontends"
                 + (v.filter().isEmpty() ? "" : ", filter /" + v.filter()) + ", sort " + v.sort().label + (v.descending() ? " desc" : "") + ")";
-        if (s.servicesError() != null) lines.addFirst(Line.of("cannot read the maps: " + s.servicesError(), Style.BAD));
         long drifted = s.services().stream().filter(r -> r.drift() != ServiceRow.Drift.NONE).count();
         if (drifted > 0) title += "  " + drifted + " differ from the API";
-        return new Body(title, columns, lines);
+        // rows become lines only when they are drawn: a frame of a 10,000-frontend table builds about fifty
+        List<Line> lines = new java.util.AbstractList<>() {
+            @Override
+            public Line get(int i) {
+                return i < head.size() ? head.get(i) : row(rows.get(i - head.size()), service, frontend, spark, g);
+            }
+
+            @Override
+            public int size() {
+                return head.size() + rows.size();
+            }
+        };
+        return new Body(title, columns, lines, java.util.stream.IntStream.range(head.size(), head.size() + rows.size()).toArray());
+    }
+
+    private static Line row(ServiceRow r, int service, int frontend, int spark, Glyphs g) {
+        Style state = r.drift() != ServiceRow.Drift.NONE ? Style.BAD : r.backends().isEmpty() ? Style.WARN : Style.NORMAL;
+        return new Line.Builder()
+                .add(g.fit(r.servicePort(), service) + " ", state)
+                .add(g.fit(r.type(), TYPE) + " ", Style.DIM)
+                .add(g.fit(r.frontend(), frontend) + " ", state)
+                .add(g.fit(r.readyBackends() + "/" + r.backends().size(), BACKENDS) + " ", r.backends().isEmpty() ? Style.WARN : Style.NORMAL)
+                .add(pad(rate(r.rate()), RATE) + " ", Style.NORMAL)
+                .add(g.sparkline(r.history(), spark) + " ", Style.OK)
+                .add(r.drift() == ServiceRow.Drift.NONE ? " " : g.bad(), Style.BAD)
+                .selectable(r.key());
     }
 
     private static Body detail(ServiceRow r, int width, Glyphs g) {
@@ -70,7 +83,7 @@ public final class ServicesScreen {
                     .add(g.sparkline(b.history(), spark), Style.OK)
                     .selectable(b.address()));
         }
-        return new Body(r.servicePort() + "  (Esc: back)", null, lines);
+        return Body.of(r.servicePort() + "  (Esc: back)", null, lines);
     }
 
     static String rate(double perSecond) {
