@@ -352,4 +352,7 @@ int kpf_sock6_getpeername(struct bpf_sock_addr *ctx)
 	return kpf_revxlate6(ctx);
 }
 
+/* traffic from outside the node: NodePort, ExternalIPs, LoadBalancer IPs (tc) */
+#include "kpf_tc.h"
+
 char LICENSE[] SEC("license") = "GPL";

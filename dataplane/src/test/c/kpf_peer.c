@@ -2,7 +2,7 @@
 // where each connection or datagram went, what getpeername() says and who answered. Every loop is bounded.
 //   kpf_peer serve tcp|udp SECONDS ADDR PORT [ADDR PORT ...]   serve until SECONDS pass (prints "ready")
 //   kpf_peer connect tcp|udp COUNT ADDR PORT                  COUNT attempts, one line each:
-//        ok <answer> peer=<getpeername or recvfrom source>  |  err <errno name>
+//        ok <server> from=<client as the server saw it> peer=<getpeername or recvfrom source>  |  err <errno name>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -95,17 +95,22 @@ static int serve(int udp, int seconds, int argc, char **argv)
 		if (poll(fds, n, 200) <= 0) continue;
 		for (int i = 0; i < n; i++) {
 			if (!(fds[i].revents & POLLIN)) continue;
-			char reply[80];
-			int rl = snprintf(reply, sizeof(reply), "%s\n", names[i]);
+			/* the answer names the server and the client address it saw: "ADDR:PORT from=CLIENT:PORT" */
+			char reply[200], client[80];
+			struct sockaddr_storage from;
+			socklen_t fl = sizeof(from);
 			if (udp) {
 				char buf[512];
-				struct sockaddr_storage from;
-				socklen_t fl = sizeof(from);
-				if (recvfrom(fds[i].fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl) >= 0)
+				if (recvfrom(fds[i].fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl) >= 0) {
+					format(&from, client, sizeof(client));
+					int rl = snprintf(reply, sizeof(reply), "%s from=%s\n", names[i], client);
 					sendto(fds[i].fd, reply, rl, 0, (struct sockaddr *)&from, fl);
+				}
 			} else {
-				int c = accept(fds[i].fd, NULL, NULL);
+				int c = accept(fds[i].fd, (struct sockaddr *)&from, &fl);
 				if (c >= 0) {
+					format(&from, client, sizeof(client));
+					int rl = snprintf(reply, sizeof(reply), "%s from=%s\n", names[i], client);
 					if (write(c, reply, rl) < 0) { /* client gone */ }
 					close(c);
 				}

@@ -6,6 +6,8 @@ import dev.kpf.dataplane.agent.AgentHttp;
 import dev.kpf.dataplane.agent.AgentMetrics;
 import dev.kpf.dataplane.bpf.BpfDatapath;
 import dev.kpf.dataplane.bpf.Datapath;
+import dev.kpf.dataplane.bpf.Device;
+import dev.kpf.dataplane.bpf.DeviceDetector;
 import dev.kpf.dataplane.bpf.DatapathException;
 import dev.kpf.dataplane.bpf.SimulatedDatapath;
 import dev.kpf.dataplane.lb.ServiceTranslator;
@@ -66,6 +68,13 @@ final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--min-sync-interval", paramLabel = "MS", defaultValue = "100", description = "Minimum time between syncs (default ${DEFAULT-VALUE} ms).")
     long minSyncMillis;
+
+    @Option(names = "--devices", paramLabel = "IF,...|auto|none", defaultValue = "auto",
+            description = "Interfaces for traffic from outside the node (NodePort, ExternalIPs, LoadBalancer IPs; tc): auto (default: the default route's and those with a node address), none, or a list.")
+    String devices;
+
+    @Option(names = "--snat-ip", paramLabel = "ADDR", description = "IPv4 node address for SNAT of external traffic (default: the first address of the first device).")
+    String snatIp;
 
     @Option(names = "--simulate", description = "Keep the table in memory instead of BPF maps (no privileges needed; serves no traffic).")
     boolean simulate;
@@ -140,7 +149,24 @@ final class AgentCommand implements Callable<Integer> {
         if (!pins.onBpffs()) {
             throw new DatapathException(pins.root() + " is not on a BPF filesystem (mount -t bpf bpf /sys/fs/bpf)", null);
         }
-        return BpfDatapath.open(new BpfDatapath.Options(pins, cg, capacities));
+        List<Device> chosen = new ArrayList<>();
+        java.net.InetAddress snat = null;
+        try {
+            if (devices.equals("auto")) {
+                DeviceDetector.Detected d = DeviceDetector.detect();
+                d.devices().forEach(n -> chosen.add(Device.of(n)));
+                snat = d.snat4();
+            } else if (!devices.equals("none")) {
+                for (String n : devices.split(",")) chosen.add(Device.of(n.strip()));
+            }
+            if (snatIp != null) snat = java.net.InetAddress.getByName(snatIp);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new DatapathException("--devices " + devices + ": " + e.getMessage() + " (name the interfaces with --devices IF,... or use none)", e);
+        }
+        if (!chosen.isEmpty() && !(snat instanceof java.net.Inet4Address)) {
+            throw new DatapathException("no IPv4 address to SNAT external traffic to on " + chosen + ": pass --snat-ip ADDR (or --devices none)", null);
+        }
+        return BpfDatapath.open(new BpfDatapath.Options(pins, cg, capacities, chosen, snat));
     }
 
     private ClusterSource source(SourceSpec s, List<AutoCloseable> owned) throws Exception {

@@ -67,7 +67,7 @@ final class MemoryBenchCommand implements Callable<Integer> {
                     "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx" + heap, "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "-jar",
                     new File(MemoryBenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath(),
                     "agent", "--source", "kube", "--kubeconfig", kubeconfig.toString(), "--node-name", "node-a",
-                    "--bpffs", pins.root().toString(), "--cgroup", cgroup.path().toString(), "--listen", "127.0.0.1:0"));
+                    "--bpffs", pins.root().toString(), "--cgroup", cgroup.path().toString(), "--listen", "127.0.0.1:0", "--devices", "none"));
             agent = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             BufferedReader in = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));

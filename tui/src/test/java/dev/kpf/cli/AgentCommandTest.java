@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AgentCommandTest {
     @Test
     void a_pin_directory_outside_bpffs_is_a_clear_error_with_exit_1(@TempDir Path dir) {
-        CommandRun run = CommandRun.of("agent", "--source", "demo", "--bpffs", dir.resolve("pins").toString(), "--listen", "127.0.0.1:0");
+        CommandRun run = CommandRun.of("agent", "--source", "demo", "--bpffs", dir.resolve("pins").toString(), "--listen", "127.0.0.1:0", "--devices", "none");
         assertEquals(1, run.exitCode(), run.err());
         assertTrue(run.err().contains("is not on a BPF filesystem (mount -t bpf bpf /sys/fs/bpf)"), run.err());
         assertTrue(run.err().contains("--simulate"), "names the way to run without BPF: " + run.err());

@@ -129,7 +129,7 @@ class KpfLauncherIT {
         String java = ProcessHandle.current().info().command().orElseThrow();
         Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
                 java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "agent", "--source", "dir:" + cluster,
-                "--bpffs", pins.toString(), "--listen", "127.0.0.1:0")
+                "--bpffs", pins.toString(), "--listen", "127.0.0.1:0", "--devices", "none")
                 .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         String out;
         try (var in = p.getInputStream()) {
@@ -150,7 +150,7 @@ class KpfLauncherIT {
         }
         Path pins = Path.of("/sys/fs/bpf/kpf-v1-" + ProcessHandle.current().pid());
         Result r = kpf(Map.of(), "agent", "--source", "dir:" + REPO.resolve("testdata/clusters/clusterip-single"), "--cgroup", v1.toString(),
-                "--bpffs", pins.toString(), "--listen", "127.0.0.1:0");
+                "--bpffs", pins.toString(), "--listen", "127.0.0.1:0", "--devices", "none");
         assertEquals(1, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("kpf agent: cannot set up the BPF datapath: attach program kpf_sock4_connect to /sys/fs/cgroup/memory"), r.err());
         assertFalse(Files.exists(pins), "the maps this attempt pinned are removed again");

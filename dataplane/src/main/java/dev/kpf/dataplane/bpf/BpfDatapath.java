@@ -47,9 +47,22 @@ import java.util.TreeMap;
  */
 public final class BpfDatapath implements Datapath {
     /** Map capacities (max entries) that override the object's defaults; the map-full tests use small ones. */
-    public record Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities) {
+    /**
+     * @param devices interfaces for the tc programs (traffic from outside the node); empty: socket level only
+     * @param snat4   the IPv4 address replies of SNATed flows come back to (a node address); required with devices
+     */
+    public record Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4) {
         public Options {
             capacities = Map.copyOf(capacities);
+            devices = List.copyOf(devices);
+            if (!devices.isEmpty() && !(snat4 instanceof java.net.Inet4Address)) {
+                throw new IllegalArgumentException("the tc datapath needs an IPv4 node address to SNAT to");
+            }
+        }
+
+        /** Socket-level load balancing only. */
+        public Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities) {
+            this(pins, cgroup, capacities, List.of(), null);
         }
     }
 
@@ -122,6 +135,7 @@ public final class BpfDatapath implements Datapath {
                     }
                 }
             }
+            adopted |= attachTc(options, object, links, created);
             return new BpfDatapath(options, object, links, adopted);
         } catch (RuntimeException e) {
             // nothing half-attached: undo what this attempt attached and pinned; an earlier agent's pins stay
@@ -456,6 +470,54 @@ public final class BpfDatapath implements Datapath {
         return MapReader.read(svc4.entries(), svc6.entries(), backends4.entries(), backends6.entries(), names.entries());
     }
 
+    /**
+     * Attaches the tc programs to the options' devices with tcx links (or gives pinned ones the new programs), detaches
+     * links of devices that are no longer wanted, and writes the SNAT address. Returns whether links were adopted.
+     */
+    private static boolean attachTc(Options options, BpfObject object, List<BpfLink> links, List<BpfLink> created) {
+        boolean adopted = false;
+        java.util.Set<Path> wanted = new HashSet<>();
+        for (Device device : options.devices()) {
+            for (boolean ingress : new boolean[] {true, false}) {
+                BpfProgram program = object.program(ingress ? MapLayout.TC_INGRESS : MapLayout.TC_EGRESS);
+                Path pin = options.pins().path(MapLayout.LINKS + "/" + device.linkPin(ingress));
+                wanted.add(pin);
+                if (Files.exists(pin)) {
+                    BpfLink link = BpfLink.openPinned(pin);
+                    links.add(link);
+                    link.updateProgram(program);
+                    adopted = true;
+                } else {
+                    BpfProgram.TcxDirection direction = ingress ? BpfProgram.TcxDirection.INGRESS : BpfProgram.TcxDirection.EGRESS;
+                    BpfLink link = dev.kpf.probes.bpf.NetNamespace.call(device.netns(),
+                            () -> program.attachTcx(dev.kpf.probes.bpf.NetNamespace.interfaceIndex(device.name()), direction, pin));
+                    links.add(link);
+                    created.add(link);
+                }
+            }
+        }
+        for (Path stale : tcLinkPins(options.pins())) {
+            if (wanted.contains(stale)) continue;
+            try (BpfLink link = BpfLink.openPinned(stale)) {
+                link.detach();
+                link.unpin();
+            }
+        }
+        BpfMap<Integer, TcConfig> config = object.map(MapLayout.TC_CONFIG, MapCodec.u32(), Codecs.TC_CONFIG);
+        config.update(0, new TcConfig(options.snat4(), TcConfig.PORT_MIN, TcConfig.PORT_MAX));
+        return adopted;
+    }
+
+    private static List<Path> tcLinkPins(PinDirectory pins) {
+        Path dir = pins.path(MapLayout.LINKS);
+        if (!Files.isDirectory(dir)) return List.of();
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("tc_")).sorted().toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("list " + dir, e);
+        }
+    }
+
     /** Per-frontend and per-backend counters summed over CPUs, resolved through the maps. */
     @Override
     public synchronized Counters counters() {
@@ -483,6 +545,8 @@ public final class BpfDatapath implements Datapath {
     @Override
     public String describe() {
         return "BPF maps pinned under " + options.pins().root() + ", programs attached to " + options.cgroup()
+                + (options.devices().isEmpty() ? "" : " and (tc) to " + String.join(", ", options.devices().stream().map(Device::name).toList())
+                + " (SNAT to " + options.snat4().getHostAddress() + ")")
                 + (adopted ? " (adopted from an earlier agent)" : "");
     }
 
@@ -506,6 +570,13 @@ public final class BpfDatapath implements Datapath {
                 link.detach();
                 link.unpin();
                 removed.add("link " + hook.attachType() + " (detached)");
+            }
+        }
+        for (Path pin : tcLinkPins(pins)) {
+            try (BpfLink link = BpfLink.openPinned(pin)) {
+                link.detach();
+                link.unpin();
+                removed.add("link " + pin.getFileName() + " (detached)");
             }
         }
         Set<Path> directories = new HashSet<>();

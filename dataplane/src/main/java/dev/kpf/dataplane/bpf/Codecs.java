@@ -157,4 +157,19 @@ final class Codecs {
             }
         };
     }
+
+    /** struct kpf_tc_config (8 bytes): the IPv4 SNAT source and kpf's SNAT port range. */
+    static final MapCodec<TcConfig> TC_CONFIG = new MapCodec<>() {
+        public int size() { return 8; }
+        public void write(MemorySegment s, long o, TcConfig v) {
+            zero(s, o, 8);
+            if (v.snat4() != null) addr(s, o, v.snat4(), 4);
+            s.set(U16, o + 4, (short) v.portMin());
+            s.set(U16, o + 6, (short) v.portMax());
+        }
+        public TcConfig read(MemorySegment s, long o) {
+            InetAddress a = addr(s, o, 4);
+            return new TcConfig(a.isAnyLocalAddress() ? null : a, Short.toUnsignedInt(s.get(U16, o + 4)), Short.toUnsignedInt(s.get(U16, o + 6)));
+        }
+    };
 }

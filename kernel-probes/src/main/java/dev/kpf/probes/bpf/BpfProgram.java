@@ -66,6 +66,42 @@ public final class BpfProgram {
         }
     }
 
+    /** tcx attach types (linux/bpf.h, kernel 6.6+); libbpf 1.1 does not name them, the kernel does. */
+    public enum TcxDirection {
+        INGRESS(46), EGRESS(47);
+
+        final int attachType;
+
+        TcxDirection(int attachType) {
+            this.attachType = attachType;
+        }
+    }
+
+    /**
+     * Attaches this (loaded) sched_cls program to a network interface with a tcx link, which leaves every other tc
+     * program on the interface alone, and pins the link at {@code pin} (a tcx link lives as long as its pin or fd).
+     * The interface index is of the calling thread's network namespace (see {@link NetNamespace}).
+     */
+    public BpfLink attachTcx(int ifindex, TcxDirection direction, java.nio.file.Path pin) {
+        owner.live();
+        if (!owner.isLoaded()) throw new IllegalStateException("program " + name + " is not loaded");
+        String where = "interface #" + ifindex + " (" + direction.name().toLowerCase(java.util.Locale.ROOT) + ")";
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            fd = check(libbpf_h.bpf_link_create(callState(arena), fd(), ifindex, direction.attachType, MemorySegment.NULL),
+                    "attach program " + name + " with a tcx link to", where);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            BpfMap.createParent(pin);
+            check(libbpf_h.bpf_obj_pin(callState(arena), fd, arena.allocateFrom(pin.toString())), "pin tcx link of " + name + " at", pin.toString());
+        } finally {
+            try (Arena arena = Arena.ofConfined()) {
+                dev.kpf.probes.libbpf.libc_h.close(callState(arena), fd);
+            }
+        }
+        return BpfLink.openPinned(pin);
+    }
+
     @Override
     public String toString() {
         return "program " + name;

@@ -277,6 +277,12 @@ public final class libbpf_h {
 
     // ---- low-level (bpf.h): fds, pins, map elements ----
 
+    /** {@code int bpf_link_create(int prog_fd, int target_fd, enum bpf_attach_type, const struct bpf_link_create_opts *)}: tcx links. */
+    public static final Binding bpf_link_create = bind("bpf_link_create", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, C_POINTER);
+    public static int bpf_link_create(MemorySegment state, int progFd, int targetFd, int attachType, MemorySegment opts) {
+        try { return (int) bpf_link_create.handle().invokeExact(state, progFd, targetFd, attachType, opts); } catch (Throwable t) { throw rethrow(t); }
+    }
+
     public static final Binding bpf_obj_pin = bind("bpf_obj_pin", JAVA_INT, JAVA_INT, C_POINTER);
     public static int bpf_obj_pin(MemorySegment state, int fd, MemorySegment path) {
         try { return (int) bpf_obj_pin.handle().invokeExact(state, fd, path); } catch (Throwable t) { throw rethrow(t); }
@@ -375,7 +381,7 @@ public final class libbpf_h {
             bpf_program__name, bpf_program__section_name, bpf_program__fd, bpf_program__set_autoload, bpf_program__attach_cgroup,
             bpf_map__name, bpf_map__fd, bpf_map__type, bpf_map__key_size, bpf_map__value_size, bpf_map__max_entries,
             bpf_map__set_max_entries, bpf_map__pin, bpf_map__unpin, bpf_map__reuse_fd,
-            bpf_link__fd, bpf_link__pin, bpf_link__unpin, bpf_link__detach, bpf_link__destroy, bpf_link__update_program, bpf_link__open,
+            bpf_link__fd, bpf_link__pin, bpf_link__unpin, bpf_link__detach, bpf_link__destroy, bpf_link__update_program, bpf_link__open, bpf_link_create,
             libbpf_num_possible_cpus, bpf_object__find_map_fd_by_name,
             bpf_obj_pin, bpf_obj_get, bpf_obj_get_info_by_fd, bpf_map_create, bpf_map_update_elem, bpf_map_lookup_elem, bpf_map_delete_elem,
             bpf_map_get_next_key, bpf_map_update_batch, bpf_map_lookup_batch, bpf_map_delete_batch,

@@ -45,8 +45,22 @@ public final class libc_h {
         try { return (int) close.handle().invokeExact(state, fd); } catch (Throwable t) { throw rethrow(t); }
     }
 
+    /** {@code int setns(int fd, int nstype)} (sched.h, _GNU_SOURCE): moves the calling thread into a namespace. */
+    public static final libbpf_h.Binding setns = bind("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    public static int setns(MemorySegment state, int fd, int nstype) {
+        try { return (int) setns.handle().invokeExact(state, fd, nstype); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** {@code unsigned int if_nametoindex(const char *ifname)} (net/if.h); 0 when there is no such interface. */
+    public static final libbpf_h.Binding if_nametoindex = bind("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    public static int if_nametoindex(MemorySegment state, MemorySegment name) {
+        try { return (int) if_nametoindex.handle().invokeExact(state, name); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final int CLONE_NEWNET = 0x40000000;
+
     public static List<libbpf_h.Binding> bindings() {
-        return List.of(open, close);
+        return List.of(open, close, setns, if_nametoindex);
     }
 
     private static RuntimeException rethrow(Throwable t) {

@@ -42,6 +42,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class LibbpfHeaderTest {
     private static final String HEADERS = """
+            #define _GNU_SOURCE
+            #include <sched.h>
+            #include <net/if.h>
             #include <stddef.h>
             #include <stdio.h>
             #include <stdarg.h>
@@ -63,7 +66,7 @@ class LibbpfHeaderTest {
             "bpf_map_lookup_batch", "bpf_map_delete_batch", "bpf_program__attach_cgroup", "bpf_link__pin",
             "bpf_link__unpin", "bpf_link__destroy", "bpf_link__open", "libbpf_probe_bpf_prog_type",
             "libbpf_probe_bpf_map_type", "libbpf_probe_bpf_helper", "libbpf_strerror", "libbpf_major_version",
-            "libbpf_minor_version");
+            "libbpf_minor_version", "bpf_link_create");
 
     private static final Map<String, Class<?>> SCALARS = Map.ofEntries(
             Map.entry("int", int.class), Map.entry("unsigned int", int.class), Map.entry("__u32", int.class),
@@ -84,7 +87,7 @@ class LibbpfHeaderTest {
         Path source = dir.resolve("headers.c");
         Files.writeString(source, HEADERS);
         declared = new HashMap<>();
-        for (String filter : List.of("bpf", "open", "close", "vsnprintf")) {
+        for (String filter : List.of("bpf", "open", "close", "vsnprintf", "setns", "if_nametoindex")) {
             String json = run(List.of("clang", "-fsyntax-only", "-Xclang", "-ast-dump=json", "-Xclang",
                     "-ast-dump-filter=" + filter, source.toString()));
             parseFunctions(json, declared);

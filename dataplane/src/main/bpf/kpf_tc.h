@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kpf's tc datapath for traffic from outside the node (included by kpf_sock.bpf.c, so it shares the service and
+ * backend maps). Attached with tcx links to the node's external devices:
+ *   kpf_tc_ingress  a packet to a frontend (NodePort on a node address, ExternalIP, LoadBalancer IP) goes to a
+ *                   backend picked once per flow (conntrack); with externalTrafficPolicy Cluster the source is
+ *                   rewritten to the node address and a port of kpf's own (SNAT), as kube-proxy masquerades;
+ *                   with Local it is kept. Replies are translated back. Translated packets are sent on with
+ *                   bpf_redirect_neigh, so a reply whose source is now a node address is not taken for a martian.
+ *   kpf_tc_egress   replies of flows without SNAT leaving the node get the frontend as their source.
+ * IPv4, TCP and UDP. Everything else passes untouched to the next program (TCX_NEXT).
+ */
+#ifndef KPF_TC_H
+#define KPF_TC_H
+
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/pkt_cls.h>
+
+#define KPF_TC_NEXT -1 /* TCX_NEXT: let other tc programs see the packet */
+#define KPF_TC_DROP 2  /* TCX_DROP */
+#define AF_INET 2
+
+#define KPF_CT_SNAT  (1u << 0)
+#define KPF_CT_REPLY (1u << 1)
+
+#define KPF_CT_TCP_TIMEOUT_NS (2ull * 3600 * 1000000000ull)
+#define KPF_CT_UDP_TIMEOUT_NS (120ull * 1000000000ull)
+
+/* a flow as packets carry it: client -> frontend (original) or backend -> node/client (reply) */
+struct kpf_ct4_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 pad[3];
+};
+
+/*
+ * original: addr:port = backend, addr2:port2 = SNAT source (when KPF_CT_SNAT)
+ * reply:    addr:port = client (the new destination when KPF_CT_SNAT), addr2:port2 = frontend (the new source)
+ */
+struct kpf_ct4_value {
+	__be32 addr;
+	__be32 addr2;
+	__be16 port;
+	__be16 port2;
+	__u16 rev_nat_id;
+	__u8 flags;
+	__u8 pad;
+	__u64 last_ns;
+};
+
+/* written by the agent: the IPv4 source for SNAT and the port range kpf allocates from */
+struct kpf_tc_config {
+	__be32 snat4;
+	__u16 port_min;
+	__u16 port_max;
+};
+
+KPF_MAP(kpf_ct4, BPF_MAP_TYPE_LRU_HASH, struct kpf_ct4_key, struct kpf_ct4_value, 262144);
+KPF_MAP(kpf_tc_config, BPF_MAP_TYPE_ARRAY, __u32, struct kpf_tc_config, 1);
+
+struct kpf_pkt4 {
+	struct kpf_ct4_key tuple;
+	int l3;
+	int l4;
+};
+
+static __always_inline int kpf_parse4(struct __sk_buff *skb, struct kpf_pkt4 *p)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	if ((void *)(eth + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return 0;
+	struct iphdr *ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > end || ip->ihl < 5)
+		return 0;
+	if (ip->frag_off & bpf_htons(0x3fff)) /* fragments carry no ports */
+		return 0;
+	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
+		return 0;
+	int l4 = sizeof(*eth) + ip->ihl * 4;
+	__be16 *ports = data + l4;
+	if ((void *)(ports + 2) > end)
+		return 0;
+	p->tuple.saddr = ip->saddr;
+	p->tuple.daddr = ip->daddr;
+	p->tuple.sport = ports[0];
+	p->tuple.dport = ports[1];
+	p->tuple.proto = ip->protocol;
+	p->l3 = sizeof(*eth);
+	p->l4 = l4;
+	return 1;
+}
+
+/* Rewrites the source (is_src) or destination address and port, fixing the IP and L4 checksums. */
+static __always_inline int kpf_rewrite4(struct __sk_buff *skb, const struct kpf_pkt4 *p, int is_src, __be32 old_ip, __be32 new_ip,
+					__be16 old_port, __be16 new_port)
+{
+	int ip_off = p->l3 + (is_src ? offsetof(struct iphdr, saddr) : offsetof(struct iphdr, daddr));
+	int port_off = p->l4 + (is_src ? 0 : 2);
+	int csum_off = p->l4 + (p->tuple.proto == IPPROTO_TCP ? 16 : 6);
+	__u64 mangled = p->tuple.proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
+	if (old_ip != new_ip) {
+		if (bpf_l4_csum_replace(skb, csum_off, old_ip, new_ip, mangled | BPF_F_PSEUDO_HDR | 4))
+			return -1;
+		if (bpf_l3_csum_replace(skb, p->l3 + offsetof(struct iphdr, check), old_ip, new_ip, 4))
+			return -1;
+		if (bpf_skb_store_bytes(skb, ip_off, &new_ip, 4, 0))
+			return -1;
+	}
+	if (old_port != new_port) {
+		if (bpf_l4_csum_replace(skb, csum_off, old_port, new_port, mangled | 2))
+			return -1;
+		if (bpf_skb_store_bytes(skb, port_off, &new_port, 2, 0))
+			return -1;
+	}
+	return 0;
+}
+
+/* Sends a translated packet to its next hop (routing lookup + neighbour), or lets the stack route it. */
+static __always_inline int kpf_forward4(struct __sk_buff *skb, __be32 saddr, __be32 daddr, __u8 proto)
+{
+	struct bpf_fib_lookup fib = {};
+	fib.family = AF_INET;
+	fib.l4_protocol = proto;
+	fib.ipv4_src = saddr;
+	fib.ipv4_dst = daddr;
+	fib.ifindex = skb->ingress_ifindex;
+	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	if ((rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH) && fib.ifindex)
+		return bpf_redirect_neigh(fib.ifindex, 0, 0, 0);
+	return KPF_TC_NEXT;
+}
+
+static __always_inline struct kpf_ct4_value *kpf_ct4_fresh(struct kpf_ct4_key *key)
+{
+	struct kpf_ct4_value *ct = bpf_map_lookup_elem(&kpf_ct4, key);
+	if (!ct)
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	__u64 timeout = key->proto == IPPROTO_TCP ? KPF_CT_TCP_TIMEOUT_NS : KPF_CT_UDP_TIMEOUT_NS;
+	if (now - ct->last_ns > timeout) {
+		bpf_map_delete_elem(&kpf_ct4, key);
+		return 0;
+	}
+	ct->last_ns = now;
+	return ct;
+}
+
+/* A reply: the destination goes back to the client when the flow was SNATed, the source becomes the frontend. */
+static __always_inline int kpf_reply4(struct __sk_buff *skb, struct kpf_pkt4 *p, const struct kpf_ct4_value *ct, int redirect)
+{
+	__be32 daddr = p->tuple.daddr;
+	if (ct->flags & KPF_CT_SNAT) {
+		if (kpf_rewrite4(skb, p, 0, p->tuple.daddr, ct->addr, p->tuple.dport, ct->port))
+			return KPF_TC_DROP;
+		daddr = ct->addr;
+	}
+	if (kpf_rewrite4(skb, p, 1, p->tuple.saddr, ct->addr2, p->tuple.sport, ct->port2))
+		return KPF_TC_DROP;
+	return redirect ? kpf_forward4(skb, ct->addr2, daddr, p->tuple.proto) : KPF_TC_NEXT;
+}
+
+/* Picks a free SNAT port for (backend, snat address) and records the reply entry; 0 when none was free. */
+static __always_inline __be16 kpf_snat_port4(const struct kpf_tc_config *cfg, const struct kpf_backend4 *backend, __u8 proto,
+					     const struct kpf_ct4_value *reply)
+{
+	__u32 range = cfg->port_max > cfg->port_min ? cfg->port_max - cfg->port_min + 1 : 1;
+	__u32 start = bpf_get_prandom_u32();
+	for (int i = 0; i < 16; i++) {
+		__be16 port = bpf_htons(cfg->port_min + (start + i * 7919) % range);
+		struct kpf_ct4_key rk = {.saddr = backend->addr, .daddr = cfg->snat4, .sport = backend->port, .dport = port, .proto = proto};
+		if (bpf_map_update_elem(&kpf_ct4, &rk, reply, BPF_NOEXIST) == 0)
+			return port;
+	}
+	return 0;
+}
+
+SEC("tc")
+int kpf_tc_ingress(struct __sk_buff *skb)
+{
+	struct kpf_pkt4 p = {};
+	if (!kpf_parse4(skb, &p))
+		return KPF_TC_NEXT;
+	struct kpf_ct4_key key = p.tuple;
+	struct kpf_ct4_value *ct = kpf_ct4_fresh(&key);
+	if (ct && (ct->flags & KPF_CT_REPLY))
+		return kpf_reply4(skb, &p, ct, 1);
+	__be32 saddr = p.tuple.saddr;
+	if (ct) {
+		/* a flow kpf already translated: the same backend, the same SNAT port */
+		if (kpf_rewrite4(skb, &p, 0, p.tuple.daddr, ct->addr, p.tuple.dport, ct->port))
+			return KPF_TC_DROP;
+		if (ct->flags & KPF_CT_SNAT) {
+			if (kpf_rewrite4(skb, &p, 1, p.tuple.saddr, ct->addr2, p.tuple.sport, ct->port2))
+				return KPF_TC_DROP;
+			saddr = ct->addr2;
+		}
+		return kpf_forward4(skb, saddr, ct->addr, p.tuple.proto);
+	}
+	struct kpf_svc4_key skey = {.addr = p.tuple.daddr, .port = p.tuple.dport, .proto = p.tuple.proto, .scope = KPF_SCOPE_EXTERNAL};
+	struct kpf_svc_value *svc = bpf_map_lookup_elem(&kpf_svc4, &skey);
+	if (!svc)
+		return KPF_TC_NEXT;
+	__u16 rev_nat_id = svc->rev_nat_id;
+	if (svc->count == 0) {
+		/* no backend (or, with externalTrafficPolicy Local, none on this node): dropped, as kube-proxy does */
+		kpf_count(KPF_STAT_FRONTEND, rev_nat_id, 1);
+		return KPF_TC_DROP;
+	}
+	int snat = !(svc->flags & KPF_SVC_TWO_SCOPE);
+	skey.slot = (bpf_get_prandom_u32() % svc->count) + 1;
+	struct kpf_svc_value *slot = bpf_map_lookup_elem(&kpf_svc4, &skey);
+	if (!slot)
+		return KPF_TC_NEXT;
+	__u32 backend_id = slot->backend_id;
+	struct kpf_backend4 *backend = bpf_map_lookup_elem(&kpf_backends4, &backend_id);
+	if (!backend)
+		return KPF_TC_NEXT;
+	__u64 now = bpf_ktime_get_ns();
+	struct kpf_ct4_value orig = {.addr = backend->addr, .port = backend->port, .rev_nat_id = rev_nat_id, .last_ns = now};
+	struct kpf_ct4_value reply = {.addr = p.tuple.saddr, .port = p.tuple.sport, .addr2 = p.tuple.daddr, .port2 = p.tuple.dport,
+				      .rev_nat_id = rev_nat_id, .flags = KPF_CT_REPLY, .last_ns = now};
+	if (snat) {
+		__u32 zero = 0;
+		struct kpf_tc_config *cfg = bpf_map_lookup_elem(&kpf_tc_config, &zero);
+		if (!cfg || !cfg->snat4)
+			return KPF_TC_NEXT; /* the agent has not said which address to use */
+		reply.flags |= KPF_CT_SNAT;
+		__be16 port = kpf_snat_port4(cfg, backend, p.tuple.proto, &reply);
+		if (!port)
+			return KPF_TC_DROP;
+		orig.flags = KPF_CT_SNAT;
+		orig.addr2 = cfg->snat4;
+		orig.port2 = port;
+	} else {
+		struct kpf_ct4_key rk = {.saddr = backend->addr, .daddr = p.tuple.saddr, .sport = backend->port, .dport = p.tuple.sport,
+					 .proto = p.tuple.proto};
+		bpf_map_update_elem(&kpf_ct4, &rk, &reply, BPF_ANY);
+	}
+	bpf_map_update_elem(&kpf_ct4, &key, &orig, BPF_ANY);
+	kpf_count(KPF_STAT_FRONTEND, rev_nat_id, 0);
+	kpf_count(KPF_STAT_BACKEND, backend_id, 0);
+	if (kpf_rewrite4(skb, &p, 0, p.tuple.daddr, orig.addr, p.tuple.dport, orig.port))
+		return KPF_TC_DROP;
+	if (snat) {
+		if (kpf_rewrite4(skb, &p, 1, p.tuple.saddr, orig.addr2, p.tuple.sport, orig.port2))
+			return KPF_TC_DROP;
+		saddr = orig.addr2;
+	}
+	return kpf_forward4(skb, saddr, orig.addr, p.tuple.proto);
+}
+
+SEC("tc")
+int kpf_tc_egress(struct __sk_buff *skb)
+{
+	struct kpf_pkt4 p = {};
+	if (!kpf_parse4(skb, &p))
+		return KPF_TC_NEXT;
+	struct kpf_ct4_key key = p.tuple;
+	struct kpf_ct4_value *ct = kpf_ct4_fresh(&key);
+	if (!ct || !(ct->flags & KPF_CT_REPLY) || (ct->flags & KPF_CT_SNAT))
+		return KPF_TC_NEXT;
+	return kpf_reply4(skb, &p, ct, 0);
+}
+
+#endif

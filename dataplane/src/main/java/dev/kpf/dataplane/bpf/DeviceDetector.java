@@ -1,0 +1,68 @@
+package dev.kpf.dataplane.bpf;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Which interfaces carry the node's traffic from outside, as Cilium's device detection decides: the interfaces of
+ * the IPv4 default routes, then those with a global IPv4 address, leaving out loopback and the virtual interfaces of
+ * containers and overlays. The SNAT address is the first global IPv4 address of the first device.
+ */
+public final class DeviceDetector {
+    private static final Pattern VIRTUAL = Pattern.compile("^(lo|veth.*|lxc.*|cni.*|docker.*|br-.*|virbr.*|kube-.*|cilium_.*|flannel.*|vxlan.*|tunl.*|kpf.*)$");
+
+    /** Detected devices and the address to SNAT to (null when none has an IPv4 address). */
+    public record Detected(List<String> devices, InetAddress snat4) {}
+
+    private DeviceDetector() {}
+
+    public static Detected detect() throws IOException {
+        Set<String> devices = new LinkedHashSet<>();
+        for (JsonElement r : json(List.of("ip", "-j", "-4", "route", "show", "default"))) {
+            if (r.getAsJsonObject().has("dev")) devices.add(r.getAsJsonObject().get("dev").getAsString());
+        }
+        List<JsonElement> links = json(List.of("ip", "-j", "-4", "addr", "show", "scope", "global"));
+        for (JsonElement l : links) devices.add(l.getAsJsonObject().get("ifname").getAsString());
+        devices.removeIf(d -> VIRTUAL.matcher(d).matches());
+        InetAddress snat = null;
+        for (String d : devices) {
+            for (JsonElement l : links) {
+                if (snat == null && l.getAsJsonObject().get("ifname").getAsString().equals(d)) {
+                    for (JsonElement a : l.getAsJsonObject().getAsJsonArray("addr_info")) {
+                        if (snat == null && a.getAsJsonObject().get("family").getAsString().equals("inet")) {
+                            snat = InetAddress.getByName(a.getAsJsonObject().get("local").getAsString());
+                        }
+                    }
+                }
+            }
+        }
+        return new Detected(new ArrayList<>(devices), snat);
+    }
+
+    private static List<JsonElement> json(List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        String out;
+        try (var in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException(String.join(" ", command) + " failed");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        return out.isBlank() ? List.of() : JsonParser.parseString(out).getAsJsonArray().asList();
+    }
+}

@@ -1,0 +1,135 @@
+package dev.kpf.dataplane.bpf;
+
+import dev.kpf.dataplane.lb.LbTable;
+import dev.kpf.dataplane.lb.ServiceTranslator;
+import dev.kpf.dataplane.load.DirectoryLoader;
+import dev.kpf.dataplane.load.YamlDocuments;
+import dev.kpf.dataplane.model.ClusterState;
+import dev.kpf.probes.KernelRequirement;
+import dev.kpf.probes.bpf.PinDirectory;
+import dev.kpf.probes.bpf.TemporaryCgroup;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * kpf's tc datapath in the running kernel with real traffic from outside the node: a client namespace reaches
+ * NodePort, ExternalIP and LoadBalancer frontends of a "node" namespace and gets answers from backends in two
+ * more namespaces (one on this node, one "remote"). Every TCP connection that completes carried all its packets
+ * to one backend and back (a per-packet choice would break the handshake), so flows stick.
+ */
+class TcDatapathKernelIT {
+    private static final Path PEER = Path.of("target/test-classes/bin/kpf_peer").toAbsolutePath();
+    private TcTopology net;
+    private TemporaryCgroup cgroup;
+    private PinDirectory pins;
+    private BpfDatapath datapath;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        KernelRequirement.requireBpf();
+        KernelRequirement.requireCommand("ip");
+        pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-test-tc-" + ProcessHandle.current().pid()));
+        cgroup = TemporaryCgroup.create("kpf-test-tc-" + ProcessHandle.current().pid());
+        net = TcTopology.create();
+        for (String[] b : new String[][] {{net.backend1, TcTopology.BACKEND1}, {net.backend2, TcTopology.BACKEND2}}) {
+            net.start(b[0], List.of(PEER.toString(), "serve", "tcp", "120", b[1], "8080"));
+            net.start(b[0], List.of(PEER.toString(), "serve", "udp", "120", b[1], "8053"));
+        }
+        List<Device> devices = net.nodeDevices.stream().map(d -> new Device(net.nodeNamespace(), d)).toList();
+        datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of(), devices, InetAddress.getByName(TcTopology.NODE_IP)));
+        assertEquals(List.of(), datapath.apply(table()).errors());
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (datapath != null) datapath.close();
+        if (pins != null) BpfDatapath.cleanup(pins);
+        if (net != null) net.close();
+        if (cgroup != null) cgroup.close();
+    }
+
+    private static LbTable table() throws Exception {
+        String yaml = new String(Objects.requireNonNull(TcDatapathKernelIT.class.getResourceAsStream("/tc-cluster.yaml")).readAllBytes(), StandardCharsets.UTF_8);
+        YamlDocuments.Parsed parsed = YamlDocuments.parse(yaml, "tc-cluster.yaml");
+        ClusterState state = DirectoryLoader.decode(parsed.documents(), new ArrayList<>(parsed.problems()));
+        LbTable t = new ServiceTranslator("node-a").translate(state);
+        assertEquals(List.of(), t.problems());
+        return t;
+    }
+
+    /** COUNT attempts from the client namespace; each line "ok SERVER from=CLIENT-AS-SEEN peer=PEER" or "err ERRNO". */
+    private List<String> client(String proto, int count, String addr, int port) throws Exception {
+        String out = TcTopology.run("ip", "netns", "exec", net.client, PEER.toString(), "connect", proto, Integer.toString(count), addr, Integer.toString(port));
+        List<String> lines = out.lines().toList();
+        assertEquals(count, lines.size(), out);
+        return lines;
+    }
+
+    /** server -> count, with every line required to be ok, show {@code peer}, and a client source matching {@code from}. */
+    private static Map<String, Integer> answers(List<String> lines, String peer, String fromRegex) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (String l : lines) {
+            assertTrue(l.startsWith("ok "), "connection failed: " + l);
+            String[] f = l.split(" ");
+            assertEquals("peer=" + peer, f[3], l);
+            assertTrue(f[2].matches("from=" + fromRegex), "the backend saw the client as " + f[2] + ": " + l);
+            counts.merge(f[1], 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    private static final String SNAT = "10\\.110\\.0\\.1:(6[1-5]\\d{3})";
+
+    @Test
+    void nodeport_externalip_and_loadbalancer_reach_both_backends_through_snat_and_replies_come_from_the_frontend() throws Exception {
+        Map<String, Integer> nodePort = answers(client("tcp", 200, TcTopology.NODE_IP, 30080), "10.110.0.1:30080", SNAT);
+        assertEquals(2, nodePort.size(), "a local and a remote backend: " + nodePort);
+        nodePort.values().forEach(n -> assertTrue(n > 40, "random backends: " + nodePort));
+
+        Map<String, Integer> external = answers(client("tcp", 50, "198.51.100.10", 80), "198.51.100.10:80", SNAT);
+        assertEquals(2, external.size(), external.toString());
+        Map<String, Integer> lb = answers(client("tcp", 50, "198.51.100.20", 80), "198.51.100.20:80", SNAT);
+        assertEquals(2, lb.size(), lb.toString());
+
+        Map<String, Integer> udp = answers(client("udp", 100, TcTopology.NODE_IP, 30053), "10.110.0.1:30053", SNAT);
+        assertEquals(Map.of("10.111.0.2:8053", udp.getOrDefault("10.111.0.2:8053", 0), "10.112.0.2:8053", udp.getOrDefault("10.112.0.2:8053", 0)), udp);
+        assertEquals(2, udp.size(), "UDP too: " + udp);
+
+        Counters counted = datapath.counters();
+        long onBackends = counted.backends().entrySet().stream().filter(e -> e.getKey().endsWith(":8080/TCP")).mapToLong(e -> e.getValue().connects()).sum();
+        assertEquals(300, onBackends, "one count per TCP flow, not per packet: " + counted.backends());
+    }
+
+    @Test
+    void external_traffic_policy_local_keeps_the_client_address_and_uses_only_the_local_backend() throws Exception {
+        Map<String, Integer> local = answers(client("tcp", 100, TcTopology.NODE_IP, 30081), "10.110.0.1:30081", "10\\.110\\.0\\.2:\\d+");
+        assertEquals(Map.of("10.111.0.2:8080", 100), local, "only the backend on this node, and it sees the client's own address");
+    }
+
+    @Test
+    void a_frontend_without_backends_drops_and_detaching_leaves_the_node_untranslated() throws Exception {
+        List<String> empty = client("tcp", 1, TcTopology.NODE_IP, 30083);
+        assertTrue(empty.getFirst().startsWith("err "), "no backend: the SYN is dropped and the connect fails: " + empty);
+        datapath.close();
+        datapath = null;
+        List<String> removed = BpfDatapath.cleanup(pins);
+        assertTrue(removed.stream().anyMatch(r -> r.startsWith("link tc_in_" + net.node + "_")), removed.toString());
+        assertFalse(Files.exists(pins.root()));
+        assertEquals(List.of("err ECONNREFUSED"), client("tcp", 1, TcTopology.NODE_IP, 30080), "nothing translates NodePorts any more");
+    }
+}
