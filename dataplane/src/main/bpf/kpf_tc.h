@@ -21,11 +21,13 @@
 #define KPF_TC_DROP 2  /* TCX_DROP */
 #define AF_INET 2
 
-#define KPF_CT_SNAT  (1u << 0)
-#define KPF_CT_REPLY (1u << 1)
+#define KPF_CT_SNAT    (1u << 0)
+#define KPF_CT_REPLY   (1u << 1)
+#define KPF_CT_CLOSING (1u << 2) /* a FIN or RST was seen: the entry (and its SNAT port) is free again soon */
 
 #define KPF_CT_TCP_TIMEOUT_NS (2ull * 3600 * 1000000000ull)
 #define KPF_CT_UDP_TIMEOUT_NS (120ull * 1000000000ull)
+#define KPF_CT_CLOSING_TIMEOUT_NS (10ull * 1000000000ull)
 
 /* a flow as packets carry it: client -> frontend (original) or backend -> node/client (reply) */
 struct kpf_ct4_key {
@@ -50,6 +52,7 @@ struct kpf_ct4_value {
 	__u8 flags;
 	__u8 pad;
 	__u64 last_ns;
+	__u64 created_ns;
 };
 
 /* written by the agent: the IPv4 source for SNAT and the port range kpf allocates from */
@@ -66,7 +69,15 @@ struct kpf_pkt4 {
 	struct kpf_ct4_key tuple;
 	int l3;
 	int l4;
+	__u8 tcp_flags;
 };
+
+#define KPF_TCP_FIN 0x01
+#define KPF_TCP_SYN 0x02
+#define KPF_TCP_RST 0x04
+#define KPF_TCP_ACK 0x10
+/* a SYN that finds a flow older than this starts a new flow (a retransmitted SYN is younger) */
+#define KPF_CT_SYN_REUSE_NS (1000000000ull)
 
 static __always_inline int kpf_parse4(struct __sk_buff *skb, struct kpf_pkt4 *p)
 {
@@ -86,6 +97,12 @@ static __always_inline int kpf_parse4(struct __sk_buff *skb, struct kpf_pkt4 *p)
 	__be16 *ports = data + l4;
 	if ((void *)(ports + 2) > end)
 		return 0;
+	if (ip->protocol == IPPROTO_TCP) {
+		__u8 *flags = data + l4 + 13;
+		if ((void *)(flags + 1) > end)
+			return 0;
+		p->tcp_flags = *flags;
+	}
 	p->tuple.saddr = ip->saddr;
 	p->tuple.daddr = ip->daddr;
 	p->tuple.sport = ports[0];
@@ -136,19 +153,57 @@ static __always_inline int kpf_forward4(struct __sk_buff *skb, __be32 saddr, __b
 	return KPF_TC_NEXT;
 }
 
+static __always_inline int kpf_ct4_expired(const struct kpf_ct4_value *ct, __u8 proto, __u64 now)
+{
+	__u64 timeout = (ct->flags & KPF_CT_CLOSING) ? KPF_CT_CLOSING_TIMEOUT_NS
+						       : proto == IPPROTO_TCP ? KPF_CT_TCP_TIMEOUT_NS : KPF_CT_UDP_TIMEOUT_NS;
+	return now - ct->last_ns > timeout;
+}
+
 static __always_inline struct kpf_ct4_value *kpf_ct4_fresh(struct kpf_ct4_key *key)
 {
 	struct kpf_ct4_value *ct = bpf_map_lookup_elem(&kpf_ct4, key);
 	if (!ct)
 		return 0;
 	__u64 now = bpf_ktime_get_ns();
-	__u64 timeout = key->proto == IPPROTO_TCP ? KPF_CT_TCP_TIMEOUT_NS : KPF_CT_UDP_TIMEOUT_NS;
-	if (now - ct->last_ns > timeout) {
+	if (kpf_ct4_expired(ct, key->proto, now)) {
 		bpf_map_delete_elem(&kpf_ct4, key);
 		return 0;
 	}
 	ct->last_ns = now;
 	return ct;
+}
+
+/* The key of the other direction of the flow an entry belongs to (seen from the packet that found it). */
+static __always_inline void kpf_ct4_partner(const struct kpf_pkt4 *p, const struct kpf_ct4_value *ct, struct kpf_ct4_key *out)
+{
+	out->proto = p->tuple.proto;
+	if (ct->flags & KPF_CT_REPLY) {
+		/* reply (backend -> node or client): the original is client -> frontend */
+		out->saddr = (ct->flags & KPF_CT_SNAT) ? ct->addr : p->tuple.daddr;
+		out->sport = (ct->flags & KPF_CT_SNAT) ? ct->port : p->tuple.dport;
+		out->daddr = ct->addr2;
+		out->dport = ct->port2;
+	} else {
+		/* original (client -> frontend): the reply is backend -> SNAT address or client */
+		out->saddr = ct->addr;
+		out->sport = ct->port;
+		out->daddr = (ct->flags & KPF_CT_SNAT) ? ct->addr2 : p->tuple.saddr;
+		out->dport = (ct->flags & KPF_CT_SNAT) ? ct->port2 : p->tuple.sport;
+	}
+}
+
+/* A FIN or RST ends the flow soon: both directions' entries get the short closing timeout. */
+static __always_inline void kpf_ct4_track(const struct kpf_pkt4 *p, struct kpf_ct4_value *ct)
+{
+	if (!(p->tcp_flags & (KPF_TCP_FIN | KPF_TCP_RST)) || (ct->flags & KPF_CT_CLOSING))
+		return;
+	ct->flags |= KPF_CT_CLOSING;
+	struct kpf_ct4_key other = {};
+	kpf_ct4_partner(p, ct, &other);
+	struct kpf_ct4_value *partner = bpf_map_lookup_elem(&kpf_ct4, &other);
+	if (partner)
+		partner->flags |= KPF_CT_CLOSING;
 }
 
 /* A reply: the destination goes back to the client when the flow was SNATed, the source becomes the frontend. */
@@ -171,10 +226,14 @@ static __always_inline __be16 kpf_snat_port4(const struct kpf_tc_config *cfg, co
 {
 	__u32 range = cfg->port_max > cfg->port_min ? cfg->port_max - cfg->port_min + 1 : 1;
 	__u32 start = bpf_get_prandom_u32();
-	for (int i = 0; i < 16; i++) {
+	for (int i = 0; i < 32; i++) {
 		__be16 port = bpf_htons(cfg->port_min + (start + i * 7919) % range);
 		struct kpf_ct4_key rk = {.saddr = backend->addr, .daddr = cfg->snat4, .sport = backend->port, .dport = port, .proto = proto};
 		if (bpf_map_update_elem(&kpf_ct4, &rk, reply, BPF_NOEXIST) == 0)
+			return port;
+		/* taken: free again once its flow has ended and timed out */
+		struct kpf_ct4_value *held = bpf_map_lookup_elem(&kpf_ct4, &rk);
+		if (held && kpf_ct4_expired(held, proto, bpf_ktime_get_ns()) && bpf_map_update_elem(&kpf_ct4, &rk, reply, BPF_EXIST) == 0)
 			return port;
 	}
 	return 0;
@@ -188,9 +247,25 @@ int kpf_tc_ingress(struct __sk_buff *skb)
 		return KPF_TC_NEXT;
 	struct kpf_ct4_key key = p.tuple;
 	struct kpf_ct4_value *ct = kpf_ct4_fresh(&key);
+	if (ct)
+		kpf_ct4_track(&p, ct);
 	if (ct && (ct->flags & KPF_CT_REPLY))
 		return kpf_reply4(skb, &p, ct, 1);
 	__be32 saddr = p.tuple.saddr;
+	if (ct && (p.tcp_flags & (KPF_TCP_SYN | KPF_TCP_ACK)) == KPF_TCP_SYN && bpf_ktime_get_ns() - ct->created_ns > KPF_CT_SYN_REUSE_NS) {
+		/*
+		 * the client reuses a source port for a new connection: a new flow, with a new SNAT port (the backend may
+		 * still hold the old one in TIME_WAIT and would answer the new SYN with the old connection's ACK)
+		 */
+		struct kpf_ct4_key old = {.saddr = ct->addr, .daddr = ct->addr2, .sport = ct->port, .dport = ct->port2, .proto = p.tuple.proto};
+		if (!(ct->flags & KPF_CT_SNAT)) {
+			old.daddr = p.tuple.saddr;
+			old.dport = p.tuple.sport;
+		}
+		bpf_map_delete_elem(&kpf_ct4, &old);
+		bpf_map_delete_elem(&kpf_ct4, &key);
+		ct = 0;
+	}
 	if (ct) {
 		/* a flow kpf already translated: the same backend, the same SNAT port */
 		if (kpf_rewrite4(skb, &p, 0, p.tuple.daddr, ct->addr, p.tuple.dport, ct->port))
@@ -222,9 +297,9 @@ int kpf_tc_ingress(struct __sk_buff *skb)
 	if (!backend)
 		return KPF_TC_NEXT;
 	__u64 now = bpf_ktime_get_ns();
-	struct kpf_ct4_value orig = {.addr = backend->addr, .port = backend->port, .rev_nat_id = rev_nat_id, .last_ns = now};
+	struct kpf_ct4_value orig = {.addr = backend->addr, .port = backend->port, .rev_nat_id = rev_nat_id, .last_ns = now, .created_ns = now};
 	struct kpf_ct4_value reply = {.addr = p.tuple.saddr, .port = p.tuple.sport, .addr2 = p.tuple.daddr, .port2 = p.tuple.dport,
-				      .rev_nat_id = rev_nat_id, .flags = KPF_CT_REPLY, .last_ns = now};
+				      .rev_nat_id = rev_nat_id, .flags = KPF_CT_REPLY, .last_ns = now, .created_ns = now};
 	if (snat) {
 		__u32 zero = 0;
 		struct kpf_tc_config *cfg = bpf_map_lookup_elem(&kpf_tc_config, &zero);
@@ -265,6 +340,7 @@ int kpf_tc_egress(struct __sk_buff *skb)
 	struct kpf_ct4_value *ct = kpf_ct4_fresh(&key);
 	if (!ct || !(ct->flags & KPF_CT_REPLY) || (ct->flags & KPF_CT_SNAT))
 		return KPF_TC_NEXT;
+	kpf_ct4_track(&p, ct);
 	return kpf_reply4(skb, &p, ct, 0);
 }
 

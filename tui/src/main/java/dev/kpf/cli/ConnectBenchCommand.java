@@ -199,7 +199,7 @@ final class ConnectBenchCommand implements Callable<Integer> {
     }
 
     /** Starts one of the bench's own classes in a new JVM under {@code prefix} (namespace, cgroup). */
-    private static Process start(List<String> prefix, Class<?> main, List<String> args) throws Exception {
+    static Process start(List<String> prefix, Class<?> main, List<String> args) throws Exception {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-XX:+UseSerialGC", "-cp",
                 new File(ConnectBenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath(), main.getName()));

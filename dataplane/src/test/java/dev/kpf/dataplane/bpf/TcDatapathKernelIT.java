@@ -93,7 +93,8 @@ class TcDatapathKernelIT {
         return counts;
     }
 
-    private static final String SNAT = "10\\.110\\.0\\.1:(6[1-5]\\d{3})";
+    /** The node address and a port of kpf's SNAT range (1024-32767). */
+    private static final String SNAT = "10\\.110\\.0\\.1:([2-9]\\d{3}|[12]\\d{4}|3[01]\\d{3}|32[0-6]\\d{2}|327[0-6]\\d|1[0-9]{3})";
 
     @Test
     void nodeport_externalip_and_loadbalancer_reach_both_backends_through_snat_and_replies_come_from_the_frontend() throws Exception {
@@ -113,6 +114,17 @@ class TcDatapathKernelIT {
         Counters counted = datapath.counters();
         long onBackends = counted.backends().entrySet().stream().filter(e -> e.getKey().endsWith(":8080/TCP")).mapToLong(e -> e.getValue().connects()).sum();
         assertEquals(300, onBackends, "one count per TCP flow, not per packet: " + counted.backends());
+    }
+
+    @Test
+    void a_backend_removed_from_the_table_gets_no_new_flows() throws Exception {
+        assertEquals(2, answers(client("tcp", 100, TcTopology.NODE_IP, 30080), "10.110.0.1:30080", SNAT).size());
+        String yaml = new String(Objects.requireNonNull(TcDatapathKernelIT.class.getResourceAsStream("/tc-cluster.yaml")).readAllBytes(), StandardCharsets.UTF_8)
+                .replace("- {addresses: [10.112.0.2], nodeName: node-b}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: local", "---\napiVersion: v1\nkind: Service\nmetadata: {name: local");
+        YamlDocuments.Parsed parsed = YamlDocuments.parse(yaml, "tc-cluster.yaml");
+        LbTable without = new ServiceTranslator("node-a").translate(DirectoryLoader.decode(parsed.documents(), new ArrayList<>(parsed.problems())));
+        assertEquals(List.of(), datapath.apply(without).errors());
+        assertEquals(Map.of("10.111.0.2:8080", 100), answers(client("tcp", 100, TcTopology.NODE_IP, 30080), "10.110.0.1:30080", SNAT));
     }
 
     @Test

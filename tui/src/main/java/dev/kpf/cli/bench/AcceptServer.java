@@ -7,7 +7,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 
 /**
- * The backend of {@code kpf bench connect}: accepts and closes connections on ADDR:PORT for at most SECONDS.
+ * The backend of the connect benchmarks: accepts and closes connections on ADDR:PORT for at most SECONDS (with a
+ * fourth argument "answer", after writing one byte).
  * Started by the bench inside the namespace it made; prints "ready" once listening.
  */
 public final class AcceptServer {
@@ -15,6 +16,7 @@ public final class AcceptServer {
         InetAddress addr = InetAddress.ofLiteral(args[0]);
         int port = Integer.parseInt(args[1]);
         long deadline = System.nanoTime() + Long.parseLong(args[2]) * 1_000_000_000L;
+        boolean answer = args.length > 3 && args[3].equals("answer");
         try (ServerSocket server = new ServerSocket()) {
             server.setReuseAddress(true);
             server.bind(new InetSocketAddress(addr, port), 4096);
@@ -23,7 +25,7 @@ public final class AcceptServer {
             System.out.flush();
             while (System.nanoTime() < deadline) {
                 try (Socket s = server.accept()) {
-                    // accepted; closed at once
+                    if (answer) s.getOutputStream().write('k'); // one byte: the "request" of the connect benchmarks
                 } catch (java.net.SocketTimeoutException idle) {
                     // check the deadline
                 } catch (IOException reset) {

@@ -1,0 +1,193 @@
+package dev.kpf.cli;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.kpf.cli.bench.AcceptServer;
+import dev.kpf.cli.bench.ConnectLoad;
+import dev.kpf.dataplane.bpf.BpfDatapath;
+import dev.kpf.dataplane.bpf.Device;
+import dev.kpf.dataplane.lb.LbTable;
+import dev.kpf.dataplane.lb.ServiceTranslator;
+import dev.kpf.probes.bpf.PinDirectory;
+import dev.kpf.probes.bpf.TemporaryCgroup;
+import dev.kpf.testdata.kubeproxy.KubeProxyRules;
+import dev.kpf.testdata.scale.ScaleCluster;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code kpf bench external}: traffic from outside the node. A client namespace connects (and reads a one-byte
+ * answer) through a "node" namespace to a backend namespace: directly to the backend, to a NodePort through kpf's tc
+ * datapath (with N services in the maps), and to the same NodePort through kube-proxy's iptables DNAT and
+ * masquerade rules for the same N services. Everything runs in namespaces this command creates and removes.
+ */
+@Command(name = "external", description = "External connect rate and latency: direct vs NodePort through kpf (tc) vs through kube-proxy-shaped iptables.")
+final class ExternalBenchCommand implements Callable<Integer> {
+    static final String NODE_IP = "10.120.0.1", CLIENT = "10.120.0.2", BACKEND = "10.121.0.2";
+    static final int NODE_PORT = 32767;
+
+    @Option(names = "--services", defaultValue = "10000", description = "Services in kpf's maps and in the iptables rules (default ${DEFAULT-VALUE}).")
+    int services;
+
+    @Option(names = "--connections", defaultValue = "10000", description = "Measured connections per variant (default ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--cap", defaultValue = "120", description = "Seconds the iptables rules may take to load (default ${DEFAULT-VALUE}).")
+    int capSeconds;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private record Result(double rate, long p50us, long p99us) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (services < 1 || services > 100_000 || connections < 100 || connections > 1_000_000) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "sizes out of range");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        long pid = ProcessHandle.current().pid();
+        String client = "kpfext" + pid + "c", node = "kpfext" + pid + "n", backend = "kpfext" + pid + "b";
+        String toClient = "kxc" + pid, toBackend = "kxb" + pid;
+        PinDirectory pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-bench-external-" + pid));
+        Path dir = Files.createTempDirectory("kpf-bench-external");
+        Thread hook = new Thread(() -> cleanupPins(pins));
+        Runtime.getRuntime().addShutdownHook(hook);
+        Map<String, Result> results = new LinkedHashMap<>();
+        try (TemporaryCgroup cgroup = TemporaryCgroup.create("kpf-bench-external-" + pid);
+             BenchNamespace clientNs = BenchNamespace.create(client);
+             BenchNamespace nodeNs = BenchNamespace.create(node);
+             BenchNamespace backendNs = BenchNamespace.create(backend)) {
+            err.println("setting up namespaces " + client + " -- " + node + " -- " + backend);
+            err.flush();
+            for (String ns : List.of(client, node, backend)) run("ip", "-n", ns, "link", "set", "lo", "up");
+            run("ip", "link", "add", "c" + toClient, "netns", client, "type", "veth", "peer", "name", toClient, "netns", node);
+            run("ip", "link", "add", "b" + toBackend, "netns", backend, "type", "veth", "peer", "name", toBackend, "netns", node);
+            run("ip", "-n", client, "addr", "add", CLIENT + "/24", "dev", "c" + toClient);
+            run("ip", "-n", node, "addr", "add", NODE_IP + "/24", "dev", toClient);
+            run("ip", "-n", node, "addr", "add", "10.121.0.1/24", "dev", toBackend);
+            run("ip", "-n", backend, "addr", "add", BACKEND + "/24", "dev", "b" + toBackend);
+            for (String[] l : new String[][] {{client, "c" + toClient}, {node, toClient}, {node, toBackend}, {backend, "b" + toBackend}}) {
+                run("ip", "-n", l[0], "link", "set", l[1], "up");
+            }
+            run("ip", "netns", "exec", node, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+            // specific routes only: the client reaches the backend network through the node, the backend the client's
+            run("ip", "-n", client, "route", "add", "10.121.0.0/24", "via", NODE_IP);
+            run("ip", "-n", backend, "route", "add", "10.120.0.0/24", "via", "10.121.0.1");
+            ConnectBenchCommand.start(backendNs.exec(), AcceptServer.class, List.of(BACKEND, "8080", "1800", "answer"));
+
+            LbTable table = table();
+            err.printf("kpf: %d frontends into the BPF maps, tc on %s and %s%n", table.size(), toClient, toBackend);
+            err.flush();
+            Path nodeNetns = Path.of("/run/netns", node);
+            List<Device> devices = List.of(new Device(nodeNetns, toClient), new Device(nodeNetns, toBackend));
+            try (BpfDatapath datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of(), devices, InetAddress.getByName(NODE_IP)))) {
+                datapath.apply(table);
+                results.put("direct", load(client, BACKEND, 8080));
+                results.put("kpf", load(client, NODE_IP, NODE_PORT));
+            }
+            cleanupPins(pins);
+            Path rules = Files.writeString(dir.resolve("rules"), KubeProxyRules.iptables(table)
+                    // kube-proxy masquerades NodePort traffic from outside (KUBE-EXT chains mark it for SNAT)
+                    + "*nat\n-A POSTROUTING -o " + toBackend + " -j MASQUERADE\nCOMMIT\n");
+            err.printf("iptables: loading kube-proxy's rules for %d services into %s (cap %d s)%n", services, node, capSeconds);
+            err.flush();
+            long t = System.nanoTime();
+            Process restore = nodeNs.start(List.of("iptables-restore", "--noflush", rules.toString()), ProcessBuilder.Redirect.DISCARD);
+            if (!restore.waitFor(capSeconds, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("iptables-restore took over " + capSeconds + " s; raise --cap or lower --services");
+            }
+            if (restore.exitValue() != 0) throw new IllegalStateException("iptables-restore failed");
+            err.printf("iptables: loaded in %.1f s%n", (System.nanoTime() - t) / 1e9);
+            err.flush();
+            results.put("iptables", load(client, NODE_IP, NODE_PORT));
+        } finally {
+            cleanupPins(pins);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running
+            }
+            try (var s = Files.list(dir)) {
+                for (Path p : s.toList()) Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
+        }
+        out.printf("kpf bench external: %d services, %d connections with a one-byte answer per variant, client -- node -- backend namespaces%n%n",
+                services, connections);
+        results.forEach((k, r) -> out.printf("%-58s %,8.0f connects/s   latency p50 %5d us, p99 %5d us%n", switch (k) {
+            case "direct" -> "direct to the backend (routed by the node)";
+            case "kpf" -> "NodePort through kpf (tc, SNAT)";
+            default -> "NodePort through iptables DNAT + masquerade (kube-proxy)";
+        }, r.rate(), r.p50us(), r.p99us()));
+        Result kpf = results.get("kpf"), ipt = results.get("iptables"), direct = results.get("direct");
+        out.printf("%nratio kpf / iptables connects: %.2fx (target >= 1.5x)%n", kpf.rate() / ipt.rate());
+        out.printf("kpf p99 latency / direct p99: %.2fx (target <= 1.10x)%n", (double) kpf.p99us() / Math.max(1, direct.p99us()));
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /** N scale services plus the measured NodePort service on the node's address, whose only backend is the real server. */
+    private LbTable table() {
+        List<JsonObject> objects = new ArrayList<>();
+        // this node first: the scale cluster has a node-a of its own, and the first of two duplicates wins
+        objects.add(JsonParser.parseString("""
+                {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-a"},
+                 "status": {"addresses": [{"type": "InternalIP", "address": "%s"}]}}""".formatted(NODE_IP)).getAsJsonObject());
+        objects.addAll(ScaleCluster.generate(services, 1, 0.0, 1).objects());
+        objects.add(JsonParser.parseString("""
+                {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "bench", "namespace": "zz-bench"},
+                 "spec": {"type": "NodePort", "clusterIP": "10.127.255.2", "ports": [{"name": "http", "port": 80, "targetPort": 8080, "nodePort": %d}]}}"""
+                .formatted(NODE_PORT)).getAsJsonObject());
+        objects.add(JsonParser.parseString("""
+                {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+                 "metadata": {"name": "bench-1", "namespace": "zz-bench", "labels": {"kubernetes.io/service-name": "bench"}},
+                 "ports": [{"name": "http", "port": 8080}], "endpoints": [{"addresses": ["%s"], "nodeName": "node-b"}]}""".formatted(BACKEND)).getAsJsonObject());
+        return new ServiceTranslator("node-a").translate(TranslateBenchCommand.decode(objects));
+    }
+
+    private Result load(String ns, String target, int port) throws Exception {
+        Process p = ConnectBenchCommand.start(List.of("nsenter", "--net=/run/netns/" + ns), ConnectLoad.class,
+                List.of(target, Integer.toString(port), Integer.toString(connections), "1000", "request"));
+        String line;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            line = in.readLine();
+        }
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the client did not finish within 300 s");
+        }
+        if (line == null || !line.startsWith("ok ")) throw new IllegalStateException("client: " + line);
+        String[] f = line.split(" ");
+        if (Integer.parseInt(f[3]) > 0) throw new IllegalStateException(f[3] + " connections to " + target + ":" + port + " failed: " + line);
+        return new Result(Integer.parseInt(f[1]) / Double.parseDouble(f[5]), Long.parseLong(f[7]), Long.parseLong(f[9]));
+    }
+
+    private static void run(String... cmd) throws Exception {
+        BenchNamespace.run(List.of(cmd), 60);
+    }
+
+    private static void cleanupPins(PinDirectory pins) {
+        try {
+            BpfDatapath.cleanup(pins);
+        } catch (RuntimeException ignored) {
+            // nothing pinned
+        }
+    }
+}
