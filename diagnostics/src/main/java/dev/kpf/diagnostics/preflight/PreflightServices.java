@@ -13,9 +13,10 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * {@code preflight.services}: Services that use what kpf does not serve yet, named per feature: traffic from outside
- * the node to NodePorts, ExternalIPs and LoadBalancer IPs (kpf's socket-level datapath serves connections that start
- * on the node), loadBalancerSourceRanges, health check node ports, and whatever the translation reported.
+ * {@code preflight.services}: Services that use what kpf does not serve yet, named per feature: IPv6 traffic from
+ * outside the node to NodePorts, ExternalIPs and LoadBalancer IPs (the tc datapath is IPv4; the socket programs
+ * serve connections that start on the node), loadBalancerSourceRanges, health check node ports, and whatever the
+ * translation reported.
  */
 public final class PreflightServices {
     public static final String ID = "preflight.services";
@@ -27,21 +28,24 @@ public final class PreflightServices {
         Map<String, TreeSet<String>> byFeature = new LinkedHashMap<>();
         for (LbEntry e : table.entries().values()) {
             String svc = e.service().namespace() + "/" + e.service().name();
-            if (e.type() != FrontendType.CLUSTER_IP) add(byFeature, e.type().label + " from outside the node", svc);
+            if (e.type() != FrontendType.CLUSTER_IP && e.frontend().address() instanceof java.net.Inet6Address) {
+                add(byFeature, "IPv6 " + e.type().label + " from outside the node", svc);
+            }
             if (!e.sourceRanges().isEmpty()) add(byFeature, "loadBalancerSourceRanges", svc);
             if (e.healthCheckNodePort() > 0) add(byFeature, "healthCheckNodePort", svc);
         }
         table.problems().forEach(p -> add(byFeature, "not translated", p.toString()));
         String expected = "every Service uses only what kpf serves";
         if (byFeature.isEmpty()) {
-            return CheckResult.of(ID, "preflight", ProbeStatus.PASS, table.entries().size() + " frontends, all ClusterIP", expected, "");
+            return CheckResult.of(ID, "preflight", ProbeStatus.PASS, table.entries().size() + " frontends, all served by kpf", expected, "");
         }
         List<String> parts = new ArrayList<>();
         byFeature.forEach((feature, services) -> parts.add(feature + ": " + services.size() + " (" + String.join(", ",
                 new ArrayList<>(services).subList(0, Math.min(NAMED, services.size()))) + (services.size() > NAMED ? ", ..." : "") + ")"));
         return CheckResult.of(ID, "preflight", ProbeStatus.WARN, String.join("; ", parts), expected,
-                "kpf serves these only for connections that start on the node; traffic from other hosts needs the platform's dataplane "
-                        + "(anetd) or kube-proxy until kpf's tc datapath exists; source ranges and health check node ports are not enforced by kpf yet");
+                "kpf's tc datapath serves IPv4 traffic from other hosts; IPv6 external frontends are served only for connections that "
+                        + "start on the node, and source ranges and health check node ports are not enforced by kpf yet: keep the platform's "
+                        + "dataplane (anetd) for these");
     }
 
     private static void add(Map<String, TreeSet<String>> byFeature, String feature, String item) {
