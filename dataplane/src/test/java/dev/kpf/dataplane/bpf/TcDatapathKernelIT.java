@@ -128,6 +128,31 @@ class TcDatapathKernelIT {
     }
 
     @Test
+    void an_agent_restart_under_external_load_fails_no_connection() throws Exception {
+        Process load = new ProcessBuilder("ip", "netns", "exec", net.client, PEER.toString(), "connect", "tcp", "8000", TcTopology.NODE_IP, "30080")
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        List<String> devices = net.nodeDevices;
+        for (int i = 0; i < 3; i++) {
+            Thread.sleep(150);
+            assertTrue(load.isAlive(), "the restarts happen while the client is connecting");
+            // what an agent restart does: the old one goes (its pins stay), a new one adopts maps, links and conntrack
+            datapath.close();
+            datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of(),
+                    devices.stream().map(d -> new Device(net.nodeNamespace(), d)).toList(), InetAddress.getByName(TcTopology.NODE_IP)));
+            assertTrue(datapath.describe().contains("adopted"), datapath.describe());
+            assertEquals(List.of(), datapath.apply(table()).errors());
+        }
+        String out;
+        try (var in = load.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(load.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        List<String> lines = out.lines().toList();
+        assertEquals(8000, lines.size());
+        assertEquals(List.of(), lines.stream().filter(l -> !l.startsWith("ok ")).limit(5).toList(), "no connection failed across three restarts");
+    }
+
+    @Test
     void external_traffic_policy_local_keeps_the_client_address_and_uses_only_the_local_backend() throws Exception {
         Map<String, Integer> local = answers(client("tcp", 100, TcTopology.NODE_IP, 30081), "10.110.0.1:30081", "10\\.110\\.0\\.2:\\d+");
         assertEquals(Map.of("10.111.0.2:8080", 100), local, "only the backend on this node, and it sees the client's own address");
