@@ -76,6 +76,10 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--snat-ip", paramLabel = "ADDR", description = "IPv4 node address for SNAT of external traffic (default: the first address of the first device).")
     String snatIp;
 
+    @Option(names = "--health-check-address", paramLabel = "ADDR|none", defaultValue = "0.0.0.0",
+            description = "Where to serve the health check node ports of externalTrafficPolicy Local Services (default ${DEFAULT-VALUE}; none: not served).")
+    String healthCheckAddress;
+
     @Option(names = "--simulate", description = "Keep the table in memory instead of BPF maps (no privileges needed; serves no traffic).")
     boolean simulate;
 
@@ -124,6 +128,9 @@ final class AgentCommand implements Callable<Integer> {
             ClusterSource clusterSource = source(spec0, owned);
             try (Agent agent = new Agent(clusterSource, new ServiceTranslator(node), datapath, new AgentMetrics(), Clock.systemUTC());
                  AgentHttp http = AgentHttp.start(listenAddress, agent)) {
+                if (!healthCheckAddress.equals("none")) {
+                    agent.serveHealthChecks(new dev.kpf.dataplane.agent.HealthCheckPorts(java.net.InetAddress.getByName(healthCheckAddress)));
+                }
                 agent.start();
                 out.printf("kpf agent: node %s, source %s, datapath %s, serving http://%s:%d/ (healthz readyz metrics v1/status v1/services)%n",
                         node, source, datapath.describe(), http.address().getHostString(), http.address().getPort());

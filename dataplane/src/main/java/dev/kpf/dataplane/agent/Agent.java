@@ -40,6 +40,7 @@ public final class Agent implements AutoCloseable {
     private volatile long backends;
     private volatile List<Problem> lastErrors = List.of();
     private volatile LbTable desired;
+    private volatile HealthCheckPorts healthChecks;
     private long lastFullApply;
     private static final Duration FULL_APPLY_INTERVAL = Duration.ofMinutes(5);
 
@@ -86,6 +87,11 @@ public final class Agent implements AutoCloseable {
                 metrics.mapCapacity.labelValues(map).set(usage[1]);
             });
             report.errors().forEach(e -> metrics.syncErrors.labelValues(e.message().contains("is full") ? "map_full" : "write").inc());
+            HealthCheckPorts checks = healthChecks;
+            if (checks != null) {
+                checks.update(table);
+                checks.failures().values().forEach(f -> LOG.warn("msg=\"cannot serve\" what=\"{}\"", f));
+            }
             if (!ready) LOG.info("msg=ready frontends={} backends={}", frontends, backends);
             ready = true;
             LOG.info("msg=sync frontends={} backends={} changed={} written={} deleted={} errors={} took_ms={}", frontends, backends,
@@ -100,6 +106,12 @@ public final class Agent implements AutoCloseable {
 
     public boolean ready() {
         return ready;
+    }
+
+    /** Serves the health check node ports of externalTrafficPolicy Local Services from the next sync on. */
+    public Agent serveHealthChecks(HealthCheckPorts ports) {
+        this.healthChecks = ports;
+        return this;
     }
 
     /** The table last translated from the source: the API's intent, to compare with what the maps hold (null before the first sync). */
@@ -123,6 +135,8 @@ public final class Agent implements AutoCloseable {
     /** Stops watching; the datapath's handles are released but what is programmed stays (restart-safe). */
     @Override
     public void close() {
+        HealthCheckPorts checks = healthChecks;
+        if (checks != null) checks.close();
         source.close();
         datapath.close();
         LOG.info("msg=stopped datapath=\"left in place\"");
