@@ -17,6 +17,7 @@
 /* flags of the slot-0 value */
 #define KPF_SVC_AFFINITY  (1u << 0) /* ClientIP affinity: affinity_timeout is set */
 #define KPF_SVC_TWO_SCOPE (1u << 1) /* an INTERNAL-scope entry exists for traffic from the node */
+#define KPF_SVC_SOURCE_RANGES (1u << 2) /* traffic from outside must come from loadBalancerSourceRanges (kpf_srcrange4) */
 
 /* backend flags */
 #define KPF_BACKEND_TERMINATING (1u << 0)

@@ -63,6 +63,26 @@ struct kpf_tc_config {
 };
 
 KPF_MAP(kpf_ct4, BPF_MAP_TYPE_LRU_HASH, struct kpf_ct4_key, struct kpf_ct4_value, 262144);
+
+/* loadBalancerSourceRanges: (frontend, client prefix) -> 1; prefixlen counts the 56 frontend bits plus the CIDR's */
+struct kpf_srcrange4_key {
+	__u32 prefixlen;
+	__be32 faddr;
+	__be16 fport;
+	__u8 proto;
+	__be32 saddr;
+} __attribute__((packed));
+
+#define KPF_SRCRANGE4_FRONTEND_BITS 56
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 65536);
+	__type(key, struct kpf_srcrange4_key);
+	__type(value, __u8);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} kpf_srcrange4 SEC(".maps");
 KPF_MAP(kpf_tc_config, BPF_MAP_TYPE_ARRAY, __u32, struct kpf_tc_config, 1);
 
 struct kpf_pkt4 {
@@ -286,6 +306,15 @@ int kpf_tc_ingress(struct __sk_buff *skb)
 		/* no backend (or, with externalTrafficPolicy Local, none on this node): dropped, as kube-proxy does */
 		kpf_count(KPF_STAT_FRONTEND, rev_nat_id, 1);
 		return KPF_TC_DROP;
+	}
+	if (svc->flags & KPF_SVC_SOURCE_RANGES) {
+		struct kpf_srcrange4_key rk = {.prefixlen = KPF_SRCRANGE4_FRONTEND_BITS + 32, .faddr = p.tuple.daddr, .fport = p.tuple.dport,
+					       .proto = p.tuple.proto, .saddr = p.tuple.saddr};
+		if (!bpf_map_lookup_elem(&kpf_srcrange4, &rk)) {
+			/* a client outside loadBalancerSourceRanges: dropped, as kube-proxy's firewall chain does */
+			kpf_count(KPF_STAT_FRONTEND, rev_nat_id, 1);
+			return KPF_TC_DROP;
+		}
 	}
 	int snat = !(svc->flags & KPF_SVC_TWO_SCOPE);
 	skey.slot = (bpf_get_prandom_u32() % svc->count) + 1;

@@ -74,6 +74,9 @@ public final class BpfDatapath implements Datapath {
     private final BpfMap<Integer, RevNatValue> revNat4, revNat6;
     private final BpfMap<Integer, String> names;
     private final BpfMap<long[], long[]> stats;
+    private final BpfMap<SourceRangeKey, Byte> sourceRanges4;
+    /** The source-range entries in kpf_srcrange4, by frontend (its external-scope service key). */
+    private final Map<SvcKey, Set<SourceRangeKey>> sourceRanges = new HashMap<>();
     /** The mirror of the maps; replaced by a fresh read of the maps when a write failed midway. */
     private ProgrammedState state;
     private final boolean adopted;
@@ -91,6 +94,8 @@ public final class BpfDatapath implements Datapath {
         revNat6 = object.map(MapLayout.REVNAT6, MapCodec.u32(), Codecs.revNat(16));
         names = object.map(MapLayout.NAMES, MapCodec.u32(), Codecs.NAME);
         stats = object.map(MapLayout.STATS, Codecs.STAT_KEY, Codecs.statValues(Libbpf.possibleCpus()));
+        sourceRanges4 = object.map(MapLayout.SRC_RANGE4, Codecs.SRC_RANGE4_KEY, Codecs.U8);
+        for (SourceRangeKey k : sourceRanges4.entries().keySet()) sourceRanges.computeIfAbsent(k.frontendKey(), x -> new HashSet<>()).add(k);
         state = restore();
     }
 
@@ -235,6 +240,14 @@ public final class BpfDatapath implements Datapath {
         int[] counts = new int[4];
         List<Problem> errors = new ArrayList<>();
         PhasedWrites writes = new PhasedWrites();
+        Map<SvcKey, Set<SourceRangeKey>> ranges = new HashMap<>();
+        for (LbEntry e : desired.entries().values()) {
+            Set<SourceRangeKey> keys = sourceRangeKeys(e);
+            if (!keys.isEmpty()) ranges.put(key(e.frontend(), Scope.EXTERNAL), keys);
+        }
+        Set<SvcKey> stale = new HashSet<>(sourceRanges.keySet());
+        stale.removeAll(ranges.keySet());
+        writeSourceRanges(ranges, errors);
         Set<String> failed = writeServices(desired.entries().values(), counts, errors, writes);
         Set<SvcKey> wanted = new HashSet<>();
         for (LbEntry e : desired.entries().values()) wanted.add(key(e.frontend(), e.frontend().scope()));
@@ -243,6 +256,7 @@ public final class BpfDatapath implements Datapath {
             deleteFrontend(e.getKey(), counts, writes);
         }
         flush(writes, errors);
+        for (SvcKey k : stale) writeSourceRanges(Map.of(k, Set.of()), errors);
         return new SyncReport(counts[0], counts[1], counts[2], counts[3], errors, Duration.ofNanos(System.nanoTime() - t0));
     }
 
@@ -262,6 +276,11 @@ public final class BpfDatapath implements Datapath {
         List<LbEntry> entries = new ArrayList<>(diff.added());
         diff.changed().forEach(c -> entries.add(c.after()));
         PhasedWrites writes = new PhasedWrites();
+        Map<SvcKey, Set<SourceRangeKey>> ranges = new HashMap<>();
+        for (LbEntry e : entries) {
+            if (e.frontend().scope() == Scope.EXTERNAL) ranges.put(key(e.frontend(), Scope.EXTERNAL), sourceRangeKeys(e));
+        }
+        writeSourceRanges(ranges, errors);
         Set<String> failed = writeServices(entries, counts, errors, writes);
         for (Frontend f : diff.removed()) {
             SvcKey k = key(f, f.scope());
@@ -269,6 +288,9 @@ public final class BpfDatapath implements Datapath {
             if (old != null && !failed.contains(old.owner())) deleteFrontend(k, counts, writes);
         }
         flush(writes, errors);
+        for (Frontend f : diff.removed()) {
+            if (f.scope() == Scope.EXTERNAL) writeSourceRanges(Map.of(key(f, Scope.EXTERNAL), Set.of()), errors);
+        }
         return new SyncReport(counts[0], counts[1], counts[2], counts[3], errors, Duration.ofNanos(System.nanoTime() - t0));
     }
 
@@ -283,6 +305,36 @@ public final class BpfDatapath implements Datapath {
             errors.add(new Problem("", "maps", "write failed, the next sync re-reads the maps and writes everything again: " + e.getMessage()));
             state = restore();
         }
+    }
+
+    /** The kpf_srcrange4 entries an IPv4 frontend with loadBalancerSourceRanges needs (none otherwise). */
+    private static Set<SourceRangeKey> sourceRangeKeys(LbEntry e) {
+        Frontend f = e.frontend();
+        if (!ProgrammedState.v4(f.address()) || e.sourceRanges().isEmpty()) return Set.of();
+        Set<SourceRangeKey> keys = new HashSet<>();
+        for (dev.kpf.dataplane.model.Cidr c : e.sourceRanges()) {
+            if (ProgrammedState.v4(c.network())) keys.add(new SourceRangeKey(f.address(), f.port(), f.protocol().number, c.network(), c.prefixLength()));
+        }
+        return keys;
+    }
+
+    /**
+     * Makes kpf_srcrange4 hold exactly {@code wanted} for each frontend named: new prefixes are written before the
+     * service entries that start using them (callers order it so) and old ones are deleted.
+     */
+    private void writeSourceRanges(Map<SvcKey, Set<SourceRangeKey>> wanted, List<Problem> errors) {
+        wanted.forEach((frontend, keys) -> {
+            Set<SourceRangeKey> have = sourceRanges.getOrDefault(frontend, Set.of());
+            try {
+                for (SourceRangeKey k : keys) if (!have.contains(k)) sourceRanges4.update(k, (byte) 1);
+                for (SourceRangeKey k : have) if (!keys.contains(k)) sourceRanges4.delete(k);
+                if (keys.isEmpty()) sourceRanges.remove(frontend);
+                else sourceRanges.put(frontend, new HashSet<>(keys));
+            } catch (BpfException e) {
+                errors.add(new Problem("", "maps", "loadBalancerSourceRanges of " + frontend.address().getHostAddress() + ":" + frontend.port()
+                        + ": " + e.getMessage()));
+            }
+        });
     }
 
     /** Queues the entries service by service; a service that does not fit is reported and left as it was. */
@@ -323,7 +375,8 @@ public final class BpfDatapath implements Datapath {
         SvcKey k = key(f, f.scope());
         // the translator gives external frontends of externalTrafficPolicy: Local services an INTERNAL entry too
         boolean twoScope = f.scope() == Scope.EXTERNAL && e.externalPolicyLocal() && e.type() != FrontendType.CLUSTER_IP;
-        int flags = (e.affinityTimeoutSeconds() > 0 ? MapLayout.SVC_AFFINITY : 0) | (twoScope ? MapLayout.SVC_TWO_SCOPE : 0);
+        int flags = (e.affinityTimeoutSeconds() > 0 ? MapLayout.SVC_AFFINITY : 0) | (twoScope ? MapLayout.SVC_TWO_SCOPE : 0)
+                | (sourceRangeKeys(e).isEmpty() ? 0 : MapLayout.SVC_SOURCE_RANGES);
         List<ProgrammedState.BackendKey> backends = new ArrayList<>();
         Map<ProgrammedState.BackendKey, Integer> backendFlags = new LinkedHashMap<>();
         for (Backend b : e.backends()) {

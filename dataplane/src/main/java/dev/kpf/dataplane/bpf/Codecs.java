@@ -172,4 +172,27 @@ final class Codecs {
             return new TcConfig(a.isAnyLocalAddress() ? null : a, Short.toUnsignedInt(s.get(U16, o + 4)), Short.toUnsignedInt(s.get(U16, o + 6)));
         }
     };
+
+    /** struct kpf_srcrange4_key (15 bytes, packed): prefixlen, frontend address and port, protocol, client prefix. */
+    static final MapCodec<SourceRangeKey> SRC_RANGE4_KEY = new MapCodec<>() {
+        public int size() { return 15; }
+        public void write(MemorySegment s, long o, SourceRangeKey k) {
+            zero(s, o, 15);
+            s.set(U32, o, MapLayout.SRC_RANGE4_FRONTEND_BITS + k.prefixLength());
+            addr(s, o + 4, k.frontend(), 4);
+            s.set(BE16, o + 8, (short) k.port());
+            s.set(ValueLayout.JAVA_BYTE, o + 10, (byte) k.protocol());
+            addr(s, o + 11, k.client(), 4);
+        }
+        public SourceRangeKey read(MemorySegment s, long o) {
+            return new SourceRangeKey(addr(s, o + 4, 4), Short.toUnsignedInt(s.get(BE16, o + 8)), Byte.toUnsignedInt(s.get(ValueLayout.JAVA_BYTE, o + 10)),
+                    addr(s, o + 11, 4), s.get(U32, o) - MapLayout.SRC_RANGE4_FRONTEND_BITS);
+        }
+    };
+
+    static final MapCodec<Byte> U8 = new MapCodec<>() {
+        public int size() { return 1; }
+        public void write(MemorySegment s, long o, Byte v) { s.set(ValueLayout.JAVA_BYTE, o, v); }
+        public Byte read(MemorySegment s, long o) { return s.get(ValueLayout.JAVA_BYTE, o); }
+    };
 }

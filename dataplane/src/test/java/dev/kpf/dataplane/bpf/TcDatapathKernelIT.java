@@ -153,6 +153,16 @@ class TcDatapathKernelIT {
     }
 
     @Test
+    void load_balancer_source_ranges_admit_clients_inside_and_drop_the_others() throws Exception {
+        assertEquals(Map.of("10.112.0.2:8080", 20), answers(client("tcp", 20, "198.51.100.30", 80), "198.51.100.30:80", SNAT),
+                "10.110.0.2 is inside 10.110.0.0/24");
+        List<String> blocked = client("tcp", 1, "198.51.100.31", 80);
+        assertTrue(blocked.getFirst().startsWith("err "), "10.110.0.2 is in neither 192.0.2.0/24 nor 10.110.0.128/25: dropped: " + blocked);
+        assertEquals(Map.of("10.112.0.2:8080", 5), answers(client("tcp", 5, TcTopology.NODE_IP, 30086), "10.110.0.1:30086", SNAT),
+                "the ranges apply to the load balancer IPs, not to the NodePort");
+    }
+
+    @Test
     void external_traffic_policy_local_keeps_the_client_address_and_uses_only_the_local_backend() throws Exception {
         Map<String, Integer> local = answers(client("tcp", 100, TcTopology.NODE_IP, 30081), "10.110.0.1:30081", "10\\.110\\.0\\.2:\\d+");
         assertEquals(Map.of("10.111.0.2:8080", 100), local, "only the backend on this node, and it sees the client's own address");

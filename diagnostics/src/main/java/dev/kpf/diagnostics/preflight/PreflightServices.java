@@ -15,8 +15,7 @@ import java.util.TreeSet;
 /**
  * {@code preflight.services}: Services that use what kpf does not serve yet, named per feature: IPv6 traffic from
  * outside the node to NodePorts, ExternalIPs and LoadBalancer IPs (the tc datapath is IPv4; the socket programs
- * serve connections that start on the node), loadBalancerSourceRanges, health check node ports, and whatever the
- * translation reported.
+ * serve connections that start on the node), and whatever the translation reported.
  */
 public final class PreflightServices {
     public static final String ID = "preflight.services";
@@ -31,8 +30,6 @@ public final class PreflightServices {
             if (e.type() != FrontendType.CLUSTER_IP && e.frontend().address() instanceof java.net.Inet6Address) {
                 add(byFeature, "IPv6 " + e.type().label + " from outside the node", svc);
             }
-            if (!e.sourceRanges().isEmpty()) add(byFeature, "loadBalancerSourceRanges", svc);
-            if (e.healthCheckNodePort() > 0) add(byFeature, "healthCheckNodePort", svc);
         }
         table.problems().forEach(p -> add(byFeature, "not translated", p.toString()));
         String expected = "every Service uses only what kpf serves";
@@ -43,9 +40,8 @@ public final class PreflightServices {
         byFeature.forEach((feature, services) -> parts.add(feature + ": " + services.size() + " (" + String.join(", ",
                 new ArrayList<>(services).subList(0, Math.min(NAMED, services.size()))) + (services.size() > NAMED ? ", ..." : "") + ")"));
         return CheckResult.of(ID, "preflight", ProbeStatus.WARN, String.join("; ", parts), expected,
-                "kpf's tc datapath serves IPv4 traffic from other hosts; IPv6 external frontends are served only for connections that "
-                        + "start on the node, and source ranges and health check node ports are not enforced by kpf yet: keep the platform's "
-                        + "dataplane (anetd) for these");
+                "kpf's tc datapath serves IPv4 traffic from other hosts (with source ranges and health check node ports); IPv6 external "
+                        + "frontends are served only for connections that start on the node: keep the platform's dataplane (anetd) for these");
     }
 
     private static void add(Map<String, TreeSet<String>> byFeature, String feature, String item) {
