@@ -18,6 +18,7 @@
 #define KPF_SVC_AFFINITY  (1u << 0) /* ClientIP affinity: affinity_timeout is set */
 #define KPF_SVC_TWO_SCOPE (1u << 1) /* an INTERNAL-scope entry exists for traffic from the node */
 #define KPF_SVC_SOURCE_RANGES (1u << 2) /* traffic from outside must come from loadBalancerSourceRanges (kpf_srcrange4) */
+#define KPF_SVC_MAGLEV (1u << 3) /* traffic from outside picks its backend in the frontend's Maglev table (kpf_maglev4) */
 
 /* backend flags */
 #define KPF_BACKEND_TERMINATING (1u << 0)

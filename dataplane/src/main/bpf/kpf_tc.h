@@ -75,6 +75,33 @@ struct kpf_srcrange4_key {
 
 #define KPF_SRCRANGE4_FRONTEND_BITS 56
 
+/* Maglev lookup tables of external frontends (kpf agent --lb-algorithm maglev), by rev-NAT id; M is a prime */
+#define KPF_MAGLEV_M 1021
+struct kpf_maglev {
+	__u32 backend_ids[KPF_MAGLEV_M];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct kpf_maglev);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} kpf_maglev4 SEC(".maps");
+
+/* A flow's hash for Maglev: the same tuple gives the same table entry on every node. */
+static __always_inline __u32 kpf_hash4(const struct kpf_ct4_key *t)
+{
+	__u32 h = t->saddr ^ (t->daddr * 0x9e3779b1u) ^ (((__u32)t->sport << 16) | t->dport) ^ t->proto;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, 65536);
@@ -317,14 +344,31 @@ int kpf_tc_ingress(struct __sk_buff *skb)
 		}
 	}
 	int snat = !(svc->flags & KPF_SVC_TWO_SCOPE);
-	skey.slot = (bpf_get_prandom_u32() % svc->count) + 1;
-	struct kpf_svc_value *slot = bpf_map_lookup_elem(&kpf_svc4, &skey);
-	if (!slot)
-		return KPF_TC_NEXT;
-	__u32 backend_id = slot->backend_id;
-	struct kpf_backend4 *backend = bpf_map_lookup_elem(&kpf_backends4, &backend_id);
-	if (!backend)
-		return KPF_TC_NEXT;
+	__u32 backend_id = 0;
+	struct kpf_backend4 *backend = 0;
+	if (svc->flags & KPF_SVC_MAGLEV) {
+		__u32 mk = rev_nat_id;
+		struct kpf_maglev *mg = bpf_map_lookup_elem(&kpf_maglev4, &mk);
+		if (mg) {
+			__u32 idx = kpf_hash4(&p.tuple) % KPF_MAGLEV_M;
+			/* the compiler turns the modulo into arithmetic the verifier cannot bound: bound it where it sees it */
+			asm volatile("" : "+r"(idx));
+			if (idx < KPF_MAGLEV_M) {
+				backend_id = mg->backend_ids[idx];
+				backend = bpf_map_lookup_elem(&kpf_backends4, &backend_id);
+			}
+		}
+	}
+	if (!backend) {
+		skey.slot = (bpf_get_prandom_u32() % svc->count) + 1;
+		struct kpf_svc_value *slot = bpf_map_lookup_elem(&kpf_svc4, &skey);
+		if (!slot)
+			return KPF_TC_NEXT;
+		backend_id = slot->backend_id;
+		backend = bpf_map_lookup_elem(&kpf_backends4, &backend_id);
+		if (!backend)
+			return KPF_TC_NEXT;
+	}
 	__u64 now = bpf_ktime_get_ns();
 	struct kpf_ct4_value orig = {.addr = backend->addr, .port = backend->port, .rev_nat_id = rev_nat_id, .last_ns = now, .created_ns = now};
 	struct kpf_ct4_value reply = {.addr = p.tuple.saddr, .port = p.tuple.sport, .addr2 = p.tuple.daddr, .port2 = p.tuple.dport,

@@ -76,6 +76,10 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--snat-ip", paramLabel = "ADDR", description = "IPv4 node address for SNAT of external traffic (default: the first address of the first device).")
     String snatIp;
 
+    @Option(names = "--lb-algorithm", paramLabel = "random|maglev", defaultValue = "random",
+            description = "How traffic from outside picks a backend per flow: random (default) or maglev (consistent hashing; table size 1021).")
+    String lbAlgorithm;
+
     @Option(names = "--health-check-address", paramLabel = "ADDR|none", defaultValue = "0.0.0.0",
             description = "Where to serve the health check node ports of externalTrafficPolicy Local Services (default ${DEFAULT-VALUE}; none: not served).")
     String healthCheckAddress;
@@ -173,7 +177,10 @@ final class AgentCommand implements Callable<Integer> {
         if (!chosen.isEmpty() && !(snat instanceof java.net.Inet4Address)) {
             throw new DatapathException("no IPv4 address to SNAT external traffic to on " + chosen + ": pass --snat-ip ADDR (or --devices none)", null);
         }
-        return BpfDatapath.open(new BpfDatapath.Options(pins, cg, capacities, chosen, snat));
+        if (!lbAlgorithm.equals("random") && !lbAlgorithm.equals("maglev")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--lb-algorithm " + lbAlgorithm + ": use random or maglev");
+        }
+        return BpfDatapath.open(new BpfDatapath.Options(pins, cg, capacities, chosen, snat, lbAlgorithm.equals("maglev")));
     }
 
     private ClusterSource source(SourceSpec s, List<AutoCloseable> owned) throws Exception {

@@ -51,7 +51,8 @@ public final class BpfDatapath implements Datapath {
      * @param devices interfaces for the tc programs (traffic from outside the node); empty: socket level only
      * @param snat4   the IPv4 address replies of SNATed flows come back to (a node address); required with devices
      */
-    public record Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4) {
+    public record Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4,
+                          boolean maglev) {
         public Options {
             capacities = Map.copyOf(capacities);
             devices = List.copyOf(devices);
@@ -62,7 +63,12 @@ public final class BpfDatapath implements Datapath {
 
         /** Socket-level load balancing only. */
         public Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities) {
-            this(pins, cgroup, capacities, List.of(), null);
+            this(pins, cgroup, capacities, List.of(), null, false);
+        }
+
+        /** Traffic from outside through {@code devices}, backends picked at random per flow. */
+        public Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4) {
+            this(pins, cgroup, capacities, devices, snat4, false);
         }
     }
 
@@ -75,6 +81,9 @@ public final class BpfDatapath implements Datapath {
     private final BpfMap<Integer, String> names;
     private final BpfMap<long[], long[]> stats;
     private final BpfMap<SourceRangeKey, Byte> sourceRanges4;
+    private final BpfMap<Integer, int[]> maglev4;
+    /** The Maglev tables written, by rev-NAT id (rewritten after a restart; the content is the same). */
+    private final Map<Integer, int[]> maglevTables = new HashMap<>();
     /** The source-range entries in kpf_srcrange4, by frontend (its external-scope service key). */
     private final Map<SvcKey, Set<SourceRangeKey>> sourceRanges = new HashMap<>();
     /** The mirror of the maps; replaced by a fresh read of the maps when a write failed midway. */
@@ -95,6 +104,7 @@ public final class BpfDatapath implements Datapath {
         names = object.map(MapLayout.NAMES, MapCodec.u32(), Codecs.NAME);
         stats = object.map(MapLayout.STATS, Codecs.STAT_KEY, Codecs.statValues(Libbpf.possibleCpus()));
         sourceRanges4 = object.map(MapLayout.SRC_RANGE4, Codecs.SRC_RANGE4_KEY, Codecs.U8);
+        maglev4 = object.map(MapLayout.MAGLEV4, MapCodec.u32(), Codecs.MAGLEV);
         for (SourceRangeKey k : sourceRanges4.entries().keySet()) sourceRanges.computeIfAbsent(k.frontendKey(), x -> new HashSet<>()).add(k);
         state = restore();
     }
@@ -375,8 +385,9 @@ public final class BpfDatapath implements Datapath {
         SvcKey k = key(f, f.scope());
         // the translator gives external frontends of externalTrafficPolicy: Local services an INTERNAL entry too
         boolean twoScope = f.scope() == Scope.EXTERNAL && e.externalPolicyLocal() && e.type() != FrontendType.CLUSTER_IP;
+        boolean maglev = options.maglev() && f.scope() == Scope.EXTERNAL && e.type() != FrontendType.CLUSTER_IP && ProgrammedState.v4(f.address());
         int flags = (e.affinityTimeoutSeconds() > 0 ? MapLayout.SVC_AFFINITY : 0) | (twoScope ? MapLayout.SVC_TWO_SCOPE : 0)
-                | (sourceRangeKeys(e).isEmpty() ? 0 : MapLayout.SVC_SOURCE_RANGES);
+                | (sourceRangeKeys(e).isEmpty() ? 0 : MapLayout.SVC_SOURCE_RANGES) | (maglev ? MapLayout.SVC_MAGLEV : 0);
         List<ProgrammedState.BackendKey> backends = new ArrayList<>();
         Map<ProgrammedState.BackendKey, Integer> backendFlags = new LinkedHashMap<>();
         for (Backend b : e.backends()) {
@@ -460,6 +471,19 @@ public final class BpfDatapath implements Datapath {
             state.names.put(revNat, w.name());
         }
         SvcValue service = new SvcValue(0, ids.length, revNat, w.service().flags(), w.service().affinityTimeout());
+        if ((service.flags() & MapLayout.SVC_MAGLEV) != 0 && ids.length > 0) {
+            // make: the Maglev table, before the entry that points readers at the new backends
+            int[] owners = dev.kpf.dataplane.lb.Maglev.table(w.backends().stream()
+                    .map(b -> b.address().getHostAddress() + ":" + b.port()).toList(), dev.kpf.dataplane.lb.Maglev.M);
+            int[] table = new int[owners.length];
+            for (int j = 0; j < owners.length; j++) table[j] = ids[owners[j]];
+            if (!Arrays.equals(table, maglevTables.get(revNat))) {
+                writes.update(PhasedWrites.SLOTS, maglev4, revNat, table);
+                maglevTables.put(revNat, table);
+            }
+        } else if (maglevTables.remove(revNat) != null) {
+            writes.delete(PhasedWrites.DELETE_REFERENCED, maglev4, revNat);
+        }
         ProgrammedState.Frontend old = state.frontends.get(w.key());
         if (old != null && old.service().equals(service) && Arrays.equals(old.backendIds(), ids)) return;
         BpfMap<SvcKey, SvcValue> map = svcMap(addr);
@@ -495,6 +519,7 @@ public final class BpfDatapath implements Datapath {
             state.revNatRefs.remove(rk);
             Integer id = state.revNatIds.remove(rk);
             if (id != null) {
+                if (maglevTables.remove(id) != null) writes.delete(PhasedWrites.DELETE_REFERENCED, maglev4, id);
                 writes.delete(PhasedWrites.DELETE_REFERENCED, ProgrammedState.v4(k.address()) ? revNat4 : revNat6, id);
                 writes.delete(PhasedWrites.DELETE_REFERENCED, names, id);
                 state.names.remove(id);

@@ -195,4 +195,17 @@ final class Codecs {
         public void write(MemorySegment s, long o, Byte v) { s.set(ValueLayout.JAVA_BYTE, o, v); }
         public Byte read(MemorySegment s, long o) { return s.get(ValueLayout.JAVA_BYTE, o); }
     };
+
+    /** struct kpf_maglev: the Maglev table of one frontend, backend ids (M of them). */
+    static final MapCodec<int[]> MAGLEV = new MapCodec<>() {
+        public int size() { return 4 * dev.kpf.dataplane.lb.Maglev.M; }
+        public void write(MemorySegment s, long o, int[] v) {
+            for (int i = 0; i < dev.kpf.dataplane.lb.Maglev.M; i++) s.set(U32, o + 4L * i, v[i]);
+        }
+        public int[] read(MemorySegment s, long o) {
+            int[] v = new int[dev.kpf.dataplane.lb.Maglev.M];
+            for (int i = 0; i < v.length; i++) v[i] = s.get(U32, o + 4L * i);
+            return v;
+        }
+    };
 }

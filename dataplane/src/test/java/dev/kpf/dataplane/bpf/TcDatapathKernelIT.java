@@ -163,6 +163,27 @@ class TcDatapathKernelIT {
     }
 
     @Test
+    void with_maglev_external_flows_pick_backends_from_each_frontends_table() throws Exception {
+        datapath.close();
+        datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of(),
+                net.nodeDevices.stream().map(d -> new Device(net.nodeNamespace(), d)).toList(), InetAddress.getByName(TcTopology.NODE_IP), true));
+        assertEquals(List.of(), datapath.apply(table()).errors());
+        Map<String, Integer> spread = answers(client("tcp", 200, TcTopology.NODE_IP, 30080), "10.110.0.1:30080", SNAT);
+        assertEquals(2, spread.size(), "flows hash over the table's two backends: " + spread);
+        try (var tables = dev.kpf.probes.bpf.BpfMap.openPinned(pins.path(MapLayout.MAGLEV4), dev.kpf.probes.bpf.MapCodec.u32(), Codecs.MAGLEV);
+             var backends = dev.kpf.probes.bpf.BpfMap.openPinned(pins.path(MapLayout.BACKENDS4), dev.kpf.probes.bpf.MapCodec.u32(), Codecs.backend(4))) {
+            Map<Integer, int[]> all = tables.entries();
+            assertTrue(all.size() >= 4, "NodePort, ExternalIP and LoadBalancer frontends have tables; ClusterIPs none: " + all.size());
+            Map<String, Integer> owners = new HashMap<>();
+            for (int[] t : all.values()) {
+                assertEquals(dev.kpf.dataplane.lb.Maglev.M, t.length);
+                for (int id : t) owners.merge(backends.entries().get(id).address().getHostAddress(), 1, Integer::sum);
+            }
+            assertTrue(owners.keySet().containsAll(List.of(TcTopology.BACKEND1, TcTopology.BACKEND2)), owners.toString());
+        }
+    }
+
+    @Test
     void external_traffic_policy_local_keeps_the_client_address_and_uses_only_the_local_backend() throws Exception {
         Map<String, Integer> local = answers(client("tcp", 100, TcTopology.NODE_IP, 30081), "10.110.0.1:30081", "10\\.110\\.0\\.2:\\d+");
         assertEquals(Map.of("10.111.0.2:8080", 100), local, "only the backend on this node, and it sees the client's own address");

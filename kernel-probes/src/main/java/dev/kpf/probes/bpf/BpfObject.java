@@ -22,7 +22,8 @@ import static dev.kpf.probes.bpf.Native.checkPointer;
  * programs in the kernel. Owns the libbpf object and every program and map fd in it until {@link #close()}.
  */
 public final class BpfObject implements AutoCloseable {
-    private static final int LOG_SIZE = 1 << 16;
+    /** Big enough for the log of a rejected program (a full log reports ENOSPC instead of the verifier's reason). */
+    private static final int LOG_SIZE = 1 << 20;
 
     private final Arena arena;
     private final String name;
