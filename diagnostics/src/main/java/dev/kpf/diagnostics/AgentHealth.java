@@ -21,7 +21,8 @@ public final class AgentHealth {
             int ready = get(http, agent.resolve("/readyz")).statusCode();
             JsonObject status = JsonParser.parseString(get(http, agent.resolve("/v1/status")).body()).getAsJsonObject();
             String observed = "healthz " + health + ", readyz " + ready + ", " + status.get("frontends").getAsInt() + " frontends, "
-                    + status.get("syncs").getAsLong() + " syncs" + lastSyncAge(status) + (status.get("simulated").getAsBoolean() ? " (simulated datapath)" : "");
+                    + status.get("syncs").getAsLong() + " syncs" + lastSyncAge(status) + devices(status)
+                    + (status.get("simulated").getAsBoolean() ? " (simulated datapath)" : "");
             String expected = "healthy, ready, no sync or source errors";
             if (health != 200 || ready != 200) {
                 return CheckResult.of("agent.health", "agent", ProbeStatus.FAIL, observed, expected,
@@ -57,6 +58,14 @@ public final class AgentHealth {
         } catch (java.time.format.DateTimeParseException e) {
             return "";
         }
+    }
+
+    /** ", tc on eth0, eth1" for the devices traffic from outside is served on (older agents do not say). */
+    private static String devices(JsonObject status) {
+        if (!status.has("devices") || !status.get("devices").isJsonArray() || status.getAsJsonArray("devices").isEmpty()) return "";
+        java.util.List<String> names = new java.util.ArrayList<>();
+        status.getAsJsonArray("devices").forEach(d -> names.add(d.getAsString()));
+        return ", tc on " + String.join(", ", names);
     }
 
     private static HttpResponse<String> get(HttpClient http, URI uri) throws java.io.IOException, InterruptedException {

@@ -136,6 +136,7 @@ final class AgentCommand implements Callable<Integer> {
                     agent.serveHealthChecks(new dev.kpf.dataplane.agent.HealthCheckPorts(java.net.InetAddress.getByName(healthCheckAddress)));
                 }
                 agent.start();
+                if (devices.equals("auto") && datapath instanceof BpfDatapath bpf) redetectDevices(bpf, owned);
                 out.printf("kpf agent: node %s, source %s, datapath %s, serving http://%s:%d/ (healthz readyz metrics v1/status v1/services)%n",
                         node, source, datapath.describe(), http.address().getHostString(), http.address().getPort());
                 out.flush();
@@ -152,6 +153,25 @@ final class AgentCommand implements Callable<Integer> {
         out.println("kpf agent: stopped; the datapath stays in place (kpf agent --cleanup removes it)");
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /** Re-detects the devices every 30 s (addresses and routes change) and moves the tc programs when they changed. */
+    private void redetectDevices(BpfDatapath datapath, List<AutoCloseable> owned) {
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().daemon().name("kpf-devices").unstarted(r));
+        owned.add(timer::shutdownNow);
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                DeviceDetector.Detected d = DeviceDetector.detect();
+                java.net.InetAddress snat = snatIp != null ? java.net.InetAddress.getByName(snatIp) : d.snat4();
+                if (!d.devices().equals(datapath.devices()) && !d.devices().isEmpty() && snat instanceof java.net.Inet4Address) {
+                    datapath.setDevices(d.devices().stream().map(Device::of).toList(), snat);
+                    org.slf4j.LoggerFactory.getLogger(AgentCommand.class).info("msg=\"devices changed\" devices=\"{}\" snat={}", d.devices(), snat.getHostAddress());
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(AgentCommand.class).warn("msg=\"device detection failed; the devices stay\" error=\"{}\"", e.getMessage());
+            }
+        }, 30, 30, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private BpfDatapath openBpf(PinDirectory pins) {

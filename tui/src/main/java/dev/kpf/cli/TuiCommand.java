@@ -168,8 +168,16 @@ final class TuiCommand implements Callable<Integer> {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
             int code = http.send(HttpRequest.newBuilder(agent.resolve("/readyz")).timeout(Duration.ofSeconds(1)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
-            return code == 200 ? "ready" : "not ready (readyz " + code + ")";
-        } catch (java.io.IOException e) {
+            String state = code == 200 ? "ready" : "not ready (readyz " + code + ")";
+            var status = com.google.gson.JsonParser.parseString(http.send(HttpRequest.newBuilder(agent.resolve("/v1/status"))
+                    .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString()).body()).getAsJsonObject();
+            if (status.has("devices") && !status.getAsJsonArray("devices").isEmpty()) {
+                List<String> devices = new java.util.ArrayList<>();
+                status.getAsJsonArray("devices").forEach(d -> devices.add(d.getAsString()));
+                state += ", tc on " + String.join(",", devices);
+            }
+            return state;
+        } catch (java.io.IOException | RuntimeException e) {
             return "not answering at " + agent;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -72,7 +72,8 @@ public final class BpfDatapath implements Datapath {
         }
     }
 
-    private final Options options;
+    /** Replaced when the devices change ({@link #setDevices}). */
+    private volatile Options options;
     private final BpfObject object;
     private final List<BpfLink> links;
     private final BpfMap<SvcKey, SvcValue> svc4, svc6;
@@ -555,11 +556,14 @@ public final class BpfDatapath implements Datapath {
     private static boolean attachTc(Options options, BpfObject object, List<BpfLink> links, List<BpfLink> created) {
         boolean adopted = false;
         java.util.Set<Path> wanted = new HashSet<>();
+        java.util.Set<String> held = new HashSet<>();
+        for (BpfLink l : links) held.add(l.toString());
         for (Device device : options.devices()) {
             for (boolean ingress : new boolean[] {true, false}) {
                 BpfProgram program = object.program(ingress ? MapLayout.TC_INGRESS : MapLayout.TC_EGRESS);
                 Path pin = options.pins().path(MapLayout.LINKS + "/" + device.linkPin(ingress));
                 wanted.add(pin);
+                if (held.contains("link " + pin)) continue; // attached by this datapath already
                 if (Files.exists(pin)) {
                     BpfLink link = BpfLink.openPinned(pin);
                     links.add(link);
@@ -576,6 +580,13 @@ public final class BpfDatapath implements Datapath {
         }
         for (Path stale : tcLinkPins(options.pins())) {
             if (wanted.contains(stale)) continue;
+            for (java.util.Iterator<BpfLink> it = links.iterator(); it.hasNext(); ) {
+                BpfLink mine = it.next();
+                if (mine.toString().equals("link " + stale)) {
+                    mine.close();
+                    it.remove();
+                }
+            }
             try (BpfLink link = BpfLink.openPinned(stale)) {
                 link.detach();
                 link.unpin();
@@ -584,6 +595,22 @@ public final class BpfDatapath implements Datapath {
         BpfMap<Integer, TcConfig> config = object.map(MapLayout.TC_CONFIG, MapCodec.u32(), Codecs.TC_CONFIG);
         config.update(0, new TcConfig(options.snat4(), TcConfig.PORT_MIN, TcConfig.PORT_MAX));
         return adopted;
+    }
+
+    /**
+     * Moves the tc programs to {@code devices} (re-detected devices, e.g. after an address change): links to new
+     * devices are attached, links to devices no longer wanted are detached, and the SNAT address is rewritten.
+     */
+    public synchronized void setDevices(List<Device> devices, InetAddress snat4) {
+        Options next = new Options(options.pins(), options.cgroup(), options.capacities(), devices, snat4, options.maglev());
+        attachTc(next, object, links, new ArrayList<>());
+        options = next;
+    }
+
+    /** The interfaces the tc programs are attached to. */
+    @Override
+    public List<String> devices() {
+        return options.devices().stream().map(Device::name).toList();
     }
 
     private static List<Path> tcLinkPins(PinDirectory pins) {

@@ -30,6 +30,11 @@ public interface Datapath extends AutoCloseable {
         return Counters.NONE;
     }
 
+    /** The interfaces traffic from outside the node is served on (tc); none for socket-level only. */
+    default java.util.List<String> devices() {
+        return java.util.List.of();
+    }
+
     /** True for the in-memory stand-in; every surface that shows its state says so. */
     boolean simulated();
 

@@ -184,6 +184,24 @@ class TcDatapathKernelIT {
     }
 
     @Test
+    void devices_can_change_while_running_and_only_attached_devices_translate() throws Exception {
+        Device client = new Device(net.nodeNamespace(), net.nodeDevices.get(0));
+        Device toBackend1 = new Device(net.nodeNamespace(), net.nodeDevices.get(1));
+        Device toBackend2 = new Device(net.nodeNamespace(), net.nodeDevices.get(2));
+        InetAddress snat = InetAddress.getByName(TcTopology.NODE_IP);
+        datapath.setDevices(List.of(client, toBackend1), snat);
+        assertEquals(List.of(net.nodeDevices.get(0), net.nodeDevices.get(1)), datapath.devices());
+        assertFalse(Files.exists(pins.path(MapLayout.LINKS + "/" + toBackend2.linkPin(true))), "its link is detached and unpinned");
+        // the "allowed" load balancer's only backend is backend 2: its replies now arrive where nothing translates them
+        assertTrue(client("tcp", 2, "198.51.100.30", 80).stream().allMatch(l -> l.startsWith("err ")), "backend 2 unreachable through kpf");
+        assertEquals(Map.of("10.111.0.2:8080", 20), answers(client("tcp", 20, TcTopology.NODE_IP, 30081), "10.110.0.1:30081", "10\\.110\\.0\\.2:\\d+"),
+                "backend 1 still is");
+        datapath.setDevices(List.of(client, toBackend1, toBackend2), snat);
+        assertEquals(2, answers(client("tcp", 100, TcTopology.NODE_IP, 30080), "10.110.0.1:30080", SNAT).size(), "all three again");
+        assertEquals(Map.of("10.112.0.2:8080", 5), answers(client("tcp", 5, "198.51.100.30", 80), "198.51.100.30:80", SNAT));
+    }
+
+    @Test
     void external_traffic_policy_local_keeps_the_client_address_and_uses_only_the_local_backend() throws Exception {
         Map<String, Integer> local = answers(client("tcp", 100, TcTopology.NODE_IP, 30081), "10.110.0.1:30081", "10\\.110\\.0\\.2:\\d+");
         assertEquals(Map.of("10.111.0.2:8080", 100), local, "only the backend on this node, and it sees the client's own address");
