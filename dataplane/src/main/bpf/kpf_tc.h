@@ -286,12 +286,70 @@ static __always_inline __be16 kpf_snat_port4(const struct kpf_tc_config *cfg, co
 	return 0;
 }
 
+/*
+ * An ICMP error (destination unreachable, time exceeded) about a packet kpf sent to a backend with SNAT: it is
+ * addressed to the node, and its quoted header shows the SNATed flow. It goes to the client instead, quoting the
+ * packet as the client sent it (client -> frontend), so the client's socket sees the error.
+ */
+static __always_inline int kpf_icmp_error4(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	if ((void *)(eth + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return KPF_TC_NEXT;
+	struct iphdr *ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_ICMP || ip->ihl != 5)
+		return KPF_TC_NEXT;
+	__u8 *icmp = (void *)(ip + 1);
+	if ((void *)(icmp + 8) > end || (icmp[0] != 3 && icmp[0] != 11))
+		return KPF_TC_NEXT;
+	struct iphdr *inner = (void *)(icmp + 8);
+	if ((void *)(inner + 1) > end || inner->ihl != 5 || (inner->protocol != IPPROTO_TCP && inner->protocol != IPPROTO_UDP))
+		return KPF_TC_NEXT;
+	__be16 *ports = (void *)(inner + 1);
+	if ((void *)(ports + 2) > end)
+		return KPF_TC_NEXT;
+	/* the quoted packet went node -> backend; the reply entry is keyed backend -> node */
+	struct kpf_ct4_key rk = {.saddr = inner->daddr, .daddr = inner->saddr, .sport = ports[1], .dport = ports[0], .proto = inner->protocol};
+	struct kpf_ct4_value *ct = kpf_ct4_fresh(&rk);
+	if (!ct || !(ct->flags & KPF_CT_REPLY) || !(ct->flags & KPF_CT_SNAT))
+		return KPF_TC_NEXT;
+	__be32 client = ct->addr, frontend = ct->addr2, outer_src = ip->saddr, old_dst = ip->daddr;
+	__be16 client_port = ct->port, frontend_port = ct->port2;
+	__be32 old_isrc = inner->saddr, old_idst = inner->daddr;
+	__be16 old_isport = ports[0], old_idport = ports[1];
+	__u16 old_icheck = inner->check;
+	int l3 = sizeof(*eth), icmp_off = l3 + sizeof(*ip), inner_off = icmp_off + 8, iports = inner_off + sizeof(*inner);
+	int icmp_csum = icmp_off + 2;
+	/* outer: to the client (the IP checksum; ICMP has no pseudo-header) */
+	if (bpf_l3_csum_replace(skb, l3 + offsetof(struct iphdr, check), old_dst, client, 4) ||
+	    bpf_skb_store_bytes(skb, l3 + offsetof(struct iphdr, daddr), &client, 4, 0))
+		return KPF_TC_DROP;
+	/* inner: client -> frontend, fixing the inner IP checksum and the ICMP checksum over the changed bytes */
+	if (bpf_l3_csum_replace(skb, inner_off + offsetof(struct iphdr, check), old_isrc, client, 4) ||
+	    bpf_l3_csum_replace(skb, inner_off + offsetof(struct iphdr, check), old_idst, frontend, 4))
+		return KPF_TC_DROP;
+	if (bpf_skb_store_bytes(skb, inner_off + offsetof(struct iphdr, saddr), &client, 4, 0) ||
+	    bpf_skb_store_bytes(skb, inner_off + offsetof(struct iphdr, daddr), &frontend, 4, 0) ||
+	    bpf_skb_store_bytes(skb, iports, &client_port, 2, 0) || bpf_skb_store_bytes(skb, iports + 2, &frontend_port, 2, 0))
+		return KPF_TC_DROP;
+	__u16 new_icheck = 0;
+	if (bpf_skb_load_bytes(skb, inner_off + offsetof(struct iphdr, check), &new_icheck, 2))
+		return KPF_TC_DROP;
+	if (bpf_l4_csum_replace(skb, icmp_csum, old_isrc, client, 4) || bpf_l4_csum_replace(skb, icmp_csum, old_idst, frontend, 4) ||
+	    bpf_l4_csum_replace(skb, icmp_csum, old_isport, client_port, 2) || bpf_l4_csum_replace(skb, icmp_csum, old_idport, frontend_port, 2) ||
+	    bpf_l4_csum_replace(skb, icmp_csum, old_icheck, new_icheck, 2))
+		return KPF_TC_DROP;
+	return kpf_forward4(skb, outer_src, client, IPPROTO_ICMP);
+}
+
 SEC("tc")
 int kpf_tc_ingress(struct __sk_buff *skb)
 {
 	struct kpf_pkt4 p = {};
 	if (!kpf_parse4(skb, &p))
-		return KPF_TC_NEXT;
+		return kpf_icmp_error4(skb);
 	struct kpf_ct4_key key = p.tuple;
 	struct kpf_ct4_value *ct = kpf_ct4_fresh(&key);
 	if (ct)

@@ -120,6 +120,7 @@ static int serve(int udp, int seconds, int argc, char **argv)
 	return 0;
 }
 
+/* udp: 0 TCP, 1 unconnected UDP (sendto/recvfrom), 2 connected UDP (ICMP errors such as port unreachable show as errors) */
 static int client(int udp, int count, const char *addr, int port)
 {
 	struct sockaddr_storage ss;
@@ -132,7 +133,13 @@ static int client(int udp, int count, const char *addr, int port)
 		char answer[128] = "", peer[80] = "";
 		struct sockaddr_storage other;
 		socklen_t ol = sizeof(other);
-		if (udp) {
+		if (udp == 2) {
+			if (connect(fd, (struct sockaddr *)&ss, len) < 0 || send(fd, "hi", 2, 0) < 0) { printf("err %s\n", errname(errno)); close(fd); continue; }
+			ssize_t r = recv(fd, answer, sizeof(answer) - 1, 0);
+			if (r < 0) { printf("err %s\n", errname(errno)); close(fd); continue; }
+			answer[r] = 0;
+			getpeername(fd, (struct sockaddr *)&other, &ol);
+		} else if (udp) {
 			if (sendto(fd, "hi", 2, 0, (struct sockaddr *)&ss, len) < 0) { printf("err %s\n", errname(errno)); close(fd); continue; }
 			ssize_t r = recvfrom(fd, answer, sizeof(answer) - 1, 0, (struct sockaddr *)&other, &ol);
 			if (r < 0) { printf("err %s\n", errname(errno)); close(fd); continue; }
@@ -160,8 +167,8 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "connect")) {
 		int count = atoi(argv[3]);
 		if (count < 1 || count > 100000) return 2;
-		return client(!strcmp(argv[2], "udp"), count, argv[4], atoi(argv[5]));
+		return client(!strcmp(argv[2], "udpc") ? 2 : !strcmp(argv[2], "udp"), count, argv[4], atoi(argv[5]));
 	}
-	fprintf(stderr, "usage: kpf_peer serve tcp|udp SECONDS ADDR PORT... | kpf_peer connect tcp|udp COUNT ADDR PORT\n");
+	fprintf(stderr, "usage: kpf_peer serve tcp|udp SECONDS ADDR PORT... | kpf_peer connect tcp|udp|udpc COUNT ADDR PORT\n");
 	return 2;
 }

@@ -202,6 +202,13 @@ class TcDatapathKernelIT {
     }
 
     @Test
+    void an_icmp_error_about_a_snat_flow_reaches_the_client_as_about_its_own_packet() throws Exception {
+        // the backend's port unreachable goes to the node; translated back, the client's connected socket gets ECONNREFUSED
+        assertEquals(List.of("err ECONNREFUSED"), client("udpc", 1, TcTopology.NODE_IP, 30087));
+        assertEquals("ok", client("udpc", 1, TcTopology.NODE_IP, 30053).getFirst().substring(0, 2), "a listening backend answers the same kind of socket");
+    }
+
+    @Test
     void external_traffic_policy_local_keeps_the_client_address_and_uses_only_the_local_backend() throws Exception {
         Map<String, Integer> local = answers(client("tcp", 100, TcTopology.NODE_IP, 30081), "10.110.0.1:30081", "10\\.110\\.0\\.2:\\d+");
         assertEquals(Map.of("10.111.0.2:8080", 100), local, "only the backend on this node, and it sees the client's own address");
