@@ -143,4 +143,57 @@ struct kpf_name {
 	char text[128];
 };
 
+
+/* ---- the tc datapath (kpf_tc.h): conntrack, SNAT configuration, source ranges, Maglev ---- */
+
+/* a flow as packets carry it: client -> frontend (original) or backend -> node/client (reply) */
+struct kpf_ct4_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 pad[3];
+};
+
+/*
+ * original: addr:port = backend, addr2:port2 = SNAT source (when KPF_CT_SNAT)
+ * reply:    addr:port = client (the new destination when KPF_CT_SNAT), addr2:port2 = frontend (the new source)
+ */
+struct kpf_ct4_value {
+	__be32 addr;
+	__be32 addr2;
+	__be16 port;
+	__be16 port2;
+	__u16 rev_nat_id;
+	__u8 flags;
+	__u8 pad;
+	__u64 last_ns;
+	__u64 created_ns;
+};
+
+/* written by the agent: the IPv4 source for SNAT and the port range kpf allocates from */
+struct kpf_tc_config {
+	__be32 snat4;
+	__u16 port_min;
+	__u16 port_max;
+};
+
+/* loadBalancerSourceRanges: (frontend, client prefix) -> 1; prefixlen counts the 56 frontend bits plus the CIDR's */
+struct kpf_srcrange4_key {
+	__u32 prefixlen;
+	__be32 faddr;
+	__be16 fport;
+	__u8 proto;
+	__be32 saddr;
+} __attribute__((packed));
+
+#define KPF_SRCRANGE4_FRONTEND_BITS 56
+
+/* Maglev lookup tables of external frontends (kpf agent --lb-algorithm maglev), by rev-NAT id; M is a prime */
+#define KPF_MAGLEV_M 1021
+struct kpf_maglev {
+	__u32 backend_ids[KPF_MAGLEV_M];
+};
+
 #endif

@@ -34,6 +34,13 @@ class MapLayoutTest {
                   O(kpf_svc6_key, port) O(kpf_svc6_key, proto) O(kpf_svc6_key, scope) O(kpf_svc6_key, slot)
                   O(kpf_svc_value, count) O(kpf_svc_value, rev_nat_id) O(kpf_svc_value, flags) O(kpf_svc_value, affinity_timeout)
                   O(kpf_backend6, port) O(kpf_backend6, proto) O(kpf_backend6, flags) O(kpf_revnat6, port)
+                  S(kpf_tc_config) S(kpf_srcrange4_key) S(kpf_maglev) S(kpf_ct4_key) S(kpf_ct4_value)
+                  O(kpf_tc_config, port_min) O(kpf_tc_config, port_max)
+                  O(kpf_srcrange4_key, faddr) O(kpf_srcrange4_key, fport) O(kpf_srcrange4_key, proto) O(kpf_srcrange4_key, saddr)
+                  printf("maglev_m %%d\\n", KPF_MAGLEV_M);
+                  printf("srcrange_bits %%d\\n", KPF_SRCRANGE4_FRONTEND_BITS);
+                  printf("svc_source_ranges %%u\\n", KPF_SVC_SOURCE_RANGES);
+                  printf("svc_maglev %%u\\n", KPF_SVC_MAGLEV);
                   printf("version %%d\\n", KPF_LAYOUT_VERSION);
                   return 0;
                 }
@@ -60,6 +67,18 @@ class MapLayoutTest {
         assertEquals(List.of(16L, 18L, 19L, 20L), List.of(m.get("kpf_svc6_key.port"), m.get("kpf_svc6_key.proto"), m.get("kpf_svc6_key.scope"), m.get("kpf_svc6_key.slot")));
         assertEquals(List.of(4L, 6L, 8L, 12L), List.of(m.get("kpf_svc_value.count"), m.get("kpf_svc_value.rev_nat_id"), m.get("kpf_svc_value.flags"), m.get("kpf_svc_value.affinity_timeout")));
         assertEquals(List.of(16L, 18L, 19L, 16L), List.of(m.get("kpf_backend6.port"), m.get("kpf_backend6.proto"), m.get("kpf_backend6.flags"), m.get("kpf_revnat6.port")));
+        // the tc datapath's structs and constants
+        assertEquals(m.get("kpf_tc_config"), (long) Codecs.TC_CONFIG.size());
+        assertEquals(List.of(4L, 6L), List.of(m.get("kpf_tc_config.port_min"), m.get("kpf_tc_config.port_max")));
+        assertEquals(m.get("kpf_srcrange4_key"), (long) Codecs.SRC_RANGE4_KEY.size());
+        assertEquals(List.of(4L, 8L, 10L, 11L), List.of(m.get("kpf_srcrange4_key.faddr"), m.get("kpf_srcrange4_key.fport"),
+                m.get("kpf_srcrange4_key.proto"), m.get("kpf_srcrange4_key.saddr")));
+        assertEquals(m.get("kpf_maglev"), (long) Codecs.MAGLEV.size());
+        assertEquals((long) dev.kpf.dataplane.lb.Maglev.M, m.get("maglev_m"));
+        assertEquals((long) MapLayout.SRC_RANGE4_FRONTEND_BITS, m.get("srcrange_bits"));
+        assertEquals(List.of((long) MapLayout.SVC_SOURCE_RANGES, (long) MapLayout.SVC_MAGLEV), List.of(m.get("svc_source_ranges"), m.get("svc_maglev")));
+        assertEquals(16L, m.get("kpf_ct4_key"));
+        assertEquals(32L, m.get("kpf_ct4_value"), "conntrack entries are 32 bytes: 262,144 of them take 8 MB of kernel memory (plus the key)");
         assertEquals((long) MapLayout.VERSION, m.get("version"));
     }
 
