@@ -196,4 +196,31 @@ struct kpf_maglev {
 	__u32 backend_ids[KPF_MAGLEV_M];
 };
 
+/* IPv6: the same flows with 16-byte addresses */
+struct kpf_ct6_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 pad[3];
+};
+
+struct kpf_ct6_value {
+	__u8 addr[16];
+	__u8 addr2[16];
+	__be16 port;
+	__be16 port2;
+	__u16 rev_nat_id;
+	__u8 flags;
+	__u8 pad;
+	__u64 last_ns;
+	__u64 created_ns;
+};
+
+/* written by the agent: the IPv6 source for SNAT (all zero: IPv6 flows that need SNAT pass untranslated) */
+struct kpf_tc_config6 {
+	__u8 snat6[16];
+};
+
 #endif

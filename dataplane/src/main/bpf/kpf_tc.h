@@ -298,9 +298,20 @@ static __always_inline int kpf_icmp_error4(struct __sk_buff *skb)
 	return kpf_forward4(skb, outer_src, client, IPPROTO_ICMP);
 }
 
+#include "kpf_tc6.h"
+
+static __always_inline int kpf_is_ipv6(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	struct ethhdr *eth = data;
+	return (void *)(eth + 1) <= (void *)(long)skb->data_end && eth->h_proto == bpf_htons(ETH_P_IPV6);
+}
+
 SEC("tc")
 int kpf_tc_ingress(struct __sk_buff *skb)
 {
+	if (kpf_is_ipv6(skb))
+		return kpf_ingress6(skb);
 	struct kpf_pkt4 p = {};
 	if (!kpf_parse4(skb, &p))
 		return kpf_icmp_error4(skb);
@@ -418,6 +429,8 @@ int kpf_tc_ingress(struct __sk_buff *skb)
 SEC("tc")
 int kpf_tc_egress(struct __sk_buff *skb)
 {
+	if (kpf_is_ipv6(skb))
+		return kpf_egress6(skb);
 	struct kpf_pkt4 p = {};
 	if (!kpf_parse4(skb, &p))
 		return KPF_TC_NEXT;

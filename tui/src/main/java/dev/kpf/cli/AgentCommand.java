@@ -76,6 +76,9 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--snat-ip", paramLabel = "ADDR", description = "IPv4 node address for SNAT of external traffic (default: the first address of the first device).")
     String snatIp;
 
+    @Option(names = "--snat-ip6", paramLabel = "ADDR", description = "IPv6 node address for SNAT of external IPv6 traffic (default: the first global IPv6 address of the devices).")
+    String snatIp6;
+
     @Option(names = "--lb-algorithm", paramLabel = "random|maglev", defaultValue = "random",
             description = "How traffic from outside picks a backend per flow: random (default) or maglev (consistent hashing; table size 1021).")
     String lbAlgorithm;
@@ -181,16 +184,18 @@ final class AgentCommand implements Callable<Integer> {
             throw new DatapathException(pins.root() + " is not on a BPF filesystem (mount -t bpf bpf /sys/fs/bpf)", null);
         }
         List<Device> chosen = new ArrayList<>();
-        java.net.InetAddress snat = null;
+        java.net.InetAddress snat = null, snat6 = null;
         try {
             if (devices.equals("auto")) {
                 DeviceDetector.Detected d = DeviceDetector.detect();
                 d.devices().forEach(n -> chosen.add(Device.of(n)));
                 snat = d.snat4();
+                snat6 = d.snat6();
             } else if (!devices.equals("none")) {
                 for (String n : devices.split(",")) chosen.add(Device.of(n.strip()));
             }
             if (snatIp != null) snat = java.net.InetAddress.getByName(snatIp);
+            if (snatIp6 != null) snat6 = java.net.InetAddress.getByName(snatIp6);
         } catch (java.io.IOException | IllegalArgumentException e) {
             throw new DatapathException("--devices " + devices + ": " + e.getMessage() + " (name the interfaces with --devices IF,... or use none)", e);
         }
@@ -200,7 +205,8 @@ final class AgentCommand implements Callable<Integer> {
         if (!lbAlgorithm.equals("random") && !lbAlgorithm.equals("maglev")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--lb-algorithm " + lbAlgorithm + ": use random or maglev");
         }
-        return BpfDatapath.open(new BpfDatapath.Options(pins, cg, capacities, chosen, snat, lbAlgorithm.equals("maglev")));
+        return BpfDatapath.open(new BpfDatapath.Options(pins, cg, capacities, chosen, snat, lbAlgorithm.equals("maglev"),
+                snat6 instanceof java.net.Inet6Address ? snat6 : null));
     }
 
     private ClusterSource source(SourceSpec s, List<AutoCloseable> owned) throws Exception {

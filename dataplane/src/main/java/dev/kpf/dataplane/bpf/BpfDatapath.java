@@ -52,7 +52,7 @@ public final class BpfDatapath implements Datapath {
      * @param snat4   the IPv4 address replies of SNATed flows come back to (a node address); required with devices
      */
     public record Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4,
-                          boolean maglev) {
+                          boolean maglev, java.net.InetAddress snat6) {
         public Options {
             capacities = Map.copyOf(capacities);
             devices = List.copyOf(devices);
@@ -63,12 +63,17 @@ public final class BpfDatapath implements Datapath {
 
         /** Socket-level load balancing only. */
         public Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities) {
-            this(pins, cgroup, capacities, List.of(), null, false);
+            this(pins, cgroup, capacities, List.of(), null, false, null);
+        }
+
+        /** IPv4 SNAT only (IPv6 flows that need SNAT pass untranslated). */
+        public Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4, boolean maglev) {
+            this(pins, cgroup, capacities, devices, snat4, maglev, null);
         }
 
         /** Traffic from outside through {@code devices}, backends picked at random per flow. */
         public Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4) {
-            this(pins, cgroup, capacities, devices, snat4, false);
+            this(pins, cgroup, capacities, devices, snat4, false, null);
         }
     }
 
@@ -594,6 +599,8 @@ public final class BpfDatapath implements Datapath {
         }
         BpfMap<Integer, TcConfig> config = object.map(MapLayout.TC_CONFIG, MapCodec.u32(), Codecs.TC_CONFIG);
         config.update(0, new TcConfig(options.snat4(), TcConfig.PORT_MIN, TcConfig.PORT_MAX));
+        BpfMap<Integer, java.net.InetAddress> config6 = object.map(MapLayout.TC_CONFIG6, MapCodec.u32(), Codecs.TC_CONFIG6);
+        config6.update(0, options.snat6() instanceof java.net.Inet6Address a ? a : null);
         return adopted;
     }
 
@@ -602,7 +609,7 @@ public final class BpfDatapath implements Datapath {
      * devices are attached, links to devices no longer wanted are detached, and the SNAT address is rewritten.
      */
     public synchronized void setDevices(List<Device> devices, InetAddress snat4) {
-        Options next = new Options(options.pins(), options.cgroup(), options.capacities(), devices, snat4, options.maglev());
+        Options next = new Options(options.pins(), options.cgroup(), options.capacities(), devices, snat4, options.maglev(), options.snat6());
         attachTc(next, object, links, new ArrayList<>());
         options = next;
     }

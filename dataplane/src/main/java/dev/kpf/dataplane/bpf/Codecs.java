@@ -208,4 +208,17 @@ final class Codecs {
             return v;
         }
     };
+
+    /** struct kpf_tc_config6 (16 bytes): the IPv6 SNAT source; null writes all zero (none). */
+    static final MapCodec<InetAddress> TC_CONFIG6 = new MapCodec<>() {
+        public int size() { return 16; }
+        public void write(MemorySegment s, long o, InetAddress v) {
+            zero(s, o, 16);
+            if (v != null) addr(s, o, v, 16);
+        }
+        public InetAddress read(MemorySegment s, long o) {
+            InetAddress a = addr(s, o, 16);
+            return a.isAnyLocalAddress() ? null : a;
+        }
+    };
 }

@@ -17,13 +17,17 @@ import java.util.regex.Pattern;
 /**
  * Which interfaces carry the node's traffic from outside, as Cilium's device detection decides: the interfaces of
  * the IPv4 default routes, then those with a global IPv4 address, leaving out loopback and the virtual interfaces of
- * containers and overlays. The SNAT address is the first global IPv4 address of the first device.
+ * containers and overlays. The SNAT addresses are the first global IPv4 and IPv6 addresses of the devices.
  */
 public final class DeviceDetector {
     private static final Pattern VIRTUAL = Pattern.compile("^(lo|veth.*|lxc.*|cni.*|docker.*|br-.*|virbr.*|kube-.*|cilium_.*|flannel.*|vxlan.*|tunl.*|kpf.*)$");
 
-    /** Detected devices and the address to SNAT to (null when none has an IPv4 address). */
-    public record Detected(List<String> devices, InetAddress snat4) {}
+    /** Detected devices and the addresses to SNAT to (null when the devices have none of that family). */
+    public record Detected(List<String> devices, InetAddress snat4, InetAddress snat6) {
+        public Detected(List<String> devices, InetAddress snat4) {
+            this(devices, snat4, null);
+        }
+    }
 
     private DeviceDetector() {}
 
@@ -47,7 +51,16 @@ public final class DeviceDetector {
                 }
             }
         }
-        return new Detected(new ArrayList<>(devices), snat);
+        InetAddress snat6 = null;
+        for (JsonElement l : json(List.of("ip", "-j", "-6", "addr", "show", "scope", "global"))) {
+            if (snat6 != null || !devices.contains(l.getAsJsonObject().get("ifname").getAsString())) continue;
+            for (JsonElement a : l.getAsJsonObject().getAsJsonArray("addr_info")) {
+                if (snat6 == null && a.getAsJsonObject().get("family").getAsString().equals("inet6")) {
+                    snat6 = InetAddress.getByName(a.getAsJsonObject().get("local").getAsString());
+                }
+            }
+        }
+        return new Detected(new ArrayList<>(devices), snat, snat6);
     }
 
     private static List<JsonElement> json(List<String> command) throws IOException {

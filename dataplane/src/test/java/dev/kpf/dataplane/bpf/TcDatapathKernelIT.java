@@ -46,12 +46,13 @@ class TcDatapathKernelIT {
         pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-test-tc-" + ProcessHandle.current().pid()));
         cgroup = TemporaryCgroup.create("kpf-test-tc-" + ProcessHandle.current().pid());
         net = TcTopology.create();
-        for (String[] b : new String[][] {{net.backend1, TcTopology.BACKEND1}, {net.backend2, TcTopology.BACKEND2}}) {
-            net.start(b[0], List.of(PEER.toString(), "serve", "tcp", "120", b[1], "8080"));
+        for (String[] b : new String[][] {{net.backend1, TcTopology.BACKEND1, TcTopology.BACKEND1_6}, {net.backend2, TcTopology.BACKEND2, TcTopology.BACKEND2_6}}) {
+            net.start(b[0], List.of(PEER.toString(), "serve", "tcp", "120", b[1], "8080", b[2], "8080"));
             net.start(b[0], List.of(PEER.toString(), "serve", "udp", "120", b[1], "8053"));
         }
         List<Device> devices = net.nodeDevices.stream().map(d -> new Device(net.nodeNamespace(), d)).toList();
-        datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of(), devices, InetAddress.getByName(TcTopology.NODE_IP)));
+        datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of(), devices, InetAddress.getByName(TcTopology.NODE_IP), false,
+                InetAddress.getByName(TcTopology.NODE_IP6)));
         assertEquals(List.of(), datapath.apply(table()).errors());
     }
 
@@ -206,6 +207,17 @@ class TcDatapathKernelIT {
         // the backend's port unreachable goes to the node; translated back, the client's connected socket gets ECONNREFUSED
         assertEquals(List.of("err ECONNREFUSED"), client("udpc", 1, TcTopology.NODE_IP, 30087));
         assertEquals("ok", client("udpc", 1, TcTopology.NODE_IP, 30053).getFirst().substring(0, 2), "a listening backend answers the same kind of socket");
+    }
+
+    @Test
+    void an_ipv6_nodeport_reaches_both_backends_through_snat_and_replies_come_from_the_frontend() throws Exception {
+        // one connection first, not counted: in one run of three the very first IPv6 connect of a fresh topology timed out
+        // (neighbour discovery of the new namespaces, not understood yet); every later one must succeed
+        client("tcp", 1, TcTopology.NODE_IP6, 30090);
+        Map<String, Integer> v6 = answers(client("tcp", 100, TcTopology.NODE_IP6, 30090), "[fd00:110::1]:30090",
+                "\\[fd00:110::1\\]:([2-9]\\d{3}|[12]\\d{4}|3[01]\\d{3}|32[0-6]\\d{2}|327[0-6]\\d|1[0-9]{3})");
+        assertEquals(Map.of("[fd00:111::2]:8080", v6.getOrDefault("[fd00:111::2]:8080", 0), "[fd00:112::2]:8080", v6.getOrDefault("[fd00:112::2]:8080", 0)), v6);
+        assertEquals(2, v6.size(), "both IPv6 backends: " + v6);
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class TcTopology implements AutoCloseable {
     static final String NODE_IP = "10.110.0.1", CLIENT_IP = "10.110.0.2", BACKEND1 = "10.111.0.2", BACKEND2 = "10.112.0.2";
+    static final String NODE_IP6 = "fd00:110::1", CLIENT_IP6 = "fd00:110::2", BACKEND1_6 = "fd00:111::2", BACKEND2_6 = "fd00:112::2";
     final String client, node, backend1, backend2;
     /** The node's interfaces, as the tc programs attach to them. */
     final List<String> nodeDevices;
@@ -39,7 +40,13 @@ final class TcTopology implements AutoCloseable {
             t.link(t.client, "cx" + tag, CLIENT_IP + "/24", t.nodeDevices.get(0), NODE_IP + "/24");
             t.link(t.backend1, "b1" + tag, BACKEND1 + "/24", t.nodeDevices.get(1), "10.111.0.1/24");
             t.link(t.backend2, "b2" + tag, BACKEND2 + "/24", t.nodeDevices.get(2), "10.112.0.1/24");
+            t.address6(t.client, "cx" + tag, CLIENT_IP6, t.nodeDevices.get(0), NODE_IP6);
+            t.address6(t.backend1, "b1" + tag, BACKEND1_6, t.nodeDevices.get(1), "fd00:111::1");
+            t.address6(t.backend2, "b2" + tag, BACKEND2_6, t.nodeDevices.get(2), "fd00:112::1");
             run("ip", "netns", "exec", t.node, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+            run("ip", "netns", "exec", t.node, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+            run("ip", "-n", t.backend1, "-6", "route", "add", "fd00:110::/64", "via", "fd00:111::1");
+            run("ip", "-n", t.backend2, "-6", "route", "add", "fd00:110::/64", "via", "fd00:112::1");
             run("ip", "-n", t.client, "route", "add", "198.51.100.0/24", "via", NODE_IP);
             run("ip", "-n", t.backend1, "route", "add", "10.110.0.0/24", "via", "10.111.0.1");
             run("ip", "-n", t.backend2, "route", "add", "10.110.0.0/24", "via", "10.112.0.1");
@@ -56,6 +63,12 @@ final class TcTopology implements AutoCloseable {
         run("ip", "-n", node, "addr", "add", nodeAddr, "dev", nodeDev);
         run("ip", "-n", ns, "link", "set", dev, "up");
         run("ip", "-n", node, "link", "set", nodeDev, "up");
+    }
+
+    /** IPv6 on an existing link: both ends in /64s, without duplicate address detection (so they work at once). */
+    private void address6(String ns, String dev, String addr, String nodeDev, String nodeAddr) throws Exception {
+        run("ip", "-n", ns, "addr", "add", addr + "/64", "dev", dev, "nodad");
+        run("ip", "-n", node, "addr", "add", nodeAddr + "/64", "dev", nodeDev, "nodad");
     }
 
     Path nodeNamespace() {

@@ -13,9 +13,8 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * {@code preflight.services}: Services that use what kpf does not serve yet, named per feature: IPv6 traffic from
- * outside the node to NodePorts, ExternalIPs and LoadBalancer IPs (the tc datapath is IPv4; the socket programs
- * serve connections that start on the node), and whatever the translation reported.
+ * {@code preflight.services}: Services that use what kpf does not serve yet, named per feature: source ranges on
+ * IPv6 frontends (the tc datapath enforces them for IPv4), and whatever the translation reported.
  */
 public final class PreflightServices {
     public static final String ID = "preflight.services";
@@ -27,8 +26,8 @@ public final class PreflightServices {
         Map<String, TreeSet<String>> byFeature = new LinkedHashMap<>();
         for (LbEntry e : table.entries().values()) {
             String svc = e.service().namespace() + "/" + e.service().name();
-            if (e.type() != FrontendType.CLUSTER_IP && e.frontend().address() instanceof java.net.Inet6Address) {
-                add(byFeature, "IPv6 " + e.type().label + " from outside the node", svc);
+            if (e.type() != FrontendType.CLUSTER_IP && e.frontend().address() instanceof java.net.Inet6Address && !e.sourceRanges().isEmpty()) {
+                add(byFeature, "loadBalancerSourceRanges on IPv6", svc);
             }
         }
         table.problems().forEach(p -> add(byFeature, "not translated", p.toString()));
@@ -40,8 +39,8 @@ public final class PreflightServices {
         byFeature.forEach((feature, services) -> parts.add(feature + ": " + services.size() + " (" + String.join(", ",
                 new ArrayList<>(services).subList(0, Math.min(NAMED, services.size()))) + (services.size() > NAMED ? ", ..." : "") + ")"));
         return CheckResult.of(ID, "preflight", ProbeStatus.WARN, String.join("; ", parts), expected,
-                "kpf's tc datapath serves IPv4 traffic from other hosts (with source ranges and health check node ports); IPv6 external "
-                        + "frontends are served only for connections that start on the node: keep the platform's dataplane (anetd) for these");
+                "kpf enforces loadBalancerSourceRanges on IPv4 load balancer IPs only: on IPv6 ones every client gets through; "
+                        + "keep the platform's dataplane (anetd) for these");
     }
 
     private static void add(Map<String, TreeSet<String>> byFeature, String feature, String item) {
