@@ -223,4 +223,15 @@ struct kpf_tc_config6 {
 	__u8 snat6[16];
 };
 
+/* loadBalancerSourceRanges of IPv6 frontends: prefixlen counts the 152 frontend bits plus the CIDR's */
+struct kpf_srcrange6_key {
+	__u32 prefixlen;
+	__u8 faddr[16];
+	__be16 fport;
+	__u8 proto;
+	__u8 saddr[16];
+} __attribute__((packed));
+
+#define KPF_SRCRANGE6_FRONTEND_BITS 152
+
 #endif

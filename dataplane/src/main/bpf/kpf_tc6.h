@@ -15,6 +15,28 @@
 KPF_MAP(kpf_ct6, BPF_MAP_TYPE_LRU_HASH, struct kpf_ct6_key, struct kpf_ct6_value, 131072);
 KPF_MAP(kpf_tc_config6, BPF_MAP_TYPE_ARRAY, __u32, struct kpf_tc_config6, 1);
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 65536);
+	__type(key, struct kpf_srcrange6_key);
+	__type(value, __u8);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} kpf_srcrange6 SEC(".maps");
+
+/* A flow's hash for Maglev (IPv6): the addresses folded to 32 bits, then as for IPv4. */
+static __always_inline __u32 kpf_hash6(const struct kpf_ct6_key *t)
+{
+	const __u32 *s = (const void *)t->saddr, *d = (const void *)t->daddr;
+	__u32 h = (s[0] ^ s[1] ^ s[2] ^ s[3]) ^ ((d[0] ^ d[1] ^ d[2] ^ d[3]) * 0x9e3779b1u) ^ (((__u32)t->sport << 16) | t->dport) ^ t->proto;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
 struct kpf_pkt6 {
 	struct kpf_ct6_key tuple;
 	int l3;
@@ -189,15 +211,40 @@ static __always_inline int kpf_ingress6(struct __sk_buff *skb)
 		kpf_count(KPF_STAT_FRONTEND, rev_nat_id, 1);
 		return KPF_TC_DROP;
 	}
+	if (svc->flags & KPF_SVC_SOURCE_RANGES) {
+		struct kpf_srcrange6_key rk = {.prefixlen = KPF_SRCRANGE6_FRONTEND_BITS + 128, .fport = p.tuple.dport, .proto = p.tuple.proto};
+		__builtin_memcpy(rk.faddr, p.tuple.daddr, 16);
+		__builtin_memcpy(rk.saddr, p.tuple.saddr, 16);
+		if (!bpf_map_lookup_elem(&kpf_srcrange6, &rk)) {
+			kpf_count(KPF_STAT_FRONTEND, rev_nat_id, 1);
+			return KPF_TC_DROP;
+		}
+	}
 	int snat = !(svc->flags & KPF_SVC_TWO_SCOPE);
-	skey.slot = (bpf_get_prandom_u32() % svc->count) + 1;
-	struct kpf_svc_value *slot = bpf_map_lookup_elem(&kpf_svc6, &skey);
-	if (!slot)
-		return KPF_TC_NEXT;
-	__u32 backend_id = slot->backend_id;
-	struct kpf_backend6 *backend = bpf_map_lookup_elem(&kpf_backends6, &backend_id);
-	if (!backend)
-		return KPF_TC_NEXT;
+	__u32 backend_id = 0;
+	struct kpf_backend6 *backend = 0;
+	if (svc->flags & KPF_SVC_MAGLEV) {
+		__u32 mk = rev_nat_id;
+		struct kpf_maglev *mg = bpf_map_lookup_elem(&kpf_maglev4, &mk); /* one table map: rev-NAT ids are shared by both families */
+		if (mg) {
+			__u32 idx = kpf_hash6(&p.tuple) % KPF_MAGLEV_M;
+			asm volatile("" : "+r"(idx));
+			if (idx < KPF_MAGLEV_M) {
+				backend_id = mg->backend_ids[idx];
+				backend = bpf_map_lookup_elem(&kpf_backends6, &backend_id);
+			}
+		}
+	}
+	if (!backend) {
+		skey.slot = (bpf_get_prandom_u32() % svc->count) + 1;
+		struct kpf_svc_value *slot = bpf_map_lookup_elem(&kpf_svc6, &skey);
+		if (!slot)
+			return KPF_TC_NEXT;
+		backend_id = slot->backend_id;
+		backend = bpf_map_lookup_elem(&kpf_backends6, &backend_id);
+		if (!backend)
+			return KPF_TC_NEXT;
+	}
 	__u64 now = bpf_ktime_get_ns();
 	struct kpf_ct6_value orig = {.port = backend->port, .rev_nat_id = rev_nat_id, .last_ns = now, .created_ns = now};
 	__builtin_memcpy(orig.addr, backend->addr, 16);

@@ -86,7 +86,7 @@ public final class BpfDatapath implements Datapath {
     private final BpfMap<Integer, RevNatValue> revNat4, revNat6;
     private final BpfMap<Integer, String> names;
     private final BpfMap<long[], long[]> stats;
-    private final BpfMap<SourceRangeKey, Byte> sourceRanges4;
+    private final BpfMap<SourceRangeKey, Byte> sourceRanges4, sourceRanges6;
     private final BpfMap<Integer, int[]> maglev4;
     /** The Maglev tables written, by rev-NAT id (rewritten after a restart; the content is the same). */
     private final Map<Integer, int[]> maglevTables = new HashMap<>();
@@ -110,8 +110,11 @@ public final class BpfDatapath implements Datapath {
         names = object.map(MapLayout.NAMES, MapCodec.u32(), Codecs.NAME);
         stats = object.map(MapLayout.STATS, Codecs.STAT_KEY, Codecs.statValues(Libbpf.possibleCpus()));
         sourceRanges4 = object.map(MapLayout.SRC_RANGE4, Codecs.SRC_RANGE4_KEY, Codecs.U8);
+        sourceRanges6 = object.map(MapLayout.SRC_RANGE6, Codecs.SRC_RANGE6_KEY, Codecs.U8);
         maglev4 = object.map(MapLayout.MAGLEV4, MapCodec.u32(), Codecs.MAGLEV);
-        for (SourceRangeKey k : sourceRanges4.entries().keySet()) sourceRanges.computeIfAbsent(k.frontendKey(), x -> new HashSet<>()).add(k);
+        for (BpfMap<SourceRangeKey, Byte> m : List.of(sourceRanges4, sourceRanges6)) {
+            for (SourceRangeKey k : m.entries().keySet()) sourceRanges.computeIfAbsent(k.frontendKey(), x -> new HashSet<>()).add(k);
+        }
         state = restore();
     }
 
@@ -323,13 +326,15 @@ public final class BpfDatapath implements Datapath {
         }
     }
 
-    /** The kpf_srcrange4 entries an IPv4 frontend with loadBalancerSourceRanges needs (none otherwise). */
+    /** The kpf_srcrange4/6 entries a frontend with loadBalancerSourceRanges needs: its family's CIDRs (none otherwise). */
     private static Set<SourceRangeKey> sourceRangeKeys(LbEntry e) {
         Frontend f = e.frontend();
-        if (!ProgrammedState.v4(f.address()) || e.sourceRanges().isEmpty()) return Set.of();
+        if (e.sourceRanges().isEmpty()) return Set.of();
         Set<SourceRangeKey> keys = new HashSet<>();
         for (dev.kpf.dataplane.model.Cidr c : e.sourceRanges()) {
-            if (ProgrammedState.v4(c.network())) keys.add(new SourceRangeKey(f.address(), f.port(), f.protocol().number, c.network(), c.prefixLength()));
+            if (ProgrammedState.v4(c.network()) == ProgrammedState.v4(f.address())) {
+                keys.add(new SourceRangeKey(f.address(), f.port(), f.protocol().number, c.network(), c.prefixLength()));
+            }
         }
         return keys;
     }
@@ -342,8 +347,9 @@ public final class BpfDatapath implements Datapath {
         wanted.forEach((frontend, keys) -> {
             Set<SourceRangeKey> have = sourceRanges.getOrDefault(frontend, Set.of());
             try {
-                for (SourceRangeKey k : keys) if (!have.contains(k)) sourceRanges4.update(k, (byte) 1);
-                for (SourceRangeKey k : have) if (!keys.contains(k)) sourceRanges4.delete(k);
+                BpfMap<SourceRangeKey, Byte> map = ProgrammedState.v4(frontend.address()) ? sourceRanges4 : sourceRanges6;
+                for (SourceRangeKey k : keys) if (!have.contains(k)) map.update(k, (byte) 1);
+                for (SourceRangeKey k : have) if (!keys.contains(k)) map.delete(k);
                 if (keys.isEmpty()) sourceRanges.remove(frontend);
                 else sourceRanges.put(frontend, new HashSet<>(keys));
             } catch (BpfException e) {
@@ -391,7 +397,7 @@ public final class BpfDatapath implements Datapath {
         SvcKey k = key(f, f.scope());
         // the translator gives external frontends of externalTrafficPolicy: Local services an INTERNAL entry too
         boolean twoScope = f.scope() == Scope.EXTERNAL && e.externalPolicyLocal() && e.type() != FrontendType.CLUSTER_IP;
-        boolean maglev = options.maglev() && f.scope() == Scope.EXTERNAL && e.type() != FrontendType.CLUSTER_IP && ProgrammedState.v4(f.address());
+        boolean maglev = options.maglev() && f.scope() == Scope.EXTERNAL && e.type() != FrontendType.CLUSTER_IP;
         int flags = (e.affinityTimeoutSeconds() > 0 ? MapLayout.SVC_AFFINITY : 0) | (twoScope ? MapLayout.SVC_TWO_SCOPE : 0)
                 | (sourceRangeKeys(e).isEmpty() ? 0 : MapLayout.SVC_SOURCE_RANGES) | (maglev ? MapLayout.SVC_MAGLEV : 0);
         List<ProgrammedState.BackendKey> backends = new ArrayList<>();

@@ -221,4 +221,21 @@ final class Codecs {
             return a.isAnyLocalAddress() ? null : a;
         }
     };
+
+    /** struct kpf_srcrange6_key (39 bytes, packed). */
+    static final MapCodec<SourceRangeKey> SRC_RANGE6_KEY = new MapCodec<>() {
+        public int size() { return 39; }
+        public void write(MemorySegment s, long o, SourceRangeKey k) {
+            zero(s, o, 39);
+            s.set(U32, o, MapLayout.SRC_RANGE6_FRONTEND_BITS + k.prefixLength());
+            addr(s, o + 4, k.frontend(), 16);
+            s.set(BE16, o + 20, (short) k.port());
+            s.set(ValueLayout.JAVA_BYTE, o + 22, (byte) k.protocol());
+            addr(s, o + 23, k.client(), 16);
+        }
+        public SourceRangeKey read(MemorySegment s, long o) {
+            return new SourceRangeKey(addr(s, o + 4, 16), Short.toUnsignedInt(s.get(BE16, o + 20)), Byte.toUnsignedInt(s.get(ValueLayout.JAVA_BYTE, o + 22)),
+                    addr(s, o + 23, 16), s.get(U32, o) - MapLayout.SRC_RANGE6_FRONTEND_BITS);
+        }
+    };
 }

@@ -17,12 +17,13 @@ public final class MapLayout {
     public static final String REVNAT4 = "kpf_revnat4", REVNAT6 = "kpf_revnat6";
     public static final String SK_REVNAT4 = "kpf_sk_revnat4", SK_REVNAT6 = "kpf_sk_revnat6";
     public static final String AFFINITY = "kpf_affinity", STATS = "kpf_stats", META = "kpf_meta", NAMES = "kpf_names";
-    public static final String CT4 = "kpf_ct4", TC_CONFIG = "kpf_tc_config", SRC_RANGE4 = "kpf_srcrange4", MAGLEV4 = "kpf_maglev4", CT6 = "kpf_ct6", TC_CONFIG6 = "kpf_tc_config6";
+    public static final String CT4 = "kpf_ct4", TC_CONFIG = "kpf_tc_config", SRC_RANGE4 = "kpf_srcrange4", MAGLEV4 = "kpf_maglev4", CT6 = "kpf_ct6", TC_CONFIG6 = "kpf_tc_config6",
+            SRC_RANGE6 = "kpf_srcrange6";
     /** The tc programs (traffic from outside the node). */
     public static final String TC_INGRESS = "kpf_tc_ingress", TC_EGRESS = "kpf_tc_egress";
 
     public static final List<String> MAPS = List.of(SVC4, SVC6, BACKENDS4, BACKENDS6, REVNAT4, REVNAT6, SK_REVNAT4,
-            SK_REVNAT6, AFFINITY, STATS, META, NAMES, CT4, TC_CONFIG, SRC_RANGE4, MAGLEV4, CT6, TC_CONFIG6);
+            SK_REVNAT6, AFFINITY, STATS, META, NAMES, CT4, TC_CONFIG, SRC_RANGE4, MAGLEV4, CT6, TC_CONFIG6, SRC_RANGE6);
 
     /** Programs and the hook each attaches to. */
     public record Hook(String program, String attachType) {}
@@ -38,7 +39,7 @@ public final class MapLayout {
 
     public static final int SCOPE_EXTERNAL = 0, SCOPE_INTERNAL = 1;
     public static final int SVC_AFFINITY = 1, SVC_TWO_SCOPE = 2, SVC_SOURCE_RANGES = 4, SVC_MAGLEV = 8;
-    public static final int SRC_RANGE4_FRONTEND_BITS = 56;
+    public static final int SRC_RANGE4_FRONTEND_BITS = 56, SRC_RANGE6_FRONTEND_BITS = 152;
     public static final int BACKEND_TERMINATING = 1, BACKEND_LOCAL = 2;
     public static final int META_LAYOUT = 0, META_GENERATION = 1;
     public static final int STAT_FRONTEND = 0, STAT_BACKEND = 1;

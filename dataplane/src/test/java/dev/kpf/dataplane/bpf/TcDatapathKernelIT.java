@@ -167,10 +167,14 @@ class TcDatapathKernelIT {
     void with_maglev_external_flows_pick_backends_from_each_frontends_table() throws Exception {
         datapath.close();
         datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of(),
-                net.nodeDevices.stream().map(d -> new Device(net.nodeNamespace(), d)).toList(), InetAddress.getByName(TcTopology.NODE_IP), true));
+                net.nodeDevices.stream().map(d -> new Device(net.nodeNamespace(), d)).toList(), InetAddress.getByName(TcTopology.NODE_IP), true,
+                InetAddress.getByName(TcTopology.NODE_IP6)));
         assertEquals(List.of(), datapath.apply(table()).errors());
         Map<String, Integer> spread = answers(client("tcp", 200, TcTopology.NODE_IP, 30080), "10.110.0.1:30080", SNAT);
         assertEquals(2, spread.size(), "flows hash over the table's two backends: " + spread);
+        client("tcp", 1, TcTopology.NODE_IP6, 30090); // see the IPv6 test: the first IPv6 connect of a fresh topology may time out
+        Map<String, Integer> spread6 = answers(client("tcp", 100, TcTopology.NODE_IP6, 30090), "[fd00:110::1]:30090", "\\[fd00:110::1\\]:\\d+");
+        assertEquals(2, spread6.size(), "IPv6 flows hash over the same kind of table: " + spread6);
         try (var tables = dev.kpf.probes.bpf.BpfMap.openPinned(pins.path(MapLayout.MAGLEV4), dev.kpf.probes.bpf.MapCodec.u32(), Codecs.MAGLEV);
              var backends = dev.kpf.probes.bpf.BpfMap.openPinned(pins.path(MapLayout.BACKENDS4), dev.kpf.probes.bpf.MapCodec.u32(), Codecs.backend(4))) {
             Map<Integer, int[]> all = tables.entries();
@@ -218,6 +222,11 @@ class TcDatapathKernelIT {
                 "\\[fd00:110::1\\]:([2-9]\\d{3}|[12]\\d{4}|3[01]\\d{3}|32[0-6]\\d{2}|327[0-6]\\d|1[0-9]{3})");
         assertEquals(Map.of("[fd00:111::2]:8080", v6.getOrDefault("[fd00:111::2]:8080", 0), "[fd00:112::2]:8080", v6.getOrDefault("[fd00:112::2]:8080", 0)), v6);
         assertEquals(2, v6.size(), "both IPv6 backends: " + v6);
+
+        String snat6 = "\\[fd00:110::1\\]:\\d+";
+        assertEquals(Map.of("[fd00:112::2]:8080", 10), answers(client("tcp", 10, "2001:db8:30::1", 80), "[2001:db8:30::1]:80", snat6),
+                "fd00:110::2 is inside fd00:110::/64");
+        assertTrue(client("tcp", 1, "2001:db8:30::2", 80).getFirst().startsWith("err "), "outside 2001:db8:99::/48 (the IPv4 range does not count): dropped");
     }
 
     @Test

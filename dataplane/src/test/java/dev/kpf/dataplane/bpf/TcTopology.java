@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * client -- node -- backends, as namespaces a test makes: "client" (10.110.0.2, no default route; only the
- * ExternalIP/LoadBalancer range 198.51.100.0/24 is routed, via the node), "node" (10.110.0.1 towards the client,
+ * client -- node -- backends, as namespaces a test makes: "client" (10.110.0.2 and fd00:110::2, no default route;
+ * only the ExternalIP/LoadBalancer ranges 198.51.100.0/24 and 2001:db8:30::/64 are routed, via the node), "node" (10.110.0.1 towards the client,
  * 10.111.0.1 and 10.112.0.1 towards the backends, forwarding on) and two backends (10.111.0.2 and 10.112.0.2, with
  * a route back to the client network only). Removed on close with their veth pairs and processes.
  */
@@ -48,6 +48,7 @@ final class TcTopology implements AutoCloseable {
             run("ip", "-n", t.backend1, "-6", "route", "add", "fd00:110::/64", "via", "fd00:111::1");
             run("ip", "-n", t.backend2, "-6", "route", "add", "fd00:110::/64", "via", "fd00:112::1");
             run("ip", "-n", t.client, "route", "add", "198.51.100.0/24", "via", NODE_IP);
+            run("ip", "-n", t.client, "-6", "route", "add", "2001:db8:30::/64", "via", NODE_IP6);
             run("ip", "-n", t.backend1, "route", "add", "10.110.0.0/24", "via", "10.111.0.1");
             run("ip", "-n", t.backend2, "route", "add", "10.110.0.0/24", "via", "10.112.0.1");
             return t;
