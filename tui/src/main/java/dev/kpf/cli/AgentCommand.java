@@ -199,6 +199,12 @@ final class AgentCommand implements Callable<Integer> {
         } catch (java.io.IOException | IllegalArgumentException e) {
             throw new DatapathException("--devices " + devices + ": " + e.getMessage() + " (name the interfaces with --devices IF,... or use none)", e);
         }
+        java.util.Optional<dev.kpf.probes.probe.KernelRelease> kernel = dev.kpf.probes.probe.KernelRelease.parse(System.getProperty("os.version"));
+        if (!chosen.isEmpty() && kernel.isPresent() && !dev.kpf.diagnostics.KernelTcx.supported(kernel.get())) {
+            spec.commandLine().getErr().println("kpf agent: kernel " + kernel.get() + " has no tcx links (6.6+): traffic from outside the node is not "
+                    + "served by kpf, only connections that start on the node (see `kpf doctor --only kernel.tcx`)");
+            chosen.clear();
+        }
         if (!chosen.isEmpty() && !(snat instanceof java.net.Inet4Address)) {
             throw new DatapathException("no IPv4 address to SNAT external traffic to on " + chosen + ": pass --snat-ip ADDR (or --devices none)", null);
         }
