@@ -172,11 +172,77 @@ static __always_inline int kpf_reply6(struct __sk_buff *skb, struct kpf_pkt6 *p,
 	return redirect ? kpf_forward6(skb, ct->addr2, daddr, p->tuple.proto) : KPF_TC_NEXT;
 }
 
+/* Folds a 16-byte change into the checksum at csum_off (with the pseudo-header flag for the outer addresses). */
+static __always_inline int kpf_csum6(struct __sk_buff *skb, int csum_off, const __u8 *old, const __u8 *new, __u64 flags)
+{
+	__u8 from[16], to[16];
+	__builtin_memcpy(from, old, 16);
+	__builtin_memcpy(to, new, 16);
+	__s64 diff = bpf_csum_diff((__be32 *)from, 16, (__be32 *)to, 16, 0);
+	if (diff < 0)
+		return -1;
+	return bpf_l4_csum_replace(skb, csum_off, 0, diff, flags) ? -1 : 0;
+}
+
+/*
+ * An ICMPv6 error (destination unreachable, time exceeded) about a packet kpf sent to a backend with SNAT: it goes
+ * to the client, quoting the packet as the client sent it, as for IPv4. The ICMPv6 checksum covers the outer
+ * addresses (pseudo-header) and the quoted packet.
+ */
+static __always_inline int kpf_icmp6_error(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	if ((void *)(eth + 1) > end || eth->h_proto != bpf_htons(ETH_P_IPV6))
+		return KPF_TC_NEXT;
+	struct ipv6hdr *ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > end || ip->nexthdr != 58 /* ICMPv6 */)
+		return KPF_TC_NEXT;
+	__u8 *icmp = (void *)(ip + 1);
+	if ((void *)(icmp + 8) > end || (icmp[0] != 1 && icmp[0] != 3))
+		return KPF_TC_NEXT;
+	struct ipv6hdr *inner = (void *)(icmp + 8);
+	if ((void *)(inner + 1) > end || (inner->nexthdr != IPPROTO_TCP && inner->nexthdr != IPPROTO_UDP))
+		return KPF_TC_NEXT;
+	__be16 *ports = (void *)(inner + 1);
+	if ((void *)(ports + 2) > end)
+		return KPF_TC_NEXT;
+	struct kpf_ct6_key rk = {.sport = ports[1], .dport = ports[0], .proto = inner->nexthdr};
+	__builtin_memcpy(rk.saddr, &inner->daddr, 16);
+	__builtin_memcpy(rk.daddr, &inner->saddr, 16);
+	__u8 outer_src[16], old_dst[16], old_isrc[16], old_idst[16];
+	__builtin_memcpy(outer_src, &ip->saddr, 16);
+	__builtin_memcpy(old_dst, &ip->daddr, 16);
+	__builtin_memcpy(old_isrc, &inner->saddr, 16);
+	__builtin_memcpy(old_idst, &inner->daddr, 16);
+	__be16 old_isport = ports[0], old_idport = ports[1];
+	struct kpf_ct6_value *ct = kpf_ct6_fresh(&rk);
+	if (!ct || !(ct->flags & KPF_CT_REPLY) || !(ct->flags & KPF_CT_SNAT))
+		return KPF_TC_NEXT;
+	__u8 client[16], frontend[16];
+	__builtin_memcpy(client, ct->addr, 16);
+	__builtin_memcpy(frontend, ct->addr2, 16);
+	__be16 client_port = ct->port, frontend_port = ct->port2;
+	int l3 = sizeof(*eth), icmp_off = l3 + sizeof(*ip), inner_off = icmp_off + 8, iports = inner_off + sizeof(*inner);
+	int csum = icmp_off + 2;
+	if (kpf_csum6(skb, csum, old_dst, client, BPF_F_PSEUDO_HDR) || kpf_csum6(skb, csum, old_isrc, client, 0) ||
+	    kpf_csum6(skb, csum, old_idst, frontend, 0) || bpf_l4_csum_replace(skb, csum, old_isport, client_port, 2) ||
+	    bpf_l4_csum_replace(skb, csum, old_idport, frontend_port, 2))
+		return KPF_TC_DROP;
+	if (bpf_skb_store_bytes(skb, l3 + offsetof(struct ipv6hdr, daddr), client, 16, 0) ||
+	    bpf_skb_store_bytes(skb, inner_off + offsetof(struct ipv6hdr, saddr), client, 16, 0) ||
+	    bpf_skb_store_bytes(skb, inner_off + offsetof(struct ipv6hdr, daddr), frontend, 16, 0) ||
+	    bpf_skb_store_bytes(skb, iports, &client_port, 2, 0) || bpf_skb_store_bytes(skb, iports + 2, &frontend_port, 2, 0))
+		return KPF_TC_DROP;
+	return kpf_forward6(skb, outer_src, client, 58);
+}
+
 static __always_inline int kpf_ingress6(struct __sk_buff *skb)
 {
 	struct kpf_pkt6 p = {};
 	if (!kpf_parse6(skb, &p))
-		return KPF_TC_NEXT;
+		return kpf_icmp6_error(skb);
 	struct kpf_ct6_key key = p.tuple;
 	struct kpf_ct6_value *ct = kpf_ct6_fresh(&key);
 	if (ct)
