@@ -241,9 +241,10 @@ static __always_inline __be16 kpf_snat_port4(const struct kpf_tc_config *cfg, co
 }
 
 /*
- * An ICMP error (destination unreachable, time exceeded) about a packet kpf sent to a backend with SNAT: it is
- * addressed to the node, and its quoted header shows the SNATed flow. It goes to the client instead, quoting the
- * packet as the client sent it (client -> frontend), so the client's socket sees the error.
+ * An ICMP error (destination unreachable, time exceeded) about a packet kpf sent to a backend: with SNAT it is
+ * addressed to the node and goes on to the client; without (externalTrafficPolicy Local) it is on its way to the
+ * client already. Either way it quotes the packet as the client sent it (client -> frontend), so the client's
+ * socket sees the error.
  */
 static __always_inline int kpf_icmp_error4(struct __sk_buff *skb)
 {
@@ -267,8 +268,9 @@ static __always_inline int kpf_icmp_error4(struct __sk_buff *skb)
 	/* the quoted packet went node -> backend; the reply entry is keyed backend -> node */
 	struct kpf_ct4_key rk = {.saddr = inner->daddr, .daddr = inner->saddr, .sport = ports[1], .dport = ports[0], .proto = inner->protocol};
 	struct kpf_ct4_value *ct = kpf_ct4_fresh(&rk);
-	if (!ct || !(ct->flags & KPF_CT_REPLY) || !(ct->flags & KPF_CT_SNAT))
+	if (!ct || !(ct->flags & KPF_CT_REPLY))
 		return KPF_TC_NEXT;
+	/* with SNAT the error came to the node and goes on to the client; without, it is on its way to the client already */
 	__be32 client = ct->addr, frontend = ct->addr2, outer_src = ip->saddr, old_dst = ip->daddr;
 	__be16 client_port = ct->port, frontend_port = ct->port2;
 	__be32 old_isrc = inner->saddr, old_idst = inner->daddr;

@@ -185,8 +185,8 @@ static __always_inline int kpf_csum6(struct __sk_buff *skb, int csum_off, const 
 }
 
 /*
- * An ICMPv6 error (destination unreachable, time exceeded) about a packet kpf sent to a backend with SNAT: it goes
- * to the client, quoting the packet as the client sent it, as for IPv4. The ICMPv6 checksum covers the outer
+ * An ICMPv6 error (destination unreachable, time exceeded) about a packet kpf sent to a backend (with SNAT or
+ * without), quoting the packet as the client sent it, as for IPv4. The ICMPv6 checksum covers the outer
  * addresses (pseudo-header) and the quoted packet.
  */
 static __always_inline int kpf_icmp6_error(struct __sk_buff *skb)
@@ -218,8 +218,9 @@ static __always_inline int kpf_icmp6_error(struct __sk_buff *skb)
 	__builtin_memcpy(old_idst, &inner->daddr, 16);
 	__be16 old_isport = ports[0], old_idport = ports[1];
 	struct kpf_ct6_value *ct = kpf_ct6_fresh(&rk);
-	if (!ct || !(ct->flags & KPF_CT_REPLY) || !(ct->flags & KPF_CT_SNAT))
+	if (!ct || !(ct->flags & KPF_CT_REPLY))
 		return KPF_TC_NEXT;
+	/* with SNAT the error came to the node and goes on to the client; without, it is on its way to the client already */
 	__u8 client[16], frontend[16];
 	__builtin_memcpy(client, ct->addr, 16);
 	__builtin_memcpy(frontend, ct->addr2, 16);

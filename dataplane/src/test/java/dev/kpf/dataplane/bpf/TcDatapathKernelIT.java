@@ -207,12 +207,14 @@ class TcDatapathKernelIT {
     }
 
     @Test
-    void an_icmp_error_about_a_snat_flow_reaches_the_client_as_about_its_own_packet() throws Exception {
+    void an_icmp_error_about_a_translated_flow_reaches_the_client_as_about_its_own_packet() throws Exception {
         // the backend's port unreachable goes to the node; translated back, the client's connected socket gets ECONNREFUSED
         assertEquals(List.of("err ECONNREFUSED"), client("udpc", 1, TcTopology.NODE_IP, 30087));
         assertEquals("ok", client("udpc", 1, TcTopology.NODE_IP, 30053).getFirst().substring(0, 2), "a listening backend answers the same kind of socket");
         client("udpc", 1, TcTopology.NODE_IP6, 30093); // the first IPv6 exchange of a fresh topology may time out (see the IPv6 test)
         assertEquals(List.of("err ECONNREFUSED"), client("udpc", 1, TcTopology.NODE_IP6, 30093), "ICMPv6 the same");
+        assertEquals(List.of("err ECONNREFUSED"), client("udpc", 1, TcTopology.NODE_IP, 30094),
+                "without SNAT (externalTrafficPolicy Local) the error travels to the client directly and is translated on the way");
     }
 
     @Test
