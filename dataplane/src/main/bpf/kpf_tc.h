@@ -44,6 +44,9 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } kpf_maglev4 SEC(".maps");
 
+/* The Maglev table size the agent chose (a prime <= KPF_MAGLEV_M); set in .rodata before load, so the verifier knows it. */
+const volatile __u32 kpf_maglev_m = KPF_MAGLEV_M;
+
 /* A flow's hash for Maglev: the same tuple gives the same table entry on every node. */
 static __always_inline __u32 kpf_hash4(const struct kpf_ct4_key *t)
 {
@@ -375,10 +378,11 @@ int kpf_tc_ingress(struct __sk_buff *skb)
 		__u32 mk = rev_nat_id;
 		struct kpf_maglev *mg = bpf_map_lookup_elem(&kpf_maglev4, &mk);
 		if (mg) {
-			__u32 idx = kpf_hash4(&p.tuple) % KPF_MAGLEV_M;
+			__u32 m = kpf_maglev_m;
+			__u32 idx = m ? kpf_hash4(&p.tuple) % m : 0;
 			/* the compiler turns the modulo into arithmetic the verifier cannot bound: bound it where it sees it */
 			asm volatile("" : "+r"(idx));
-			if (idx < KPF_MAGLEV_M) {
+			if (idx < m) {
 				backend_id = mg->backend_ids[idx];
 				backend = bpf_map_lookup_elem(&kpf_backends4, &backend_id);
 			}

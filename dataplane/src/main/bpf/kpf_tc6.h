@@ -294,9 +294,10 @@ static __always_inline int kpf_ingress6(struct __sk_buff *skb)
 		__u32 mk = rev_nat_id;
 		struct kpf_maglev *mg = bpf_map_lookup_elem(&kpf_maglev4, &mk); /* one table map: rev-NAT ids are shared by both families */
 		if (mg) {
-			__u32 idx = kpf_hash6(&p.tuple) % KPF_MAGLEV_M;
+			__u32 m = kpf_maglev_m;
+			__u32 idx = m ? kpf_hash6(&p.tuple) % m : 0;
 			asm volatile("" : "+r"(idx));
-			if (idx < KPF_MAGLEV_M) {
+			if (idx < m) {
 				backend_id = mg->backend_ids[idx];
 				backend = bpf_map_lookup_elem(&kpf_backends6, &backend_id);
 			}

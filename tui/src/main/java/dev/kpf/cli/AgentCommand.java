@@ -83,6 +83,10 @@ final class AgentCommand implements Callable<Integer> {
             description = "How traffic from outside picks a backend per flow: random (default) or maglev (consistent hashing; table size 1021).")
     String lbAlgorithm;
 
+    @Option(names = "--maglev-table-size", paramLabel = "PRIME", defaultValue = "1021",
+            description = "Entries of each frontend's Maglev table: a prime from 251 to 65521, well above the backends per service (default ${DEFAULT-VALUE}).")
+    int maglevTableSize;
+
     @Option(names = "--health-check-address", paramLabel = "ADDR|none", defaultValue = "0.0.0.0",
             description = "Where to serve the health check node ports of externalTrafficPolicy Local Services (default ${DEFAULT-VALUE}; none: not served).")
     String healthCheckAddress;
@@ -211,8 +215,11 @@ final class AgentCommand implements Callable<Integer> {
         if (!lbAlgorithm.equals("random") && !lbAlgorithm.equals("maglev")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--lb-algorithm " + lbAlgorithm + ": use random or maglev");
         }
+        if (!dev.kpf.dataplane.lb.Maglev.validSize(maglevTableSize)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--maglev-table-size " + maglevTableSize + ": use a prime from 251 to 65521");
+        }
         return BpfDatapath.open(new BpfDatapath.Options(pins, cg, capacities, chosen, snat, lbAlgorithm.equals("maglev"),
-                snat6 instanceof java.net.Inet6Address ? snat6 : null));
+                snat6 instanceof java.net.Inet6Address ? snat6 : null, maglevTableSize));
     }
 
     private ClusterSource source(SourceSpec s, List<AutoCloseable> owned) throws Exception {

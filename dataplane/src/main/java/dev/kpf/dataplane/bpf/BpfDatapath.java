@@ -52,8 +52,11 @@ public final class BpfDatapath implements Datapath {
      * @param snat4   the IPv4 address replies of SNATed flows come back to (a node address); required with devices
      */
     public record Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4,
-                          boolean maglev, java.net.InetAddress snat6) {
+                          boolean maglev, java.net.InetAddress snat6, int maglevTableSize) {
         public Options {
+            if (!dev.kpf.dataplane.lb.Maglev.validSize(maglevTableSize)) {
+                throw new IllegalArgumentException("Maglev table size " + maglevTableSize + ": use a prime from 251 to 65521");
+            }
             capacities = Map.copyOf(capacities);
             devices = List.copyOf(devices);
             if (!devices.isEmpty() && !(snat4 instanceof java.net.Inet4Address)) {
@@ -63,17 +66,17 @@ public final class BpfDatapath implements Datapath {
 
         /** Socket-level load balancing only. */
         public Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities) {
-            this(pins, cgroup, capacities, List.of(), null, false, null);
+            this(pins, cgroup, capacities, List.of(), null, false, null, dev.kpf.dataplane.lb.Maglev.M);
         }
 
         /** IPv4 SNAT only (IPv6 flows that need SNAT pass untranslated). */
         public Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4, boolean maglev) {
-            this(pins, cgroup, capacities, devices, snat4, maglev, null);
+            this(pins, cgroup, capacities, devices, snat4, maglev, null, dev.kpf.dataplane.lb.Maglev.M);
         }
 
         /** Traffic from outside through {@code devices}, backends picked at random per flow. */
         public Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4) {
-            this(pins, cgroup, capacities, devices, snat4, false, null);
+            this(pins, cgroup, capacities, devices, snat4, false, null, dev.kpf.dataplane.lb.Maglev.M);
         }
     }
 
@@ -111,7 +114,7 @@ public final class BpfDatapath implements Datapath {
         stats = object.map(MapLayout.STATS, Codecs.STAT_KEY, Codecs.statValues(Libbpf.possibleCpus()));
         sourceRanges4 = object.map(MapLayout.SRC_RANGE4, Codecs.SRC_RANGE4_KEY, Codecs.U8);
         sourceRanges6 = object.map(MapLayout.SRC_RANGE6, Codecs.SRC_RANGE6_KEY, Codecs.U8);
-        maglev4 = object.map(MapLayout.MAGLEV4, MapCodec.u32(), Codecs.MAGLEV);
+        maglev4 = object.map(MapLayout.MAGLEV4, MapCodec.u32(), Codecs.maglev(options.maglevTableSize()));
         for (BpfMap<SourceRangeKey, Byte> m : List.of(sourceRanges4, sourceRanges6)) {
             for (SourceRangeKey k : m.entries().keySet()) sourceRanges.computeIfAbsent(k.frontendKey(), x -> new HashSet<>()).add(k);
         }
@@ -128,6 +131,9 @@ public final class BpfDatapath implements Datapath {
         List<BpfLink> created = new ArrayList<>();
         try {
             options.capacities().forEach(object::maxEntries);
+            // the Maglev table size: the map's value size and the programs' constant, both before load
+            object.valueSize(MapLayout.MAGLEV4, 4 * options.maglevTableSize());
+            object.initialValue(".rodata", java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(options.maglevTableSize()).array());
             try {
                 object.load();
             } catch (BpfException e) {
@@ -486,7 +492,7 @@ public final class BpfDatapath implements Datapath {
         if ((service.flags() & MapLayout.SVC_MAGLEV) != 0 && ids.length > 0) {
             // make: the Maglev table, before the entry that points readers at the new backends
             int[] owners = dev.kpf.dataplane.lb.Maglev.table(w.backends().stream()
-                    .map(b -> b.address().getHostAddress() + ":" + b.port()).toList(), dev.kpf.dataplane.lb.Maglev.M);
+                    .map(b -> b.address().getHostAddress() + ":" + b.port()).toList(), options.maglevTableSize());
             int[] table = new int[owners.length];
             for (int j = 0; j < owners.length; j++) table[j] = ids[owners[j]];
             if (!Arrays.equals(table, maglevTables.get(revNat))) {
@@ -615,7 +621,8 @@ public final class BpfDatapath implements Datapath {
      * devices are attached, links to devices no longer wanted are detached, and the SNAT address is rewritten.
      */
     public synchronized void setDevices(List<Device> devices, InetAddress snat4) {
-        Options next = new Options(options.pins(), options.cgroup(), options.capacities(), devices, snat4, options.maglev(), options.snat6());
+        Options next = new Options(options.pins(), options.cgroup(), options.capacities(), devices, snat4, options.maglev(), options.snat6(),
+                options.maglevTableSize());
         attachTc(next, object, links, new ArrayList<>());
         options = next;
     }

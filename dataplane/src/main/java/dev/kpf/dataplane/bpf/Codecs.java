@@ -196,18 +196,23 @@ final class Codecs {
         public Byte read(MemorySegment s, long o) { return s.get(ValueLayout.JAVA_BYTE, o); }
     };
 
-    /** struct kpf_maglev: the Maglev table of one frontend, backend ids (M of them). */
-    static final MapCodec<int[]> MAGLEV = new MapCodec<>() {
-        public int size() { return 4 * dev.kpf.dataplane.lb.Maglev.M; }
-        public void write(MemorySegment s, long o, int[] v) {
-            for (int i = 0; i < dev.kpf.dataplane.lb.Maglev.M; i++) s.set(U32, o + 4L * i, v[i]);
-        }
-        public int[] read(MemorySegment s, long o) {
-            int[] v = new int[dev.kpf.dataplane.lb.Maglev.M];
-            for (int i = 0; i < v.length; i++) v[i] = s.get(U32, o + 4L * i);
-            return v;
-        }
-    };
+    /** struct kpf_maglev at the default size (1021 backend ids). */
+    static final MapCodec<int[]> MAGLEV = maglev(dev.kpf.dataplane.lb.Maglev.M);
+
+    /** A Maglev table of {@code m} backend ids (the map's value size is set to 4 * m before load). */
+    static MapCodec<int[]> maglev(int m) {
+        return new MapCodec<>() {
+            public int size() { return 4 * m; }
+            public void write(MemorySegment s, long o, int[] v) {
+                for (int i = 0; i < m; i++) s.set(U32, o + 4L * i, v[i]);
+            }
+            public int[] read(MemorySegment s, long o) {
+                int[] v = new int[m];
+                for (int i = 0; i < m; i++) v[i] = s.get(U32, o + 4L * i);
+                return v;
+            }
+        };
+    }
 
     /** struct kpf_tc_config6 (16 bytes): the IPv6 SNAT source; null writes all zero (none). */
     static final MapCodec<InetAddress> TC_CONFIG6 = new MapCodec<>() {

@@ -10,8 +10,15 @@ import java.util.List;
  * entries. Backends are named ("ip:port"), so every node builds the same table for the same backends.
  */
 public final class Maglev {
-    /** The table size the tc programs are built with (a prime; kpf_tc.h's KPF_MAGLEV_M). */
+    /** The default table size (a prime; kpf_sock.h's KPF_MAGLEV_M); `kpf agent --maglev-table-size` picks another prime. */
     public static final int M = 1021;
+
+    /** Whether {@code m} can be a table size: a prime from 251 to 65521 (Maglev needs a prime well above the backend count). */
+    public static boolean validSize(int m) {
+        if (m < 251 || m > 65521) return false;
+        for (int d = 2; (long) d * d <= m; d++) if (m % d == 0) return false;
+        return true;
+    }
 
     private Maglev() {}
 

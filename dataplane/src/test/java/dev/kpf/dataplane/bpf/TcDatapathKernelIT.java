@@ -52,7 +52,7 @@ class TcDatapathKernelIT {
         }
         List<Device> devices = net.nodeDevices.stream().map(d -> new Device(net.nodeNamespace(), d)).toList();
         datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of(), devices, InetAddress.getByName(TcTopology.NODE_IP), false,
-                InetAddress.getByName(TcTopology.NODE_IP6)));
+                InetAddress.getByName(TcTopology.NODE_IP6), dev.kpf.dataplane.lb.Maglev.M));
         assertEquals(List.of(), datapath.apply(table()).errors());
     }
 
@@ -166,22 +166,24 @@ class TcDatapathKernelIT {
     @Test
     void with_maglev_external_flows_pick_backends_from_each_frontends_table() throws Exception {
         datapath.close();
+        BpfDatapath.cleanup(pins); // another table size is another map layout: pinned maps of the old one are not reused
         datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of(),
                 net.nodeDevices.stream().map(d -> new Device(net.nodeNamespace(), d)).toList(), InetAddress.getByName(TcTopology.NODE_IP), true,
-                InetAddress.getByName(TcTopology.NODE_IP6)));
+                InetAddress.getByName(TcTopology.NODE_IP6), 4093));
+        // a table larger than the compiled-in default: the map's value size and the programs' constant follow the option
         assertEquals(List.of(), datapath.apply(table()).errors());
         Map<String, Integer> spread = answers(client("tcp", 200, TcTopology.NODE_IP, 30080), "10.110.0.1:30080", SNAT);
         assertEquals(2, spread.size(), "flows hash over the table's two backends: " + spread);
         client("tcp", 1, TcTopology.NODE_IP6, 30090); // see the IPv6 test: the first IPv6 connect of a fresh topology may time out
         Map<String, Integer> spread6 = answers(client("tcp", 100, TcTopology.NODE_IP6, 30090), "[fd00:110::1]:30090", "\\[fd00:110::1\\]:\\d+");
         assertEquals(2, spread6.size(), "IPv6 flows hash over the same kind of table: " + spread6);
-        try (var tables = dev.kpf.probes.bpf.BpfMap.openPinned(pins.path(MapLayout.MAGLEV4), dev.kpf.probes.bpf.MapCodec.u32(), Codecs.MAGLEV);
+        try (var tables = dev.kpf.probes.bpf.BpfMap.openPinned(pins.path(MapLayout.MAGLEV4), dev.kpf.probes.bpf.MapCodec.u32(), Codecs.maglev(4093));
              var backends = dev.kpf.probes.bpf.BpfMap.openPinned(pins.path(MapLayout.BACKENDS4), dev.kpf.probes.bpf.MapCodec.u32(), Codecs.backend(4))) {
             Map<Integer, int[]> all = tables.entries();
             assertTrue(all.size() >= 4, "NodePort, ExternalIP and LoadBalancer frontends have tables; ClusterIPs none: " + all.size());
             Map<String, Integer> owners = new HashMap<>();
             for (int[] t : all.values()) {
-                assertEquals(dev.kpf.dataplane.lb.Maglev.M, t.length);
+                assertEquals(4093, t.length);
                 for (int id : t) owners.merge(backends.entries().get(id).address().getHostAddress(), 1, Integer::sum);
             }
             assertTrue(owners.keySet().containsAll(List.of(TcTopology.BACKEND1, TcTopology.BACKEND2)), owners.toString());

@@ -54,4 +54,10 @@ class MaglevTest {
         assertArrayEquals(Maglev.table(backends(4), Maglev.M), Maglev.table(backends(4), Maglev.M));
         assertEquals(0, Maglev.table(List.of(), Maglev.M).length);
     }
+
+    @Test
+    void table_sizes_are_primes_in_range() {
+        assertTrue(Maglev.validSize(251) && Maglev.validSize(1021) && Maglev.validSize(4093) && Maglev.validSize(65521));
+        assertTrue(!Maglev.validSize(1000) && !Maglev.validSize(250) && !Maglev.validSize(65537) && !Maglev.validSize(4095));
+    }
 }

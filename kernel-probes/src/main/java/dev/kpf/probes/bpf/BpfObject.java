@@ -148,6 +148,34 @@ public final class BpfObject implements AutoCloseable {
         return this;
     }
 
+    /** Sets a map's value size before load (maps whose value is an array sized at run time). */
+    public BpfObject valueSize(String mapName, int size) {
+        MemorySegment obj = live();
+        if (loaded) throw new IllegalStateException("object " + name + " is already loaded");
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = callState(call);
+            MemorySegment m = checkPointer(libbpf_h.bpf_object__find_map_by_name(state, obj, call.allocateFrom(mapName)),
+                    state, "find map", mapName + " in " + name);
+            check(libbpf_h.bpf_map__set_value_size(state, m, size), "set value size of map", mapName);
+        }
+        return this;
+    }
+
+    /** Replaces the initial contents of a global-data map (".rodata": the program's constants) before load. */
+    public BpfObject initialValue(String mapName, byte[] data) {
+        MemorySegment obj = live();
+        if (loaded) throw new IllegalStateException("object " + name + " is already loaded");
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = callState(call);
+            MemorySegment m = checkPointer(libbpf_h.bpf_object__find_map_by_name(state, obj, call.allocateFrom(mapName)),
+                    state, "find map", mapName + " in " + name);
+            MemorySegment bytes = call.allocate(data.length);
+            bytes.copyFrom(MemorySegment.ofArray(data));
+            check(libbpf_h.bpf_map__set_initial_value(state, m, bytes, data.length), "set initial value of map", mapName);
+        }
+        return this;
+    }
+
     /** The program with this function name. */
     public BpfProgram program(String programName) {
         MemorySegment obj = live();

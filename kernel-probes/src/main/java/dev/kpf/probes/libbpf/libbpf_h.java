@@ -208,6 +208,18 @@ public final class libbpf_h {
         try { return (int) bpf_map__max_entries.handle().invokeExact(state, map); } catch (Throwable t) { throw rethrow(t); }
     }
 
+    /** {@code int bpf_map__set_value_size(struct bpf_map *map, __u32 size)}: before load. */
+    public static final Binding bpf_map__set_value_size = bind("bpf_map__set_value_size", JAVA_INT, C_POINTER, JAVA_INT);
+    public static int bpf_map__set_value_size(MemorySegment state, MemorySegment map, int size) {
+        try { return (int) bpf_map__set_value_size.handle().invokeExact(state, map, size); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** {@code int bpf_map__set_initial_value(struct bpf_map *map, const void *data, size_t size)}: .rodata before load. */
+    public static final Binding bpf_map__set_initial_value = bind("bpf_map__set_initial_value", JAVA_INT, C_POINTER, C_POINTER, JAVA_LONG);
+    public static int bpf_map__set_initial_value(MemorySegment state, MemorySegment map, MemorySegment data, long size) {
+        try { return (int) bpf_map__set_initial_value.handle().invokeExact(state, map, data, size); } catch (Throwable t) { throw rethrow(t); }
+    }
+
     public static final Binding bpf_map__set_max_entries = bind("bpf_map__set_max_entries", JAVA_INT, C_POINTER, JAVA_INT);
     public static int bpf_map__set_max_entries(MemorySegment state, MemorySegment map, int maxEntries) {
         try { return (int) bpf_map__set_max_entries.handle().invokeExact(state, map, maxEntries); } catch (Throwable t) { throw rethrow(t); }
@@ -380,7 +392,7 @@ public final class libbpf_h {
             bpf_object__find_program_by_name, bpf_object__find_map_by_name, bpf_object__next_program, bpf_object__next_map,
             bpf_program__name, bpf_program__section_name, bpf_program__fd, bpf_program__set_autoload, bpf_program__attach_cgroup,
             bpf_map__name, bpf_map__fd, bpf_map__type, bpf_map__key_size, bpf_map__value_size, bpf_map__max_entries,
-            bpf_map__set_max_entries, bpf_map__pin, bpf_map__unpin, bpf_map__reuse_fd,
+            bpf_map__set_max_entries, bpf_map__set_value_size, bpf_map__set_initial_value, bpf_map__pin, bpf_map__unpin, bpf_map__reuse_fd,
             bpf_link__fd, bpf_link__pin, bpf_link__unpin, bpf_link__detach, bpf_link__destroy, bpf_link__update_program, bpf_link__open, bpf_link_create,
             libbpf_num_possible_cpus, bpf_object__find_map_fd_by_name,
             bpf_obj_pin, bpf_obj_get, bpf_obj_get_info_by_fd, bpf_map_create, bpf_map_update_elem, bpf_map_lookup_elem, bpf_map_delete_elem,

@@ -66,7 +66,7 @@ class LibbpfHeaderTest {
             "bpf_map_lookup_batch", "bpf_map_delete_batch", "bpf_program__attach_cgroup", "bpf_link__pin",
             "bpf_link__unpin", "bpf_link__destroy", "bpf_link__open", "libbpf_probe_bpf_prog_type",
             "libbpf_probe_bpf_map_type", "libbpf_probe_bpf_helper", "libbpf_strerror", "libbpf_major_version",
-            "libbpf_minor_version", "bpf_link_create");
+            "libbpf_minor_version", "bpf_link_create", "bpf_map__set_value_size", "bpf_map__set_initial_value");
 
     private static final Map<String, Class<?>> SCALARS = Map.ofEntries(
             Map.entry("int", int.class), Map.entry("unsigned int", int.class), Map.entry("__u32", int.class),
