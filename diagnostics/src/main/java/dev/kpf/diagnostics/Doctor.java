@@ -28,6 +28,8 @@ public final class Doctor {
         DoctorInputs in = original.intent() == null ? original : original.withAgent(original.agent(), original.pins(), once(original.intent()));
         List<CheckResult> out = new ArrayList<>();
         NodeFacts facts = null;
+        // one DaemonSet list serves the coexistence check and the DaemonSet verification
+        ClusterReader.Read<DaemonSetRow> daemonSets = in.cluster() == null ? null : in.cluster().daemonSets();
         if (in.host() != null) {
             if (in.facts() != null && in.selected("node.facts")) {
                 try {
@@ -47,14 +49,14 @@ public final class Doctor {
             if (in.host().isLive()) {
                 if (in.selected(ProxyCoexistence.ID)) {
                     out.add(ProxyCoexistence.check(new ProxyCoexistence.Sources(in.host(), new NodeCommands(in.commands()), Duration.ofSeconds(1),
-                            in.cluster(), in.nodeName(), in.agent(), in.pins() == null ? null : in.pins().root())));
+                            in.cluster(), daemonSets, in.nodeName(), in.agent(), in.pins() == null ? null : in.pins().root())));
                 }
                 if (in.selected("node.leftover-rules")) out.add(new LeftoverRules(in.commands()).check());
             }
         }
         List<String> dsIds = List.of("daemonsets.kube-proxy-absent", "daemonsets.dataplane-ready");
         if (in.cluster() != null) {
-            ClusterReader.Read<DaemonSetRow> ds = in.cluster().daemonSets();
+            ClusterReader.Read<DaemonSetRow> ds = daemonSets;
             if (ds.ok()) out.addAll(DaemonSetChecks.evaluate(ds.items()));
             else for (String id : dsIds) out.add(unknown(id, "cluster", ds.error()));
         } else {

@@ -24,9 +24,16 @@ import java.util.stream.Stream;
 public final class ProxyCoexistence {
     public static final String ID = "node.proxy-coexistence";
 
-    /** Where to look; any part may be null (then it is not looked at). */
-    public record Sources(HostRoot host, NodeCommands commands, Duration rulesWindow, ClusterReader cluster, String nodeName,
-                          URI agent, Path pins) {}
+    /**
+     * Where to look; any part may be null (then it is not looked at). {@code daemonSets} is the DaemonSet list when the
+     * caller has read it already (null: read it from {@code cluster}).
+     */
+    public record Sources(HostRoot host, NodeCommands commands, Duration rulesWindow, ClusterReader cluster,
+                          ClusterReader.Read<DaemonSetRow> daemonSets, String nodeName, URI agent, Path pins) {
+        public Sources(HostRoot host, NodeCommands commands, Duration rulesWindow, ClusterReader cluster, String nodeName, URI agent, Path pins) {
+            this(host, commands, rulesWindow, cluster, null, nodeName, agent, pins);
+        }
+    }
 
     private ProxyCoexistence() {}
 
@@ -35,7 +42,7 @@ public final class ProxyCoexistence {
         List<String> notLooked = new ArrayList<>();
         if (s.host() != null) kubeProxy.addAll(processes(s.host()));
         if (s.cluster() != null && s.nodeName() != null && !s.nodeName().isEmpty()) {
-            ClusterReader.Read<DaemonSetRow> ds = s.cluster().daemonSets();
+            ClusterReader.Read<DaemonSetRow> ds = s.daemonSets() != null ? s.daemonSets() : s.cluster().daemonSets();
             if (!ds.ok()) notLooked.add("kube-proxy pods (" + ds.error() + ")");
             for (DaemonSetRow row : ds.items()) {
                 if (!row.name().equals(DaemonSetChecks.KUBE_PROXY)) continue;

@@ -174,21 +174,30 @@ final class Codecs {
     };
 
     /** struct kpf_srcrange4_key (15 bytes, packed): prefixlen, frontend address and port, protocol, client prefix. */
-    static final MapCodec<SourceRangeKey> SRC_RANGE4_KEY = new MapCodec<>() {
-        public int size() { return 15; }
-        public void write(MemorySegment s, long o, SourceRangeKey k) {
-            zero(s, o, 15);
-            s.set(U32, o, MapLayout.SRC_RANGE4_FRONTEND_BITS + k.prefixLength());
-            addr(s, o + 4, k.frontend(), 4);
-            s.set(BE16, o + 8, (short) k.port());
-            s.set(ValueLayout.JAVA_BYTE, o + 10, (byte) k.protocol());
-            addr(s, o + 11, k.client(), 4);
-        }
-        public SourceRangeKey read(MemorySegment s, long o) {
-            return new SourceRangeKey(addr(s, o + 4, 4), Short.toUnsignedInt(s.get(BE16, o + 8)), Byte.toUnsignedInt(s.get(ValueLayout.JAVA_BYTE, o + 10)),
-                    addr(s, o + 11, 4), s.get(U32, o) - MapLayout.SRC_RANGE4_FRONTEND_BITS);
-        }
-    };
+    static final MapCodec<SourceRangeKey> SRC_RANGE4_KEY = sourceRangeKey(4, MapLayout.SRC_RANGE4_FRONTEND_BITS);
+
+    /** struct kpf_srcrange6_key (39 bytes, packed). */
+    static final MapCodec<SourceRangeKey> SRC_RANGE6_KEY = sourceRangeKey(16, MapLayout.SRC_RANGE6_FRONTEND_BITS);
+
+    /** The packed LPM key: prefixlen (frontend bits + CIDR), frontend address, port (BE), protocol, client address. */
+    private static MapCodec<SourceRangeKey> sourceRangeKey(int len, int frontendBits) {
+        int port = 4 + len, proto = port + 2, client = proto + 1, size = client + len;
+        return new MapCodec<>() {
+            public int size() { return size; }
+            public void write(MemorySegment s, long o, SourceRangeKey k) {
+                zero(s, o, size);
+                s.set(U32, o, frontendBits + k.prefixLength());
+                addr(s, o + 4, k.frontend(), len);
+                s.set(BE16, o + port, (short) k.port());
+                s.set(ValueLayout.JAVA_BYTE, o + proto, (byte) k.protocol());
+                addr(s, o + client, k.client(), len);
+            }
+            public SourceRangeKey read(MemorySegment s, long o) {
+                return new SourceRangeKey(addr(s, o + 4, len), Short.toUnsignedInt(s.get(BE16, o + port)),
+                        Byte.toUnsignedInt(s.get(ValueLayout.JAVA_BYTE, o + proto)), addr(s, o + client, len), s.get(U32, o) - frontendBits);
+            }
+        };
+    }
 
     static final MapCodec<Byte> U8 = new MapCodec<>() {
         public int size() { return 1; }
@@ -227,20 +236,4 @@ final class Codecs {
         }
     };
 
-    /** struct kpf_srcrange6_key (39 bytes, packed). */
-    static final MapCodec<SourceRangeKey> SRC_RANGE6_KEY = new MapCodec<>() {
-        public int size() { return 39; }
-        public void write(MemorySegment s, long o, SourceRangeKey k) {
-            zero(s, o, 39);
-            s.set(U32, o, MapLayout.SRC_RANGE6_FRONTEND_BITS + k.prefixLength());
-            addr(s, o + 4, k.frontend(), 16);
-            s.set(BE16, o + 20, (short) k.port());
-            s.set(ValueLayout.JAVA_BYTE, o + 22, (byte) k.protocol());
-            addr(s, o + 23, k.client(), 16);
-        }
-        public SourceRangeKey read(MemorySegment s, long o) {
-            return new SourceRangeKey(addr(s, o + 4, 16), Short.toUnsignedInt(s.get(BE16, o + 20)), Byte.toUnsignedInt(s.get(ValueLayout.JAVA_BYTE, o + 22)),
-                    addr(s, o + 23, 16), s.get(U32, o) - MapLayout.SRC_RANGE6_FRONTEND_BITS);
-        }
-    };
 }

@@ -137,41 +137,36 @@ public final class BpfObject implements AutoCloseable {
 
     /** Sets a map's capacity before {@link #load()} (e.g. from the agent's --map-capacity). */
     public BpfObject maxEntries(String mapName, int maxEntries) {
-        MemorySegment obj = live();
-        if (loaded) throw new IllegalStateException("object " + name + " is already loaded");
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment state = callState(call);
-            MemorySegment m = checkPointer(libbpf_h.bpf_object__find_map_by_name(state, obj, call.allocateFrom(mapName)),
-                    state, "find map", mapName + " in " + name);
-            check(libbpf_h.bpf_map__set_max_entries(state, m, maxEntries), "set max_entries of map", mapName);
-        }
-        return this;
+        return beforeLoad(mapName, (state, m, call) -> check(libbpf_h.bpf_map__set_max_entries(state, m, maxEntries), "set max_entries of map", mapName));
     }
 
     /** Sets a map's value size before load (maps whose value is an array sized at run time). */
     public BpfObject valueSize(String mapName, int size) {
-        MemorySegment obj = live();
-        if (loaded) throw new IllegalStateException("object " + name + " is already loaded");
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment state = callState(call);
-            MemorySegment m = checkPointer(libbpf_h.bpf_object__find_map_by_name(state, obj, call.allocateFrom(mapName)),
-                    state, "find map", mapName + " in " + name);
-            check(libbpf_h.bpf_map__set_value_size(state, m, size), "set value size of map", mapName);
-        }
-        return this;
+        return beforeLoad(mapName, (state, m, call) -> check(libbpf_h.bpf_map__set_value_size(state, m, size), "set value size of map", mapName));
     }
 
     /** Replaces the initial contents of a global-data map (".rodata": the program's constants) before load. */
     public BpfObject initialValue(String mapName, byte[] data) {
+        return beforeLoad(mapName, (state, m, call) -> {
+            MemorySegment bytes = call.allocate(data.length);
+            bytes.copyFrom(MemorySegment.ofArray(data));
+            check(libbpf_h.bpf_map__set_initial_value(state, m, bytes, data.length), "set initial value of map", mapName);
+        });
+    }
+
+    /** A change to a map's definition, made between open and load. */
+    private interface MapSetting {
+        void apply(MemorySegment state, MemorySegment map, Arena call);
+    }
+
+    private BpfObject beforeLoad(String mapName, MapSetting setting) {
         MemorySegment obj = live();
         if (loaded) throw new IllegalStateException("object " + name + " is already loaded");
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = callState(call);
             MemorySegment m = checkPointer(libbpf_h.bpf_object__find_map_by_name(state, obj, call.allocateFrom(mapName)),
                     state, "find map", mapName + " in " + name);
-            MemorySegment bytes = call.allocate(data.length);
-            bytes.copyFrom(MemorySegment.ofArray(data));
-            check(libbpf_h.bpf_map__set_initial_value(state, m, bytes, data.length), "set initial value of map", mapName);
+            setting.apply(state, m, call);
         }
         return this;
     }
