@@ -7,7 +7,9 @@
  *   sendmsg4/6      the same per datagram for unconnected UDP
  *   recvmsg4/6      replies from a backend appear to come from the frontend
  *   getpeername4/6  applications see the frontend as their peer
- * Addresses that are not frontends are left alone.
+ * Addresses that are not frontends are left alone. While a tracer has a ring buffer in kpf_trace_rings (its bit in
+ * kpf_trace_cfg's mask), every translation is also written to it as a struct kpf_trace_event; otherwise tracing
+ * costs one array lookup per hook.
  */
 #include <linux/bpf.h>
 #include <linux/in.h>
@@ -40,6 +42,79 @@ KPF_MAP(kpf_affinity, BPF_MAP_TYPE_LRU_HASH, struct kpf_affinity_key, struct kpf
 KPF_MAP(kpf_stats, BPF_MAP_TYPE_PERCPU_HASH, struct kpf_stat_key, struct kpf_stat_value, 131072);
 KPF_MAP(kpf_meta, BPF_MAP_TYPE_ARRAY, __u32, __u64, 2);
 KPF_MAP(kpf_names, BPF_MAP_TYPE_HASH, __u32, struct kpf_name, 65536);
+KPF_MAP(kpf_trace_cfg, BPF_MAP_TYPE_ARRAY, __u32, struct kpf_trace_config, 1);
+
+/* the tracers' ring buffers, created by each tracer (all of this size) and put into a free slot */
+struct kpf_trace_ring {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, KPF_TRACE_RING_BYTES);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, KPF_TRACE_SLOTS);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct kpf_trace_ring);
+} kpf_trace_rings SEC(".maps");
+
+/* The tracing configuration while at least one tracer listens, else 0: the only cost of tracing when it is off. */
+static __always_inline struct kpf_trace_config *kpf_tracing(void)
+{
+	__u32 zero = 0;
+	struct kpf_trace_config *c = bpf_map_lookup_elem(&kpf_trace_cfg, &zero);
+	return c && c->mask ? c : 0;
+}
+
+/* Completes an event with who and when, and writes it to every listening tracer's ring. */
+static __always_inline void kpf_trace_emit(void *ctx, const struct kpf_trace_config *c, struct kpf_trace_event *ev)
+{
+	ev->time_ns = bpf_ktime_get_ns();
+	ev->cgroup_id = bpf_get_current_cgroup_id();
+	ev->netns_cookie = bpf_get_netns_cookie(ctx);
+	ev->socket_cookie = bpf_get_socket_cookie(ctx);
+	ev->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	__u32 mask = c->mask;
+#pragma clang loop unroll(full)
+	for (int i = 0; i < KPF_TRACE_SLOTS; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		__u32 slot = i;
+		void *ring = bpf_map_lookup_elem(&kpf_trace_rings, &slot);
+		if (ring)
+			bpf_ringbuf_output(ring, ev, sizeof(*ev), 0);
+	}
+}
+
+/* An IPv4 event: frontend vip:vport, backend baddr:bport (0 when there is none). */
+static __always_inline void kpf_trace4(void *ctx, __u8 hook, __u8 outcome, __u8 proto, __u16 rev_nat_id, __u32 backend_id,
+				       __be32 vip, __be16 vport, __be32 baddr, __be16 bport)
+{
+	struct kpf_trace_config *c = kpf_tracing();
+	if (!c)
+		return;
+	struct kpf_trace_event ev = {.backend_id = backend_id, .rev_nat_id = rev_nat_id, .family = 4, .proto = proto,
+				     .hook = hook, .outcome = outcome, .vip_port = vport, .backend_port = bport};
+	__builtin_memcpy(ev.vip, &vip, 4);
+	__builtin_memcpy(ev.backend, &baddr, 4);
+	kpf_trace_emit(ctx, c, &ev);
+}
+
+/* An IPv6 event; addresses are 16 bytes (backend may be 0). */
+static __always_inline void kpf_trace6(void *ctx, __u8 hook, __u8 outcome, __u8 proto, __u16 rev_nat_id, __u32 backend_id,
+				       const void *vip, __be16 vport, const void *baddr, __be16 bport)
+{
+	struct kpf_trace_config *c = kpf_tracing();
+	if (!c)
+		return;
+	struct kpf_trace_event ev = {.backend_id = backend_id, .rev_nat_id = rev_nat_id, .family = 6, .proto = proto,
+				     .hook = hook, .outcome = outcome, .vip_port = vport, .backend_port = bport};
+	__builtin_memcpy(ev.vip, vip, 16);
+	if (baddr)
+		__builtin_memcpy(ev.backend, baddr, 16);
+	kpf_trace_emit(ctx, c, &ev);
+}
 
 static __always_inline void kpf_count(__u32 kind, __u32 id, int refused)
 {
@@ -104,24 +179,30 @@ static __always_inline struct kpf_svc_value *kpf_lookup4(struct kpf_svc4_key *ke
 /*
  * Picks the backend for an IPv4 frontend address. Returns 0 when the address is not a frontend, 1 with *out set,
  * or -1 when the frontend has no backend (the caller refuses). Shared by connect4/sendmsg4 and by the IPv6 hooks
- * for IPv4-mapped addresses (dual-stack sockets, e.g. Java's, connect to ::ffff:a.b.c.d).
+ * for IPv4-mapped addresses (dual-stack sockets, e.g. Java's, connect to ::ffff:a.b.c.d). The socket remembers the
+ * frontend for recvmsg and getpeername; hook is the KPF_HOOK_* traced.
  */
-static __always_inline int kpf_pick4(void *ctx, __be32 addr, __be16 port, __u8 proto, int remember_socket, struct kpf_backend4 *out)
+static __always_inline int kpf_pick4(void *ctx, __be32 addr, __be16 port, __u8 proto, __u8 hook, struct kpf_backend4 *out)
 {
 	struct kpf_svc4_key key = {.addr = addr, .port = port, .proto = proto};
 	struct kpf_svc_value *svc = kpf_lookup4(&key);
-	if (!svc)
+	if (!svc) {
+		kpf_trace4(ctx, hook, KPF_TRACE_NOT_SERVICE, proto, 0, 0, addr, port, 0, 0);
 		return 0;
+	}
 	__u16 rev_nat_id = svc->rev_nat_id;
 	if (svc->count == 0) {
 		kpf_count(KPF_STAT_FRONTEND, rev_nat_id, 1);
+		kpf_trace4(ctx, hook, KPF_TRACE_REFUSED, proto, rev_nat_id, 0, addr, port, 0, 0);
 		return -1;
 	}
 	__u32 backend_id = 0;
+	__u8 outcome = KPF_TRACE_AFFINITY;
 	struct kpf_backend4 *backend = 0;
 	if (kpf_affinity_backend(ctx, svc, 4, &backend_id))
 		backend = bpf_map_lookup_elem(&kpf_backends4, &backend_id);
 	if (!backend) {
+		outcome = KPF_TRACE_TRANSLATED;
 		struct kpf_svc4_key slot_key = key;
 		slot_key.slot = (bpf_get_prandom_u32() % svc->count) + 1;
 		struct kpf_svc_value *slot = bpf_map_lookup_elem(&kpf_svc4, &slot_key);
@@ -133,23 +214,22 @@ static __always_inline int kpf_pick4(void *ctx, __be32 addr, __be16 port, __u8 p
 			return 0;
 		kpf_affinity_remember(ctx, svc, 4, backend_id);
 	}
-	if (remember_socket) {
-		struct kpf_sk_revnat4_key rk = {.cookie = bpf_get_socket_cookie(ctx), .addr = backend->addr, .port = backend->port};
-		struct kpf_sk_revnat4_value rv = {.addr = key.addr, .port = key.port, .rev_nat_id = rev_nat_id};
-		bpf_map_update_elem(&kpf_sk_revnat4, &rk, &rv, BPF_ANY);
-	}
+	struct kpf_sk_revnat4_key rk = {.cookie = bpf_get_socket_cookie(ctx), .addr = backend->addr, .port = backend->port};
+	struct kpf_sk_revnat4_value rv = {.addr = key.addr, .port = key.port, .rev_nat_id = rev_nat_id};
+	bpf_map_update_elem(&kpf_sk_revnat4, &rk, &rv, BPF_ANY);
 	out->addr = backend->addr;
 	out->port = backend->port;
 	kpf_count(KPF_STAT_FRONTEND, rev_nat_id, 0);
 	kpf_count(KPF_STAT_BACKEND, backend_id, 0);
+	kpf_trace4(ctx, hook, outcome, proto, rev_nat_id, backend_id, addr, port, out->addr, out->port);
 	return 1;
 }
 
 /* Translates ctx's destination if it is a frontend. Returns ALLOW, or DENY after setting ECONNREFUSED. */
-static __always_inline int kpf_xlate4(struct bpf_sock_addr *ctx, int remember_socket)
+static __always_inline int kpf_xlate4(struct bpf_sock_addr *ctx, __u8 hook)
 {
 	struct kpf_backend4 b = {};
-	int r = kpf_pick4(ctx, ctx->user_ip4, (__be16)ctx->user_port, (__u8)ctx->protocol, remember_socket, &b);
+	int r = kpf_pick4(ctx, ctx->user_ip4, (__be16)ctx->user_port, (__u8)ctx->protocol, hook, &b);
 	if (r < 0) {
 		bpf_set_retval(-ECONNREFUSED);
 		return DENY;
@@ -176,12 +256,15 @@ static __always_inline struct kpf_sk_revnat4_value *kpf_revlookup4(void *ctx, __
 }
 
 /* Shows the frontend instead of the backend (replies of unconnected UDP, getpeername). */
-static __always_inline int kpf_revxlate4(struct bpf_sock_addr *ctx)
+static __always_inline int kpf_revxlate4(struct bpf_sock_addr *ctx, __u8 hook)
 {
-	struct kpf_sk_revnat4_value *rv = kpf_revlookup4(ctx, ctx->user_ip4, (__be16)ctx->user_port);
+	__be32 baddr = ctx->user_ip4;
+	__be16 bport = (__be16)ctx->user_port;
+	struct kpf_sk_revnat4_value *rv = kpf_revlookup4(ctx, baddr, bport);
 	if (rv) {
 		ctx->user_ip4 = rv->addr;
 		ctx->user_port = rv->port;
+		kpf_trace4(ctx, hook, KPF_TRACE_TRANSLATED, (__u8)ctx->protocol, rv->rev_nat_id, 0, rv->addr, rv->port, baddr, bport);
 	}
 	return ALLOW;
 }
@@ -189,25 +272,25 @@ static __always_inline int kpf_revxlate4(struct bpf_sock_addr *ctx)
 SEC("cgroup/connect4")
 int kpf_sock4_connect(struct bpf_sock_addr *ctx)
 {
-	return kpf_xlate4(ctx, 1);
+	return kpf_xlate4(ctx, KPF_HOOK_CONNECT);
 }
 
 SEC("cgroup/sendmsg4")
 int kpf_sock4_sendmsg(struct bpf_sock_addr *ctx)
 {
-	return kpf_xlate4(ctx, 1);
+	return kpf_xlate4(ctx, KPF_HOOK_SENDMSG);
 }
 
 SEC("cgroup/recvmsg4")
 int kpf_sock4_recvmsg(struct bpf_sock_addr *ctx)
 {
-	return kpf_revxlate4(ctx);
+	return kpf_revxlate4(ctx, KPF_HOOK_RECVMSG);
 }
 
 SEC("cgroup/getpeername4")
 int kpf_sock4_getpeername(struct bpf_sock_addr *ctx)
 {
-	return kpf_revxlate4(ctx);
+	return kpf_revxlate4(ctx, KPF_HOOK_GETPEERNAME);
 }
 
 /* ---- IPv6 ---- */
@@ -236,14 +319,14 @@ static __always_inline int kpf_v4_mapped(const __u32 *a)
 	return a[0] == 0 && a[1] == 0 && a[2] == bpf_htonl(0x0000ffff);
 }
 
-static __always_inline int kpf_xlate6(struct bpf_sock_addr *ctx, int remember_socket)
+static __always_inline int kpf_xlate6(struct bpf_sock_addr *ctx, __u8 hook)
 {
 	struct kpf_svc6_key key = {.port = (__be16)ctx->user_port, .proto = (__u8)ctx->protocol};
 	__u32 dst[4] = {ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3]};
 	if (kpf_v4_mapped(dst)) {
 		/* a dual-stack socket reaching an IPv4 frontend: translate with the IPv4 table, keep the mapping */
 		struct kpf_backend4 b = {};
-		int r = kpf_pick4(ctx, dst[3], key.port, key.proto, remember_socket, &b);
+		int r = kpf_pick4(ctx, dst[3], key.port, key.proto, hook, &b);
 		if (r < 0) {
 			bpf_set_retval(-ECONNREFUSED);
 			return DENY;
@@ -256,19 +339,24 @@ static __always_inline int kpf_xlate6(struct bpf_sock_addr *ctx, int remember_so
 	}
 	kpf_copy6(key.addr, dst);
 	struct kpf_svc_value *svc = kpf_lookup6(&key);
-	if (!svc)
+	if (!svc) {
+		kpf_trace6(ctx, hook, KPF_TRACE_NOT_SERVICE, key.proto, 0, 0, key.addr, key.port, 0, 0);
 		return ALLOW;
+	}
 	__u16 rev_nat_id = svc->rev_nat_id;
 	if (svc->count == 0) {
 		kpf_count(KPF_STAT_FRONTEND, rev_nat_id, 1);
+		kpf_trace6(ctx, hook, KPF_TRACE_REFUSED, key.proto, rev_nat_id, 0, key.addr, key.port, 0, 0);
 		bpf_set_retval(-ECONNREFUSED);
 		return DENY;
 	}
 	__u32 backend_id = 0;
+	__u8 outcome = KPF_TRACE_AFFINITY;
 	struct kpf_backend6 *backend = 0;
 	if (kpf_affinity_backend(ctx, svc, 6, &backend_id))
 		backend = bpf_map_lookup_elem(&kpf_backends6, &backend_id);
 	if (!backend) {
+		outcome = KPF_TRACE_TRANSLATED;
 		struct kpf_svc6_key slot_key = key;
 		slot_key.slot = (bpf_get_prandom_u32() % svc->count) + 1;
 		struct kpf_svc_value *slot = bpf_map_lookup_elem(&kpf_svc6, &slot_key);
@@ -282,24 +370,24 @@ static __always_inline int kpf_xlate6(struct bpf_sock_addr *ctx, int remember_so
 	}
 	__u32 addr[4];
 	__builtin_memcpy(addr, backend->addr, 16);
-	if (remember_socket) {
-		struct kpf_sk_revnat6_key rk = {.cookie = bpf_get_socket_cookie(ctx), .port = backend->port};
-		__builtin_memcpy(rk.addr, backend->addr, 16);
-		struct kpf_sk_revnat6_value rv = {.port = key.port, .rev_nat_id = rev_nat_id};
-		__builtin_memcpy(rv.addr, key.addr, 16);
-		bpf_map_update_elem(&kpf_sk_revnat6, &rk, &rv, BPF_ANY);
-	}
+	__be16 bport = backend->port;
+	struct kpf_sk_revnat6_key rk = {.cookie = bpf_get_socket_cookie(ctx), .port = bport};
+	__builtin_memcpy(rk.addr, addr, 16);
+	struct kpf_sk_revnat6_value rv = {.port = key.port, .rev_nat_id = rev_nat_id};
+	__builtin_memcpy(rv.addr, key.addr, 16);
+	bpf_map_update_elem(&kpf_sk_revnat6, &rk, &rv, BPF_ANY);
 	ctx->user_ip6[0] = addr[0];
 	ctx->user_ip6[1] = addr[1];
 	ctx->user_ip6[2] = addr[2];
 	ctx->user_ip6[3] = addr[3];
-	ctx->user_port = backend->port;
+	ctx->user_port = bport;
 	kpf_count(KPF_STAT_FRONTEND, rev_nat_id, 0);
 	kpf_count(KPF_STAT_BACKEND, backend_id | KPF_STAT_V6_BIT, 0);
+	kpf_trace6(ctx, hook, outcome, key.proto, rev_nat_id, backend_id, key.addr, key.port, addr, bport);
 	return ALLOW;
 }
 
-static __always_inline int kpf_revxlate6(struct bpf_sock_addr *ctx)
+static __always_inline int kpf_revxlate6(struct bpf_sock_addr *ctx, __u8 hook)
 {
 	struct kpf_sk_revnat6_key rk = {.cookie = bpf_get_socket_cookie(ctx), .port = (__be16)ctx->user_port};
 	__u32 src[4] = {ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3]};
@@ -308,6 +396,7 @@ static __always_inline int kpf_revxlate6(struct bpf_sock_addr *ctx)
 		if (rv4) {
 			ctx->user_ip6[3] = rv4->addr;
 			ctx->user_port = rv4->port;
+			kpf_trace4(ctx, hook, KPF_TRACE_TRANSLATED, (__u8)ctx->protocol, rv4->rev_nat_id, 0, rv4->addr, rv4->port, src[3], rk.port);
 		}
 		return ALLOW;
 	}
@@ -325,31 +414,32 @@ static __always_inline int kpf_revxlate6(struct bpf_sock_addr *ctx)
 	ctx->user_ip6[2] = addr[2];
 	ctx->user_ip6[3] = addr[3];
 	ctx->user_port = rv->port;
+	kpf_trace6(ctx, hook, KPF_TRACE_TRANSLATED, (__u8)ctx->protocol, id, 0, addr, rv->port, src, rk.port);
 	return ALLOW;
 }
 
 SEC("cgroup/connect6")
 int kpf_sock6_connect(struct bpf_sock_addr *ctx)
 {
-	return kpf_xlate6(ctx, 1);
+	return kpf_xlate6(ctx, KPF_HOOK_CONNECT);
 }
 
 SEC("cgroup/sendmsg6")
 int kpf_sock6_sendmsg(struct bpf_sock_addr *ctx)
 {
-	return kpf_xlate6(ctx, 1);
+	return kpf_xlate6(ctx, KPF_HOOK_SENDMSG);
 }
 
 SEC("cgroup/recvmsg6")
 int kpf_sock6_recvmsg(struct bpf_sock_addr *ctx)
 {
-	return kpf_revxlate6(ctx);
+	return kpf_revxlate6(ctx, KPF_HOOK_RECVMSG);
 }
 
 SEC("cgroup/getpeername6")
 int kpf_sock6_getpeername(struct bpf_sock_addr *ctx)
 {
-	return kpf_revxlate6(ctx);
+	return kpf_revxlate6(ctx, KPF_HOOK_GETPEERNAME);
 }
 
 /* traffic from outside the node: NodePort, ExternalIPs, LoadBalancer IPs (tc) */

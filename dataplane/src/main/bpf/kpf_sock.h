@@ -234,4 +234,56 @@ struct kpf_srcrange6_key {
 
 #define KPF_SRCRANGE6_FRONTEND_BITS 152
 
+/* ---- tracing (kpf trace): one ring buffer per tracer, switched on by a mask in kpf_trace_cfg ---- */
+
+#define KPF_TRACE_SLOTS 8
+#define KPF_TRACE_RING_BYTES (256 * 1024)
+
+/* where an event comes from */
+#define KPF_HOOK_CONNECT     1
+#define KPF_HOOK_SENDMSG     2
+#define KPF_HOOK_RECVMSG     3
+#define KPF_HOOK_GETPEERNAME 4
+
+/* what happened */
+#define KPF_TRACE_TRANSLATED  1 /* a backend was picked (connect, sendmsg) or a backend shown as its frontend (recvmsg, getpeername) */
+#define KPF_TRACE_AFFINITY    2 /* the ClientIP-affinity backend was picked */
+#define KPF_TRACE_REFUSED     3 /* a frontend without backends: ECONNREFUSED */
+#define KPF_TRACE_NOT_SERVICE 4 /* connect or sendmsg to an address that is no frontend */
+
+/* the tracer of a slot, so that a dead one can be found and its slot freed (start_ms: the process's start time) */
+struct kpf_trace_owner {
+	__u32 pid;
+	__u32 pad;
+	__u64 start_ms;
+};
+
+/* slot 0 of kpf_trace_cfg; the programs read only the mask (bit n: ring n of kpf_trace_rings is in use) */
+struct kpf_trace_config {
+	__u32 mask;
+	__u32 pad;
+	struct kpf_trace_owner owners[KPF_TRACE_SLOTS];
+};
+
+/* one translation; IPv4 addresses use the first 4 bytes */
+struct kpf_trace_event {
+	__u64 time_ns;       /* CLOCK_MONOTONIC */
+	__u64 cgroup_id;
+	__u64 netns_cookie;
+	__u64 socket_cookie;
+	__u32 pid;
+	__u32 backend_id;    /* 0 when not known (recvmsg, getpeername, refused) */
+	__u16 rev_nat_id;
+	__u8 family;         /* 4 or 6 */
+	__u8 proto;
+	__u8 hook;
+	__u8 outcome;
+	__be16 vip_port;
+	__be16 backend_port;
+	__u16 pad;
+	__u8 vip[16];
+	__u8 backend[16];
+	char comm[16];
+};
+
 #endif

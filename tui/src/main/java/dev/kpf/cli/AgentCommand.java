@@ -144,6 +144,7 @@ final class AgentCommand implements Callable<Integer> {
                 }
                 agent.start();
                 if (devices.equals("auto") && datapath instanceof BpfDatapath bpf) redetectDevices(bpf, owned);
+                if (datapath instanceof BpfDatapath) owned.add(dev.kpf.dataplane.trace.TraceSweeper.start(pins, java.time.Duration.ofSeconds(2)));
                 out.printf("kpf agent: node %s, source %s, datapath %s, serving http://%s:%d/ (healthz readyz metrics v1/status v1/services)%n",
                         node, source, datapath.describe(), http.address().getHostString(), http.address().getPort());
                 out.flush();

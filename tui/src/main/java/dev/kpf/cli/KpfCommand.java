@@ -10,7 +10,7 @@ import java.io.PrintWriter;
 /** The top-level {@code kpf} command: only subcommands and the shared options. */
 @Command(name = "kpf", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "kube-proxy-free toolkit for bare-metal Kubernetes nodes.",
-        subcommands = {TuiCommand.class, ProbeCommand.class, DoctorCommand.class, AgentCommand.class, ServicesCommand.class, DemoCommand.class, BenchCommand.class, VersionCommand.class, CompletionCommand.class},
+        subcommands = {TuiCommand.class, ProbeCommand.class, DoctorCommand.class, AgentCommand.class, ServicesCommand.class, TraceCommand.class, DemoCommand.class, BenchCommand.class, VersionCommand.class, CompletionCommand.class},
         exitCodeOnInvalidInput = ExitCodes.USAGE, exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:success", "64:usage error", "2:could not run (see the command's own codes)"})
 public final class KpfCommand implements Runnable {

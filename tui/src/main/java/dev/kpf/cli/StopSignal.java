@@ -29,6 +29,11 @@ final class StopSignal implements AutoCloseable {
         else stop.await();
     }
 
+    /** Whether a signal arrived (for loops that poll something else). */
+    boolean stopped() {
+        return stop.getCount() == 0;
+    }
+
     /** Clean-up is done: a pending shutdown may proceed; without one, the hook is removed. */
     @Override
     public void close() {

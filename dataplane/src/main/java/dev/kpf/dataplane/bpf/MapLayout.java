@@ -19,11 +19,13 @@ public final class MapLayout {
     public static final String AFFINITY = "kpf_affinity", STATS = "kpf_stats", META = "kpf_meta", NAMES = "kpf_names";
     public static final String CT4 = "kpf_ct4", TC_CONFIG = "kpf_tc_config", SRC_RANGE4 = "kpf_srcrange4", MAGLEV4 = "kpf_maglev4", CT6 = "kpf_ct6", TC_CONFIG6 = "kpf_tc_config6",
             SRC_RANGE6 = "kpf_srcrange6";
+    /** Tracing: the configuration array (which ring slots are in use, by whom) and the tracers' ring buffers (kpf trace). */
+    public static final String TRACE_CFG = "kpf_trace_cfg", TRACE_RINGS = "kpf_trace_rings";
     /** The tc programs (traffic from outside the node). */
     public static final String TC_INGRESS = "kpf_tc_ingress", TC_EGRESS = "kpf_tc_egress";
 
     public static final List<String> MAPS = List.of(SVC4, SVC6, BACKENDS4, BACKENDS6, REVNAT4, REVNAT6, SK_REVNAT4,
-            SK_REVNAT6, AFFINITY, STATS, META, NAMES, CT4, TC_CONFIG, SRC_RANGE4, MAGLEV4, CT6, TC_CONFIG6, SRC_RANGE6);
+            SK_REVNAT6, AFFINITY, STATS, META, NAMES, CT4, TC_CONFIG, SRC_RANGE4, MAGLEV4, CT6, TC_CONFIG6, SRC_RANGE6, TRACE_CFG, TRACE_RINGS);
 
     /** Programs and the hook each attaches to. */
     public record Hook(String program, String attachType) {}

@@ -56,7 +56,7 @@ final class MapReader {
                 }
                 list.add(new Backend(b.address(), b.port(), protocol(b.protocol()),
                         (b.flags() & MapLayout.BACKEND_TERMINATING) != 0 ? Backend.State.TERMINATING : Backend.State.READY,
-                        (b.flags() & MapLayout.BACKEND_LOCAL) != 0, "", ""));
+                        (b.flags() & MapLayout.BACKEND_LOCAL) != 0, "", "", ""));
             }
             boolean twoScope = (v.flags() & MapLayout.SVC_TWO_SCOPE) != 0 || k.scope() == MapLayout.SCOPE_INTERNAL;
             out.put(f, new LbEntry(f, BpfDatapath.typeOf(name[0]), ref, portName, list, v.affinityTimeout(), List.of(),

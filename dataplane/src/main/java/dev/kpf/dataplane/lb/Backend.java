@@ -9,10 +9,11 @@ import java.util.Comparator;
 
 /**
  * A backend of a frontend: the endpoint's address and resolved target port, its state, whether it runs on this
- * node, and its zone and node for display.
+ * node, and its zone, node and pod (the endpoint's targetRef name; empty when unknown, as in tables read back from
+ * the maps) for display.
  */
 public record Backend(InetAddress address, int port, Protocol protocol, State state, boolean local, String nodeName,
-                      String zone) implements Comparable<Backend> {
+                      String zone, String pod) implements Comparable<Backend> {
 
     /** READY endpoints take traffic; TERMINATING ones (serving, terminating) only when no ready one exists. */
     public enum State { READY, TERMINATING }

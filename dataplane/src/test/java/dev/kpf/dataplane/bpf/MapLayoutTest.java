@@ -37,6 +37,15 @@ class MapLayoutTest {
                   S(kpf_tc_config) S(kpf_srcrange4_key) S(kpf_maglev) S(kpf_ct4_key) S(kpf_ct4_value)
                   O(kpf_tc_config, port_min) O(kpf_tc_config, port_max)
                   O(kpf_srcrange4_key, faddr) O(kpf_srcrange4_key, fport) O(kpf_srcrange4_key, proto) O(kpf_srcrange4_key, saddr)
+                  S(kpf_trace_config) S(kpf_trace_event) O(kpf_trace_config, owners)
+                  O(kpf_trace_event, time_ns) O(kpf_trace_event, cgroup_id) O(kpf_trace_event, netns_cookie) O(kpf_trace_event, socket_cookie)
+                  O(kpf_trace_event, pid) O(kpf_trace_event, backend_id) O(kpf_trace_event, rev_nat_id) O(kpf_trace_event, family)
+                  O(kpf_trace_event, proto) O(kpf_trace_event, hook) O(kpf_trace_event, outcome) O(kpf_trace_event, vip_port)
+                  O(kpf_trace_event, backend_port) O(kpf_trace_event, vip) O(kpf_trace_event, backend) O(kpf_trace_event, comm)
+                  printf("trace_slots %%d\\n", KPF_TRACE_SLOTS);
+                  printf("trace_ring %%d\\n", KPF_TRACE_RING_BYTES);
+                  printf("hooks %%d%%d%%d%%d\\n", KPF_HOOK_CONNECT, KPF_HOOK_SENDMSG, KPF_HOOK_RECVMSG, KPF_HOOK_GETPEERNAME);
+                  printf("outcomes %%d%%d%%d%%d\\n", KPF_TRACE_TRANSLATED, KPF_TRACE_AFFINITY, KPF_TRACE_REFUSED, KPF_TRACE_NOT_SERVICE);
                   printf("maglev_m %%d\\n", KPF_MAGLEV_M);
                   printf("srcrange_bits %%d\\n", KPF_SRCRANGE4_FRONTEND_BITS);
                   printf("svc_source_ranges %%u\\n", KPF_SVC_SOURCE_RANGES);
@@ -80,6 +89,8 @@ class MapLayoutTest {
         assertEquals(16L, m.get("kpf_ct4_key"));
         assertEquals(32L, m.get("kpf_ct4_value"), "conntrack entries are 32 bytes: 262,144 of them take 8 MB of kernel memory (plus the key)");
         assertEquals((long) MapLayout.VERSION, m.get("version"));
+        // tracing
+        dev.kpf.dataplane.trace.TraceLayout.check(m);
     }
 
     private static String run(List<String> cmd) throws Exception {

@@ -85,22 +85,7 @@ class SocketLbKernelIT {
 
     /** Runs the peer client inside the test cgroup and the client namespace; returns its lines. */
     private List<String> client(String proto, int count, String addr, int port) throws Exception {
-        String script = "echo $$ > " + cgroup.path().resolve("cgroup.procs") + " && exec nsenter --net=/run/netns/" + net.client
-                + " " + PEER + " connect " + proto + " " + count + " " + addr + " " + port;
-        Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        String out;
-        try (var in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("client timed out");
-        }
-        assertEquals(0, p.exitValue(), out);
-        List<String> lines = out.lines().toList();
-        assertEquals(count, lines.size(), out);
-        return lines;
+        return net.peerClient(cgroup.path(), PEER, proto, count, addr, port);
     }
 
     /** Answers (backend addresses) counted, with every line required to be ok and to show {@code peer}. */

@@ -3,6 +3,7 @@ package dev.kpf.dataplane.bpf;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,29 @@ final class TestNetwork implements AutoCloseable {
         var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = in.readLine();
         if (!"ready".equals(line)) throw new IllegalStateException("server did not start: " + line);
+    }
+
+    /**
+     * Runs the peer client ({@code kpf_peer connect PROTO COUNT ADDR PORT}) inside {@code cgroup} and the client
+     * namespace; returns its lines, one per connection, after checking it exited 0 and printed {@code count}.
+     */
+    List<String> peerClient(Path cgroup, Path peer, String proto, int count, String addr, int port) throws Exception {
+        String script = "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec nsenter --net=/run/netns/" + client
+                + " " + peer + " connect " + proto + " " + count + " " + addr + " " + port;
+        Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        String out;
+        try (var in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("client timed out");
+        }
+        if (p.exitValue() != 0) throw new IOException("client exited " + p.exitValue() + ": " + out);
+        List<String> lines = out.lines().toList();
+        if (lines.size() != count) throw new IOException("client printed " + lines.size() + " lines, expected " + count + ":\n" + out);
+        return lines;
     }
 
     static String run(String... cmd) throws Exception {

@@ -387,6 +387,31 @@ public final class libbpf_h {
         try { return (int) libbpf_minor_version.handle().invokeExact(state); } catch (Throwable t) { throw rethrow(t); }
     }
 
+    // ---- BPF ring buffers (libbpf.h) ----
+
+    /**
+     * {@code struct ring_buffer *ring_buffer__new(int map_fd, ring_buffer_sample_fn sample_cb, void *ctx,
+     * const struct ring_buffer_opts *opts)}; the callback is {@code int (*)(void *ctx, void *data, size_t size)}.
+     */
+    public static final Binding ring_buffer__new = bind("ring_buffer__new", C_POINTER, JAVA_INT, C_POINTER, C_POINTER, C_POINTER);
+    public static MemorySegment ring_buffer__new(MemorySegment state, int mapFd, MemorySegment sampleCb, MemorySegment ctx, MemorySegment opts) {
+        try { return (MemorySegment) ring_buffer__new.handle().invokeExact(state, mapFd, sampleCb, ctx, opts); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** Descriptor of the sample callback ring_buffer__new takes. */
+    public static final FunctionDescriptor ring_buffer_sample_fn = FunctionDescriptor.of(JAVA_INT, C_POINTER, C_POINTER, JAVA_LONG);
+
+    /** Waits up to timeout_ms for data, calls the callback for each record; returns the count or -errno. */
+    public static final Binding ring_buffer__poll = bind("ring_buffer__poll", JAVA_INT, C_POINTER, JAVA_INT);
+    public static int ring_buffer__poll(MemorySegment state, MemorySegment rb, int timeoutMs) {
+        try { return (int) ring_buffer__poll.handle().invokeExact(state, rb, timeoutMs); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding ring_buffer__free = bind("ring_buffer__free", null, C_POINTER);
+    public static void ring_buffer__free(MemorySegment state, MemorySegment rb) {
+        try { ring_buffer__free.handle().invokeExact(state, rb); } catch (Throwable t) { throw rethrow(t); }
+    }
+
     private static final List<Binding> BINDINGS = List.of(
             bpf_object__open_file, bpf_object__open_mem, bpf_object__load, bpf_object__close, bpf_object__name,
             bpf_object__find_program_by_name, bpf_object__find_map_by_name, bpf_object__next_program, bpf_object__next_map,
@@ -398,7 +423,7 @@ public final class libbpf_h {
             bpf_obj_pin, bpf_obj_get, bpf_obj_get_info_by_fd, bpf_map_create, bpf_map_update_elem, bpf_map_lookup_elem, bpf_map_delete_elem,
             bpf_map_get_next_key, bpf_map_update_batch, bpf_map_lookup_batch, bpf_map_delete_batch,
             libbpf_probe_bpf_prog_type, libbpf_probe_bpf_map_type, libbpf_probe_bpf_helper, libbpf_strerror,
-            libbpf_set_print, libbpf_major_version, libbpf_minor_version);
+            libbpf_set_print, libbpf_major_version, libbpf_minor_version, ring_buffer__new, ring_buffer__poll, ring_buffer__free);
 
     /** Every bound function, for the header conformance test. */
     public static List<Binding> bindings() {

@@ -57,10 +57,18 @@ public final class libc_h {
         try { return (int) if_nametoindex.handle().invokeExact(state, name); } catch (Throwable t) { throw rethrow(t); }
     }
 
+    /** {@code int flock(int fd, int operation)} (sys/file.h): an advisory lock on an open file, released when it closes. */
+    public static final libbpf_h.Binding flock = bind("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    public static int flock(MemorySegment state, int fd, int operation) {
+        try { return (int) flock.handle().invokeExact(state, fd, operation); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
+
     public static final int CLONE_NEWNET = 0x40000000;
 
     public static List<libbpf_h.Binding> bindings() {
-        return List.of(open, close, setns, if_nametoindex);
+        return List.of(open, close, setns, if_nametoindex, flock);
     }
 
     private static RuntimeException rethrow(Throwable t) {

@@ -45,6 +45,7 @@ class LibbpfHeaderTest {
             #define _GNU_SOURCE
             #include <sched.h>
             #include <net/if.h>
+            #include <sys/file.h>
             #include <stddef.h>
             #include <stdio.h>
             #include <stdarg.h>
@@ -66,7 +67,8 @@ class LibbpfHeaderTest {
             "bpf_map_lookup_batch", "bpf_map_delete_batch", "bpf_program__attach_cgroup", "bpf_link__pin",
             "bpf_link__unpin", "bpf_link__destroy", "bpf_link__open", "libbpf_probe_bpf_prog_type",
             "libbpf_probe_bpf_map_type", "libbpf_probe_bpf_helper", "libbpf_strerror", "libbpf_major_version",
-            "libbpf_minor_version", "bpf_link_create", "bpf_map__set_value_size", "bpf_map__set_initial_value");
+            "libbpf_minor_version", "bpf_link_create", "bpf_map__set_value_size", "bpf_map__set_initial_value",
+            "ring_buffer__new", "ring_buffer__poll", "ring_buffer__free", "flock");
 
     private static final Map<String, Class<?>> SCALARS = Map.ofEntries(
             Map.entry("int", int.class), Map.entry("unsigned int", int.class), Map.entry("__u32", int.class),
@@ -87,7 +89,7 @@ class LibbpfHeaderTest {
         Path source = dir.resolve("headers.c");
         Files.writeString(source, HEADERS);
         declared = new HashMap<>();
-        for (String filter : List.of("bpf", "open", "close", "vsnprintf", "setns", "if_nametoindex")) {
+        for (String filter : List.of("bpf", "open", "close", "vsnprintf", "setns", "if_nametoindex", "ring_buffer__", "flock")) {
             String json = run(List.of("clang", "-fsyntax-only", "-Xclang", "-ast-dump=json", "-Xclang",
                     "-ast-dump-filter=" + filter, source.toString()));
             parseFunctions(json, declared);
