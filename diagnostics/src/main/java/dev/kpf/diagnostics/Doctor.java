@@ -72,6 +72,8 @@ public final class Doctor {
         }
         if (in.agent() != null && in.selected("agent.health")) out.add(AgentHealth.check(in.agent()));
         if (in.pins() != null && in.intent() != null && in.selected("maps.consistent")) out.add(mapsConsistent(in));
+        // last: it adds a test frontend to the live maps for a moment
+        if (in.pins() != null && in.host() != null && in.host().isLive() && in.selected(DatapathSelfTest.ID)) out.add(DatapathSelfTest.run(in.pins()));
         if (in.preflight()) out.addAll(preflight(in));
         List<CheckResult> selected = out.stream().filter(c -> in.selected(c.id())).toList();
         return new DoctorReport(selected, facts);

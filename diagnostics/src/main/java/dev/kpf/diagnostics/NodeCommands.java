@@ -32,12 +32,23 @@ public record NodeCommands(List<String> prefix, Duration timeout) {
 
     /** Runs the command and returns its standard output; standard error is dropped. */
     public String run(List<String> command) throws IOException {
+        Output o = capture(command);
+        if (o.exit() != 0) throw new IOException(String.join(" ", command) + " exited " + o.exit());
+        return o.out();
+    }
+
+    /** How a command ended: its exit code and both outputs. */
+    public record Output(int exit, String out, String err) {}
+
+    /** Runs the command and returns how it ended, whatever its exit code; a timeout is still an IOException. */
+    public Output capture(List<String> command) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(command);
-        // output goes to a file so a tool that hangs cannot block the read; the wait below bounds the run
+        // output goes to files so a tool that hangs cannot block the read; the wait below bounds the run
         Path out = Files.createTempFile("kpf-cmd", ".out");
+        Path err = Files.createTempFile("kpf-cmd", ".err");
         try {
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).redirectOutput(out.toFile())
+            Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(out.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             try {
                 if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -49,10 +60,10 @@ public record NodeCommands(List<String> prefix, Duration timeout) {
                 Thread.currentThread().interrupt();
                 throw new IOException(String.join(" ", command) + " interrupted");
             }
-            if (p.exitValue() != 0) throw new IOException(String.join(" ", command) + " exited " + p.exitValue());
-            return Files.readString(out, StandardCharsets.UTF_8);
+            return new Output(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         }
     }
 }

@@ -29,6 +29,11 @@ public final class KpfCommand implements Runnable {
     public static CommandLine commandLine() {
         KpfCommand top = new KpfCommand();
         CommandLine cl = new CommandLine(top);
+        // every command answers --help / -h (and --version) like the top level
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            sub.getCommandSpec().mixinStandardHelpOptions(true);
+            sub.getCommandSpec().versionProvider(new VersionCommand.Provider());
+        }
         cl.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
             err.println("kpf " + e.getCommandLine().getCommandName() + ": " + e.getMessage());

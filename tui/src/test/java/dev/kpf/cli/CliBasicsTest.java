@@ -25,6 +25,17 @@ class CliBasicsTest {
     }
 
     @Test
+    void every_command_answers_help_with_its_options_and_exit_codes() {
+        for (String command : java.util.List.of("tui", "probe", "doctor", "agent", "services", "trace", "bench", "version")) {
+            CommandRun run = CommandRun.of(command, "--help");
+            assertEquals(0, run.exitCode(), command + ": " + run.err());
+            assertTrue(run.out().startsWith("Usage: kpf " + command), command + ": " + run.out());
+            assertTrue(run.out().contains("-h, --help"), run.out());
+        }
+        assertTrue(CommandRun.of("trace", "--help").out().contains("Exit codes:"), "trace documents its exit codes");
+    }
+
+    @Test
     void bash_completion_completes_subcommands_and_options() {
         CommandRun run = CommandRun.of("completion", "bash");
         assertEquals(0, run.exitCode());

@@ -202,6 +202,7 @@ public final class BpfDatapath implements Datapath {
         return adopted;
     }
 
+    /** The mirror of what the maps hold, without the entries of a running datapath self-test (their ids are reserved). */
     private ProgrammedState restore() {
         ProgrammedState s = new ProgrammedState();
         for (Map.Entry<Integer, BackendValue> e : backends4.entries().entrySet()) restoreBackend(s, e.getKey(), e.getValue());
@@ -212,7 +213,7 @@ public final class BpfDatapath implements Datapath {
         for (BpfMap<SvcKey, SvcValue> map : List.of(svc4, svc6)) {
             Map<SvcKey, SvcValue> all = map.entries();
             for (Map.Entry<SvcKey, SvcValue> e : all.entrySet()) {
-                if (e.getKey().slot() != 0) continue;
+                if (e.getKey().slot() != 0 || SelfTestFrontend.reserved(e.getValue().revNatId())) continue;
                 SvcValue v = e.getValue();
                 int[] ids = new int[v.count()];
                 for (int i = 0; i < ids.length; i++) {
@@ -233,12 +234,14 @@ public final class BpfDatapath implements Datapath {
     }
 
     private static void restoreBackend(ProgrammedState s, int id, BackendValue v) {
+        if (SelfTestFrontend.reservedBackend(id)) return;
         s.backends(v.address()).put(id, v);
         s.backendIds.put(new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol()), id);
         s.markBackend(v.address(), id);
     }
 
     private static void restoreRevNat(ProgrammedState s, int id, RevNatValue v, Map<Integer, String> nameById) {
+        if (SelfTestFrontend.reserved(id)) return;
         String name = nameById.getOrDefault(id, "");
         int proto = protocolOfName(name);
         s.revNatIds.put(new ProgrammedState.RevKey(v.address(), v.port(), proto), id);

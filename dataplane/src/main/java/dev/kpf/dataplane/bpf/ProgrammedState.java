@@ -58,7 +58,7 @@ final class ProgrammedState {
 
     int allocateRevNat() {
         int id = usedRevNat.nextClearBit(1);
-        if (id > 0xffff) throw new IllegalStateException("more than 65535 frontends (rev-NAT ids are 16 bits)");
+        if (id >= SelfTestFrontend.REV_NAT_ID) throw new IllegalStateException("more than 65534 frontends (rev-NAT ids are 16 bits; 65535 is the self-test's)");
         usedRevNat.set(id);
         return id;
     }

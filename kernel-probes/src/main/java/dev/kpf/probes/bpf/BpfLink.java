@@ -69,6 +69,17 @@ public final class BpfLink implements AutoCloseable {
         }
     }
 
+    /** The id of the cgroup a cgroup link is attached to (its directory's inode number); 0 once detached. */
+    public long cgroupId() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(64, 8);
+            MemorySegment len = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_INT, (int) info.byteSize());
+            check(libbpf_h.bpf_obj_get_info_by_fd(callState(arena), fd(), info, len), "read info of link", description);
+            return info.get(java.lang.foreign.ValueLayout.JAVA_LONG, libbpf_h.bpf_link_info.byteOffset(
+                    java.lang.foreign.MemoryLayout.PathElement.groupElement("cgroup.cgroup_id")));
+        }
+    }
+
     private MemorySegment live() {
         if (link == null) throw new IllegalStateException("link " + description + " is closed");
         return link;

@@ -29,4 +29,27 @@ public final class Cgroup2Mount {
             return Optional.empty();
         }
     }
+
+    /**
+     * The directory of the cgroup with id {@code id} (a cgroup v2 id is its directory's inode number), searched
+     * breadth-first below the mount; bounded to 50,000 directories.
+     */
+    public static Optional<Path> findById(long id) {
+        Optional<Path> mount = find();
+        if (mount.isEmpty() || id == 0) return Optional.empty();
+        java.util.ArrayDeque<Path> queue = new java.util.ArrayDeque<>(java.util.List.of(mount.get()));
+        int seen = 0;
+        while (!queue.isEmpty() && seen++ < 50_000) {
+            Path dir = queue.poll();
+            try {
+                if (((Number) Files.getAttribute(dir, "unix:ino")).longValue() == id) return Optional.of(dir);
+                try (java.util.stream.Stream<Path> children = Files.list(dir)) {
+                    children.filter(Files::isDirectory).forEach(queue::add);
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // gone meanwhile, or not readable: skip
+            }
+        }
+        return Optional.empty();
+    }
 }

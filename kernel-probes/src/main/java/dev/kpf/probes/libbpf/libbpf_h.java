@@ -102,6 +102,16 @@ public final class libbpf_h {
             MemoryLayout.sequenceLayout(16, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("name")
     ).withName("bpf_map_info");
 
+    /** The leading fields of {@code struct bpf_link_info} and its cgroup variant (what a cgroup link is attached to). */
+    public static final StructLayout bpf_link_info = MemoryLayout.structLayout(
+            JAVA_INT.withName("type"),
+            JAVA_INT.withName("id"),
+            JAVA_INT.withName("prog_id"),
+            MemoryLayout.paddingLayout(4),
+            JAVA_LONG.withName("cgroup.cgroup_id"),
+            JAVA_INT.withName("cgroup.attach_type")
+    ).withName("bpf_link_info");
+
     // ---- objects ----
 
     public static final Binding bpf_object__open_file = bind("bpf_object__open_file", C_POINTER, C_POINTER, C_POINTER);
@@ -432,6 +442,6 @@ public final class libbpf_h {
 
     /** The struct layouts this class declares, named as in C. */
     public static List<StructLayout> structs() {
-        return List.of(bpf_object_open_opts, bpf_map_batch_opts, bpf_map_info);
+        return List.of(bpf_object_open_opts, bpf_map_batch_opts, bpf_map_info, bpf_link_info);
     }
 }

@@ -56,7 +56,7 @@ class LibbpfHeaderTest {
             #include <bpf/bpf.h>
             """;
     /** Structs whose Java layout covers only the leading fields (the kernel takes the size we pass). */
-    private static final Set<String> PREFIX_STRUCTS = Set.of("bpf_map_info");
+    private static final Set<String> PREFIX_STRUCTS = Set.of("bpf_map_info", "bpf_link_info");
 
     /** Functions the project needs bound (issue: foundation); the list may grow, never silently shrink. */
     private static final Set<String> REQUIRED = Set.of(
