@@ -43,6 +43,14 @@ final class ServicesCommand implements Callable<Integer> {
     @Option(names = "--from-maps", description = "Read what is programmed from the pinned BPF maps instead of translating a source.")
     boolean fromMaps;
 
+    @Option(names = "--stats", description = "With --from-maps: the programs' counters per frontend and backend (connects, "
+            + "UDP datagrams, refusals) and their rates over --interval.")
+    boolean stats;
+
+    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1", description = "With --stats: seconds between the two "
+            + "readings that give rates; 0 prints totals only (default ${DEFAULT-VALUE}).")
+    int intervalSeconds;
+
     @Option(names = "--bpffs", paramLabel = "PATH", defaultValue = "/sys/fs/bpf/kpf", description = "Pin directory for --from-maps (default ${DEFAULT-VALUE}).")
     Path bpffs;
 
@@ -50,8 +58,10 @@ final class ServicesCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
+        if (stats && !fromMaps) throw new CommandLine.ParameterException(spec.commandLine(), "--stats reads the kernel's counters: add --from-maps");
+        if (intervalSeconds < 0 || intervalSeconds > 3600) throw new CommandLine.ParameterException(spec.commandLine(), "--interval " + intervalSeconds + ": expected 0 to 3600 seconds");
         if (fromMaps) return fromMaps(err);
         SourceSpec spec0;
         try {
@@ -81,10 +91,26 @@ final class ServicesCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private int fromMaps(PrintWriter err) {
+    private int fromMaps(PrintWriter err) throws InterruptedException {
         LbTable table;
+        dev.kpf.dataplane.bpf.CounterRates rates = null;
+        dev.kpf.probes.bpf.PinDirectory pins = new dev.kpf.probes.bpf.PinDirectory(bpffs.toAbsolutePath());
         try {
-            table = dev.kpf.dataplane.bpf.PinnedTable.read(new dev.kpf.probes.bpf.PinDirectory(bpffs.toAbsolutePath()));
+            if (stats) {
+                dev.kpf.dataplane.bpf.PinnedTable.Reading first = dev.kpf.dataplane.bpf.PinnedTable.readWithCounters(pins);
+                if (intervalSeconds == 0) {
+                    table = first.table();
+                    rates = dev.kpf.dataplane.bpf.CounterRates.totals(first.counters());
+                } else {
+                    long t0 = System.nanoTime();
+                    Thread.sleep(intervalSeconds * 1000L);
+                    dev.kpf.dataplane.bpf.PinnedTable.Reading second = dev.kpf.dataplane.bpf.PinnedTable.readWithCounters(pins);
+                    table = second.table();
+                    rates = new dev.kpf.dataplane.bpf.CounterRates(first.counters(), second.counters(), (System.nanoTime() - t0) / 1e9);
+                }
+            } else {
+                table = dev.kpf.dataplane.bpf.PinnedTable.read(pins);
+            }
         } catch (dev.kpf.dataplane.bpf.DatapathException | dev.kpf.probes.bpf.BpfException e) {
             err.println("kpf services: " + e.getMessage());
             err.flush();
@@ -92,7 +118,8 @@ final class ServicesCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         String where = "maps:" + bpffs.toAbsolutePath();
-        if (json) out.println(dev.kpf.dataplane.agent.TableJson.render(table, "", where));
+        if (json) out.println(rates != null ? dev.kpf.dataplane.agent.TableJson.render(table, "", where, rates) : dev.kpf.dataplane.agent.TableJson.render(table, "", where));
+        else if (rates != null) out.print("counters of the kernel maps pinned under " + bpffs.toAbsolutePath() + "\n" + ServicesStatsText.render(table, rates));
         else out.print("read from the kernel maps pinned under " + bpffs.toAbsolutePath() + "\n" + ServicesText.render(table, "(this node)"));
         for (Problem p : table.problems()) err.println("warning: " + p);
         out.flush();

@@ -2,24 +2,12 @@ package dev.kpf.cli;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.kpf.dataplane.bpf.BpfDatapath;
-import dev.kpf.dataplane.lb.ServiceTranslator;
-import dev.kpf.dataplane.load.DirectoryLoader;
-import dev.kpf.dataplane.load.SourceDocument;
 import dev.kpf.dataplane.trace.TraceControl;
-import dev.kpf.probes.KernelRequirement;
-import dev.kpf.probes.bpf.PinDirectory;
-import dev.kpf.probes.bpf.TemporaryCgroup;
-import dev.kpf.testdata.demo.DemoCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -33,48 +21,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with ENETUNREACH: nothing leaves the namespace).
  */
 class TraceCommandIT {
-    private PinDirectory pins;
-    private TemporaryCgroup cgroup;
-    private BpfDatapath datapath;
-    private String netns;
+    private DemoDatapath demo;
 
     @BeforeEach
     void setUp() throws Exception {
-        KernelRequirement.requireBpf();
-        KernelRequirement.requireCommand("nsenter");
-        long pid = ProcessHandle.current().pid();
-        pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-test-tracecli-" + pid));
-        cgroup = TemporaryCgroup.create("kpf-test-tracecli-" + pid);
-        datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of()));
-        List<SourceDocument> docs = new ArrayList<>();
-        for (JsonObject o : DemoCluster.objects(DemoCluster.Variant.KUBE_PROXY_FREE)) docs.add(new SourceDocument(o, "test"));
-        assertEquals(List.of(), datapath.apply(new ServiceTranslator("node-a").translate(DirectoryLoader.decode(docs, new ArrayList<>()))).errors());
-        netns = "kpftr" + pid;
-        run("ip", "netns", "add", netns);
-        run("ip", "-n", netns, "link", "set", "lo", "up");
+        demo = DemoDatapath.open("tracecli");
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        if (netns != null) run("ip", "netns", "del", netns);
-        if (datapath != null) datapath.close();
-        if (pins != null) BpfDatapath.cleanup(pins);
-        if (cgroup != null) cgroup.close();
+        if (demo != null) demo.close();
     }
 
-    /** bash in the test cgroup and namespace opens a TCP connection to each address:port given, once each. */
     private void connects(String... targets) throws Exception {
-        StringBuilder script = new StringBuilder("echo $$ > " + cgroup.path().resolve("cgroup.procs") + " && exec nsenter --net=/run/netns/" + netns + " bash -c '");
-        for (String t : targets) script.append("(exec 3<>/dev/tcp/").append(t.replace(':', '/')).append(") 2>/dev/null; ");
-        script.append("true'");
-        run("bash", "-c", script.toString());
+        demo.connects(targets);
     }
 
     @Test
     void streams_the_matching_translations_as_json_with_service_and_pod_names_and_turns_tracing_off_after() throws Exception {
-        CompletableFuture<CommandRun> trace = CompletableFuture.supplyAsync(() -> CommandRun.of("trace", "--bpffs", pins.root().toString(),
+        CompletableFuture<CommandRun> trace = CompletableFuture.supplyAsync(() -> CommandRun.of("trace", "--bpffs", demo.pins.root().toString(),
                 "--json", "--count", "3", "--duration", "30s", "--service", "kube-system/kube-dns", "--source", "demo"));
-        try (TraceControl control = TraceControl.open(pins)) {
+        try (TraceControl control = TraceControl.open(demo.pins)) {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             while (!control.on() && System.nanoTime() < end) Thread.sleep(50);
             assertTrue(control.on(), "kpf trace turned tracing on");
@@ -101,9 +68,9 @@ class TraceCommandIT {
 
     @Test
     void text_output_names_the_hook_the_outcome_and_not_a_service_only_when_asked() throws Exception {
-        CompletableFuture<CommandRun> trace = CompletableFuture.supplyAsync(() -> CommandRun.of("trace", "--bpffs", pins.root().toString(),
+        CompletableFuture<CommandRun> trace = CompletableFuture.supplyAsync(() -> CommandRun.of("trace", "--bpffs", demo.pins.root().toString(),
                 "--count", "2", "--duration", "30s", "--vip", "10.96.0.77:80"));
-        try (TraceControl control = TraceControl.open(pins)) {
+        try (TraceControl control = TraceControl.open(demo.pins)) {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             while (!control.on() && System.nanoTime() < end) Thread.sleep(50);
             connects("10.96.0.10:53", "10.96.0.77:80", "10.96.0.77:80");
@@ -128,15 +95,5 @@ class TraceCommandIT {
         CommandRun none = CommandRun.of("trace", "--bpffs", "/sys/fs/bpf/kpf-test-nothing-here");
         assertEquals(ExitCodes.COULD_NOT_RUN, none.exitCode());
         assertTrue(none.err().contains("no kpf tracing maps are pinned under /sys/fs/bpf/kpf-test-nothing-here: start the agent"), none.err());
-    }
-
-    private static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", cmd) + " timed out");
-        }
-        if (p.exitValue() != 0) throw new IllegalStateException(String.join(" ", cmd) + " exited " + p.exitValue() + ": " + out);
     }
 }

@@ -51,6 +51,7 @@ public final class Agent implements AutoCloseable {
         this.datapath = datapath;
         this.metrics = metrics;
         this.clock = clock;
+        metrics.exportCounters(datapath::counters, () -> desired);
     }
 
     public void start() {

@@ -30,6 +30,12 @@ public final class AgentMetrics {
     final Gauge mapCapacity = Gauge.builder().name("kpf_map_capacity").help("Capacity (max entries) of each BPF map").labelNames("map").register(registry);
     final Counter syncErrors = Counter.builder().name("kpf_sync_errors_total").help("Sync errors by reason").labelNames("reason").register(registry);
 
+    /** Exports the socket programs' counters (read when scraped), named by the table's Service ports. */
+    public void exportCounters(java.util.function.Supplier<dev.kpf.dataplane.bpf.Counters> counters,
+                               java.util.function.Supplier<dev.kpf.dataplane.lb.LbTable> table) {
+        new CounterMetrics(registry, counters, table);
+    }
+
     /** The Prometheus text exposition of every metric. */
     public String scrape() {
         try {

@@ -1,6 +1,8 @@
 package dev.kpf.dataplane.agent;
 
 import com.google.gson.GsonBuilder;
+import dev.kpf.dataplane.bpf.CounterRates;
+import dev.kpf.dataplane.bpf.Counters;
 import dev.kpf.dataplane.lb.Backend;
 import dev.kpf.dataplane.lb.LbEntry;
 import dev.kpf.dataplane.lb.LbTable;
@@ -9,6 +11,7 @@ import dev.kpf.dataplane.model.IpAddresses;
 import dev.kpf.dataplane.model.Problem;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -23,13 +26,43 @@ public final class TableJson {
     }
 
     public static Map<String, Object> document(LbTable table, String node, String source) {
+        return document(table, node, source, null);
+    }
+
+    /** The table with the programs' counters ({@code stats}: totals, and rates when two readings were taken). */
+    public static String render(LbTable table, String node, String source, CounterRates stats) {
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(document(table, node, source, stats));
+    }
+
+    private static Map<String, Object> document(LbTable table, String node, String source, CounterRates stats) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("schema", SCHEMA);
         doc.put("node", node);
         doc.put("source", source);
-        doc.put("frontends", table.entries().values().stream().map(TableJson::entry).toList());
+        if (stats != null) doc.put("statsIntervalSeconds", stats.seconds());
+        doc.put("frontends", table.entries().values().stream().map(e -> {
+            Map<String, Object> m = entry(e);
+            if (stats != null) {
+                m.put("stats", stats(stats.frontend(e.frontend())));
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> backends = (List<Map<String, Object>>) m.get("backends");
+                for (int i = 0; i < backends.size(); i++) {
+                    Backend b = e.backends().get(i);
+                    backends.get(i).put("stats", stats(stats.backend(Counters.backendKey(b.address(), b.port(), b.protocol()))));
+                }
+            }
+            return m;
+        }).toList());
         doc.put("problems", table.problems().stream().map(TableJson::problem).toList());
         return doc;
+    }
+
+    private static Map<String, Object> stats(CounterRates.Rate r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("connects", r.connects());
+        m.put("refused", r.refused());
+        if (!Double.isNaN(r.perSecond())) m.put("connectsPerSecond", Math.round(r.perSecond() * 10) / 10.0);
+        return m;
     }
 
     private static Map<String, Object> entry(LbEntry e) {
@@ -47,7 +80,7 @@ public final class TableJson {
         m.put("externalTrafficPolicy", e.externalPolicyLocal() ? "Local" : "Cluster");
         m.put("internalTrafficPolicy", e.internalPolicyLocal() ? "Local" : "Cluster");
         m.put("healthCheckNodePort", e.healthCheckNodePort());
-        m.put("backends", e.backends().stream().map(TableJson::backend).toList());
+        m.put("backends", new java.util.ArrayList<>(e.backends().stream().map(TableJson::backend).toList()));
         return m;
     }
 
@@ -59,6 +92,7 @@ public final class TableJson {
         m.put("local", b.local());
         m.put("node", b.nodeName());
         m.put("zone", b.zone());
+        m.put("pod", b.pod());
         return m;
     }
 

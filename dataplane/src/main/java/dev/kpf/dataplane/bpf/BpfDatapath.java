@@ -543,6 +543,8 @@ public final class BpfDatapath implements Datapath {
                 if (maglevTables.remove(id) != null) writes.delete(PhasedWrites.DELETE_REFERENCED, maglev4, id);
                 writes.delete(PhasedWrites.DELETE_REFERENCED, ProgrammedState.v4(k.address()) ? revNat4 : revNat6, id);
                 writes.delete(PhasedWrites.DELETE_REFERENCED, names, id);
+                // the counters go with the id, so a frontend that gets it next starts from zero
+                writes.delete(PhasedWrites.DELETE_REFERENCED, stats, new long[] {MapLayout.STAT_FRONTEND, id});
                 state.names.remove(id);
                 state.releaseRevNat(id);
             }
@@ -556,6 +558,8 @@ public final class BpfDatapath implements Datapath {
         if (state.backendRefs.merge(bk, -1, Integer::sum) > 0) return;
         state.backendRefs.remove(bk);
         writes.delete(PhasedWrites.DELETE_REFERENCED, backendMap(family), id);
+        writes.delete(PhasedWrites.DELETE_REFERENCED, stats, new long[] {MapLayout.STAT_BACKEND,
+                Integer.toUnsignedLong(ProgrammedState.v4(family) ? id : id | MapLayout.STAT_V6_BIT)});
         state.backends(family).remove(id);
         state.backendIds.remove(bk);
         state.releaseBackend(family, id);

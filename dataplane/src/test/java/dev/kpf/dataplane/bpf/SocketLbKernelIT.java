@@ -151,6 +151,7 @@ class SocketLbKernelIT {
         datapath = open();
         String yaml = cluster();
         datapath.apply(table(yaml));
+        assertEquals(3, answers(client("tcp", 100, "10.96.100.1", 80), "10.96.100.1:80").size(), "every backend has counts");
         String without = yaml.replace("- addresses: [10.203.0.4]\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: web-v6", "---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: web-v6");
         assertTrue(!without.equals(yaml), "the test removes one endpoint");
         SyncReport r = datapath.apply(table(without));
@@ -158,6 +159,22 @@ class SocketLbKernelIT {
         Map<String, Integer> after = answers(client("tcp", 300, "10.96.100.1", 80), "10.96.100.1:80");
         assertEquals(2, after.size(), after.toString());
         assertFalse(after.containsKey("10.203.0.4:8080"));
+        assertCountersOnlyForProgrammedIds();
+    }
+
+    /** Counters leave with their ids: a backend or frontend that gets a freed id starts from zero. */
+    private void assertCountersOnlyForProgrammedIds() {
+        try (var stats = dev.kpf.probes.bpf.BpfMap.openPinned(pins.path(MapLayout.STATS), Codecs.STAT_KEY,
+                Codecs.statValues(dev.kpf.probes.bpf.Libbpf.possibleCpus()));
+             var b4 = dev.kpf.probes.bpf.BpfMap.openPinned(pins.path(MapLayout.BACKENDS4), dev.kpf.probes.bpf.MapCodec.u32(), Codecs.backend(4));
+             var r4 = dev.kpf.probes.bpf.BpfMap.openPinned(pins.path(MapLayout.REVNAT4), dev.kpf.probes.bpf.MapCodec.u32(), Codecs.revNat(4))) {
+            java.util.Set<Integer> backends = b4.entries().keySet(), revNats = r4.entries().keySet();
+            for (long[] k : stats.keys()) {
+                if ((k[1] & MapLayout.STAT_V6_BIT & 0xffffffffL) != 0) continue;
+                java.util.Set<Integer> ids = k[0] == MapLayout.STAT_BACKEND ? backends : revNats;
+                assertTrue(ids.contains((int) k[1]), "counter " + k[0] + "/" + k[1] + " outlived its id");
+            }
+        }
     }
 
     @Test
