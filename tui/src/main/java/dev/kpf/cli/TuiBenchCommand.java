@@ -75,7 +75,7 @@ final class TuiBenchCommand implements Callable<Integer> {
         out.printf("model refresh (rows, rates, histories): p50 %.1f ms, p99 %.1f ms%n", Percentiles.of(refresh, 50) / 1e6, Percentiles.of(refresh, 99) / 1e6);
 
         TuiSnapshot snapshot = new TuiSnapshot(new Header("node-a", "kernel", "ready", "bench", false, ""), current, null,
-                NodeView.unavailable("bench"), null, null, DoctorView.NONE);
+                NodeView.unavailable("bench"), null, null, DoctorView.NONE, dev.kpf.tui.model.TraceView.off("bench"));
         ViewState byRate = ViewState.initial().withSort(SortColumn.RATE, true);
         ViewState filtered = ViewState.initial().withFilter("svc-1");
         long[] frame = new long[frames], filter = new long[frames], text = new long[Math.max(10, frames / 10)];

@@ -93,6 +93,15 @@ class TuiDemoLauncherIT {
             await(30, "connects counted by the kernel programs (a non-zero rate at the top of the sort by rate)", p -> p.lines()
                     .anyMatch(l -> l.startsWith("▶") && l.matches(".*ClusterIP .* [1-9][0-9.]* +[▁▂▃▄▅▆▇█ ]+$")));
             tmux("send-keys", "-t", "demo", "S", "s");
+            tmux("send-keys", "-t", "demo", "6");
+            await(30, "the demo traffic's translations on the Trace pane, with Service and pod names", p -> p.contains("Trace (tracing;")
+                    && p.lines().anyMatch(l -> l.matches(".*\\d\\d:\\d\\d:\\d\\d java\\[\\d+] +connect +[a-z-]+/[a-z0-9-]+:[a-z0-9-]+ +-> [a-z].* translated$")));
+            tmux("send-keys", "-t", "demo", "1");
+        } else {
+            tmux("send-keys", "-t", "demo", "6");
+            String trace = await(20, "the Trace pane without BPF", p -> p.contains("tracing needs the BPF datapath"));
+            assertFalse(trace.contains("Trace (tracing;"), trace);
+            tmux("send-keys", "-t", "demo", "1");
         }
         tmux("send-keys", "-t", "demo", "4");
         String ds = await(20, "the DaemonSets screen", p -> p.contains("DaemonSets ("));

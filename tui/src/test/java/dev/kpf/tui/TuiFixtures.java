@@ -101,7 +101,37 @@ public final class TuiFixtures {
                 simulated ? "not root: run `sudo kpf tui --demo` for real BPF maps" : ""),
                 serviceRows(table, 12), null, new NodeView(facts(), cpu, mem, null),
                 ProbeRunner.forHost(new HostRoot(host("ubuntu-22.04-kernel-5.15"))),
-                new DaemonSetView(ds, DaemonSetChecks.evaluate(ds), null), new DoctorView(doctor, false, null));
+                new DaemonSetView(ds, DaemonSetChecks.evaluate(ds), null), new DoctorView(doctor, false, null), trace());
+    }
+
+    /** A few traced translations of the demo cluster, at fixed times. */
+    static dev.kpf.tui.model.TraceView trace() {
+        List<dev.kpf.tui.model.TraceRow> rows = new ArrayList<>();
+        java.time.Instant t0 = java.time.Instant.parse("2026-11-25T10:15:30.250Z");
+        rows.add(traceRow(t0.plusMillis(40), "curl", 4242, dev.kpf.dataplane.trace.TraceHook.CONNECT, dev.kpf.dataplane.trace.TraceOutcome.TRANSLATED,
+                6, "10.96.1.10", 80, "10.244.1.136", 8080, "shop/frontend:http", "frontend-7c9d-x2k4p"));
+        rows.add(traceRow(t0.plusMillis(20), "coredns", 311, dev.kpf.dataplane.trace.TraceHook.SENDMSG, dev.kpf.dataplane.trace.TraceOutcome.TRANSLATED,
+                17, "10.96.0.10", 53, "10.244.2.36", 53, "kube-system/kube-dns:dns", "kube-dns-7d9f8-bx1"));
+        rows.add(traceRow(t0.plusMillis(10), "java", 977, dev.kpf.dataplane.trace.TraceHook.CONNECT, dev.kpf.dataplane.trace.TraceOutcome.REFUSED,
+                6, "10.96.3.30", 5432, null, 0, "shop/orders-db:pg", ""));
+        rows.add(traceRow(t0, "curl", 4240, dev.kpf.dataplane.trace.TraceHook.CONNECT, dev.kpf.dataplane.trace.TraceOutcome.AFFINITY_HIT,
+                6, "10.96.1.10", 80, "10.244.2.137", 8080, "shop/frontend:http", "frontend-7c9d-m8q2z"));
+        Map<String, List<dev.kpf.tui.model.TraceRow>> per = new java.util.LinkedHashMap<>();
+        for (dev.kpf.tui.model.TraceRow r : rows) per.computeIfAbsent(r.service(), k -> new ArrayList<>()).add(r);
+        return new dev.kpf.tui.model.TraceView(true, "tracing", "", rows, per, 57);
+    }
+
+    private static dev.kpf.tui.model.TraceRow traceRow(java.time.Instant time, String comm, int pid, dev.kpf.dataplane.trace.TraceHook hook,
+                                                       dev.kpf.dataplane.trace.TraceOutcome outcome, int proto, String vip, int vipPort,
+                                                       String backend, int backendPort, String service, String pod) {
+        try {
+            dev.kpf.dataplane.trace.TraceEvent e = new dev.kpf.dataplane.trace.TraceEvent(time, pid, comm, 4012, 4026531840L, 81922L, proto, hook, outcome,
+                    java.net.InetAddress.getByName(vip), vipPort,
+                    backend == null ? java.util.Optional.empty() : java.util.Optional.of(java.net.InetAddress.getByName(backend)), backendPort, 3, 7);
+            return new dev.kpf.tui.model.TraceRow(e, service, pod);
+        } catch (java.net.UnknownHostException ex) {
+            throw new IllegalStateException(ex);
+        }
     }
 
     static Path host(String name) {

@@ -32,6 +32,30 @@ class TuiScreensIT {
         Golden.assertMatches("tui-kernel-80x24.txt", t.keys("3").text());
         Golden.assertMatches("tui-daemonsets-80x24.txt", t.keys("4").text());
         Golden.assertMatches("tui-doctor-80x24.txt", t.keys("5").text());
+        Golden.assertMatches("tui-trace-80x24.txt", t.keys("6").text());
+    }
+
+    @Test
+    void the_trace_pane_traces_only_while_shown_filters_and_drills_into_a_services_last_connections() throws Exception {
+        VirtualTui t = tui(140, 24).keys("6");
+        assertEquals(List.of("trace on"), t.actions, "opening the pane starts tracing");
+        assertTrue(t.row(3).startsWith("Trace (tracing; 4 shown of 57 events)"), t.row(3));
+        assertTrue(t.row(5).contains("curl[4242]") && t.row(5).contains("10.96.1.10:80/TCP shop/frontend:http") && t.row(5).contains("-> 10.244.1.136:8080")
+                && t.row(5).endsWith("translated"), t.row(5));
+        assertTrue(t.text().contains("refused") && t.text().contains("affinity-hit"), t.text());
+        t.keys("<Enter>");
+        assertTrue(t.row(3).startsWith("shop/frontend:http: last 2 connections (Esc: back)"), t.row(3));
+        t.keys("<Esc>", "/", "coredns", "<Enter>");
+        assertTrue(t.row(3).contains("1 shown of 57 events; /coredns"), t.row(3));
+        t.keys(":", "trace vip=10.96.0.10:53", "<Enter>");
+        assertTrue(t.actions.contains("trace filter vip=10.96.0.10:53"), t.actions.toString());
+        assertTrue(t.row(23).contains("trace: vip=10.96.0.10:53"), t.row(23));
+        String narrow = tui(80, 24).keys("6").row(5);
+        assertTrue(narrow.matches(".*10:15:30 curl\\[4242] +connect +shop/frontend:http +-> frontend-7c.* translated"), "80 columns: the names: " + narrow);
+        t.keys("1");
+        assertEquals("trace off", t.actions.getLast(), "leaving the pane stops tracing: " + t.actions);
+        t.keys("<Enter>");
+        assertEquals("trace on", t.actions.getLast(), "a service's detail traces too, for its last connections");
     }
 
     @Test
@@ -84,7 +108,7 @@ class TuiScreensIT {
         assertTrue(t.row(3).startsWith("DaemonSets (10"), t.row(3));
         assertTrue(t.row(4).contains("kube-proxy is PRESENT"), t.row(4));
         t.keys(":", "bogus", "<Enter>");
-        assertTrue(t.row(23).contains("unknown command :bogus (try :svc :node :kernel :ds :doctor :q)"), t.row(23));
+        assertTrue(t.row(23).contains("unknown command :bogus (try :svc :node :kernel :ds :doctor :trace :q)"), t.row(23));
         t.keys(":", "q", "<Enter>");
         assertFalse(t.running, ":q quits");
     }
@@ -95,6 +119,8 @@ class TuiScreensIT {
         assertTrue(t.row(3).startsWith("Doctor (3 checks: 1 failed, 1 warnings"), t.row(3));
         t.keys("r", "b");
         assertEquals(List.of("doctor", "bundle"), t.actions);
+        t.keys("<Tab>");
+        assertTrue(t.row(3).startsWith("Trace"), t.row(3));
     }
 
     @Test

@@ -35,6 +35,15 @@ final class VirtualTui {
             public void writeBundle() {
                 actions.add("bundle");
             }
+
+            public void tracing(boolean on) {
+                actions.add(on ? "trace on" : "trace off");
+            }
+
+            public String traceFilter(String args) {
+                actions.add("trace filter " + args);
+                return "trace: " + args;
+            }
         }, glyphs, color);
         step();
     }

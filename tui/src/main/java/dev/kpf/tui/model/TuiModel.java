@@ -30,9 +30,11 @@ public final class TuiModel implements AutoCloseable {
     private final ServiceRows rows = new ServiceRows(HISTORY);
     private final NodeSampler node;
     private final AtomicReference<TuiSnapshot> current;
+    private final TraceFeed trace;
     private volatile ProbeReport probes;
     private volatile DoctorView doctor = DoctorView.NONE;
-    private LbTable intent;
+    private volatile LbTable intent;
+    private volatile LbTable programmed = LbTable.empty();
     private String intentError;
     private DaemonSetView daemonSets;
     private long ticks;
@@ -41,7 +43,9 @@ public final class TuiModel implements AutoCloseable {
     public TuiModel(TuiSources sources) {
         this.sources = sources;
         this.node = sources.liveNode() ? new NodeSampler(HISTORY) : null;
-        this.current = new AtomicReference<>(new TuiSnapshot(header(), List.of(), null, NodeView.unavailable("sampling..."), null, null, DoctorView.NONE));
+        this.trace = new TraceFeed(sources.tracer(), sources.noTracer());
+        this.current = new AtomicReference<>(new TuiSnapshot(header(), List.of(), null, NodeView.unavailable("sampling..."), null, null,
+                DoctorView.NONE, trace.view()));
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("kpf-tui-model").unstarted(r));
         this.worker = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("kpf-tui-worker").unstarted(r));
     }
@@ -93,12 +97,14 @@ public final class TuiModel implements AutoCloseable {
         try {
             PinnedTable.Reading reading = sources.services().get();
             services = rows.build(reading.table(), reading.counters(), intent, freshIntent, seconds);
+            programmed = reading.table();
+            if (trace.active()) trace.names(traceNames());
         } catch (RuntimeException e) {
             servicesError = e.getMessage();
             services = intent == null ? List.of() : rows.build(new LbTable(new java.util.TreeMap<>(), List.of()), Counters.NONE, intent, freshIntent, seconds);
         }
         NodeView nodeView = node != null ? node.sample() : NodeView.unavailable("not on the node this shows");
-        TuiSnapshot s = new TuiSnapshot(header(), services, servicesError, nodeView, probes, daemonSets, doctor);
+        TuiSnapshot s = new TuiSnapshot(header(), services, servicesError, nodeView, probes, daemonSets, doctor, trace.view());
         current.set(s);
         return s;
     }
@@ -142,8 +148,26 @@ public final class TuiModel implements AutoCloseable {
         });
     }
 
+    /** Traces while the Trace pane or a service's detail is shown (tracing is on only while someone looks). */
+    public void tracing(boolean on) {
+        if (on) trace.names(traceNames());
+        trace.active(on);
+    }
+
+    /** Service names from the maps, pod names from the API's table (the maps hold addresses only). */
+    private dev.kpf.dataplane.trace.TraceNames traceNames() {
+        LbTable api = intent;
+        return new dev.kpf.dataplane.trace.TraceNames(programmed, api == null ? LbTable.empty() : api);
+    }
+
+    /** Sets the trace filter from palette arguments; returns the footer message. */
+    public String traceFilter(String args) {
+        return trace.filter(args);
+    }
+
     @Override
     public void close() {
+        trace.close();
         ticker.shutdownNow();
         worker.shutdownNow();
         try {

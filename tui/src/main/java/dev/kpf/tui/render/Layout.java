@@ -23,6 +23,7 @@ public final class Layout {
             case KERNEL -> KernelScreen.render(s.kernel(), width, g);
             case DAEMONSETS -> DaemonSetsScreen.render(s.daemonSets(), width, g);
             case DOCTOR -> DoctorScreen.render(s.doctor(), width, g);
+            case TRACE -> TraceScreen.render(s.trace(), v, width, g);
         };
     }
 
@@ -81,7 +82,7 @@ public final class Layout {
     private static void footer(Grid grid, int row, ViewState v, Body body, int top, int page) {
         String text = switch (v.mode()) {
             case FILTER -> "/" + v.input() + "_   (Enter: keep, Esc: clear)";
-            case COMMAND -> ":" + v.input() + "_   (:svc :node :kernel :ds :doctor :q)";
+            case COMMAND -> ":" + v.input() + "_   (:svc :node :kernel :ds :doctor :trace :q)";
             case BROWSE -> v.message().isEmpty() ? "? help  : cmd  / filter  Enter open  Esc back  Tab next  q quit" : v.message();
         };
         String position = body.lines().size() > page ? " " + (top + 1) + "-" + Math.min(body.lines().size(), top + page) + "/" + body.lines().size() : "";

@@ -21,7 +21,7 @@ public final class ServicesScreen {
     public static Body render(TuiSnapshot s, ViewState v, int width, Glyphs g) {
         if (v.detailKey() != null) {
             ServiceRow row = s.services().stream().filter(r -> r.key().equals(v.detailKey())).findFirst().orElse(null);
-            if (row != null) return detail(row, width, g);
+            if (row != null) return detail(row, s.trace(), width, g);
         }
         List<ServiceRow> rows = ServiceList.visible(s.services(), v.filter(), v.sort(), v.descending());
         int spark = width >= 110 ? 16 : width >= 90 ? 12 : 8;
@@ -63,7 +63,7 @@ public final class ServicesScreen {
                 .selectable(r.key());
     }
 
-    private static Body detail(ServiceRow r, int width, Glyphs g) {
+    private static Body detail(ServiceRow r, dev.kpf.tui.model.TraceView trace, int width, Glyphs g) {
         List<Line> lines = new ArrayList<>();
         lines.add(new Line.Builder().add(r.type() + " " + r.frontend(), Style.BOLD).add("   connects " + r.connects() + ", refused " + r.refused()
                 + ", " + rate(r.rate()) + "/s", Style.NORMAL).build());
@@ -82,6 +82,14 @@ public final class ServicesScreen {
                     .add(pad(Long.toString(b.connects()), 10) + " " + pad(rate(b.rate()), RATE) + " ", Style.NORMAL)
                     .add(g.sparkline(b.history(), spark), Style.OK)
                     .selectable(b.address()));
+        }
+        lines.add(Line.blank());
+        List<dev.kpf.tui.model.TraceRow> recent = trace == null ? List.of() : trace.recent(r.servicePort());
+        lines.add(Line.of("LAST CONNECTIONS (traced while this view is open)", Style.HEADER));
+        if (recent.isEmpty()) lines.add(Line.of(trace != null && trace.active() ? "none yet" : trace == null ? "" : trace.status(), Style.DIM));
+        for (dev.kpf.tui.model.TraceRow t : recent) {
+            lines.add(Line.of(t.event().comm() + "[" + t.event().pid() + "] " + t.event().hook().label() + " -> " + t.event().backendText()
+                    + (t.pod().isEmpty() ? "" : " " + t.pod()) + "  " + t.event().outcome().label, Style.NORMAL));
         }
         return Body.of(r.servicePort() + "  (Esc: back)", null, lines);
     }

@@ -12,21 +12,27 @@ import java.util.Locale;
  * quits. Pure: it knows how many lines can be selected and how many fit, nothing else.
  */
 public final class KeyHandler {
-    public record Result(ViewState state, Action action) {}
+    /** The new view state, what to ask of the model, and the action's argument (the trace filter). */
+    public record Result(ViewState state, Action action, String argument) {
+        public Result(ViewState state, Action action) {
+            this(state, action, "");
+        }
+    }
 
     private KeyHandler() {}
 
     /** The keys, for the help overlay and the README. */
     public static final String[][] KEYS = {
-            {":", "command palette (:svc :node :kernel :ds :doctor :q)"},
+            {":", "command palette (:svc :node :kernel :ds :doctor :trace :q)"},
+            {":trace ARGS", "filter: vip=IP[:PORT] service=NS/NAME pid=N backend=IP"},
             {"/", "filter the list (namespace, name, address, type)"},
             {"?", "this help"},
             {"j k  Up Down", "move"},
             {"PgUp PgDn", "page"},
             {"g G  Home End", "first, last"},
             {"Tab  Shift-Tab", "next, previous screen"},
-            {"1-5", "Services, Node, Kernel, DaemonSets, Doctor"},
-            {"Enter", "drill into a service"},
+            {"1-6", "Services, Node, Kernel, DaemonSets, Doctor, Trace"},
+            {"Enter", "open a service (on Trace: its last connections)"},
             {"Esc", "back, clear the filter"},
             {"s  S", "sort by the next column, reverse"},
             {"r  b", "Doctor: run the checks, write a bundle"},
@@ -62,7 +68,7 @@ public final class KeyHandler {
                 if (s.detailKey() != null) return new Result(cleared.back(), Action.NONE);
                 return new Result(cleared.withFilter(""), Action.NONE);
             case Enter:
-                if (s.screen() == ScreenId.SERVICES && s.detailKey() == null && selectedKey != null) {
+                if ((s.screen() == ScreenId.SERVICES || s.screen() == ScreenId.TRACE) && s.detailKey() == null && selectedKey != null) {
                     return new Result(cleared.withDetail(selectedKey), Action.NONE);
                 }
                 return new Result(cleared, Action.NONE);
@@ -86,7 +92,7 @@ public final class KeyHandler {
                     .withMessage("sorted by " + s.sort().label + (s.descending() ? "" : ", descending")), Action.NONE);
             case 'r' -> new Result(cleared, s.screen() == ScreenId.DOCTOR ? Action.RUN_DOCTOR : Action.NONE);
             case 'b' -> new Result(cleared, s.screen() == ScreenId.DOCTOR ? Action.WRITE_BUNDLE : Action.NONE);
-            case '1', '2', '3', '4', '5' -> new Result(cleared.withScreen(ScreenId.values()[c - '1']), Action.NONE);
+            case '1', '2', '3', '4', '5', '6' -> new Result(cleared.withScreen(ScreenId.values()[c - '1']), Action.NONE);
             default -> new Result(cleared, Action.NONE);
         };
     }
@@ -127,6 +133,9 @@ public final class KeyHandler {
         }
         String cmd = s.input().strip().toLowerCase(Locale.ROOT);
         ViewState browse = s.withMode(ViewState.Mode.BROWSE, "");
+        if (cmd.startsWith("trace ")) {
+            return new Result(browse.withScreen(ScreenId.TRACE), Action.TRACE_FILTER, s.input().strip().substring("trace ".length()));
+        }
         if (cmd.equals("q") || cmd.equals("quit") || cmd.equals("q!")) return new Result(browse, Action.QUIT);
         if (cmd.equals("help") || cmd.equals("?")) return new Result(browse.withHelp(true), Action.NONE);
         for (ScreenId id : ScreenId.values()) {
@@ -135,6 +144,6 @@ public final class KeyHandler {
                 return new Result(browse.withScreen(id), Action.NONE);
             }
         }
-        return new Result(browse.withMessage("unknown command :" + cmd + " (try :svc :node :kernel :ds :doctor :q)"), Action.NONE);
+        return new Result(browse.withMessage("unknown command :" + cmd + " (try :svc :node :kernel :ds :doctor :trace :q)"), Action.NONE);
     }
 }

@@ -2,7 +2,8 @@ package dev.kpf.tui.view;
 
 /** The TUI's screens, with the palette command that opens each. */
 public enum ScreenId {
-    SERVICES("Services", "svc"), NODE("Node", "node"), KERNEL("Kernel", "kernel"), DAEMONSETS("DaemonSets", "ds"), DOCTOR("Doctor", "doctor");
+    SERVICES("Services", "svc"), NODE("Node", "node"), KERNEL("Kernel", "kernel"), DAEMONSETS("DaemonSets", "ds"), DOCTOR("Doctor", "doctor"),
+    TRACE("Trace", "trace");
 
     public final String title;
     public final String command;

@@ -26,6 +26,12 @@ public final class TuiApp {
         void runDoctor();
 
         void writeBundle();
+
+        /** Tracing is wanted (the Trace pane or a service's detail is shown) or no longer. */
+        void tracing(boolean on);
+
+        /** Sets the trace filter; returns the footer message. */
+        String traceFilter(String args);
     }
 
     private final Screen screen;
@@ -36,6 +42,7 @@ public final class TuiApp {
     private ViewState state = ViewState.initial();
     private Layout.Frame frame;
     private boolean resized = true;
+    private boolean tracing;
 
     public TuiApp(Screen screen, Supplier<TuiSnapshot> snapshots, Actions actions, Glyphs glyphs, boolean color) {
         this.screen = screen;
@@ -83,7 +90,13 @@ public final class TuiApp {
                     actions.writeBundle();
                     state = state.withMessage("writing a support bundle...");
                 }
+                case TRACE_FILTER -> state = state.withMessage(actions.traceFilter(r.argument()));
                 case NONE -> { }
+            }
+            boolean wanted = state.screen() == ScreenId.TRACE || (state.screen() == ScreenId.SERVICES && state.detailKey() != null);
+            if (wanted != tracing) {
+                tracing = wanted;
+                actions.tracing(wanted);
             }
             draw();
         }

@@ -1,0 +1,147 @@
+package dev.kpf.tui.model;
+
+import dev.kpf.dataplane.trace.TraceEvent;
+import dev.kpf.dataplane.trace.TraceFilter;
+import dev.kpf.dataplane.trace.TraceNames;
+import dev.kpf.dataplane.trace.TraceOutcome;
+import dev.kpf.dataplane.trace.Tracer;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Feeds the Trace pane: while it is active it holds a {@link Tracer} (tracing is on only while someone looks) and a
+ * thread that polls it, keeping the latest {@link #ROWS} matching events and the latest {@link #PER_SERVICE} per
+ * Service port (for at most {@link #SERVICES} ports). Events to addresses that are no Service are kept only when the
+ * filter names a VIP or a pid, as in {@code kpf trace}.
+ */
+public final class TraceFeed implements AutoCloseable {
+    static final int ROWS = 500, PER_SERVICE = 20, SERVICES = 200;
+
+    private final Supplier<Tracer> opener;
+    private final String unavailable;
+    private final Deque<TraceRow> rows = new ArrayDeque<>();
+    private final Map<String, Deque<TraceRow>> byService = new LinkedHashMap<>(16, 0.75f, true);
+    private volatile TraceNames names = TraceNames.NONE;
+    private TraceFilter filter = TraceFilter.ALL;
+    private String filterText = "";
+    private boolean keepNotServices;
+    private Thread poller;
+    private volatile String status;
+    private long received;
+
+    /** @param opener starts a tracer on the datapath shown, or null when there is none ({@code unavailable} says why) */
+    public TraceFeed(Supplier<Tracer> opener, String unavailable) {
+        this.opener = opener;
+        this.unavailable = unavailable;
+        this.status = opener == null ? unavailable : "not tracing: open the Trace pane (:trace)";
+    }
+
+    /** Names for new events (the model passes the maps' table and the API's, which knows pods). */
+    public void names(TraceNames names) {
+        this.names = names;
+    }
+
+    /** Starts or stops tracing; stopping frees the tracer's slot (tracing turns off when no one else traces). */
+    public synchronized void active(boolean on) {
+        if (on == (poller != null) || opener == null) return;
+        if (on) {
+            Tracer tracer;
+            try {
+                tracer = opener.get();
+            } catch (RuntimeException e) {
+                status = "cannot trace: " + e.getMessage();
+                return;
+            }
+            status = "tracing";
+            poller = Thread.ofPlatform().daemon().name("kpf-tui-trace").start(() -> poll(tracer));
+        } else {
+            Thread t = poller;
+            poller = null;
+            t.interrupt();
+            try {
+                t.join(Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            status = "not tracing: open the Trace pane (:trace)";
+        }
+    }
+
+    private void poll(Tracer tracer) {
+        try (tracer) {
+            while (!Thread.currentThread().isInterrupted()) tracer.poll(Duration.ofMillis(200), this::add);
+        } catch (RuntimeException e) {
+            status = "tracing stopped: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Sets the filter from palette arguments ({@code vip=ADDR[:PORT] service=NS/NAME[:PORT] pid=N backend=ADDR}, any
+     * of them; none clears it). Returns a message for the footer.
+     */
+    public synchronized String filter(String args) {
+        TraceFilter f = TraceFilter.ALL;
+        boolean notServices = false;
+        for (String arg : args.strip().split("\\s+")) {
+            if (arg.isEmpty()) continue;
+            int eq = arg.indexOf('=');
+            if (eq < 0) return "unknown filter " + arg + ": use vip= service= pid= backend=";
+            String value = arg.substring(eq + 1);
+            try {
+                switch (arg.substring(0, eq)) {
+                    case "vip" -> { f = f.withVip(value); notServices = true; }
+                    case "service" -> f = f.withService(value);
+                    case "pid" -> { f = f.withPid(Integer.parseInt(value)); notServices = true; }
+                    case "backend" -> f = f.withBackend(value);
+                    default -> { return "unknown filter " + arg + ": use vip= service= pid= backend="; }
+                }
+            } catch (IllegalArgumentException e) {
+                return e.getMessage().replace("--", "");
+            }
+        }
+        filter = f;
+        keepNotServices = notServices;
+        filterText = args.strip();
+        rows.clear();
+        byService.clear();
+        return filterText.isEmpty() ? "trace: all Service translations" : "trace: " + filterText;
+    }
+
+    private synchronized void add(TraceEvent e) {
+        received++;
+        TraceNames n = names;
+        if (e.outcome() == TraceOutcome.NOT_SERVICE && !keepNotServices) return;
+        if (!filter.matches(e, n)) return;
+        TraceRow row = new TraceRow(e, n.service(e).orElse(""), n.pod(e).orElse(""));
+        rows.addFirst(row);
+        if (rows.size() > ROWS) rows.removeLast();
+        if (!row.service().isEmpty()) {
+            Deque<TraceRow> d = byService.computeIfAbsent(row.service(), k -> new ArrayDeque<>());
+            d.addFirst(row);
+            if (d.size() > PER_SERVICE) d.removeLast();
+            if (byService.size() > SERVICES) byService.remove(byService.keySet().iterator().next());
+        }
+    }
+
+    public synchronized boolean active() {
+        return poller != null;
+    }
+
+    public synchronized TraceView view() {
+        Map<String, List<TraceRow>> per = new LinkedHashMap<>();
+        byService.forEach((k, v) -> per.put(k, new ArrayList<>(v)));
+        return new TraceView(poller != null, status, filterText, new ArrayList<>(rows), per, received);
+    }
+
+    @Override
+    public void close() {
+        active(false);
+    }
+}
