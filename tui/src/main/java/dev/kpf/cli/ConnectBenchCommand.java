@@ -34,9 +34,11 @@ import java.util.concurrent.TimeUnit;
  * {@code kpf bench connect}: connect+close rate from a client namespace to a backend namespace, to the backend
  * directly, to a Service VIP through kpf (with N services in the maps), and to the same VIP through kube-proxy's
  * iptables DNAT rules for the same N services (the VIP's rule last in KUBE-SERVICES, as for the newest Service).
+ * kpf is measured three times: tracing off, on (a tracer in this process reads every event, as kpf trace does),
+ * and off again, so the cost of tracing is compared with the rates around it.
  * Everything runs in namespaces and a cgroup this command creates and removes.
  */
-@Command(name = "connect", description = "Connect rate: direct vs through kpf vs through kube-proxy-shaped iptables DNAT.")
+@Command(name = "connect", description = "Connect rate: direct vs through kpf (tracing off and on) vs through kube-proxy-shaped iptables DNAT.")
 final class ConnectBenchCommand implements Callable<Integer> {
     static final String VIP = "10.127.255.1", BACKEND = "10.204.0.2", CLIENT = "10.204.0.1";
 
@@ -51,6 +53,9 @@ final class ConnectBenchCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print {\"schema\": \"kpf.bench/v1\", ...}.")
     boolean json;
+
+    @Option(names = "--no-iptables", description = "Skip the iptables variant (its rules take long to load at 10,000 services).")
+    boolean noIptables;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -72,6 +77,7 @@ final class ConnectBenchCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> cleanupPins(pins));
         Runtime.getRuntime().addShutdownHook(hook);
         Map<String, Double> rates = new LinkedHashMap<>();
+        long traced;
         try (TemporaryCgroup cgroup = TemporaryCgroup.create("kpf-bench-connect-" + pid);
              BenchNamespace clientNs = BenchNamespace.create(client);
              BenchNamespace backendNs = BenchNamespace.create(backend)) {
@@ -95,8 +101,11 @@ final class ConnectBenchCommand implements Callable<Integer> {
                 datapath.apply(table);
                 rates.put("direct", rate(load(cgroup, client, BACKEND)));
                 rates.put("kpf", rate(load(cgroup, client, VIP)));
+                traced = traced(pins, () -> rates.put("kpf-traced", rate(load(cgroup, client, VIP))));
+                rates.put("kpf-again", rate(load(cgroup, client, VIP)));
             }
             BpfDatapath.cleanup(pins);
+            if (noIptables) return report(out, rates, traced);
             Path rules = Files.writeString(dir.resolve("rules"), KubeProxyRules.iptables(table));
             err.printf("iptables: loading kube-proxy's rules for %d services into %s (cap %d s)%n", services, client, capSeconds);
             err.flush();
@@ -122,6 +131,37 @@ final class ConnectBenchCommand implements Callable<Integer> {
             }
             Files.deleteIfExists(dir);
         }
+        return report(out, rates, traced);
+    }
+
+    /** A measurement while a tracer reads every event on a thread of its own; returns how many events it read. */
+    private static long traced(PinDirectory pins, Measurement measurement) throws Exception {
+        long[] events = {0};
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        try (dev.kpf.dataplane.trace.Tracer tracer = dev.kpf.dataplane.trace.Tracer.start(pins)) {
+            Thread reader = Thread.ofPlatform().name("kpf-bench-tracer").start(() -> {
+                while (!stop.get()) tracer.poll(java.time.Duration.ofMillis(100), e -> events[0]++);
+                tracer.poll(java.time.Duration.ofMillis(100), e -> events[0]++);
+            });
+            try {
+                measurement.run();
+            } finally {
+                stop.set(true);
+                reader.join();
+            }
+        }
+        return events[0];
+    }
+
+    private interface Measurement {
+        void run() throws Exception;
+    }
+
+    private int report(PrintWriter out, Map<String, Double> rates, long traced) {
+        double untraced = (rates.get("kpf") + rates.get("kpf-again")) / 2;
+        double tracedOverUntraced = rates.get("kpf-traced") / untraced;
+        long expectedEvents = connections + 2000L;
+        if (!rates.containsKey("iptables")) rates.put("iptables", Double.NaN);
         double kpfOverDirect = rates.get("kpf") / rates.get("direct");
         double kpfOverIptables = rates.get("kpf") / rates.get("iptables");
         if (json) {
@@ -131,6 +171,7 @@ final class ConnectBenchCommand implements Callable<Integer> {
             doc.addProperty("services", services);
             JsonArray figures = new JsonArray();
             rates.forEach((k, v) -> {
+                if (v.isNaN()) return;
                 JsonObject f = new JsonObject();
                 f.addProperty("name", k + " connect rate");
                 f.addProperty("value", Math.round(v));
@@ -140,17 +181,27 @@ final class ConnectBenchCommand implements Callable<Integer> {
             doc.add("figures", figures);
             JsonObject r = new JsonObject();
             r.addProperty("kpf_over_direct", Math.round(kpfOverDirect * 100) / 100.0);
-            r.addProperty("kpf_over_iptables", Math.round(kpfOverIptables * 100) / 100.0);
+            if (!Double.isNaN(kpfOverIptables)) r.addProperty("kpf_over_iptables", Math.round(kpfOverIptables * 100) / 100.0);
+            r.addProperty("kpf_traced_over_untraced", Math.round(tracedOverUntraced * 100) / 100.0);
+            doc.addProperty("trace_events_read", traced);
+            doc.addProperty("trace_events_expected", expectedEvents);
             doc.add("ratios", r);
             out.println(new GsonBuilder().setPrettyPrinting().create().toJson(doc));
         } else {
             out.printf("kpf bench connect: %d services, %d connect+close per variant%n%n", services, connections);
-            rates.forEach((k, v) -> out.printf("%-50s %,10.0f connects/s%n", switch (k) {
-                case "direct" -> "direct to the backend";
-                case "kpf" -> "to the VIP through kpf";
-                default -> "to the VIP through iptables DNAT (kube-proxy rules)";
-            }, v));
-            out.printf("%nratio kpf / direct: %.2fx (target >= 0.95x)%nratio kpf / iptables: %.2fx%n", kpfOverDirect, kpfOverIptables);
+            rates.forEach((k, v) -> {
+                if (!v.isNaN()) out.printf("%-50s %,10.0f connects/s%n", switch (k) {
+                    case "direct" -> "direct to the backend";
+                    case "kpf" -> "to the VIP through kpf, tracing off";
+                    case "kpf-traced" -> "to the VIP through kpf, tracing on (kpf trace)";
+                    case "kpf-again" -> "to the VIP through kpf, tracing off again";
+                    default -> "to the VIP through iptables DNAT (kube-proxy rules)";
+                }, v);
+            });
+            out.printf("%nratio kpf / direct: %.2fx (target >= 0.95x)%n", kpfOverDirect);
+            if (!Double.isNaN(kpfOverIptables)) out.printf("ratio kpf / iptables: %.2fx%n", kpfOverIptables);
+            out.printf("ratio kpf traced / untraced (mean of the runs before and after): %.2fx; the tracer read %,d events of %,d connects%n",
+                    tracedOverUntraced, traced, expectedEvents);
         }
         out.flush();
         return ExitCodes.OK;
