@@ -86,7 +86,7 @@ final class TraceCommand implements Callable<Integer> {
         boolean showNotServices = all || vip != null || pid != null;
         try (StopSignal stop = new StopSignal(); Tracer tracer = Tracer.start(pins)) {
             err.println("kpf trace: tracing " + pins.root() + (limit != null ? " for " + limit.toSeconds() + " s" : "")
-                    + (count != null ? ", at most " + count + " events" : "") + "; Ctrl-C stops");
+                    + (count != null ? ", at most " + count + (count == 1 ? " event" : " events") : "") + "; Ctrl-C stops");
             err.flush();
             Names names = new Names(pins);
             long end = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
@@ -102,7 +102,7 @@ final class TraceCommand implements Callable<Integer> {
                 });
                 out.flush();
             }
-            err.println("kpf trace: " + shown[0] + " events; tracing stopped");
+            err.println("kpf trace: " + shown[0] + (shown[0] == 1 ? " event" : " events") + "; tracing stopped");
             err.flush();
             return ExitCodes.OK;
         } catch (DatapathException | BpfException e) {

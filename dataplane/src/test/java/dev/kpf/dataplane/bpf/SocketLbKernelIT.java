@@ -49,18 +49,7 @@ class SocketLbKernelIT {
         pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-test-" + ProcessHandle.current().pid()));
         cgroup = TemporaryCgroup.create("kpf-test-lb-" + ProcessHandle.current().pid());
         net = TestNetwork.create();
-        List<String> tcp = new ArrayList<>(List.of(PEER.toString(), "serve", "tcp", "120"));
-        List<String> udp = new ArrayList<>(List.of(PEER.toString(), "serve", "udp", "120"));
-        for (String a : TestNetwork.BACKENDS4) {
-            tcp.addAll(List.of(a, "8080"));
-            udp.addAll(List.of(a, "8053"));
-        }
-        for (String a : TestNetwork.BACKENDS6) {
-            tcp.addAll(List.of(a, "8080"));
-            udp.addAll(List.of(a, "8053"));
-        }
-        net.startInBackends(tcp);
-        net.startInBackends(udp);
+        net.startPeerServers(PEER);
     }
 
     @AfterEach

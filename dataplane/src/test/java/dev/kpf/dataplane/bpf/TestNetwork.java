@@ -48,6 +48,22 @@ final class TestNetwork implements AutoCloseable {
         }
     }
 
+    /** Starts the peer as TCP server on port 8080 and UDP server on 8053 of every backend address, IPv4 and IPv6. */
+    void startPeerServers(Path peer) throws Exception {
+        List<String> tcp = new ArrayList<>(List.of(peer.toString(), "serve", "tcp", "120"));
+        List<String> udp = new ArrayList<>(List.of(peer.toString(), "serve", "udp", "120"));
+        for (String a : BACKENDS4) {
+            tcp.addAll(List.of(a, "8080"));
+            udp.addAll(List.of(a, "8053"));
+        }
+        for (String a : BACKENDS6) {
+            tcp.addAll(List.of(a, "8080"));
+            udp.addAll(List.of(a, "8053"));
+        }
+        startInBackends(tcp);
+        startInBackends(udp);
+    }
+
     /** Starts {@code command} inside the backends namespace and waits for its "ready" line. */
     void startInBackends(List<String> command) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", backends));

@@ -61,15 +61,7 @@ class TraceKernelIT {
         pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-trace-test-" + ProcessHandle.current().pid()));
         cgroup = TemporaryCgroup.create("kpf-test-trace-" + ProcessHandle.current().pid());
         net = TestNetwork.create();
-        List<String> tcp = new ArrayList<>(List.of(PEER.toString(), "serve", "tcp", "120"));
-        List<String> udp = new ArrayList<>(List.of(PEER.toString(), "serve", "udp", "120"));
-        for (String a : TestNetwork.BACKENDS4) {
-            tcp.addAll(List.of(a, "8080"));
-            udp.addAll(List.of(a, "8053"));
-        }
-        for (String a : TestNetwork.BACKENDS6) tcp.addAll(List.of(a, "8080"));
-        net.startInBackends(tcp);
-        net.startInBackends(udp);
+        net.startPeerServers(PEER);
         datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of()));
         assertEquals(List.of(), datapath.apply(table()).errors());
     }
