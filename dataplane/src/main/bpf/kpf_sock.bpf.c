@@ -67,7 +67,7 @@ static __always_inline struct kpf_trace_config *kpf_tracing(void)
 }
 
 /* Completes an event with who and when, and writes it to every listening tracer's ring. */
-static __always_inline void kpf_trace_emit(void *ctx, const struct kpf_trace_config *c, struct kpf_trace_event *ev)
+static __always_inline void kpf_trace_emit(void *ctx, struct kpf_trace_config *c, struct kpf_trace_event *ev)
 {
 	ev->time_ns = bpf_ktime_get_ns();
 	ev->cgroup_id = bpf_get_current_cgroup_id();
@@ -82,8 +82,8 @@ static __always_inline void kpf_trace_emit(void *ctx, const struct kpf_trace_con
 			continue;
 		__u32 slot = i;
 		void *ring = bpf_map_lookup_elem(&kpf_trace_rings, &slot);
-		if (ring)
-			bpf_ringbuf_output(ring, ev, sizeof(*ev), 0);
+		if (ring && bpf_ringbuf_output(ring, ev, sizeof(*ev), 0) < 0)
+			__sync_fetch_and_add(&c->lost[i], 1); /* the tracer fell behind: its ring is full */
 	}
 }
 
@@ -92,7 +92,7 @@ static __always_inline void kpf_trace4(void *ctx, __u8 hook, __u8 outcome, __u8 
 				       __be32 vip, __be16 vport, __be32 baddr, __be16 bport)
 {
 	struct kpf_trace_config *c = kpf_tracing();
-	if (!c)
+	if (!c || (outcome == KPF_TRACE_NOT_SERVICE && !(c->flags & KPF_TRACE_WANT_NOT_SERVICE)))
 		return;
 	struct kpf_trace_event ev = {.backend_id = backend_id, .rev_nat_id = rev_nat_id, .family = 4, .proto = proto,
 				     .hook = hook, .outcome = outcome, .vip_port = vport, .backend_port = bport};
@@ -106,7 +106,7 @@ static __always_inline void kpf_trace6(void *ctx, __u8 hook, __u8 outcome, __u8 
 				       const void *vip, __be16 vport, const void *baddr, __be16 bport)
 {
 	struct kpf_trace_config *c = kpf_tracing();
-	if (!c)
+	if (!c || (outcome == KPF_TRACE_NOT_SERVICE && !(c->flags & KPF_TRACE_WANT_NOT_SERVICE)))
 		return;
 	struct kpf_trace_event ev = {.backend_id = backend_id, .rev_nat_id = rev_nat_id, .family = 6, .proto = proto,
 				     .hook = hook, .outcome = outcome, .vip_port = vport, .backend_port = bport};

@@ -251,18 +251,25 @@ struct kpf_srcrange6_key {
 #define KPF_TRACE_REFUSED     3 /* a frontend without backends: ECONNREFUSED */
 #define KPF_TRACE_NOT_SERVICE 4 /* connect or sendmsg to an address that is no frontend */
 
-/* the tracer of a slot, so that a dead one can be found and its slot freed (start_ms: the process's start time) */
+/* kpf_trace_config.flags: some tracer wants KPF_TRACE_NOT_SERVICE events (otherwise they are not written) */
+#define KPF_TRACE_WANT_NOT_SERVICE 1
+
+/* the tracer of a slot, for messages and so that only it frees its slot (start_ms: the process's start time) */
 struct kpf_trace_owner {
 	__u32 pid;
-	__u32 pad;
+	__u32 flags; /* what this tracer wants (KPF_TRACE_WANT_*); the config's flags are those of all tracers */
 	__u64 start_ms;
 };
 
-/* slot 0 of kpf_trace_cfg; the programs read only the mask (bit n: ring n of kpf_trace_rings is in use) */
+/*
+ * slot 0 of kpf_trace_cfg; the programs read the mask (bit n: ring n of kpf_trace_rings is in use) and count in
+ * lost[n] the events ring n had no room for
+ */
 struct kpf_trace_config {
 	__u32 mask;
-	__u32 pad;
+	__u32 flags;
 	struct kpf_trace_owner owners[KPF_TRACE_SLOTS];
+	__u64 lost[KPF_TRACE_SLOTS];
 };
 
 /* one translation; IPv4 addresses use the first 4 bytes */

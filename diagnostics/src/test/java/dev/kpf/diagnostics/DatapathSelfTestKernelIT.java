@@ -48,6 +48,27 @@ class DatapathSelfTestKernelIT {
     }
 
     @Test
+    void one_self_test_at_a_time_and_what_a_killed_one_left_is_removed() throws Exception {
+        Path lockDir = datapath.pinDirectory().path("selftest");
+        Files.createDirectories(lockDir);
+        try (dev.kpf.probes.bpf.DirectoryLock running = dev.kpf.probes.bpf.DirectoryLock.exclusive(lockDir)) {
+            CheckResult busy = DatapathSelfTest.run(datapath.pinDirectory());
+            assertEquals(ProbeStatus.UNKNOWN, busy.status());
+            assertTrue(busy.observed().contains("another datapath self-test is running"), busy.observed());
+        }
+        // a self-test killed mid-run: its namespace and its (empty) cgroup stay behind
+        String dead = "kpf-selftest-999999";
+        new NodeCommands(java.util.List.of()).run(java.util.List.of("ip", "netns", "add", dead));
+        Files.createDirectory(datapath.cgroupPath().resolve(dead));
+        int frontends = PinnedTable.read(datapath.pinDirectory()).size();
+        CheckResult r = DatapathSelfTest.run(datapath.pinDirectory());
+        assertEquals(ProbeStatus.PASS, r.status(), r.toString());
+        assertFalse(Files.exists(Path.of("/run/netns", dead)), "the leftover namespace is removed");
+        assertFalse(Files.exists(datapath.cgroupPath().resolve(dead)), "the leftover cgroup is removed");
+        assertNothingLeft(frontends);
+    }
+
+    @Test
     void fails_with_the_reason_when_the_programs_are_detached_or_missing() throws Exception {
         int frontends = PinnedTable.read(datapath.pinDirectory()).size();
         Path link = datapath.pinDirectory().path(MapLayout.LINKS + "/connect4");

@@ -53,6 +53,11 @@ public final class PinnedDatapath implements AutoCloseable {
         return pins.root();
     }
 
+    /** The cgroup the programs are attached to. */
+    public Path cgroupPath() {
+        return cgroup.path();
+    }
+
     public void program(LbTable table) {
         assertEquals(List.of(), datapath.apply(table).errors());
     }

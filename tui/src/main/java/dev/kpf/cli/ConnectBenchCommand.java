@@ -135,7 +135,7 @@ final class ConnectBenchCommand implements Callable<Integer> {
     }
 
     /** A measurement while a tracer reads every event on a thread of its own; returns how many events it read. */
-    private static long traced(PinDirectory pins, Measurement measurement) throws Exception {
+    private long traced(PinDirectory pins, Measurement measurement) throws Exception {
         long[] events = {0};
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         try (dev.kpf.dataplane.trace.Tracer tracer = dev.kpf.dataplane.trace.Tracer.start(pins)) {
@@ -149,9 +149,13 @@ final class ConnectBenchCommand implements Callable<Integer> {
                 stop.set(true);
                 reader.join();
             }
+            lost = tracer.lost();
         }
         return events[0];
     }
+
+    /** Events of the traced run the programs could not write (the tracer fell behind). */
+    private long lost;
 
     private interface Measurement {
         void run() throws Exception;
@@ -185,6 +189,7 @@ final class ConnectBenchCommand implements Callable<Integer> {
             r.addProperty("kpf_traced_over_untraced", Math.round(tracedOverUntraced * 100) / 100.0);
             doc.addProperty("trace_events_read", traced);
             doc.addProperty("trace_events_expected", expectedEvents);
+            doc.addProperty("trace_events_lost", lost);
             doc.add("ratios", r);
             out.println(new GsonBuilder().setPrettyPrinting().create().toJson(doc));
         } else {
@@ -200,8 +205,8 @@ final class ConnectBenchCommand implements Callable<Integer> {
             });
             out.printf("%nratio kpf / direct: %.2fx (target >= 0.95x)%n", kpfOverDirect);
             if (!Double.isNaN(kpfOverIptables)) out.printf("ratio kpf / iptables: %.2fx%n", kpfOverIptables);
-            out.printf("ratio kpf traced / untraced (mean of the runs before and after): %.2fx; the tracer read %,d events of %,d connects%n",
-                    tracedOverUntraced, traced, expectedEvents);
+            out.printf("ratio kpf traced / untraced (mean of the runs before and after): %.2fx; the tracer read %,d events of %,d connects (%,d lost)%n",
+                    tracedOverUntraced, traced, expectedEvents, lost);
         }
         out.flush();
         return ExitCodes.OK;

@@ -37,7 +37,7 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--service", paramLabel = "NS/NAME[:PORT]", description = "Only this Service (names come from the maps).")
     String service;
 
-    @Option(names = "--pid", paramLabel = "N", description = "Only this process.")
+    @Option(names = "--pid", paramLabel = "N", description = "Only this process (its pid as the node sees it, not inside a container).")
     Integer pid;
 
     @Option(names = "--backend", paramLabel = "ADDR", description = "Only connections that went to this backend address.")
@@ -84,7 +84,7 @@ final class TraceCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PinDirectory pins = new PinDirectory(bpffs.toAbsolutePath());
         boolean showNotServices = all || vip != null || pid != null;
-        try (StopSignal stop = new StopSignal(); Tracer tracer = Tracer.start(pins)) {
+        try (StopSignal stop = new StopSignal(); Tracer tracer = Tracer.start(pins, showNotServices)) {
             err.println("kpf trace: tracing " + pins.root() + (limit != null ? " for " + limit.toSeconds() + " s" : "")
                     + (count != null ? ", at most " + count + (count == 1 ? " event" : " events") : "") + "; Ctrl-C stops");
             err.flush();
@@ -101,8 +101,12 @@ final class TraceCommand implements Callable<Integer> {
                     shown[0]++;
                 });
                 out.flush();
+                if (out.checkError()) break; // the reader went away (kpf trace | head): stop and free the slot
             }
-            err.println("kpf trace: " + shown[0] + (shown[0] == 1 ? " event" : " events") + "; tracing stopped");
+            long lost = tracer.lost();
+            err.println("kpf trace: " + shown[0] + (shown[0] == 1 ? " event" : " events") + "; tracing stopped"
+                    + (lost > 0 ? "; " + lost + " events were lost: this tracer fell behind and its ring buffer was full (filters do not "
+                    + "reduce what the programs write; redirect the output to a file so the terminal does not slow it down)" : ""));
             err.flush();
             return ExitCodes.OK;
         } catch (DatapathException | BpfException e) {

@@ -145,7 +145,7 @@ final class TuiCommand implements Callable<Integer> {
         Function<DoctorReport, String> bundle = report -> bundle(report, node, s.agentUri(), s.pins() == null ? bpffs : s.pins().root(), s.kubeconfig(), s.cluster());
         return new TuiSources(node + " (demo)", s.source(), s.simulated(), s.simulatedWhy(), s::reading, () -> s.agent().desired(), 1, s::agentState,
                 true, () -> s.cluster().daemonSets(), doctor, bundle,
-                s.pins() == null ? null : () -> dev.kpf.dataplane.trace.Tracer.start(s.pins()), "tracing needs the BPF datapath: " + s.simulatedWhy());
+                s.pins() == null ? null : notServices -> dev.kpf.dataplane.trace.Tracer.start(s.pins(), notServices), "tracing needs the BPF datapath: " + s.simulatedWhy());
     }
 
     private TuiSources liveSources() throws java.io.IOException {
@@ -169,7 +169,7 @@ final class TuiCommand implements Callable<Integer> {
         Function<DoctorReport, String> bundle = report -> bundle(report, node, agent, pins.root(), config, reader);
         String source = reader != null ? "live cluster (" + config + ")" : "this node's maps (no kubeconfig: no DaemonSets, no API comparison)";
         return new TuiSources(node, source, false, "", () -> PinnedTable.readWithCounters(pins), intent, 5, this::agentState, true,
-                reader == null ? null : reader::daemonSets, doctor, bundle, () -> dev.kpf.dataplane.trace.Tracer.start(pins), "");
+                reader == null ? null : reader::daemonSets, doctor, bundle, notServices -> dev.kpf.dataplane.trace.Tracer.start(pins, notServices), "");
     }
 
     private String agentState() {

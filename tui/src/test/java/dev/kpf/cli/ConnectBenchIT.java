@@ -25,5 +25,6 @@ class ConnectBenchIT {
         JsonObject ratios = doc.getAsJsonObject("ratios");
         assertTrue(ratios.has("kpf_over_direct") && ratios.has("kpf_traced_over_untraced") && !ratios.has("kpf_over_iptables"), r.out());
         assertEquals(doc.get("trace_events_expected").getAsLong(), doc.get("trace_events_read").getAsLong(), "one event per connect, none lost");
+        assertEquals(0, doc.get("trace_events_lost").getAsLong());
     }
 }

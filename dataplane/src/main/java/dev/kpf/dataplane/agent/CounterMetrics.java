@@ -5,26 +5,32 @@ import dev.kpf.dataplane.lb.LbEntry;
 import dev.kpf.dataplane.lb.LbTable;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
- * The socket programs' counters as Prometheus counters, read from the maps when scraped. Labels are bounded: one
- * series per Service port and protocol (frontends of the same port summed: ClusterIP, NodePort, ...) up to
- * {@link #MAX_SERVICES}, one per backend address and protocol up to {@link #MAX_BACKENDS}; the rest (in name order)
- * is summed into the value "(other)". Nothing per connection or per client.
+ * The socket programs' counters as Prometheus counters, read from the maps when scraped (at most once a second).
+ * Labels are bounded: one series per Service port and protocol (its frontends summed: ClusterIP, NodePort, ...) up
+ * to {@link #MAX_SERVICES}, one per backend address and protocol up to {@link #MAX_BACKENDS}, the rest summed into
+ * "(other)"; nothing per connection or per client. Series never go down while frontends and backends come and go
+ * ({@link MonotonicSeries}). A failed read keeps the last values.
  */
 final class CounterMetrics {
     static final int MAX_SERVICES = 1000, MAX_BACKENDS = 2000;
-    static final String OTHER = "(other)";
+    static final String OTHER = MonotonicSeries.OTHER;
+    private static final Logger LOG = LoggerFactory.getLogger("kpf.agent");
 
-    private record Snapshot(Map<String, long[]> services, Map<String, Long> backends, long at) {}
+    private record Snapshot(Map<String, long[]> services, Map<String, long[]> backends, long at) {}
 
     private final Supplier<Counters> counters;
     private final Supplier<LbTable> table;
-    private Snapshot last;
+    private final MonotonicSeries services = new MonotonicSeries(MAX_SERVICES, 2);
+    private final MonotonicSeries backends = new MonotonicSeries(MAX_BACKENDS, 1);
+    private Snapshot last = new Snapshot(Map.of(), Map.of(), 0);
 
     CounterMetrics(PrometheusRegistry registry, Supplier<Counters> counters, Supplier<LbTable> table) {
         this.counters = counters;
@@ -42,44 +48,36 @@ final class CounterMetrics {
         CounterWithCallback.builder().name("kpf_backend_connects_total")
                 .help("Connects and datagrams the socket programs sent to each backend, over all its frontends")
                 .labelNames("backend", "protocol")
-                .callback(cb -> snapshot().backends().forEach((k, v) -> cb.call(v, k.split("\t"))))
+                .callback(cb -> snapshot().backends().forEach((k, v) -> cb.call(v[0], k.split("\t"))))
                 .register(registry);
     }
 
     /** One reading of the maps serves all three metrics of a scrape. */
     private synchronized Snapshot snapshot() {
-        if (last != null && System.nanoTime() - last.at() < 1_000_000_000L) return last;
-        Counters c = counters.get();
-        LbTable t = table.get();
-        Map<String, long[]> services = new TreeMap<>();
+        if (last.at() != 0 && System.nanoTime() - last.at() < 1_000_000_000L) return last;
+        Counters c;
+        LbTable t;
+        try {
+            c = counters.get();
+            t = table.get();
+        } catch (RuntimeException e) {
+            LOG.warn("msg=\"cannot read the programs' counters; the metrics keep their last values\" error=\"{}\"", e.getMessage());
+            return last;
+        }
+        Map<String, Map.Entry<String, long[]>> frontendMembers = new HashMap<>();
         if (t != null) {
             for (LbEntry e : t.entries().values()) {
                 Counters.Count n = c.frontend(e.frontend());
-                services.computeIfAbsent(e.servicePortName() + "\t" + e.frontend().protocol(), k -> new long[2]);
-                long[] sum = services.get(e.servicePortName() + "\t" + e.frontend().protocol());
-                sum[0] += n.connects();
-                sum[1] += n.refused();
+                frontendMembers.put(e.frontend().toString(), Map.entry(e.servicePortName() + "\t" + e.frontend().protocol(),
+                        new long[] {n.connects(), n.refused()}));
             }
         }
-        Map<String, Long> backends = new TreeMap<>();
+        Map<String, Map.Entry<String, long[]>> backendMembers = new HashMap<>();
         c.backends().forEach((key, n) -> {
             int slash = key.lastIndexOf('/');
-            backends.merge(key.substring(0, slash) + "\t" + key.substring(slash + 1), n.connects(), Long::sum);
+            backendMembers.put(key, Map.entry(key.substring(0, slash) + "\t" + key.substring(slash + 1), new long[] {n.connects()}));
         });
-        last = new Snapshot(bounded(services, MAX_SERVICES, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]}),
-                bounded(backends, MAX_BACKENDS, Long::sum), System.nanoTime());
+        last = new Snapshot(services.update(frontendMembers), backends.update(backendMembers), System.nanoTime());
         return last;
-    }
-
-    /** The first {@code max} keys in name order keep their series; the others are summed per protocol under "(other)". */
-    private static <V> Map<String, V> bounded(Map<String, V> sorted, int max, java.util.function.BinaryOperator<V> add) {
-        if (sorted.size() <= max) return sorted;
-        Map<String, V> out = new TreeMap<>();
-        int i = 0;
-        for (Map.Entry<String, V> e : sorted.entrySet()) {
-            if (i++ < max) out.put(e.getKey(), e.getValue());
-            else out.merge(OTHER + "\t" + e.getKey().substring(e.getKey().indexOf('\t') + 1), e.getValue(), add);
-        }
-        return out;
     }
 }

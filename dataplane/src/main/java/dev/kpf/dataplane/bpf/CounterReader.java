@@ -31,6 +31,9 @@ final class CounterReader {
         stats.forEach((key, value) -> {
             long kind = key.get(0), id = key.get(1);
             Counters.Count count = new Counters.Count(value[0], value[1]);
+            // the datapath self-test's frontend and backend are not the cluster's
+            if (kind == MapLayout.STAT_FRONTEND && SelfTestFrontend.reserved((int) id)) return;
+            if (kind == MapLayout.STAT_BACKEND && SelfTestFrontend.reservedBackend((int) id)) return;
             if (kind == MapLayout.STAT_FRONTEND) {
                 Frontend f = byRevNat.get(id);
                 if (f != null) frontends.merge(f, count, CounterReader::sum);

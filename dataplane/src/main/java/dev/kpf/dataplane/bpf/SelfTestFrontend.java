@@ -82,6 +82,8 @@ public final class SelfTestFrontend implements AutoCloseable {
         maps.names.delete(REV_NAT_ID);
         maps.revNat4.delete(REV_NAT_ID);
         maps.backends4.delete(BACKEND_ID);
+        maps.stats.delete(new long[] {MapLayout.STAT_FRONTEND, REV_NAT_ID});
+        maps.stats.delete(new long[] {MapLayout.STAT_BACKEND, BACKEND_ID});
     }
 
     private static SvcKey key(int slot) {
@@ -106,21 +108,31 @@ public final class SelfTestFrontend implements AutoCloseable {
     }
 
     private record Maps(BpfMap<SvcKey, SvcValue> svc4, BpfMap<Integer, BackendValue> backends4, BpfMap<Integer, RevNatValue> revNat4,
-                        BpfMap<Integer, String> names) implements AutoCloseable {
+                        BpfMap<Integer, String> names, BpfMap<long[], long[]> stats) implements AutoCloseable {
         static Maps open(PinDirectory pins) {
-            BpfMap<SvcKey, SvcValue> svc4 = BpfMap.openPinned(pins.path(MapLayout.SVC4), Codecs.svcKey(4), Codecs.SVC_VALUE);
-            BpfMap<Integer, BackendValue> b4 = null;
-            BpfMap<Integer, RevNatValue> r4 = null;
+            java.util.List<AutoCloseable> opened = new java.util.ArrayList<>();
             try {
-                b4 = BpfMap.openPinned(pins.path(MapLayout.BACKENDS4), MapCodec.u32(), Codecs.backend(4));
-                r4 = BpfMap.openPinned(pins.path(MapLayout.REVNAT4), MapCodec.u32(), Codecs.revNat(4));
-                return new Maps(svc4, b4, r4, BpfMap.openPinned(pins.path(MapLayout.NAMES), MapCodec.u32(), Codecs.NAME));
+                BpfMap<SvcKey, SvcValue> svc4 = add(opened, BpfMap.openPinned(pins.path(MapLayout.SVC4), Codecs.svcKey(4), Codecs.SVC_VALUE));
+                BpfMap<Integer, BackendValue> b4 = add(opened, BpfMap.openPinned(pins.path(MapLayout.BACKENDS4), MapCodec.u32(), Codecs.backend(4)));
+                BpfMap<Integer, RevNatValue> r4 = add(opened, BpfMap.openPinned(pins.path(MapLayout.REVNAT4), MapCodec.u32(), Codecs.revNat(4)));
+                BpfMap<Integer, String> names = add(opened, BpfMap.openPinned(pins.path(MapLayout.NAMES), MapCodec.u32(), Codecs.NAME));
+                return new Maps(svc4, b4, r4, names, BpfMap.openPinned(pins.path(MapLayout.STATS), Codecs.STAT_KEY,
+                        Codecs.statValues(dev.kpf.probes.bpf.Libbpf.possibleCpus())));
             } catch (RuntimeException e) {
-                svc4.close();
-                if (b4 != null) b4.close();
-                if (r4 != null) r4.close();
+                for (AutoCloseable c : opened) {
+                    try {
+                        c.close();
+                    } catch (Exception ignored) {
+                        // closing what was opened before the failure
+                    }
+                }
                 throw e;
             }
+        }
+
+        private static <T extends AutoCloseable> T add(java.util.List<AutoCloseable> opened, T map) {
+            opened.add(map);
+            return map;
         }
 
         @Override
@@ -129,6 +141,7 @@ public final class SelfTestFrontend implements AutoCloseable {
             backends4.close();
             revNat4.close();
             names.close();
+            stats.close();
         }
     }
 }

@@ -12,7 +12,8 @@ public enum TraceHook {
 
     static TraceHook of(int code) {
         for (TraceHook h : values()) if (h.code == code) return h;
-        throw new IllegalArgumentException("unknown trace hook " + code);
+        throw new IllegalArgumentException("unknown trace hook " + code + ": the programs come from another kpf version than this "
+                + "command; use the kpf of the running agent");
     }
 
     public String label() {

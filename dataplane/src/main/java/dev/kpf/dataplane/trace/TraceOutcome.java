@@ -21,6 +21,7 @@ public enum TraceOutcome {
 
     static TraceOutcome of(int code) {
         for (TraceOutcome o : values()) if (o.code == code) return o;
-        throw new IllegalArgumentException("unknown trace outcome " + code);
+        throw new IllegalArgumentException("unknown trace outcome " + code + ": the programs come from another kpf version than this "
+                + "command; use the kpf of the running agent");
     }
 }

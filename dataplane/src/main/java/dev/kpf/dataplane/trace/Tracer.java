@@ -14,23 +14,31 @@ import java.util.function.Consumer;
 public final class Tracer implements AutoCloseable {
     private final TraceControl control;
     private final BpfRingBuffer ring;
-    private final int slot;
+    private final TraceControl.Claim claim;
     private final TraceEventCodec codec = new TraceEventCodec();
     private boolean closed;
 
-    private Tracer(TraceControl control, BpfRingBuffer ring, int slot) {
+    private Tracer(TraceControl control, BpfRingBuffer ring, TraceControl.Claim claim) {
         this.control = control;
         this.ring = ring;
-        this.slot = slot;
+        this.claim = claim;
     }
 
-    /** Starts tracing the datapath pinned under {@code pins}. */
+    /** Starts tracing the datapath pinned under {@code pins}, translations of Service addresses only. */
     public static Tracer start(PinDirectory pins) {
+        return start(pins, false);
+    }
+
+    /**
+     * Starts tracing the datapath pinned under {@code pins}; with {@code notServices} the programs also report
+     * connects and datagrams to addresses that are no Service (while this tracer runs, to every tracer).
+     */
+    public static Tracer start(PinDirectory pins, boolean notServices) {
         TraceControl control = TraceControl.open(pins);
         BpfRingBuffer ring = null;
         try {
             ring = BpfRingBuffer.create("kpf_trace", TraceConfig.RING_BYTES);
-            return new Tracer(control, ring, control.claim(ring.fd()));
+            return new Tracer(control, ring, control.claim(ring.fd(), notServices));
         } catch (RuntimeException e) {
             if (ring != null) ring.close();
             control.close();
@@ -47,9 +55,14 @@ public final class Tracer implements AutoCloseable {
         return ring.poll(timeout, segment -> sink.accept(codec.decode(segment)));
     }
 
+    /** Events the programs could not write because this tracer's ring was full (it fell behind). */
+    public long lost() {
+        return control.lost(claim.slot());
+    }
+
     /** The ring slot this tracer holds (0-7). */
     public int slot() {
-        return slot;
+        return claim.slot();
     }
 
     @Override
@@ -57,7 +70,7 @@ public final class Tracer implements AutoCloseable {
         if (closed) return;
         closed = true;
         try {
-            control.release(slot);
+            control.release(claim);
         } finally {
             ring.close();
             control.close();

@@ -37,7 +37,7 @@ class MapLayoutTest {
                   S(kpf_tc_config) S(kpf_srcrange4_key) S(kpf_maglev) S(kpf_ct4_key) S(kpf_ct4_value)
                   O(kpf_tc_config, port_min) O(kpf_tc_config, port_max)
                   O(kpf_srcrange4_key, faddr) O(kpf_srcrange4_key, fport) O(kpf_srcrange4_key, proto) O(kpf_srcrange4_key, saddr)
-                  S(kpf_trace_config) S(kpf_trace_event) O(kpf_trace_config, owners)
+                  S(kpf_trace_config) S(kpf_trace_event) O(kpf_trace_config, owners) O(kpf_trace_config, lost)
                   O(kpf_trace_event, time_ns) O(kpf_trace_event, cgroup_id) O(kpf_trace_event, netns_cookie) O(kpf_trace_event, socket_cookie)
                   O(kpf_trace_event, pid) O(kpf_trace_event, backend_id) O(kpf_trace_event, rev_nat_id) O(kpf_trace_event, family)
                   O(kpf_trace_event, proto) O(kpf_trace_event, hook) O(kpf_trace_event, outcome) O(kpf_trace_event, vip_port)

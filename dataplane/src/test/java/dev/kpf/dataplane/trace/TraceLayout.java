@@ -13,6 +13,7 @@ public final class TraceLayout {
         assertEquals((long) TraceEventCodec.SIZE, m.get("kpf_trace_event"));
         assertEquals((long) TraceConfig.CODEC.size(), m.get("kpf_trace_config"));
         assertEquals(8L, m.get("kpf_trace_config.owners"));
+        assertEquals(8L + 16 * TraceConfig.SLOTS, m.get("kpf_trace_config.lost"));
         assertEquals(List.of((long) TraceEventCodec.TIME, (long) TraceEventCodec.CGROUP, (long) TraceEventCodec.NETNS,
                         (long) TraceEventCodec.SOCKET, (long) TraceEventCodec.PID, (long) TraceEventCodec.BACKEND_ID,
                         (long) TraceEventCodec.REV_NAT, (long) TraceEventCodec.FAMILY, (long) TraceEventCodec.PROTO,

@@ -18,7 +18,8 @@ import static dev.kpf.probes.bpf.Native.checkPointer;
 /**
  * A BPF ring buffer this process created ({@code BPF_MAP_TYPE_RINGBUF}) and reads with libbpf's consumer. Programs
  * reach it through a map-in-map slot the owner fills with {@link #fd()}. One reader thread polls; records are handed
- * to the sink as segments valid only during the call. Closing frees the consumer and the map (once no map-in-map
+ * to the sink as segments valid only during the call. Not thread-safe: the owner must not close it while a poll
+ * runs (Tracer serialises the two). Closing frees the consumer and the map (once no map-in-map
  * slot refers to it, the kernel frees the memory).
  */
 public final class BpfRingBuffer implements AutoCloseable {
@@ -81,14 +82,17 @@ public final class BpfRingBuffer implements AutoCloseable {
         }
     }
 
-    /** The upcall: never lets an exception cross into C (that would end the JVM); the first is rethrown by poll. */
+    /**
+     * The upcall: never lets anything thrown cross into C (that would end the JVM); the first is rethrown by poll.
+     * Returning non-zero makes libbpf stop this poll.
+     */
     @SuppressWarnings("unused")
     private int onSample(MemorySegment ctx, MemorySegment data, long size) {
         try {
             sink.accept(data.reinterpret(size));
             return 0;
-        } catch (RuntimeException e) {
-            if (failure == null) failure = e;
+        } catch (Throwable t) {
+            if (failure == null) failure = t instanceof RuntimeException r ? r : new IllegalStateException("trace sink failed: " + t, t);
             return -1;
         }
     }

@@ -13,19 +13,19 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Feeds the Trace pane: while it is active it holds a {@link Tracer} (tracing is on only while someone looks) and a
  * thread that polls it, keeping the latest {@link #ROWS} matching events and the latest {@link #PER_SERVICE} per
- * Service port (for at most {@link #SERVICES} ports). Events to addresses that are no Service are kept only when the
- * filter names a VIP or a pid, as in {@code kpf trace}.
+ * Service port (for at most {@link #SERVICES} ports). Events to addresses that are no Service are asked for and kept
+ * only when the filter names a VIP or a pid, as in {@code kpf trace}.
  */
 public final class TraceFeed implements AutoCloseable {
     static final int ROWS = 500, PER_SERVICE = 20, SERVICES = 200;
+    private static final String IDLE = "not tracing: open the Trace pane (:trace)";
 
-    private final Supplier<Tracer> opener;
-    private final String unavailable;
+    private final Function<Boolean, Tracer> opener;
     private final Deque<TraceRow> rows = new ArrayDeque<>();
     private final Map<String, Deque<TraceRow>> byService = new LinkedHashMap<>(16, 0.75f, true);
     private volatile TraceNames names = TraceNames.NONE;
@@ -37,10 +37,9 @@ public final class TraceFeed implements AutoCloseable {
     private long received;
 
     /** @param opener starts a tracer on the datapath shown, or null when there is none ({@code unavailable} says why) */
-    public TraceFeed(Supplier<Tracer> opener, String unavailable) {
+    public TraceFeed(Function<Boolean, Tracer> opener, String unavailable) {
         this.opener = opener;
-        this.unavailable = unavailable;
-        this.status = opener == null ? unavailable : "not tracing: open the Trace pane (:trace)";
+        this.status = opener == null ? unavailable : IDLE;
     }
 
     /** Names for new events (the model passes the maps' table and the API's, which knows pods). */
@@ -49,28 +48,32 @@ public final class TraceFeed implements AutoCloseable {
     }
 
     /** Starts or stops tracing; stopping frees the tracer's slot (tracing turns off when no one else traces). */
-    public synchronized void active(boolean on) {
-        if (on == (poller != null) || opener == null) return;
-        if (on) {
-            Tracer tracer;
-            try {
-                tracer = opener.get();
-            } catch (RuntimeException e) {
-                status = "cannot trace: " + e.getMessage();
+    public void active(boolean on) {
+        Thread stopping;
+        synchronized (this) {
+            if (on == (poller != null) || opener == null) return;
+            if (on) {
+                Tracer tracer;
+                try {
+                    tracer = opener.apply(keepNotServices);
+                } catch (RuntimeException e) {
+                    status = "cannot trace: " + e.getMessage();
+                    return;
+                }
+                status = "tracing";
+                poller = Thread.ofPlatform().daemon().name("kpf-tui-trace").start(() -> poll(tracer));
                 return;
             }
-            status = "tracing";
-            poller = Thread.ofPlatform().daemon().name("kpf-tui-trace").start(() -> poll(tracer));
-        } else {
-            Thread t = poller;
+            stopping = poller;
             poller = null;
-            t.interrupt();
-            try {
-                t.join(Duration.ofSeconds(2));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            status = "not tracing: open the Trace pane (:trace)";
+            status = IDLE;
+        }
+        // outside the lock: the poller takes it for every event it adds
+        stopping.interrupt();
+        try {
+            stopping.join(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -78,21 +81,25 @@ public final class TraceFeed implements AutoCloseable {
         try (tracer) {
             while (!Thread.currentThread().isInterrupted()) tracer.poll(Duration.ofMillis(200), this::add);
         } catch (RuntimeException e) {
-            status = "tracing stopped: " + e.getMessage();
+            synchronized (this) {
+                if (poller == Thread.currentThread()) poller = null; // the pane can start it again
+                status = "tracing stopped: " + e.getMessage();
+            }
         }
     }
 
     /**
      * Sets the filter from palette arguments ({@code vip=ADDR[:PORT] service=NS/NAME[:PORT] pid=N backend=ADDR}, any
-     * of them; none clears it). Returns a message for the footer.
+     * of them; {@code all} clears it). Returns a message for the footer.
      */
-    public synchronized String filter(String args) {
+    public String filter(String args) {
         TraceFilter f = TraceFilter.ALL;
         boolean notServices = false;
-        for (String arg : args.strip().split("\\s+")) {
+        String text = args.strip().equals("all") ? "" : args.strip();
+        for (String arg : text.split("\\s+")) {
             if (arg.isEmpty()) continue;
             int eq = arg.indexOf('=');
-            if (eq < 0) return "unknown filter " + arg + ": use vip= service= pid= backend=";
+            if (eq < 0) return "unknown filter " + arg + ": use vip= service= pid= backend=, or all";
             String value = arg.substring(eq + 1);
             try {
                 switch (arg.substring(0, eq)) {
@@ -100,18 +107,26 @@ public final class TraceFeed implements AutoCloseable {
                     case "service" -> f = f.withService(value);
                     case "pid" -> { f = f.withPid(Integer.parseInt(value)); notServices = true; }
                     case "backend" -> f = f.withBackend(value);
-                    default -> { return "unknown filter " + arg + ": use vip= service= pid= backend="; }
+                    default -> { return "unknown filter " + arg + ": use vip= service= pid= backend=, or all"; }
                 }
             } catch (IllegalArgumentException e) {
                 return e.getMessage().replace("--", "");
             }
         }
-        filter = f;
-        keepNotServices = notServices;
-        filterText = args.strip();
-        rows.clear();
-        byService.clear();
-        return filterText.isEmpty() ? "trace: all Service translations" : "trace: " + filterText;
+        boolean restart;
+        synchronized (this) {
+            filter = f;
+            restart = poller != null && notServices != keepNotServices;
+            keepNotServices = notServices;
+            filterText = text;
+            rows.clear();
+            byService.clear();
+        }
+        if (restart) { // the programs write events for non-Services only when a tracer asks for them
+            active(false);
+            active(true);
+        }
+        return text.isEmpty() ? "trace: all Service translations" : "trace: " + text;
     }
 
     private synchronized void add(TraceEvent e) {

@@ -20,11 +20,12 @@ import java.util.function.Supplier;
  * @param daemonSets the DaemonSet list, or null without an API
  * @param doctor     runs every doctor check
  * @param bundle     writes a support bundle for a report and says where (or why not)
- * @param tracer     starts a tracer on the datapath shown, or null when there is none
+ * @param tracer     starts a tracer on the datapath shown (true: with events for addresses that are no Service),
+ *                   or null when there is none
  * @param noTracer   why there is no tracer (when {@code tracer} is null)
  */
 public record TuiSources(String node, String source, boolean simulated, String simulatedWhy,
                          Supplier<PinnedTable.Reading> services, Supplier<LbTable> intent, int intentEvery, Supplier<String> agent,
                          boolean liveNode, Supplier<ClusterReader.Read<DaemonSetRow>> daemonSets,
                          Supplier<DoctorReport> doctor, Function<DoctorReport, String> bundle,
-                         Supplier<dev.kpf.dataplane.trace.Tracer> tracer, String noTracer) {}
+                         Function<Boolean, dev.kpf.dataplane.trace.Tracer> tracer, String noTracer) {}

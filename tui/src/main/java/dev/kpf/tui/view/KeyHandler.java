@@ -24,7 +24,7 @@ public final class KeyHandler {
     /** The keys, for the help overlay and the README. */
     public static final String[][] KEYS = {
             {":", "command palette (:svc :node :kernel :ds :doctor :trace :q)"},
-            {":trace ARGS", "filter: vip=IP[:PORT] service=NS/NAME pid=N backend=IP"},
+            {":trace ARGS", "filter: vip=IP[:PORT] service=NS/NAME pid=N backend=IP, all"},
             {"/", "filter the list (namespace, name, address, type)"},
             {"?", "this help"},
             {"j k  Up Down", "move"},
