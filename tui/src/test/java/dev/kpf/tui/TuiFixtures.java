@@ -118,7 +118,7 @@ public final class TuiFixtures {
                 6, "10.96.1.10", 80, "10.244.2.137", 8080, "shop/frontend:http", "frontend-7c9d-m8q2z"));
         Map<String, List<dev.kpf.tui.model.TraceRow>> per = new java.util.LinkedHashMap<>();
         for (dev.kpf.tui.model.TraceRow r : rows) per.computeIfAbsent(r.service(), k -> new ArrayList<>()).add(r);
-        return new dev.kpf.tui.model.TraceView(true, "tracing", "", rows, per, 57);
+        return new dev.kpf.tui.model.TraceView(true, "tracing", "", rows, per, 57, 0);
     }
 
     private static dev.kpf.tui.model.TraceRow traceRow(java.time.Instant time, String comm, int pid, dev.kpf.dataplane.trace.TraceHook hook,

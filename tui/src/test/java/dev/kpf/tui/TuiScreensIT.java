@@ -59,6 +59,15 @@ class TuiScreensIT {
     }
 
     @Test
+    void the_trace_pane_says_when_events_were_lost() throws Exception {
+        dev.kpf.tui.model.TraceView tv = SNAPSHOT.trace();
+        TuiSnapshot behind = new TuiSnapshot(SNAPSHOT.header(), SNAPSHOT.services(), null, SNAPSHOT.node(), SNAPSHOT.kernel(), SNAPSHOT.daemonSets(),
+                SNAPSHOT.doctor(), new dev.kpf.tui.model.TraceView(tv.active(), tv.status(), tv.filter(), tv.rows(), tv.byService(), tv.received(), 3));
+        VirtualTui t = new VirtualTui(120, 24, () -> behind, Glyphs.UNICODE, true).keys("6");
+        assertTrue(t.row(3).startsWith("Trace (tracing; 4 shown of 57 events, 3 lost (the pane fell behind))"), t.row(3));
+    }
+
+    @Test
     void the_simulated_banner_and_the_header_say_where_the_data_comes_from() throws Exception {
         VirtualTui t = tui(80, 24);
         assertTrue(t.row(0).startsWith(" kpf | node-a (demo) | agent ready, 12 syncs | demo API 127.0.0.1:40000 | 5.15.0"), t.row(0));

@@ -652,10 +652,21 @@ public final class BpfDatapath implements Datapath {
 
     /** Per-frontend and per-backend counters summed over CPUs, resolved through the maps. */
     @Override
-    public synchronized Counters counters() {
+    /**
+     * The counters, resolved through the mirror of what the maps hold (copied under the lock, which syncs take too);
+     * only the stats map is read from the kernel, outside the lock, so a scrape or a TUI refresh does not hold up a sync.
+     */
+    public Counters counters() {
+        Map<SvcKey, SvcValue> s4 = new HashMap<>(), s6 = new HashMap<>();
+        Map<Integer, BackendValue> b4, b6;
+        synchronized (this) {
+            state.frontends.forEach((k, f) -> (ProgrammedState.v4(k.address()) ? s4 : s6).put(k, f.service()));
+            b4 = new HashMap<>(state.backends4);
+            b6 = new HashMap<>(state.backends6);
+        }
         Map<List<Long>, long[]> raw = new HashMap<>();
         stats.entries().forEach((k, v) -> raw.put(List.of(k[0], k[1]), v));
-        return CounterReader.read(svc4.entries(), svc6.entries(), backends4.entries(), backends6.entries(), raw);
+        return CounterReader.read(s4, s6, b4, b6, raw);
     }
 
     @Override

@@ -35,6 +35,7 @@ public final class TraceFeed implements AutoCloseable {
     private Thread poller;
     private volatile String status;
     private long received;
+    private volatile long lost;
 
     /** @param opener starts a tracer on the datapath shown, or null when there is none ({@code unavailable} says why) */
     public TraceFeed(Function<Boolean, Tracer> opener, String unavailable) {
@@ -79,7 +80,11 @@ public final class TraceFeed implements AutoCloseable {
 
     private void poll(Tracer tracer) {
         try (tracer) {
-            while (!Thread.currentThread().isInterrupted()) tracer.poll(Duration.ofMillis(200), this::add);
+            lost = 0;
+            for (long polls = 0; !Thread.currentThread().isInterrupted(); polls++) {
+                tracer.poll(Duration.ofMillis(200), this::add);
+                if (polls % 5 == 4) lost = tracer.lost();
+            }
         } catch (RuntimeException e) {
             synchronized (this) {
                 if (poller == Thread.currentThread()) poller = null; // the pane can start it again
@@ -152,7 +157,7 @@ public final class TraceFeed implements AutoCloseable {
     public synchronized TraceView view() {
         Map<String, List<TraceRow>> per = new LinkedHashMap<>();
         byService.forEach((k, v) -> per.put(k, new ArrayList<>(v)));
-        return new TraceView(poller != null, status, filterText, new ArrayList<>(rows), per, received);
+        return new TraceView(poller != null, status, filterText, new ArrayList<>(rows), per, received, lost);
     }
 
     @Override

@@ -54,6 +54,7 @@ public final class TraceScreen {
         }
         if (shown == 0) lines.add(Line.of(t.active() ? "waiting for connections to Services..." : t.status(), Style.DIM));
         String title = "Trace (" + (t.active() ? "tracing" : t.status()) + "; " + shown + " shown of " + t.received() + " events"
+                + (t.lost() > 0 ? ", " + t.lost() + " lost (the pane fell behind)" : "")
                 + (t.filter().isEmpty() ? "" : "; :trace " + t.filter()) + (v.filter().isEmpty() ? "" : "; /" + v.filter()) + ")";
         return Body.of(title, columns, lines);
     }
