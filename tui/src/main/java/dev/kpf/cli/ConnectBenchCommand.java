@@ -4,7 +4,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.kpf.cli.bench.AcceptServer;
-import dev.kpf.cli.bench.ConnectLoad;
 import dev.kpf.dataplane.bpf.BpfDatapath;
 import dev.kpf.dataplane.lb.LbTable;
 import dev.kpf.dataplane.lb.ServiceTranslator;
@@ -99,10 +98,10 @@ final class ConnectBenchCommand implements Callable<Integer> {
             err.flush();
             try (BpfDatapath datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of()))) {
                 datapath.apply(table);
-                rates.put("direct", rate(load(cgroup, client, BACKEND)));
-                rates.put("kpf", rate(load(cgroup, client, VIP)));
-                traced = traced(pins, () -> rates.put("kpf-traced", rate(load(cgroup, client, VIP))));
-                rates.put("kpf-again", rate(load(cgroup, client, VIP)));
+                rates.put("direct", rate(cgroup, client, BACKEND));
+                rates.put("kpf", rate(cgroup, client, VIP));
+                traced = traced(pins, () -> rates.put("kpf-traced", rate(cgroup, client, VIP)));
+                rates.put("kpf-again", rate(cgroup, client, VIP));
             }
             BpfDatapath.cleanup(pins);
             if (noIptables) return report(out, rates, traced);
@@ -117,7 +116,7 @@ final class ConnectBenchCommand implements Callable<Integer> {
             if (restore.exitValue() != 0) throw new IllegalStateException("iptables-restore failed");
             err.printf("iptables: loaded in %.1f s%n", (System.nanoTime() - t) / 1e9);
             err.flush();
-            rates.put("iptables", rate(load(null, client, VIP)));
+            rates.put("iptables", rate(null, client, VIP));
         } finally {
             servers.forEach(Process::destroyForcibly);
             cleanupPins(pins);
@@ -226,32 +225,14 @@ final class ConnectBenchCommand implements Callable<Integer> {
         return new ServiceTranslator("node-a").translate(TranslateBenchCommand.decode(objects));
     }
 
-    private String load(TemporaryCgroup cgroup, String ns, String target) throws Exception {
+    /** The connect rate of one client run from {@code ns} (in {@code cgroup} when given) to {@code target}. */
+    private double rate(TemporaryCgroup cgroup, String ns, String target) throws Exception {
         List<String> prefix = new ArrayList<>();
         if (cgroup != null) {
             prefix.addAll(List.of("bash", "-c", "echo $$ > " + cgroup.path().resolve("cgroup.procs") + " && exec \"$@\"", "kpf-bench"));
         }
         prefix.addAll(List.of("nsenter", "--net=/run/netns/" + ns));
-        Process p = start(prefix, ConnectLoad.class, List.of(target, target.equals(BACKEND) ? "8080" : "80",
-                Integer.toString(connections), "2000"));
-        String line;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            line = in.readLine();
-        }
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("the client did not finish within 300 s");
-        }
-        if (line == null || !line.startsWith("ok ")) throw new IllegalStateException("client: " + line);
-        return line;
-    }
-
-    private static double rate(String line) {
-        String[] f = line.split(" ");
-        int ok = Integer.parseInt(f[1]);
-        int failed = Integer.parseInt(f[3]);
-        if (failed > 0) throw new IllegalStateException(failed + " connections failed: " + line);
-        return ok / Double.parseDouble(f[5]);
+        return ClientResult.run(prefix, target, target.equals(BACKEND) ? 8080 : 80, connections, 2000, false).rate();
     }
 
     /** Starts one of the bench's own classes in a new JVM under {@code prefix} (namespace, cgroup). */

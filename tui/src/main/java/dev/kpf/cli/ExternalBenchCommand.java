@@ -3,7 +3,6 @@ package dev.kpf.cli;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.kpf.cli.bench.AcceptServer;
-import dev.kpf.cli.bench.ConnectLoad;
 import dev.kpf.dataplane.bpf.BpfDatapath;
 import dev.kpf.dataplane.bpf.Device;
 import dev.kpf.dataplane.lb.LbTable;
@@ -16,11 +15,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +49,6 @@ final class ExternalBenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private record Result(double rate, long p50us, long p99us) {}
 
     @Override
     public Integer call() throws Exception {
@@ -69,7 +64,7 @@ final class ExternalBenchCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("kpf-bench-external");
         Thread hook = new Thread(() -> cleanupPins(pins));
         Runtime.getRuntime().addShutdownHook(hook);
-        Map<String, Result> results = new LinkedHashMap<>();
+        Map<String, ClientResult> results = new LinkedHashMap<>();
         try (TemporaryCgroup cgroup = TemporaryCgroup.create("kpf-bench-external-" + pid);
              BenchNamespace clientNs = BenchNamespace.create(client);
              BenchNamespace nodeNs = BenchNamespace.create(node);
@@ -136,7 +131,7 @@ final class ExternalBenchCommand implements Callable<Integer> {
             case "kpf" -> "NodePort through kpf (tc, SNAT)";
             default -> "NodePort through iptables DNAT + masquerade (kube-proxy)";
         }, r.rate(), r.p50us(), r.p99us()));
-        Result kpf = results.get("kpf"), ipt = results.get("iptables"), direct = results.get("direct");
+        ClientResult kpf = results.get("kpf"), ipt = results.get("iptables"), direct = results.get("direct");
         out.printf("%nratio kpf / iptables connects: %.2fx (target >= 1.5x)%n", kpf.rate() / ipt.rate());
         out.printf("kpf p99 latency / direct p99: %.2fx (target <= 1.10x)%n", (double) kpf.p99us() / Math.max(1, direct.p99us()));
         out.flush();
@@ -162,21 +157,8 @@ final class ExternalBenchCommand implements Callable<Integer> {
         return new ServiceTranslator("node-a").translate(TranslateBenchCommand.decode(objects));
     }
 
-    private Result load(String ns, String target, int port) throws Exception {
-        Process p = ConnectBenchCommand.start(List.of("nsenter", "--net=/run/netns/" + ns), ConnectLoad.class,
-                List.of(target, Integer.toString(port), Integer.toString(connections), "1000", "request"));
-        String line;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            line = in.readLine();
-        }
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("the client did not finish within 300 s");
-        }
-        if (line == null || !line.startsWith("ok ")) throw new IllegalStateException("client: " + line);
-        String[] f = line.split(" ");
-        if (Integer.parseInt(f[3]) > 0) throw new IllegalStateException(f[3] + " connections to " + target + ":" + port + " failed: " + line);
-        return new Result(Integer.parseInt(f[1]) / Double.parseDouble(f[5]), Long.parseLong(f[7]), Long.parseLong(f[9]));
+    private ClientResult load(String ns, String target, int port) throws Exception {
+        return ClientResult.run(List.of("nsenter", "--net=/run/netns/" + ns), target, port, connections, 1000, true);
     }
 
     private static void run(String... cmd) throws Exception {

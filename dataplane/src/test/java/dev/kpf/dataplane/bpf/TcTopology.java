@@ -1,7 +1,5 @@
 package dev.kpf.dataplane.bpf;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,13 +76,7 @@ final class TcTopology implements AutoCloseable {
 
     /** Starts {@code command} inside {@code ns} and waits for its "ready" line. */
     void start(String ns, List<String> command) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-        cmd.addAll(command);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        processes.add(p);
-        var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line = in.readLine();
-        if (!"ready".equals(line)) throw new IllegalStateException("server did not start: " + line);
+        TestNetwork.startReady(ns, command, processes);
     }
 
     @Override
@@ -107,16 +99,6 @@ final class TcTopology implements AutoCloseable {
     }
 
     static String run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        String out;
-        try (var in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", cmd) + " timed out");
-        }
-        if (p.exitValue() != 0) throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
-        return out;
+        return TestNetwork.runFor(60, cmd);
     }
 }

@@ -66,13 +66,18 @@ final class TestNetwork implements AutoCloseable {
 
     /** Starts {@code command} inside the backends namespace and waits for its "ready" line. */
     void startInBackends(List<String> command) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", backends));
+        startReady(backends, command, processes);
+    }
+
+    /** Starts {@code command} inside namespace {@code ns}, adds it to {@code started} and waits for its "ready" line. */
+    static void startReady(String ns, List<String> command, List<Process> started) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
         cmd.addAll(command);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        processes.add(p);
+        started.add(p);
         var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = in.readLine();
-        if (!"ready".equals(line)) throw new IllegalStateException("server did not start: " + line);
+        if (!"ready".equals(line)) throw new IllegalStateException("server did not start in " + ns + ": " + line);
     }
 
     /**
@@ -99,12 +104,17 @@ final class TestNetwork implements AutoCloseable {
     }
 
     static String run(String... cmd) throws Exception {
+        return runFor(30, cmd);
+    }
+
+    /** Runs {@code cmd} to its end (at most {@code seconds} after its output closed); its output, or an exception naming it. */
+    static String runFor(int seconds, String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         String out;
         try (var in = p.getInputStream()) {
             out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IOException(String.join(" ", cmd) + " timed out");
         }
