@@ -120,15 +120,12 @@ final class DoctorCommand implements Callable<Integer> {
         String node = nodeName != null ? nodeName : ServicesCommand.defaultNodeName();
         String why = apiProblem;
         ClusterReader api = reader;
+        java.util.function.Supplier<dev.kpf.dataplane.lb.LbTable> read = SourceSpec.apiIntent(node, kubeconfigPath,
+                () -> api != null ? api.remaining() : java.time.Duration.ofSeconds(8));
         java.util.function.Supplier<dev.kpf.dataplane.lb.LbTable> intent = () -> {
             if (why != null) throw new IllegalStateException(why);
             if (api != null && api.unreachable() != null) throw new IllegalStateException(api.unreachable());
-            try {
-                return new dev.kpf.dataplane.lb.ServiceTranslator(node).translate(
-                        SourceSpec.parse("kube").readOnce(kubeconfigPath, api != null ? api.remaining() : java.time.Duration.ofSeconds(8)));
-            } catch (SourceSpec.SourceException e) {
-                throw new IllegalStateException(e.getMessage());
-            }
+            return read.get();
         };
         dev.kpf.diagnostics.DoctorInputs inputs = dev.kpf.diagnostics.DoctorInputs.none()
                 .withNode(host, host != null && host.isLive() ? () -> new NodeFactsReader().read() : null)

@@ -30,6 +30,21 @@ record SourceSpec(String kind, Path path) {
         throw new IllegalArgumentException("--source " + text + ": use kube, demo or dir:PATH");
     }
 
+    /**
+     * The API's intent for {@code node}: the cluster read once through {@code kubeconfig} (null: the default
+     * places) within {@code timeout}, translated. A read that fails throws with its message (the doctor and the TUI
+     * show it instead of the comparison).
+     */
+    static java.util.function.Supplier<dev.kpf.dataplane.lb.LbTable> apiIntent(String node, Path kubeconfig, java.util.function.Supplier<Duration> timeout) {
+        return () -> {
+            try {
+                return new dev.kpf.dataplane.lb.ServiceTranslator(node).translate(new SourceSpec("kube", null).readOnce(kubeconfig, timeout.get()));
+            } catch (SourceException e) {
+                throw new IllegalStateException(e.getMessage());
+            }
+        };
+    }
+
     /** Reads the source once: a directory or the demo at once, the API after its informers' first sync. */
     ClusterState readOnce(Path kubeconfig, Duration timeout) throws SourceException {
         return switch (kind) {

@@ -5,7 +5,6 @@ import com.googlecode.lanterna.terminal.DefaultTerminalFactory;
 import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;
 import dev.kpf.dataplane.bpf.PinnedTable;
 import dev.kpf.dataplane.lb.LbTable;
-import dev.kpf.dataplane.lb.ServiceTranslator;
 import dev.kpf.dataplane.source.KubeClients;
 import dev.kpf.diagnostics.ClusterReader;
 import dev.kpf.diagnostics.Doctor;
@@ -153,13 +152,7 @@ final class TuiCommand implements Callable<Integer> {
         Path config = SourceSpec.kubeconfigPath(kubeconfig);
         ClusterReader reader = config != null && Files.isReadable(config) ? new ClusterReader(KubeClients.fromKubeconfig(config)) : null;
         PinDirectory pins = new PinDirectory(bpffs.toAbsolutePath());
-        Supplier<LbTable> intent = reader == null ? null : () -> {
-            try {
-                return new ServiceTranslator(node).translate(SourceSpec.parse("kube").readOnce(config, Duration.ofSeconds(8)));
-            } catch (SourceSpec.SourceException e) {
-                throw new IllegalStateException(e.getMessage());
-            }
-        };
+        Supplier<LbTable> intent = reader == null ? null : SourceSpec.apiIntent(node, config, () -> Duration.ofSeconds(8));
         Supplier<DoctorReport> doctor = () -> Doctor.run(DoctorInputs.none()
                 .withNode(HostRoot.live(), () -> new NodeFactsReader().read())
                 .withCluster(reader, reader == null ? "no kubeconfig (pass --kubeconfig)" : null)
