@@ -9,18 +9,20 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** kernel.tcx on the fixture hosts: 6.8 has tcx links, 5.15 and 4.18 do not and say what that means. */
+/** kernel.tcx on the fixture hosts: 6.8 has tcx links, 5.15 and 4.18 do not and get clsact filters instead. */
 class KernelTcxTest {
     private static HostRoot host(String name) {
         return new HostRoot(Path.of(System.getProperty("kpf.repoRoot", "../.."), "testdata", "hosts", name).toAbsolutePath());
     }
 
     @Test
-    void kernels_from_6_6_pass_and_older_ones_warn_with_what_is_not_served() {
-        assertEquals(ProbeStatus.PASS, KernelTcx.check(host("ubuntu-24.04-kernel-6.8-gcp")).status());
+    void kernels_from_6_6_use_tcx_links_and_older_ones_clsact_filters() {
+        CheckResult tcx = KernelTcx.check(host("ubuntu-24.04-kernel-6.8-gcp"));
+        assertEquals(ProbeStatus.PASS, tcx.status());
+        assertTrue(tcx.observed().endsWith(": tcx links"), tcx.observed());
         CheckResult old = KernelTcx.check(host("ubuntu-22.04-kernel-5.15"));
-        assertEquals(ProbeStatus.WARN, old.status());
-        assertTrue(old.remedy().contains("only connections that start on this node"), old.remedy());
-        assertEquals(ProbeStatus.WARN, KernelTcx.check(host("rhel-8-kernel-4.18")).status());
+        assertEquals(ProbeStatus.PASS, old.status());
+        assertTrue(old.observed().contains("no tcx links; the agent attaches the tc programs as clsact filters"), old.observed());
+        assertTrue(KernelTcx.check(host("rhel-8-kernel-4.18")).observed().contains("clsact filters"));
     }
 }

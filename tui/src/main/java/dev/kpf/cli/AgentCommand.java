@@ -79,6 +79,11 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--snat-ip6", paramLabel = "ADDR", description = "IPv6 node address for SNAT of external IPv6 traffic (default: the first global IPv6 address of the devices).")
     String snatIp6;
 
+    @Option(names = "--tc-attach", paramLabel = "auto|tcx|clsact", defaultValue = "auto",
+            description = "How the tc programs attach to --devices: tcx links (kernel 6.6 or later), clsact filters (older kernels), "
+                    + "or auto (default): tcx where the kernel has it, else clsact.")
+    String tcAttach;
+
     @Option(names = "--lb-algorithm", paramLabel = "random|maglev", defaultValue = "random",
             description = "How traffic from outside picks a backend per flow: random (default) or maglev (consistent hashing; table size 1021).")
     String lbAlgorithm;
@@ -205,10 +210,15 @@ final class AgentCommand implements Callable<Integer> {
             throw new DatapathException("--devices " + devices + ": " + e.getMessage() + " (name the interfaces with --devices IF,... or use none)", e);
         }
         java.util.Optional<dev.kpf.probes.probe.KernelRelease> kernel = dev.kpf.probes.probe.KernelRelease.parse(System.getProperty("os.version"));
-        if (!chosen.isEmpty() && kernel.isPresent() && !dev.kpf.diagnostics.KernelTcx.supported(kernel.get())) {
-            spec.commandLine().getErr().println("kpf agent: kernel " + kernel.get() + " has no tcx links (6.6+): traffic from outside the node is not "
-                    + "served by kpf, only connections that start on the node (see `kpf doctor --only kernel.tcx`)");
-            chosen.clear();
+        boolean clsact = switch (tcAttach) {
+            case "tcx" -> false;
+            case "clsact" -> true;
+            case "auto" -> kernel.isPresent() && !dev.kpf.diagnostics.KernelTcx.supported(kernel.get());
+            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--tc-attach " + tcAttach + ": use auto, tcx or clsact");
+        };
+        if (!chosen.isEmpty() && clsact && tcAttach.equals("auto")) {
+            org.slf4j.LoggerFactory.getLogger(AgentCommand.class).info("msg=\"kernel {} has no tcx links: the tc programs attach as clsact filters\"",
+                    kernel.map(Object::toString).orElse("?"));
         }
         if (!chosen.isEmpty() && !(snat instanceof java.net.Inet4Address)) {
             throw new DatapathException("no IPv4 address to SNAT external traffic to on " + chosen + ": pass --snat-ip ADDR (or --devices none)", null);
@@ -220,7 +230,7 @@ final class AgentCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--maglev-table-size " + maglevTableSize + ": use a prime from 251 to 65521");
         }
         return BpfDatapath.open(new BpfDatapath.Options(pins, cg, capacities, chosen, snat, lbAlgorithm.equals("maglev"),
-                snat6 instanceof java.net.Inet6Address ? snat6 : null, maglevTableSize));
+                snat6 instanceof java.net.Inet6Address ? snat6 : null, maglevTableSize, clsact));
     }
 
     private ClusterSource source(SourceSpec s, List<AutoCloseable> owned) throws Exception {

@@ -52,7 +52,7 @@ public final class BpfDatapath implements Datapath {
      * @param snat4   the IPv4 address replies of SNATed flows come back to (a node address); required with devices
      */
     public record Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4,
-                          boolean maglev, java.net.InetAddress snat6, int maglevTableSize) {
+                          boolean maglev, java.net.InetAddress snat6, int maglevTableSize, boolean clsact) {
         public Options {
             if (!dev.kpf.dataplane.lb.Maglev.validSize(maglevTableSize)) {
                 throw new IllegalArgumentException("Maglev table size " + maglevTableSize + ": use a prime from 251 to 65521");
@@ -62,6 +62,12 @@ public final class BpfDatapath implements Datapath {
             if (!devices.isEmpty() && !(snat4 instanceof java.net.Inet4Address)) {
                 throw new IllegalArgumentException("the tc datapath needs an IPv4 node address to SNAT to");
             }
+        }
+
+        /** With tcx links for the tc programs (kernel 6.6 or later). */
+        public Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4,
+                       boolean maglev, java.net.InetAddress snat6, int maglevTableSize) {
+            this(pins, cgroup, capacities, devices, snat4, maglev, snat6, maglevTableSize, false);
         }
 
         /** Socket-level load balancing only. */
@@ -578,6 +584,7 @@ public final class BpfDatapath implements Datapath {
      * links of devices that are no longer wanted, and writes the SNAT address. Returns whether links were adopted.
      */
     private static boolean attachTc(Options options, BpfObject object, List<BpfLink> links, List<BpfLink> created) {
+        if (options.clsact()) return attachFilters(options, object);
         boolean adopted = false;
         java.util.Set<Path> wanted = new HashSet<>();
         java.util.Set<String> held = new HashSet<>();
@@ -616,11 +623,79 @@ public final class BpfDatapath implements Datapath {
                 link.unpin();
             }
         }
+        writeTcConfig(options, object);
+        return adopted;
+    }
+
+    /** The SNAT addresses and port range the tc programs use. */
+    private static void writeTcConfig(Options options, BpfObject object) {
         BpfMap<Integer, TcConfig> config = object.map(MapLayout.TC_CONFIG, MapCodec.u32(), Codecs.TC_CONFIG);
         config.update(0, new TcConfig(options.snat4(), TcConfig.PORT_MIN, TcConfig.PORT_MAX));
         BpfMap<Integer, java.net.InetAddress> config6 = object.map(MapLayout.TC_CONFIG6, MapCodec.u32(), Codecs.TC_CONFIG6);
         config6.update(0, options.snat6() instanceof java.net.Inet6Address a ? a : null);
+    }
+
+    /**
+     * Kernels without tcx links: the tc programs as clsact filters (priority {@link MapLayout#TC_FILTER_PRIORITY},
+     * a handle of this pin directory's, see {@link #filterHandle}), which the kernel keeps when the agent exits; a new
+     * agent replaces their programs atomically. This pin directory's filters on interfaces of the agent's namespace
+     * that are no longer wanted are removed. Returns whether filters were there already (adopted).
+     */
+    private static boolean attachFilters(Options options, BpfObject object) {
+        boolean adopted = false;
+        for (Device device : options.devices()) {
+            for (boolean ingress : new boolean[] {true, false}) {
+                BpfProgram program = object.program(ingress ? MapLayout.TC_INGRESS : MapLayout.TC_EGRESS);
+                adopted |= dev.kpf.probes.bpf.NetNamespace.call(device.netns(), () -> filter(options.pins(), device.name(), ingress).attach(program));
+            }
+        }
+        java.util.Set<String> wanted = new HashSet<>();
+        for (Device d : options.devices()) if (d.netns() == null) wanted.add(d.name());
+        List<Device> stale = new ArrayList<>();
+        for (String name : interfaces()) if (!wanted.contains(name)) stale.add(Device.of(name));
+        detachFilters(options.pins(), stale);
+        writeTcConfig(options, object);
         return adopted;
+    }
+
+    private static dev.kpf.probes.bpf.ClsactFilter filter(PinDirectory pins, String device, boolean ingress) {
+        return new dev.kpf.probes.bpf.ClsactFilter(dev.kpf.probes.bpf.NetNamespace.interfaceIndex(device), ingress,
+                filterHandle(pins), MapLayout.TC_FILTER_PRIORITY);
+    }
+
+    /**
+     * The handle of the clsact filters of the datapath pinned under {@code pins}: "kp" and 16 bits of the directory's
+     * path, so that cleaning up one pin directory never removes another's filters.
+     */
+    static int filterHandle(PinDirectory pins) {
+        return MapLayout.TC_FILTER_HANDLE_PREFIX | (pins.root().toString().hashCode() & 0xffff);
+    }
+
+    /** Removes the clsact filters of the datapath pinned under {@code pins} from {@code devices}; returns what was removed. */
+    public static List<String> detachFilters(PinDirectory pins, List<Device> devices) {
+        List<String> removed = new ArrayList<>();
+        for (Device device : devices) {
+            for (boolean ingress : new boolean[] {true, false}) {
+                boolean gone = dev.kpf.probes.bpf.NetNamespace.call(device.netns(), () -> {
+                    try {
+                        return filter(pins, device.name(), ingress).detach();
+                    } catch (BpfException e) {
+                        return false; // the interface went away, and its filters with it
+                    }
+                });
+                if (gone) removed.add("tc filter " + (ingress ? "ingress" : "egress") + " on " + device.name() + " (detached)");
+            }
+        }
+        return removed;
+    }
+
+    /** The interfaces of this process's network namespace. */
+    private static List<String> interfaces() {
+        try (java.util.stream.Stream<Path> s = Files.list(Path.of("/sys/class/net"))) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
     }
 
     /**
@@ -629,8 +704,13 @@ public final class BpfDatapath implements Datapath {
      */
     public synchronized void setDevices(List<Device> devices, InetAddress snat4) {
         Options next = new Options(options.pins(), options.cgroup(), options.capacities(), devices, snat4, options.maglev(), options.snat6(),
-                options.maglevTableSize());
+                options.maglevTableSize(), options.clsact());
         attachTc(next, object, links, new ArrayList<>());
+        if (next.clsact()) {
+            List<Device> gone = new ArrayList<>(options.devices());
+            gone.removeAll(devices);
+            detachFilters(options.pins(), gone);
+        }
         options = next;
     }
 
@@ -688,7 +768,8 @@ public final class BpfDatapath implements Datapath {
     @Override
     public String describe() {
         return "BPF maps pinned under " + options.pins().root() + ", programs attached to " + options.cgroup()
-                + (options.devices().isEmpty() ? "" : " and (tc) to " + String.join(", ", options.devices().stream().map(Device::name).toList())
+                + (options.devices().isEmpty() ? "" : " and (tc, " + (options.clsact() ? "clsact filters" : "tcx links") + ") to "
+                + String.join(", ", options.devices().stream().map(Device::name).toList())
                 + " (SNAT to " + options.snat4().getHostAddress() + ")")
                 + (adopted ? " (adopted from an earlier agent)" : "");
     }
@@ -722,6 +803,8 @@ public final class BpfDatapath implements Datapath {
                 removed.add("link " + pin.getFileName() + " (detached)");
             }
         }
+        // clsact filters (kernels without tcx) on this namespace's interfaces
+        removed.addAll(detachFilters(pins, interfaces().stream().map(Device::of).toList()));
         Set<Path> directories = new HashSet<>();
         for (Path p : pins.list()) if (Files.isDirectory(p)) directories.add(p);
         if (Files.isDirectory(pins.root())) directories.add(pins.root());

@@ -36,6 +36,9 @@ public final class MapLayout {
             new Hook("kpf_sock6_connect", "connect6"), new Hook("kpf_sock6_sendmsg", "sendmsg6"),
             new Hook("kpf_sock6_recvmsg", "recvmsg6"), new Hook("kpf_sock6_getpeername", "getpeername6"));
 
+    /** kpf's clsact filters (kernels without tcx links): found again by their priority and handle ("kp" + 16 bits of the pin directory). */
+    public static final int TC_FILTER_HANDLE_PREFIX = 0x6b700000, TC_FILTER_PRIORITY = 1;
+
     /** Where link pins live, below the pin directory. */
     public static final String LINKS = "links";
 

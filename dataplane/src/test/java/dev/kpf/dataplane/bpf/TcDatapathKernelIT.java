@@ -129,6 +129,48 @@ class TcDatapathKernelIT {
     }
 
     @Test
+    void without_tcx_clsact_filters_serve_the_same_traffic_and_restarts_replace_their_programs_under_load() throws Exception {
+        // what an agent on a kernel older than 6.6 does: the tc programs as clsact filters instead of tcx links
+        datapath.close();
+        BpfDatapath.cleanup(pins);
+        List<Device> devices = net.nodeDevices.stream().map(d -> new Device(net.nodeNamespace(), d)).toList();
+        BpfDatapath.Options clsact = new BpfDatapath.Options(pins, cgroup.path(), Map.of(), devices, InetAddress.getByName(TcTopology.NODE_IP),
+                false, InetAddress.getByName(TcTopology.NODE_IP6), dev.kpf.dataplane.lb.Maglev.M, true);
+        datapath = BpfDatapath.open(clsact);
+        assertFalse(datapath.adopted());
+        assertEquals(List.of(), datapath.apply(table()).errors());
+        for (String dev : net.nodeDevices) {
+            String filters = TcTopology.run("ip", "netns", "exec", net.node, "tc", "filter", "show", "dev", dev, "ingress")
+                    + TcTopology.run("ip", "netns", "exec", net.node, "tc", "filter", "show", "dev", dev, "egress");
+            assertTrue(filters.contains("kpf_tc_ingress") && filters.contains("kpf_tc_egress") && filters.contains("direct-action"), filters);
+        }
+        assertFalse(Files.exists(pins.path(MapLayout.LINKS + "/" + devices.getFirst().linkPin(true))), "no tcx links");
+        assertEquals(2, answers(client("tcp", 100, TcTopology.NODE_IP, 30080), "10.110.0.1:30080", SNAT).size());
+
+        Process load = new ProcessBuilder("ip", "netns", "exec", net.client, PEER.toString(), "connect", "tcp", "3000", TcTopology.NODE_IP, "30080")
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        for (int i = 0; i < 2; i++) {
+            Thread.sleep(150);
+            datapath.close();
+            datapath = BpfDatapath.open(clsact);
+            assertTrue(datapath.adopted(), "the filters were there: their programs are replaced");
+            assertEquals(List.of(), datapath.apply(table()).errors());
+        }
+        String out;
+        try (var in = load.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(load.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(List.of(), out.lines().filter(l -> !l.startsWith("ok ")).limit(5).toList(), "no connection failed across two restarts");
+        assertEquals(3000, out.lines().count());
+
+        assertEquals(2 * devices.size(), BpfDatapath.detachFilters(pins, devices).size(), "ingress and egress on every device");
+        for (String dev : net.nodeDevices) {
+            assertEquals("", TcTopology.run("ip", "netns", "exec", net.node, "tc", "filter", "show", "dev", dev, "ingress").strip());
+        }
+    }
+
+    @Test
     void an_agent_restart_under_external_load_fails_no_connection() throws Exception {
         Process load = new ProcessBuilder("ip", "netns", "exec", net.client, PEER.toString(), "connect", "tcp", "8000", TcTopology.NODE_IP, "30080")
                 .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();

@@ -112,6 +112,28 @@ public final class libbpf_h {
             JAVA_INT.withName("cgroup.attach_type")
     ).withName("bpf_link_info");
 
+    /** {@code struct bpf_tc_hook}: a clsact attach point (interface, ingress or egress). */
+    public static final StructLayout bpf_tc_hook = MemoryLayout.structLayout(
+            JAVA_LONG.withName("sz"),
+            JAVA_INT.withName("ifindex"),
+            JAVA_INT.withName("attach_point"),
+            JAVA_INT.withName("parent"),
+            MemoryLayout.paddingLayout(4)
+    ).withName("bpf_tc_hook");
+
+    public static final int BPF_TC_INGRESS = 1, BPF_TC_EGRESS = 2, BPF_TC_F_REPLACE = 1;
+
+    /** {@code struct bpf_tc_opts}: the filter (program, handle, priority) on a clsact hook. */
+    public static final StructLayout bpf_tc_opts = MemoryLayout.structLayout(
+            JAVA_LONG.withName("sz"),
+            JAVA_INT.withName("prog_fd"),
+            JAVA_INT.withName("flags"),
+            JAVA_INT.withName("prog_id"),
+            JAVA_INT.withName("handle"),
+            JAVA_INT.withName("priority"),
+            MemoryLayout.paddingLayout(4)
+    ).withName("bpf_tc_opts");
+
     // ---- objects ----
 
     public static final Binding bpf_object__open_file = bind("bpf_object__open_file", C_POINTER, C_POINTER, C_POINTER);
@@ -422,6 +444,28 @@ public final class libbpf_h {
         try { ring_buffer__free.handle().invokeExact(state, rb); } catch (Throwable t) { throw rethrow(t); }
     }
 
+    // ---- tc clsact filters (libbpf.h), for kernels without tcx links ----
+
+    public static final Binding bpf_tc_hook_create = bind("bpf_tc_hook_create", JAVA_INT, C_POINTER);
+    public static int bpf_tc_hook_create(MemorySegment state, MemorySegment hook) {
+        try { return (int) bpf_tc_hook_create.handle().invokeExact(state, hook); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_tc_attach = bind("bpf_tc_attach", JAVA_INT, C_POINTER, C_POINTER);
+    public static int bpf_tc_attach(MemorySegment state, MemorySegment hook, MemorySegment opts) {
+        try { return (int) bpf_tc_attach.handle().invokeExact(state, hook, opts); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_tc_detach = bind("bpf_tc_detach", JAVA_INT, C_POINTER, C_POINTER);
+    public static int bpf_tc_detach(MemorySegment state, MemorySegment hook, MemorySegment opts) {
+        try { return (int) bpf_tc_detach.handle().invokeExact(state, hook, opts); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding bpf_tc_query = bind("bpf_tc_query", JAVA_INT, C_POINTER, C_POINTER);
+    public static int bpf_tc_query(MemorySegment state, MemorySegment hook, MemorySegment opts) {
+        try { return (int) bpf_tc_query.handle().invokeExact(state, hook, opts); } catch (Throwable t) { throw rethrow(t); }
+    }
+
     private static final List<Binding> BINDINGS = List.of(
             bpf_object__open_file, bpf_object__open_mem, bpf_object__load, bpf_object__close, bpf_object__name,
             bpf_object__find_program_by_name, bpf_object__find_map_by_name, bpf_object__next_program, bpf_object__next_map,
@@ -433,7 +477,8 @@ public final class libbpf_h {
             bpf_obj_pin, bpf_obj_get, bpf_obj_get_info_by_fd, bpf_map_create, bpf_map_update_elem, bpf_map_lookup_elem, bpf_map_delete_elem,
             bpf_map_get_next_key, bpf_map_update_batch, bpf_map_lookup_batch, bpf_map_delete_batch,
             libbpf_probe_bpf_prog_type, libbpf_probe_bpf_map_type, libbpf_probe_bpf_helper, libbpf_strerror,
-            libbpf_set_print, libbpf_major_version, libbpf_minor_version, ring_buffer__new, ring_buffer__poll, ring_buffer__free);
+            libbpf_set_print, libbpf_major_version, libbpf_minor_version, ring_buffer__new, ring_buffer__poll, ring_buffer__free,
+            bpf_tc_hook_create, bpf_tc_attach, bpf_tc_detach, bpf_tc_query);
 
     /** Every bound function, for the header conformance test. */
     public static List<Binding> bindings() {
@@ -442,6 +487,6 @@ public final class libbpf_h {
 
     /** The struct layouts this class declares, named as in C. */
     public static List<StructLayout> structs() {
-        return List.of(bpf_object_open_opts, bpf_map_batch_opts, bpf_map_info, bpf_link_info);
+        return List.of(bpf_object_open_opts, bpf_map_batch_opts, bpf_map_info, bpf_link_info, bpf_tc_hook, bpf_tc_opts);
     }
 }

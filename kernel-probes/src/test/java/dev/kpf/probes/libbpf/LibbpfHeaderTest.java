@@ -68,7 +68,8 @@ class LibbpfHeaderTest {
             "bpf_link__unpin", "bpf_link__destroy", "bpf_link__open", "libbpf_probe_bpf_prog_type",
             "libbpf_probe_bpf_map_type", "libbpf_probe_bpf_helper", "libbpf_strerror", "libbpf_major_version",
             "libbpf_minor_version", "bpf_link_create", "bpf_map__set_value_size", "bpf_map__set_initial_value",
-            "ring_buffer__new", "ring_buffer__poll", "ring_buffer__free", "flock");
+            "ring_buffer__new", "ring_buffer__poll", "ring_buffer__free", "flock",
+            "bpf_tc_hook_create", "bpf_tc_attach", "bpf_tc_detach", "bpf_tc_query");
 
     private static final Map<String, Class<?>> SCALARS = Map.ofEntries(
             Map.entry("int", int.class), Map.entry("unsigned int", int.class), Map.entry("__u32", int.class),
