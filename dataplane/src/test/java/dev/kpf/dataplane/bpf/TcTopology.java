@@ -34,6 +34,9 @@ final class TcTopology implements AutoCloseable {
             for (String ns : List.of(t.client, t.node, t.backend1, t.backend2)) {
                 run("ip", "netns", "add", ns);
                 run("ip", "-n", ns, "link", "set", "lo", "up");
+                // no duplicate address detection on the interfaces made next: their link-local addresses, which
+                // neighbour discovery uses, would stay tentative for about 1.5 s and the first IPv6 packets be lost
+                run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0");
             }
             t.link(t.client, "cx" + tag, CLIENT_IP + "/24", t.nodeDevices.get(0), NODE_IP + "/24");
             t.link(t.backend1, "b1" + tag, BACKEND1 + "/24", t.nodeDevices.get(1), "10.111.0.1/24");
