@@ -623,6 +623,10 @@ public final class BpfDatapath implements Datapath {
                 link.unpin();
             }
         }
+        // an agent of this pin directory on an older kernel may have left clsact filters: one attachment per device
+        List<Device> filtered = new ArrayList<>(options.devices());
+        for (String name : interfaces()) filtered.add(Device.of(name));
+        detachFilters(options.pins(), filtered);
         writeTcConfig(options, object);
         return adopted;
     }
@@ -654,6 +658,13 @@ public final class BpfDatapath implements Datapath {
         List<Device> stale = new ArrayList<>();
         for (String name : interfaces()) if (!wanted.contains(name)) stale.add(Device.of(name));
         detachFilters(options.pins(), stale);
+        // tcx links an agent of this pin directory left (e.g. forced to clsact now): one attachment per device
+        for (Path pin : tcLinkPins(options.pins())) {
+            try (BpfLink link = BpfLink.openPinned(pin)) {
+                link.detach();
+                link.unpin();
+            }
+        }
         writeTcConfig(options, object);
         return adopted;
     }

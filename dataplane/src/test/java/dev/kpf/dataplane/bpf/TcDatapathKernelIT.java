@@ -130,14 +130,13 @@ class TcDatapathKernelIT {
 
     @Test
     void without_tcx_clsact_filters_serve_the_same_traffic_and_restarts_replace_their_programs_under_load() throws Exception {
-        // what an agent on a kernel older than 6.6 does: the tc programs as clsact filters instead of tcx links
+        // what an agent on a kernel older than 6.6 does: the tc programs as clsact filters instead of tcx links; it
+        // takes over from the tcx agent of setUp, whose links go
         datapath.close();
-        BpfDatapath.cleanup(pins);
         List<Device> devices = net.nodeDevices.stream().map(d -> new Device(net.nodeNamespace(), d)).toList();
         BpfDatapath.Options clsact = new BpfDatapath.Options(pins, cgroup.path(), Map.of(), devices, InetAddress.getByName(TcTopology.NODE_IP),
                 false, InetAddress.getByName(TcTopology.NODE_IP6), dev.kpf.dataplane.lb.Maglev.M, true);
         datapath = BpfDatapath.open(clsact);
-        assertFalse(datapath.adopted());
         assertEquals(List.of(), datapath.apply(table()).errors());
         for (String dev : net.nodeDevices) {
             String filters = TcTopology.run("ip", "netns", "exec", net.node, "tc", "filter", "show", "dev", dev, "ingress")
@@ -164,10 +163,15 @@ class TcDatapathKernelIT {
         assertEquals(List.of(), out.lines().filter(l -> !l.startsWith("ok ")).limit(5).toList(), "no connection failed across two restarts");
         assertEquals(3000, out.lines().count());
 
-        assertEquals(2 * devices.size(), BpfDatapath.detachFilters(pins, devices).size(), "ingress and egress on every device");
+        // and back to tcx links (a kernel upgrade): the filters go, one attachment per device again
+        datapath.close();
+        datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of(), devices, InetAddress.getByName(TcTopology.NODE_IP)));
+        assertTrue(Files.exists(pins.path(MapLayout.LINKS + "/" + devices.getFirst().linkPin(true))));
         for (String dev : net.nodeDevices) {
             assertEquals("", TcTopology.run("ip", "netns", "exec", net.node, "tc", "filter", "show", "dev", dev, "ingress").strip());
         }
+        assertEquals(2, answers(client("tcp", 100, TcTopology.NODE_IP, 30080), "10.110.0.1:30080", SNAT).size());
+        assertEquals(List.of(), BpfDatapath.detachFilters(pins, devices), "nothing left to detach");
     }
 
     @Test
