@@ -624,9 +624,8 @@ public final class BpfDatapath implements Datapath {
             }
         }
         // an agent of this pin directory on an older kernel may have left clsact filters: one attachment per device
-        List<Device> filtered = new ArrayList<>(options.devices());
-        for (String name : interfaces()) filtered.add(Device.of(name));
-        detachFilters(options.pins(), filtered);
+        detachFilters(options.pins(), options.devices().stream().filter(d -> d.netns() != null).toList());
+        detachOwnFilters(options.pins(), ownInterfaceIndexes());
         writeTcConfig(options, object);
         return adopted;
     }
@@ -647,17 +646,27 @@ public final class BpfDatapath implements Datapath {
      */
     private static boolean attachFilters(Options options, BpfObject object) {
         boolean adopted = false;
+        int handle = filterHandle(options.pins());
+        java.util.Set<Integer> wanted = new HashSet<>();
         for (Device device : options.devices()) {
-            for (boolean ingress : new boolean[] {true, false}) {
-                BpfProgram program = object.program(ingress ? MapLayout.TC_INGRESS : MapLayout.TC_EGRESS);
-                adopted |= dev.kpf.probes.bpf.NetNamespace.call(device.netns(), () -> filter(options.pins(), device.name(), ingress).attach(program));
-            }
+            adopted |= dev.kpf.probes.bpf.NetNamespace.call(device.netns(), () -> {
+                int ifindex = dev.kpf.probes.bpf.NetNamespace.interfaceIndex(device.name());
+                dev.kpf.probes.bpf.ClsactFilter in = new dev.kpf.probes.bpf.ClsactFilter(ifindex, true, handle, MapLayout.TC_FILTER_PRIORITY);
+                dev.kpf.probes.bpf.ClsactFilter out = new dev.kpf.probes.bpf.ClsactFilter(ifindex, false, handle, MapLayout.TC_FILTER_PRIORITY);
+                boolean replaced = in.attach(object.program(MapLayout.TC_INGRESS)) | out.attach(object.program(MapLayout.TC_EGRESS));
+                // a legacy "ingress" qdisc takes clsact's handle and serves both hooks from one block: egress would
+                // have replaced ingress there
+                if (in.programId().equals(out.programId())) {
+                    throw new DatapathException(device.name() + " has a legacy ingress qdisc where kpf needs clsact: remove it "
+                            + "(tc qdisc del dev " + device.name() + " ingress) and start the agent again", null);
+                }
+                return replaced;
+            });
+            if (device.netns() == null) wanted.add(dev.kpf.probes.bpf.NetNamespace.interfaceIndex(device.name()));
         }
-        java.util.Set<String> wanted = new HashSet<>();
-        for (Device d : options.devices()) if (d.netns() == null) wanted.add(d.name());
-        List<Device> stale = new ArrayList<>();
-        for (String name : interfaces()) if (!wanted.contains(name)) stale.add(Device.of(name));
-        detachFilters(options.pins(), stale);
+        List<Integer> stale = new ArrayList<>(ownInterfaceIndexes());
+        stale.removeAll(wanted);
+        detachOwnFilters(options.pins(), stale);
         // tcx links an agent of this pin directory left (e.g. forced to clsact now): one attachment per device
         for (Path pin : tcLinkPins(options.pins())) {
             try (BpfLink link = BpfLink.openPinned(pin)) {
@@ -669,44 +678,66 @@ public final class BpfDatapath implements Datapath {
         return adopted;
     }
 
-    private static dev.kpf.probes.bpf.ClsactFilter filter(PinDirectory pins, String device, boolean ingress) {
-        return new dev.kpf.probes.bpf.ClsactFilter(dev.kpf.probes.bpf.NetNamespace.interfaceIndex(device), ingress,
-                filterHandle(pins), MapLayout.TC_FILTER_PRIORITY);
-    }
-
     /**
      * The handle of the clsact filters of the datapath pinned under {@code pins}: "kp" and 16 bits of the directory's
-     * path, so that cleaning up one pin directory never removes another's filters.
+     * normalised path, so that cleaning up one pin directory does not remove another's filters (two directories share
+     * a handle with a chance of 1 in 65,536).
      */
     static int filterHandle(PinDirectory pins) {
-        return MapLayout.TC_FILTER_HANDLE_PREFIX | (pins.root().toString().hashCode() & 0xffff);
+        return MapLayout.TC_FILTER_HANDLE_PREFIX | (pins.root().normalize().toString().hashCode() & 0xffff);
     }
 
     /** Removes the clsact filters of the datapath pinned under {@code pins} from {@code devices}; returns what was removed. */
     public static List<String> detachFilters(PinDirectory pins, List<Device> devices) {
         List<String> removed = new ArrayList<>();
         for (Device device : devices) {
-            for (boolean ingress : new boolean[] {true, false}) {
-                boolean gone = dev.kpf.probes.bpf.NetNamespace.call(device.netns(), () -> {
-                    try {
-                        return filter(pins, device.name(), ingress).detach();
-                    } catch (BpfException e) {
-                        return false; // the interface went away, and its filters with it
-                    }
-                });
-                if (gone) removed.add("tc filter " + (ingress ? "ingress" : "egress") + " on " + device.name() + " (detached)");
+            removed.addAll(dev.kpf.probes.bpf.NetNamespace.call(device.netns(), () -> {
+                try {
+                    return detach(pins, dev.kpf.probes.bpf.NetNamespace.interfaceIndex(device.name()), device.name());
+                } catch (BpfException e) {
+                    return List.<String>of(); // the interface went away, and its filters with it
+                }
+            }));
+        }
+        return removed;
+    }
+
+    /** The same for interfaces of this process's namespace, by index (any name the kernel allows). */
+    private static List<String> detachOwnFilters(PinDirectory pins, List<Integer> ifindexes) {
+        List<String> removed = new ArrayList<>();
+        for (int ifindex : ifindexes) removed.addAll(detach(pins, ifindex, "interface #" + ifindex));
+        return removed;
+    }
+
+    private static List<String> detach(PinDirectory pins, int ifindex, String what) {
+        List<String> removed = new ArrayList<>();
+        for (boolean ingress : new boolean[] {true, false}) {
+            try {
+                if (new dev.kpf.probes.bpf.ClsactFilter(ifindex, ingress, filterHandle(pins), MapLayout.TC_FILTER_PRIORITY).detach()) {
+                    removed.add("tc filter " + (ingress ? "ingress" : "egress") + " on " + what + " (detached)");
+                }
+            } catch (BpfException e) {
+                // the interface went away, and its filters with it
             }
         }
         return removed;
     }
 
-    /** The interfaces of this process's network namespace. */
-    private static List<String> interfaces() {
+    /** The interface indexes of this process's network namespace (entries of /sys/class/net with an ifindex). */
+    private static List<Integer> ownInterfaceIndexes() {
+        List<Integer> out = new ArrayList<>();
         try (java.util.stream.Stream<Path> s = Files.list(Path.of("/sys/class/net"))) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
+            for (Path dir : s.sorted().toList()) {
+                try {
+                    out.add(Integer.parseInt(Files.readString(dir.resolve("ifindex")).strip()));
+                } catch (java.io.IOException | NumberFormatException notAnInterface) {
+                    // e.g. bonding_masters, or gone meanwhile
+                }
+            }
         } catch (java.io.IOException e) {
             return List.of();
         }
+        return out;
     }
 
     /**
@@ -815,7 +846,7 @@ public final class BpfDatapath implements Datapath {
             }
         }
         // clsact filters (kernels without tcx) on this namespace's interfaces
-        removed.addAll(detachFilters(pins, interfaces().stream().map(Device::of).toList()));
+        removed.addAll(detachOwnFilters(pins, ownInterfaceIndexes()));
         Set<Path> directories = new HashSet<>();
         for (Path p : pins.list()) if (Files.isDirectory(p)) directories.add(p);
         if (Files.isDirectory(pins.root())) directories.add(pins.root());

@@ -175,6 +175,19 @@ class TcDatapathKernelIT {
     }
 
     @Test
+    void a_legacy_ingress_qdisc_is_named_instead_of_being_mistaken_for_clsact() throws Exception {
+        datapath.close();
+        datapath = null;
+        String first = net.nodeDevices.getFirst();
+        TcTopology.run("ip", "netns", "exec", net.node, "tc", "qdisc", "add", "dev", first, "ingress");
+        List<Device> devices = net.nodeDevices.stream().map(d -> new Device(net.nodeNamespace(), d)).toList();
+        DatapathException e = org.junit.jupiter.api.Assertions.assertThrows(DatapathException.class, () -> BpfDatapath.open(new BpfDatapath.Options(pins,
+                cgroup.path(), Map.of(), devices, InetAddress.getByName(TcTopology.NODE_IP), false, null, dev.kpf.dataplane.lb.Maglev.M, true)));
+        assertTrue(e.getMessage().contains(first + " has a legacy ingress qdisc where kpf needs clsact: remove it (tc qdisc del dev " + first
+                + " ingress)"), e.getMessage());
+    }
+
+    @Test
     void an_agent_restart_under_external_load_fails_no_connection() throws Exception {
         Process load = new ProcessBuilder("ip", "netns", "exec", net.client, PEER.toString(), "connect", "tcp", "8000", TcTopology.NODE_IP, "30080")
                 .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();

@@ -30,7 +30,12 @@ public record ClsactFilter(int ifindex, boolean ingress, int handle, int priorit
             MemorySegment opts = opts(arena);
             opts.set(JAVA_INT, offset("prog_fd"), program.fd());
             opts.set(JAVA_INT, offset("flags"), libbpf_h.BPF_TC_F_REPLACE);
-            check(libbpf_h.bpf_tc_attach(state, hook, opts), "attach the tc filter", where);
+            rc = libbpf_h.bpf_tc_attach(state, hook, opts);
+            if (rc == -Errno.EINVAL) {
+                throw Native.error("attach the tc filter", where, Errno.EINVAL, "priority " + priority + " may be held by another tool's "
+                        + "filter of another kind on this interface (tc filter show dev ... " + (ingress ? "ingress" : "egress") + ")");
+            }
+            check(rc, "attach the tc filter", where);
             return existed;
         }
     }
@@ -42,6 +47,17 @@ public record ClsactFilter(int ifindex, boolean ingress, int handle, int priorit
             if (rc == -Errno.ENOENT || rc == -Errno.EINVAL) return false; // no such filter, or no clsact qdisc at all
             check(rc, "detach the tc filter", toString());
             return true;
+        }
+    }
+
+    /** The id of the program this filter runs, when it is attached. */
+    public java.util.OptionalInt programId() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment opts = opts(arena);
+            int rc = libbpf_h.bpf_tc_query(callState(arena), hook(arena), opts);
+            if (rc == -Errno.ENOENT || rc == -Errno.EINVAL) return java.util.OptionalInt.empty();
+            check(rc, "query the tc filter", toString());
+            return java.util.OptionalInt.of(opts.get(JAVA_INT, offset("prog_id")));
         }
     }
 
