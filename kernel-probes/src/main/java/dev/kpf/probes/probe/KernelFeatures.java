@@ -57,7 +57,7 @@ public interface KernelFeatures {
     /** BPF helpers the socket programs call ({@code enum bpf_func_id}). */
     enum Helper {
         KTIME_GET_NS(5, "ktime_get_ns"), GET_PRANDOM_U32(7, "get_prandom_u32"),
-        GET_SOCKET_COOKIE(46, "get_socket_cookie"), GET_NETNS_COOKIE(122, "get_netns_cookie");
+        GET_SOCKET_COOKIE(46, "get_socket_cookie"), GET_NETNS_COOKIE(122, "get_netns_cookie"), SET_RETVAL(187, "set_retval");
 
         public final int id;
         public final String cName;
