@@ -65,7 +65,8 @@ public final class AgentHealth {
         if (!status.has("devices") || !status.get("devices").isJsonArray() || status.getAsJsonArray("devices").isEmpty()) return "";
         java.util.List<String> names = new java.util.ArrayList<>();
         status.getAsJsonArray("devices").forEach(d -> names.add(d.getAsString()));
-        return ", tc on " + String.join(", ", names);
+        String how = status.has("tcAttach") && !status.get("tcAttach").getAsString().isEmpty() ? " (" + status.get("tcAttach").getAsString() + ")" : "";
+        return ", tc on " + String.join(", ", names) + how;
     }
 
     private static HttpResponse<String> get(HttpClient http, URI uri) throws java.io.IOException, InterruptedException {

@@ -176,7 +176,8 @@ final class TuiCommand implements Callable<Integer> {
             if (status.has("devices") && !status.getAsJsonArray("devices").isEmpty()) {
                 List<String> devices = new java.util.ArrayList<>();
                 status.getAsJsonArray("devices").forEach(d -> devices.add(d.getAsString()));
-                state += ", tc on " + String.join(",", devices);
+                state += ", tc on " + String.join(",", devices)
+                        + (status.has("tcAttach") && !status.get("tcAttach").getAsString().isEmpty() ? " (" + status.get("tcAttach").getAsString() + ")" : "");
             }
             return state;
         } catch (java.io.IOException | RuntimeException e) {

@@ -67,6 +67,7 @@ public final class AgentHttp implements AutoCloseable {
         doc.put("ready", s.ready());
         doc.put("datapath", s.datapath());
         doc.put("devices", agent.datapath().devices());
+        doc.put("tcAttach", agent.datapath().tcAttach());
         doc.put("simulated", s.simulated());
         doc.put("syncs", s.syncs());
         doc.put("lastSync", s.lastSync().map(Object::toString).orElse(null));

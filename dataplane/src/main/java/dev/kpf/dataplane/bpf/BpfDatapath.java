@@ -756,6 +756,11 @@ public final class BpfDatapath implements Datapath {
         options = next;
     }
 
+    @Override
+    public String tcAttach() {
+        return options.devices().isEmpty() ? "" : options.clsact() ? "clsact" : "tcx";
+    }
+
     /** The interfaces the tc programs are attached to. */
     @Override
     public List<String> devices() {

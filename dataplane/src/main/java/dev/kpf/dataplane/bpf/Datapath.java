@@ -35,6 +35,11 @@ public interface Datapath extends AutoCloseable {
         return java.util.List.of();
     }
 
+    /** How the tc programs are attached to {@link #devices()}: "tcx" links or "clsact" filters; empty without devices. */
+    default String tcAttach() {
+        return "";
+    }
+
     /** True for the in-memory stand-in; every surface that shows its state says so. */
     boolean simulated();
 

@@ -137,6 +137,8 @@ class TcDatapathKernelIT {
         BpfDatapath.Options clsact = new BpfDatapath.Options(pins, cgroup.path(), Map.of(), devices, InetAddress.getByName(TcTopology.NODE_IP),
                 false, InetAddress.getByName(TcTopology.NODE_IP6), dev.kpf.dataplane.lb.Maglev.M, true);
         datapath = BpfDatapath.open(clsact);
+        assertEquals("clsact", datapath.tcAttach(), "what /v1/status and agent.health show");
+        assertTrue(datapath.describe().contains("(tc, clsact filters)"), datapath.describe());
         assertEquals(List.of(), datapath.apply(table()).errors());
         for (String dev : net.nodeDevices) {
             String filters = TcTopology.run("ip", "netns", "exec", net.node, "tc", "filter", "show", "dev", dev, "ingress")
@@ -167,6 +169,7 @@ class TcDatapathKernelIT {
         datapath.close();
         datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of(), devices, InetAddress.getByName(TcTopology.NODE_IP)));
         assertTrue(Files.exists(pins.path(MapLayout.LINKS + "/" + devices.getFirst().linkPin(true))));
+        assertEquals("tcx", datapath.tcAttach());
         for (String dev : net.nodeDevices) {
             assertEquals("", TcTopology.run("ip", "netns", "exec", net.node, "tc", "filter", "show", "dev", dev, "ingress").strip());
         }
