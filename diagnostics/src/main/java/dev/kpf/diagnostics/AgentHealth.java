@@ -60,8 +60,11 @@ public final class AgentHealth {
         }
     }
 
-    /** ", tc on eth0, eth1" for the devices traffic from outside is served on (older agents do not say). */
-    private static String devices(JsonObject status) {
+    /**
+     * ", tc on eth0, eth1 (tcx)" for the devices traffic from outside is served on and how the programs attach, from
+     * the agent's /v1/status (older agents do not say); empty without devices. The TUI header says the same.
+     */
+    public static String devices(JsonObject status) {
         if (!status.has("devices") || !status.get("devices").isJsonArray() || status.getAsJsonArray("devices").isEmpty()) return "";
         java.util.List<String> names = new java.util.ArrayList<>();
         status.getAsJsonArray("devices").forEach(d -> names.add(d.getAsString()));

@@ -173,13 +173,7 @@ final class TuiCommand implements Callable<Integer> {
             String state = code == 200 ? "ready" : "not ready (readyz " + code + ")";
             var status = com.google.gson.JsonParser.parseString(http.send(HttpRequest.newBuilder(agent.resolve("/v1/status"))
                     .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString()).body()).getAsJsonObject();
-            if (status.has("devices") && !status.getAsJsonArray("devices").isEmpty()) {
-                List<String> devices = new java.util.ArrayList<>();
-                status.getAsJsonArray("devices").forEach(d -> devices.add(d.getAsString()));
-                state += ", tc on " + String.join(",", devices)
-                        + (status.has("tcAttach") && !status.get("tcAttach").getAsString().isEmpty() ? " (" + status.get("tcAttach").getAsString() + ")" : "");
-            }
-            return state;
+            return state + dev.kpf.diagnostics.AgentHealth.devices(status);
         } catch (java.io.IOException | RuntimeException e) {
             return "not answering at " + agent;
         } catch (InterruptedException e) {

@@ -618,10 +618,7 @@ public final class BpfDatapath implements Datapath {
                     it.remove();
                 }
             }
-            try (BpfLink link = BpfLink.openPinned(stale)) {
-                link.detach();
-                link.unpin();
-            }
+            detachLink(stale);
         }
         // an agent of this pin directory on an older kernel may have left clsact filters: one attachment per device
         detachFilters(options.pins(), options.devices().stream().filter(d -> d.netns() != null).toList());
@@ -668,12 +665,7 @@ public final class BpfDatapath implements Datapath {
         stale.removeAll(wanted);
         detachOwnFilters(options.pins(), stale);
         // tcx links an agent of this pin directory left (e.g. forced to clsact now): one attachment per device
-        for (Path pin : tcLinkPins(options.pins())) {
-            try (BpfLink link = BpfLink.openPinned(pin)) {
-                link.detach();
-                link.unpin();
-            }
-        }
+        tcLinkPins(options.pins()).forEach(BpfDatapath::detachLink);
         writeTcConfig(options, object);
         return adopted;
     }
@@ -767,6 +759,14 @@ public final class BpfDatapath implements Datapath {
         return options.devices().stream().map(Device::name).toList();
     }
 
+    /** Detaches the pinned link at {@code pin}, whoever holds it, and removes the pin. */
+    private static void detachLink(Path pin) {
+        try (BpfLink link = BpfLink.openPinned(pin)) {
+            link.detach();
+            link.unpin();
+        }
+    }
+
     private static List<Path> tcLinkPins(PinDirectory pins) {
         Path dir = pins.path(MapLayout.LINKS);
         if (!Files.isDirectory(dir)) return List.of();
@@ -837,18 +837,12 @@ public final class BpfDatapath implements Datapath {
         for (MapLayout.Hook hook : MapLayout.HOOKS) {
             Path pin = pins.path(MapLayout.LINKS + "/" + hook.attachType());
             if (!Files.exists(pin)) continue;
-            try (BpfLink link = BpfLink.openPinned(pin)) {
-                link.detach();
-                link.unpin();
-                removed.add("link " + hook.attachType() + " (detached)");
-            }
+            detachLink(pin);
+            removed.add("link " + hook.attachType() + " (detached)");
         }
         for (Path pin : tcLinkPins(pins)) {
-            try (BpfLink link = BpfLink.openPinned(pin)) {
-                link.detach();
-                link.unpin();
-                removed.add("link " + pin.getFileName() + " (detached)");
-            }
+            detachLink(pin);
+            removed.add("link " + pin.getFileName() + " (detached)");
         }
         // clsact filters (kernels without tcx) on this namespace's interfaces
         removed.addAll(detachOwnFilters(pins, ownInterfaceIndexes()));

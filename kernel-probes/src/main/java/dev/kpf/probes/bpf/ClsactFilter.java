@@ -61,13 +61,6 @@ public record ClsactFilter(int ifindex, boolean ingress, int handle, int priorit
         }
     }
 
-    /** Whether a filter with this handle and priority is attached. */
-    public boolean present() {
-        try (Arena arena = Arena.ofConfined()) {
-            return present(arena, hook(arena));
-        }
-    }
-
     private boolean present(Arena arena, MemorySegment hook) {
         int rc = libbpf_h.bpf_tc_query(callState(arena), hook, opts(arena));
         if (rc == -Errno.ENOENT || rc == -Errno.EINVAL) return false;

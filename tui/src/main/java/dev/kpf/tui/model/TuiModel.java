@@ -98,7 +98,8 @@ public final class TuiModel implements AutoCloseable {
             PinnedTable.Reading reading = sources.services().get();
             services = rows.build(reading.table(), reading.counters(), intent, freshIntent, seconds);
             programmed = reading.table();
-            if (trace.active()) trace.names(traceNames());
+            // names for the Trace pane, like kpf trace's: every few seconds, not on every refresh
+            if (trace.active() && ticks % 5 == 0) trace.names(traceNames());
         } catch (RuntimeException e) {
             servicesError = e.getMessage();
             services = intent == null ? List.of() : rows.build(new LbTable(new java.util.TreeMap<>(), List.of()), Counters.NONE, intent, freshIntent, seconds);
