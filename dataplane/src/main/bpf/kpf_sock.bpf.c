@@ -39,6 +39,7 @@ KPF_MAP(kpf_revnat6, BPF_MAP_TYPE_HASH, __u32, struct kpf_revnat6, 65536);
 KPF_MAP(kpf_sk_revnat4, BPF_MAP_TYPE_LRU_HASH, struct kpf_sk_revnat4_key, struct kpf_sk_revnat4_value, 262144);
 KPF_MAP(kpf_sk_revnat6, BPF_MAP_TYPE_LRU_HASH, struct kpf_sk_revnat6_key, struct kpf_sk_revnat6_value, 131072);
 KPF_MAP(kpf_affinity, BPF_MAP_TYPE_LRU_HASH, struct kpf_affinity_key, struct kpf_affinity_value, 65536);
+KPF_MAP(kpf_aff_member, BPF_MAP_TYPE_HASH, struct kpf_aff_member_key, __u8, 131072);
 KPF_MAP(kpf_stats, BPF_MAP_TYPE_PERCPU_HASH, struct kpf_stat_key, struct kpf_stat_value, 131072);
 KPF_MAP(kpf_meta, BPF_MAP_TYPE_ARRAY, __u32, __u64, 2);
 KPF_MAP(kpf_names, BPF_MAP_TYPE_HASH, __u32, struct kpf_name, 65536);
@@ -133,8 +134,12 @@ static __always_inline void kpf_count(__u32 kind, __u32 id, int refused)
 		v->connects++;
 }
 
-/* The affinity backend of this client (network namespace) while it is fresh. */
-static __always_inline int kpf_affinity_backend(void *ctx, const struct kpf_svc_value *svc, __u32 family, __u32 *backend_id)
+/*
+ * The affinity backend of this client (network namespace) while it is fresh and still one of the frontend's backends
+ * (kpf_aff_member): ids are reused only long after they are freed, but a backend may leave one Service and stay in
+ * another, and an entry outlives both.
+ */
+static __always_inline int kpf_affinity_backend(void *ctx, const struct kpf_svc_value *svc, __u8 scope, __u32 family, __u32 *backend_id)
 {
 	if (!(svc->flags & KPF_SVC_AFFINITY))
 		return 0;
@@ -144,6 +149,10 @@ static __always_inline int kpf_affinity_backend(void *ctx, const struct kpf_svc_
 		return 0;
 	__u64 now = bpf_ktime_get_ns();
 	if (now - v->last_used_ns > (__u64)svc->affinity_timeout * 1000000000ull)
+		return 0;
+	struct kpf_aff_member_key member = {.scoped_rev_nat_id = svc->rev_nat_id | (__u32)scope << 16,
+					    .backend_id = family == 6 ? v->backend_id | KPF_STAT_V6_BIT : v->backend_id};
+	if (!bpf_map_lookup_elem(&kpf_aff_member, &member))
 		return 0;
 	v->last_used_ns = now;
 	*backend_id = v->backend_id;
@@ -172,6 +181,8 @@ static __always_inline struct kpf_svc_value *kpf_lookup4(struct kpf_svc4_key *ke
 		struct kpf_svc_value *internal = bpf_map_lookup_elem(&kpf_svc4, key);
 		if (internal)
 			svc = internal;
+		else
+			key->scope = KPF_SCOPE_EXTERNAL; /* the internal entry is being written: its slots are not there yet */
 	}
 	return svc;
 }
@@ -199,7 +210,7 @@ static __always_inline int kpf_pick4(void *ctx, __be32 addr, __be16 port, __u8 p
 	__u32 backend_id = 0;
 	__u8 outcome = KPF_TRACE_AFFINITY;
 	struct kpf_backend4 *backend = 0;
-	if (kpf_affinity_backend(ctx, svc, 4, &backend_id))
+	if (kpf_affinity_backend(ctx, svc, key.scope, 4, &backend_id))
 		backend = bpf_map_lookup_elem(&kpf_backends4, &backend_id);
 	if (!backend) {
 		outcome = KPF_TRACE_TRANSLATED;
@@ -248,9 +259,10 @@ static __always_inline struct kpf_sk_revnat4_value *kpf_revlookup4(void *ctx, __
 	struct kpf_sk_revnat4_value *rv = bpf_map_lookup_elem(&kpf_sk_revnat4, &rk);
 	if (!rv)
 		return 0;
-	/* only while the frontend still exists */
+	/* only while the frontend still exists: its rev-NAT id still stands for the address the socket connected to */
 	__u32 id = rv->rev_nat_id;
-	if (!bpf_map_lookup_elem(&kpf_revnat4, &id))
+	struct kpf_revnat4 *frontend = bpf_map_lookup_elem(&kpf_revnat4, &id);
+	if (!frontend || frontend->addr != rv->addr || frontend->port != rv->port)
 		return 0;
 	return rv;
 }
@@ -310,8 +322,18 @@ static __always_inline struct kpf_svc_value *kpf_lookup6(struct kpf_svc6_key *ke
 		struct kpf_svc_value *internal = bpf_map_lookup_elem(&kpf_svc6, key);
 		if (internal)
 			svc = internal;
+		else
+			key->scope = KPF_SCOPE_EXTERNAL; /* the internal entry is being written: its slots are not there yet */
 	}
 	return svc;
+}
+
+static __always_inline int kpf_addr6_equal(const __u8 *a, const __u8 *b)
+{
+	__u32 x[4], y[4];
+	__builtin_memcpy(x, a, 16);
+	__builtin_memcpy(y, b, 16);
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3];
 }
 
 static __always_inline int kpf_v4_mapped(const __u32 *a)
@@ -353,7 +375,7 @@ static __always_inline int kpf_xlate6(struct bpf_sock_addr *ctx, __u8 hook)
 	__u32 backend_id = 0;
 	__u8 outcome = KPF_TRACE_AFFINITY;
 	struct kpf_backend6 *backend = 0;
-	if (kpf_affinity_backend(ctx, svc, 6, &backend_id))
+	if (kpf_affinity_backend(ctx, svc, key.scope, 6, &backend_id))
 		backend = bpf_map_lookup_elem(&kpf_backends6, &backend_id);
 	if (!backend) {
 		outcome = KPF_TRACE_TRANSLATED;
@@ -405,7 +427,8 @@ static __always_inline int kpf_revxlate6(struct bpf_sock_addr *ctx, __u8 hook)
 	if (!rv)
 		return ALLOW;
 	__u32 id = rv->rev_nat_id;
-	if (!bpf_map_lookup_elem(&kpf_revnat6, &id))
+	struct kpf_revnat6 *frontend = bpf_map_lookup_elem(&kpf_revnat6, &id);
+	if (!frontend || frontend->port != rv->port || !kpf_addr6_equal(frontend->addr, rv->addr))
 		return ALLOW;
 	__u32 addr[4];
 	__builtin_memcpy(addr, rv->addr, 16);

@@ -126,6 +126,17 @@ struct kpf_affinity_value {
 	__u32 pad;
 };
 
+/*
+ * The backends of each entry of a frontend with ClientIP affinity: an affinity entry is used only while its backend is
+ * still one of the entry's, so a client is never sent to a backend its Service dropped, nor to another Service's
+ * backend that took a freed id. scoped_rev_nat_id: the rev-NAT id with the entry's scope in bit 16 (both scopes share
+ * the id, not the backends); backend_id carries the family in KPF_STAT_V6_BIT.
+ */
+struct kpf_aff_member_key {
+	__u32 scoped_rev_nat_id;
+	__u32 backend_id;
+};
+
 struct kpf_stat_key {
 	__u32 kind; /* KPF_STAT_FRONTEND: id is a rev_nat_id; KPF_STAT_BACKEND: id is a backend_id (family in the top bit) */
 	__u32 id;

@@ -66,10 +66,12 @@ public final class Agent implements AutoCloseable {
             LbDiff diff = incremental.sync();
             LbTable table = incremental.table();
             desired = table;
-            // the first sync (which reconciles whatever an earlier agent left) and a periodic one write the whole
-            // table; the others write only the diff
-            boolean full = lastFullApply == 0 || System.nanoTime() - lastFullApply > FULL_APPLY_INTERVAL.toNanos() || !lastErrors.isEmpty();
-            SyncReport report = full ? datapath.apply(table) : datapath.applyChanges(table, diff);
+            // the first sync (which reconciles whatever an earlier agent left) and one after errors write the whole
+            // table; a periodic one first re-reads the maps (whatever changed them behind the agent's back is
+            // repaired); the others write only the diff
+            boolean periodic = lastFullApply != 0 && System.nanoTime() - lastFullApply > FULL_APPLY_INTERVAL.toNanos();
+            boolean full = lastFullApply == 0 || periodic || !lastErrors.isEmpty();
+            SyncReport report = periodic ? datapath.reconcile(table) : full ? datapath.apply(table) : datapath.applyChanges(table, diff);
             if (full) lastFullApply = System.nanoTime();
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             syncs++;

@@ -90,19 +90,8 @@ public final class BpfDatapath implements Datapath {
     private volatile Options options;
     private final BpfObject object;
     private final List<BpfLink> links;
-    private final BpfMap<SvcKey, SvcValue> svc4, svc6;
-    private final BpfMap<Integer, BackendValue> backends4, backends6;
-    private final BpfMap<Integer, RevNatValue> revNat4, revNat6;
-    private final BpfMap<Integer, String> names;
     private final BpfMap<long[], long[]> stats;
-    private final BpfMap<SourceRangeKey, Byte> sourceRanges4, sourceRanges6;
-    private final BpfMap<Integer, int[]> maglev4;
-    /** The Maglev tables written, by rev-NAT id (rewritten after a restart; the content is the same). */
-    private final Map<Integer, int[]> maglevTables = new HashMap<>();
-    /** The source-range entries in kpf_srcrange4, by frontend (its external-scope service key). */
-    private final Map<SvcKey, Set<SourceRangeKey>> sourceRanges = new HashMap<>();
-    /** The mirror of the maps; replaced by a fresh read of the maps when a write failed midway. */
-    private ProgrammedState state;
+    private final MapWriter writer;
     private final boolean adopted;
 
     private BpfDatapath(Options options, BpfObject object, List<BpfLink> links, boolean adopted) {
@@ -110,21 +99,20 @@ public final class BpfDatapath implements Datapath {
         this.object = object;
         this.links = links;
         this.adopted = adopted;
-        svc4 = object.map(MapLayout.SVC4, Codecs.svcKey(4), Codecs.SVC_VALUE);
-        svc6 = object.map(MapLayout.SVC6, Codecs.svcKey(16), Codecs.SVC_VALUE);
-        backends4 = object.map(MapLayout.BACKENDS4, MapCodec.u32(), Codecs.backend(4));
-        backends6 = object.map(MapLayout.BACKENDS6, MapCodec.u32(), Codecs.backend(16));
-        revNat4 = object.map(MapLayout.REVNAT4, MapCodec.u32(), Codecs.revNat(4));
-        revNat6 = object.map(MapLayout.REVNAT6, MapCodec.u32(), Codecs.revNat(16));
-        names = object.map(MapLayout.NAMES, MapCodec.u32(), Codecs.NAME);
         stats = object.map(MapLayout.STATS, Codecs.STAT_KEY, Codecs.statValues(Libbpf.possibleCpus()));
-        sourceRanges4 = object.map(MapLayout.SRC_RANGE4, Codecs.SRC_RANGE4_KEY, Codecs.U8);
-        sourceRanges6 = object.map(MapLayout.SRC_RANGE6, Codecs.SRC_RANGE6_KEY, Codecs.U8);
-        maglev4 = object.map(MapLayout.MAGLEV4, MapCodec.u32(), Codecs.maglev(options.maglevTableSize()));
-        for (BpfMap<SourceRangeKey, Byte> m : List.of(sourceRanges4, sourceRanges6)) {
-            for (SourceRangeKey k : m.entries().keySet()) sourceRanges.computeIfAbsent(k.frontendKey(), x -> new HashSet<>()).add(k);
-        }
-        state = restore();
+        writer = new MapWriter(maps(object, options.maglevTableSize()), options.maglev(), options.maglevTableSize());
+    }
+
+    /** The loaded object's maps the writer programs. */
+    private static WriterMaps maps(BpfObject object, int maglevTableSize) {
+        return new WriterMaps(object.map(MapLayout.SVC4, Codecs.svcKey(4), Codecs.SVC_VALUE), object.map(MapLayout.SVC6, Codecs.svcKey(16), Codecs.SVC_VALUE),
+                object.map(MapLayout.BACKENDS4, MapCodec.u32(), Codecs.backend(4)), object.map(MapLayout.BACKENDS6, MapCodec.u32(), Codecs.backend(16)),
+                object.map(MapLayout.REVNAT4, MapCodec.u32(), Codecs.revNat(4)), object.map(MapLayout.REVNAT6, MapCodec.u32(), Codecs.revNat(16)),
+                object.map(MapLayout.NAMES, MapCodec.u32(), Codecs.NAME),
+                object.map(MapLayout.STATS, Codecs.STAT_KEY, Codecs.statValues(Libbpf.possibleCpus())),
+                object.map(MapLayout.SRC_RANGE4, Codecs.SRC_RANGE4_KEY, Codecs.U8), object.map(MapLayout.SRC_RANGE6, Codecs.SRC_RANGE6_KEY, Codecs.U8),
+                object.map(MapLayout.MAGLEV4, MapCodec.u32(), Codecs.maglev(maglevTableSize)),
+                object.map(MapLayout.AFF_MEMBER, Codecs.MEMBER_KEY, Codecs.U8), object.map(MapLayout.AFFINITY, Codecs.AFFINITY_KEY, Codecs.AFFINITY_VALUE));
     }
 
     /** Loads (or adopts) the datapath and attaches it to the options' cgroup. */
@@ -208,90 +196,17 @@ public final class BpfDatapath implements Datapath {
         return adopted;
     }
 
-    /** The mirror of what the maps hold, without the entries of a running datapath self-test (their ids are reserved). */
-    private ProgrammedState restore() {
-        ProgrammedState s = new ProgrammedState();
-        for (Map.Entry<Integer, BackendValue> e : backends4.entries().entrySet()) restoreBackend(s, e.getKey(), e.getValue());
-        for (Map.Entry<Integer, BackendValue> e : backends6.entries().entrySet()) restoreBackend(s, e.getKey(), e.getValue());
-        Map<Integer, String> nameById = names.entries();
-        for (Map.Entry<Integer, RevNatValue> e : revNat4.entries().entrySet()) restoreRevNat(s, e.getKey(), e.getValue(), nameById);
-        for (Map.Entry<Integer, RevNatValue> e : revNat6.entries().entrySet()) restoreRevNat(s, e.getKey(), e.getValue(), nameById);
-        for (BpfMap<SvcKey, SvcValue> map : List.of(svc4, svc6)) {
-            Map<SvcKey, SvcValue> all = map.entries();
-            for (Map.Entry<SvcKey, SvcValue> e : all.entrySet()) {
-                if (e.getKey().slot() != 0 || SelfTestFrontend.reserved(e.getValue().revNatId())) continue;
-                SvcValue v = e.getValue();
-                int[] ids = new int[v.count()];
-                for (int i = 0; i < ids.length; i++) {
-                    SvcValue slot = all.get(e.getKey().withSlot(i + 1));
-                    ids[i] = slot == null ? 0 : slot.backendId();
-                }
-                String name = nameById.getOrDefault(v.revNatId(), "");
-                String[] f = name.split("\t");
-                s.putFrontend(e.getKey(), new ProgrammedState.Frontend(v, ids, name, f.length > 1 ? owner(f[1]) : ""));
-                s.revNatRefs.merge(new ProgrammedState.RevKey(e.getKey().address(), e.getKey().port(), e.getKey().protocol()), 1, Integer::sum);
-                for (int id : ids) {
-                    BackendValue b = s.backends(e.getKey().address()).get(id);
-                    if (b != null) s.backendRefs.merge(new ProgrammedState.BackendKey(b.address(), b.port(), b.protocol()), 1, Integer::sum);
-                }
-            }
-        }
-        return s;
-    }
-
-    private static void restoreBackend(ProgrammedState s, int id, BackendValue v) {
-        if (SelfTestFrontend.reservedBackend(id)) return;
-        s.backends(v.address()).put(id, v);
-        s.backendIds.put(new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol()), id);
-        s.markBackend(v.address(), id);
-    }
-
-    private static void restoreRevNat(ProgrammedState s, int id, RevNatValue v, Map<Integer, String> nameById) {
-        if (SelfTestFrontend.reserved(id)) return;
-        String name = nameById.getOrDefault(id, "");
-        int proto = protocolOfName(name);
-        s.revNatIds.put(new ProgrammedState.RevKey(v.address(), v.port(), proto), id);
-        s.names.put(id, name);
-        s.markRevNat(id);
-    }
-
-    /** Names are written as "TYPE\tns/name:port\tPROTO"; the protocol keys rev-NAT entries. */
-    private static int protocolOfName(String name) {
-        String[] f = name.split("\t");
-        return f.length >= 3 ? Protocol.valueOf(f[2]).number : 0;
-    }
-
     // ---- sync ----
-
-    /** The desired form of one frontend entry. */
-    private record Want(SvcKey key, SvcValue service, List<ProgrammedState.BackendKey> backends, Map<ProgrammedState.BackendKey, Integer> flags,
-                        String name, String owner) {}
 
     /** Makes the maps hold exactly {@code desired}, writing only what differs from what they hold. */
     @Override
-    public synchronized SyncReport apply(LbTable desired) {
-        long t0 = System.nanoTime();
-        int[] counts = new int[4];
-        List<Problem> errors = new ArrayList<>();
-        PhasedWrites writes = new PhasedWrites();
-        Map<SvcKey, Set<SourceRangeKey>> ranges = new HashMap<>();
-        for (LbEntry e : desired.entries().values()) {
-            Set<SourceRangeKey> keys = sourceRangeKeys(e);
-            if (!keys.isEmpty()) ranges.put(key(e.frontend(), Scope.EXTERNAL), keys);
-        }
-        Set<SvcKey> stale = new HashSet<>(sourceRanges.keySet());
-        stale.removeAll(ranges.keySet());
-        writeSourceRanges(ranges, errors);
-        Set<String> failed = writeServices(desired.entries().values(), counts, errors, writes);
-        Set<SvcKey> wanted = new HashSet<>();
-        for (LbEntry e : desired.entries().values()) wanted.add(key(e.frontend(), e.frontend().scope()));
-        for (Map.Entry<SvcKey, ProgrammedState.Frontend> e : new ArrayList<>(state.frontends.entrySet())) {
-            if (wanted.contains(e.getKey()) || failed.contains(e.getValue().owner())) continue;
-            deleteFrontend(e.getKey(), counts, writes);
-        }
-        flush(writes, errors);
-        for (SvcKey k : stale) writeSourceRanges(Map.of(k, Set.of()), errors);
-        return new SyncReport(counts[0], counts[1], counts[2], counts[3], errors, Duration.ofNanos(System.nanoTime() - t0));
+    public SyncReport apply(LbTable desired) {
+        return writer.apply(desired);
+    }
+
+    @Override
+    public SyncReport reconcile(LbTable desired) {
+        return writer.reconcile(desired);
     }
 
     /**
@@ -300,283 +215,18 @@ public final class BpfDatapath implements Datapath {
      */
     @Override
     public SyncReport applyChanges(LbTable desired, dev.kpf.dataplane.lb.LbDiff diff) {
-        return applyChanges(diff);
+        return writer.applyChanges(diff);
     }
 
-    public synchronized SyncReport applyChanges(dev.kpf.dataplane.lb.LbDiff diff) {
-        long t0 = System.nanoTime();
-        int[] counts = new int[4];
-        List<Problem> errors = new ArrayList<>();
-        List<LbEntry> entries = new ArrayList<>(diff.added());
-        diff.changed().forEach(c -> entries.add(c.after()));
-        PhasedWrites writes = new PhasedWrites();
-        Map<SvcKey, Set<SourceRangeKey>> ranges = new HashMap<>();
-        for (LbEntry e : entries) {
-            if (e.frontend().scope() == Scope.EXTERNAL) ranges.put(key(e.frontend(), Scope.EXTERNAL), sourceRangeKeys(e));
-        }
-        writeSourceRanges(ranges, errors);
-        Set<String> failed = writeServices(entries, counts, errors, writes);
-        for (Frontend f : diff.removed()) {
-            SvcKey k = key(f, f.scope());
-            ProgrammedState.Frontend old = state.frontends.get(k);
-            if (old != null && !failed.contains(old.owner())) deleteFrontend(k, counts, writes);
-        }
-        flush(writes, errors);
-        for (Frontend f : diff.removed()) {
-            if (f.scope() == Scope.EXTERNAL) writeSourceRanges(Map.of(key(f, Scope.EXTERNAL), Set.of()), errors);
-        }
-        return new SyncReport(counts[0], counts[1], counts[2], counts[3], errors, Duration.ofNanos(System.nanoTime() - t0));
-    }
-
-    /**
-     * Writes everything collected, phase by phase. A failure here is unexpected (capacity was checked per service):
-     * it is reported, and the mirror no longer matches the maps, so it is rebuilt from them.
-     */
-    private void flush(PhasedWrites writes, List<Problem> errors) {
-        try {
-            writes.flush();
-        } catch (BpfException e) {
-            errors.add(new Problem("", "maps", "write failed, the next sync re-reads the maps and writes everything again: " + e.getMessage()));
-            state = restore();
-        }
-    }
-
-    /** The kpf_srcrange4/6 entries a frontend with loadBalancerSourceRanges needs: its family's CIDRs (none otherwise). */
-    private static Set<SourceRangeKey> sourceRangeKeys(LbEntry e) {
-        Frontend f = e.frontend();
-        if (e.sourceRanges().isEmpty()) return Set.of();
-        Set<SourceRangeKey> keys = new HashSet<>();
-        for (dev.kpf.dataplane.model.Cidr c : e.sourceRanges()) {
-            if (ProgrammedState.v4(c.network()) == ProgrammedState.v4(f.address())) {
-                keys.add(new SourceRangeKey(f.address(), f.port(), f.protocol().number, c.network(), c.prefixLength()));
-            }
-        }
-        return keys;
-    }
-
-    /**
-     * Makes kpf_srcrange4 hold exactly {@code wanted} for each frontend named: new prefixes are written before the
-     * service entries that start using them (callers order it so) and old ones are deleted.
-     */
-    private void writeSourceRanges(Map<SvcKey, Set<SourceRangeKey>> wanted, List<Problem> errors) {
-        wanted.forEach((frontend, keys) -> {
-            Set<SourceRangeKey> have = sourceRanges.getOrDefault(frontend, Set.of());
-            try {
-                BpfMap<SourceRangeKey, Byte> map = ProgrammedState.v4(frontend.address()) ? sourceRanges4 : sourceRanges6;
-                for (SourceRangeKey k : keys) if (!have.contains(k)) map.update(k, (byte) 1);
-                for (SourceRangeKey k : have) if (!keys.contains(k)) map.delete(k);
-                if (keys.isEmpty()) sourceRanges.remove(frontend);
-                else sourceRanges.put(frontend, new HashSet<>(keys));
-            } catch (BpfException e) {
-                errors.add(new Problem("", "maps", "loadBalancerSourceRanges of " + frontend.address().getHostAddress() + ":" + frontend.port()
-                        + ": " + e.getMessage()));
-            }
-        });
-    }
-
-    /** Queues the entries service by service; a service that does not fit is reported and left as it was. */
-    private Set<String> writeServices(java.util.Collection<LbEntry> entries, int[] counts, List<Problem> errors, PhasedWrites writes) {
-        Map<ObjectRef, List<LbEntry>> byService = new TreeMap<>();
-        for (LbEntry e : entries) byService.computeIfAbsent(e.service(), k -> new ArrayList<>()).add(e);
-        Set<String> failed = new HashSet<>();
-        for (Map.Entry<ObjectRef, List<LbEntry>> svc : byService.entrySet()) {
-            List<Want> wants = new ArrayList<>();
-            for (LbEntry e : svc.getValue()) wants.add(want(e));
-            String problem = capacityProblem(wants);
-            if (problem != null) {
-                errors.add(new Problem(svc.getKey().toString(), "", problem));
-                failed.add(owner(svc.getKey()));
-                continue;
-            }
-            for (Want w : wants) writeFrontend(w, counts, writes);
-        }
-        return failed;
-    }
-
-    private static String owner(ObjectRef service) {
-        return service.namespace() + "/" + service.name();
-    }
-
-    /** The service of a name's {@code ns/name:port} part. */
-    private static String owner(String servicePortName) {
-        int colon = servicePortName.indexOf(':');
-        return colon < 0 ? servicePortName : servicePortName.substring(0, colon);
-    }
-
-    private static SvcKey key(Frontend f, Scope scope) {
-        return new SvcKey(f.address(), f.port(), f.protocol().number, scope == Scope.INTERNAL ? MapLayout.SCOPE_INTERNAL : MapLayout.SCOPE_EXTERNAL, 0);
-    }
-
-    private Want want(LbEntry e) {
-        Frontend f = e.frontend();
-        SvcKey k = key(f, f.scope());
-        // the translator gives external frontends of externalTrafficPolicy: Local services an INTERNAL entry too
-        boolean twoScope = f.scope() == Scope.EXTERNAL && e.externalPolicyLocal() && e.type() != FrontendType.CLUSTER_IP;
-        boolean maglev = options.maglev() && f.scope() == Scope.EXTERNAL && e.type() != FrontendType.CLUSTER_IP;
-        int flags = (e.affinityTimeoutSeconds() > 0 ? MapLayout.SVC_AFFINITY : 0) | (twoScope ? MapLayout.SVC_TWO_SCOPE : 0)
-                | (sourceRangeKeys(e).isEmpty() ? 0 : MapLayout.SVC_SOURCE_RANGES) | (maglev ? MapLayout.SVC_MAGLEV : 0);
-        List<ProgrammedState.BackendKey> backends = new ArrayList<>();
-        Map<ProgrammedState.BackendKey, Integer> backendFlags = new LinkedHashMap<>();
-        for (Backend b : e.backends()) {
-            ProgrammedState.BackendKey bk = new ProgrammedState.BackendKey(b.address(), b.port(), b.protocol().number);
-            backends.add(bk);
-            backendFlags.put(bk, (b.state() == Backend.State.TERMINATING ? MapLayout.BACKEND_TERMINATING : 0) | (b.local() ? MapLayout.BACKEND_LOCAL : 0));
-        }
-        String name = e.type().label + "\t" + e.servicePortName() + "\t" + f.protocol().name();
-        SvcValue v = new SvcValue(0, backends.size(), 0, flags, e.affinityTimeoutSeconds());
-        return new Want(k, v, backends, backendFlags, name, owner(e.service()));
-    }
-
-    /** Why a service's new entries would not fit, or null. Counts only what this service adds. */
-    private String capacityProblem(List<Want> wants) {
-        long svcAdd4 = 0, svcAdd6 = 0, backendAdd4 = 0, backendAdd6 = 0, revAdd = 0;
-        Set<ProgrammedState.BackendKey> newBackends = new HashSet<>();
-        Set<ProgrammedState.RevKey> newRev = new HashSet<>();
-        for (Want w : wants) {
-            ProgrammedState.Frontend old = state.frontends.get(w.key());
-            long add = (old == null ? 1 : 0) + Math.max(0, w.backends().size() - (old == null ? 0 : old.backendIds().length));
-            if (ProgrammedState.v4(w.key().address())) svcAdd4 += add; else svcAdd6 += add;
-            for (ProgrammedState.BackendKey b : w.backends()) {
-                if (!state.backendIds.containsKey(b) && newBackends.add(b)) {
-                    if (ProgrammedState.v4(b.address())) backendAdd4++; else backendAdd6++;
-                }
-            }
-            ProgrammedState.RevKey rk = new ProgrammedState.RevKey(w.key().address(), w.key().port(), w.key().protocol());
-            if (!state.revNatIds.containsKey(rk) && newRev.add(rk)) revAdd++;
-        }
-        String full = fits(svc4, state.svcEntries(true), svcAdd4);
-        if (full == null) full = fits(svc6, state.svcEntries(false), svcAdd6);
-        if (full == null) full = fits(backends4, state.backends4.size(), backendAdd4);
-        if (full == null) full = fits(backends6, state.backends6.size(), backendAdd6);
-        if (full == null) full = fits(names, state.names.size(), revAdd);
-        return full;
-    }
-
-    private static String fits(BpfMap<?, ?> map, long used, long add) {
-        if (add == 0 || used + add <= map.maxEntries()) return null;
-        return "map " + map.name() + " is full (" + used + " of " + map.maxEntries() + " entries used, " + add
-                + " more needed): not programmed, the previous state stays; raise the map's capacity (--map-capacity "
-                + map.name() + "=N)";
-    }
-
-    private BpfMap<SvcKey, SvcValue> svcMap(InetAddress a) {
-        return ProgrammedState.v4(a) ? svc4 : svc6;
-    }
-
-    private BpfMap<Integer, BackendValue> backendMap(InetAddress a) {
-        return ProgrammedState.v4(a) ? backends4 : backends6;
-    }
-
-    /** Writes one frontend make-before-break, then drops what it no longer refers to. */
-    private void writeFrontend(Want w, int[] counts, PhasedWrites writes) {
-        InetAddress addr = w.key().address();
-        // make: backends
-        int[] ids = new int[w.backends().size()];
-        for (int i = 0; i < ids.length; i++) {
-            ProgrammedState.BackendKey bk = w.backends().get(i);
-            Integer id = state.backendIds.get(bk);
-            BackendValue value = new BackendValue(bk.address(), bk.port(), bk.protocol(), w.flags().get(bk));
-            if (id == null) id = state.allocateBackend(bk.address());
-            if (!value.equals(state.backends(bk.address()).get(id))) {
-                writes.update(PhasedWrites.BACKENDS, backendMap(bk.address()), id, value);
-                state.backends(bk.address()).put(id, value);
-                state.backendIds.put(bk, id);
-                counts[2]++;
-            }
-            ids[i] = id;
-        }
-        // make: rev-NAT id and name
-        ProgrammedState.RevKey rk = new ProgrammedState.RevKey(addr, w.key().port(), w.key().protocol());
-        Integer revNat = state.revNatIds.get(rk);
-        if (revNat == null) {
-            revNat = state.allocateRevNat();
-            writes.update(PhasedWrites.REV_NAT, ProgrammedState.v4(addr) ? revNat4 : revNat6, revNat, new RevNatValue(addr, w.key().port()));
-            state.revNatIds.put(rk, revNat);
-        }
-        if (!w.name().equals(state.names.get(revNat))) {
-            writes.update(PhasedWrites.REV_NAT, names, revNat, w.name());
-            state.names.put(revNat, w.name());
-        }
-        SvcValue service = new SvcValue(0, ids.length, revNat, w.service().flags(), w.service().affinityTimeout());
-        if ((service.flags() & MapLayout.SVC_MAGLEV) != 0 && ids.length > 0) {
-            // make: the Maglev table, before the entry that points readers at the new backends
-            int[] owners = dev.kpf.dataplane.lb.Maglev.table(w.backends().stream()
-                    .map(b -> b.address().getHostAddress() + ":" + b.port()).toList(), options.maglevTableSize());
-            int[] table = new int[owners.length];
-            for (int j = 0; j < owners.length; j++) table[j] = ids[owners[j]];
-            if (!Arrays.equals(table, maglevTables.get(revNat))) {
-                writes.update(PhasedWrites.SLOTS, maglev4, revNat, table);
-                maglevTables.put(revNat, table);
-            }
-        } else if (maglevTables.remove(revNat) != null) {
-            writes.delete(PhasedWrites.DELETE_REFERENCED, maglev4, revNat);
-        }
-        ProgrammedState.Frontend old = state.frontends.get(w.key());
-        if (old != null && old.service().equals(service) && Arrays.equals(old.backendIds(), ids)) return;
-        BpfMap<SvcKey, SvcValue> map = svcMap(addr);
-        // make: slots, then the slot-0 entry that makes readers use them
-        for (int i = 0; i < ids.length; i++) {
-            if (old == null || i >= old.backendIds().length || old.backendIds()[i] != ids[i]) {
-                writes.update(PhasedWrites.SLOTS, map, w.key().withSlot(i + 1), SvcValue.slot(ids[i]));
-            }
-        }
-        writes.update(PhasedWrites.SERVICE_ENTRIES, map, w.key(), service);
-        state.putFrontend(w.key(), new ProgrammedState.Frontend(service, ids, w.name(), w.owner()));
-        counts[0]++;
-        // references: the new ones count before the old ones are dropped
-        for (ProgrammedState.BackendKey bk : w.backends()) state.backendRefs.merge(bk, 1, Integer::sum);
-        if (old == null) state.revNatRefs.merge(rk, 1, Integer::sum);
-        // break: slots beyond the new count, then backends nothing refers to any more
-        if (old != null) {
-            for (int i = ids.length; i < old.backendIds().length; i++) writes.delete(PhasedWrites.DELETE_SLOTS, map, w.key().withSlot(i + 1));
-            for (int id : old.backendIds()) unrefBackend(addr, id, counts, writes);
-        }
-    }
-
-    private void deleteFrontend(SvcKey k, int[] counts, PhasedWrites writes) {
-        ProgrammedState.Frontend old = state.removeFrontend(k);
-        BpfMap<SvcKey, SvcValue> map = svcMap(k.address());
-        writes.delete(PhasedWrites.DELETE_ENTRIES, map, k);
-        counts[1]++;
-        if (old == null) return;
-        for (int i = 0; i < old.backendIds().length; i++) writes.delete(PhasedWrites.DELETE_SLOTS, map, k.withSlot(i + 1));
-        for (int id : old.backendIds()) unrefBackend(k.address(), id, counts, writes);
-        ProgrammedState.RevKey rk = new ProgrammedState.RevKey(k.address(), k.port(), k.protocol());
-        if (state.revNatRefs.merge(rk, -1, Integer::sum) <= 0) {
-            state.revNatRefs.remove(rk);
-            Integer id = state.revNatIds.remove(rk);
-            if (id != null) {
-                if (maglevTables.remove(id) != null) writes.delete(PhasedWrites.DELETE_REFERENCED, maglev4, id);
-                writes.delete(PhasedWrites.DELETE_REFERENCED, ProgrammedState.v4(k.address()) ? revNat4 : revNat6, id);
-                writes.delete(PhasedWrites.DELETE_REFERENCED, names, id);
-                // the counters go with the id, so a frontend that gets it next starts from zero
-                writes.delete(PhasedWrites.DELETE_REFERENCED, stats, new long[] {MapLayout.STAT_FRONTEND, id});
-                state.names.remove(id);
-                state.releaseRevNat(id);
-            }
-        }
-    }
-
-    private void unrefBackend(InetAddress family, int id, int[] counts, PhasedWrites writes) {
-        BackendValue v = state.backends(family).get(id);
-        if (v == null) return;
-        ProgrammedState.BackendKey bk = new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol());
-        if (state.backendRefs.merge(bk, -1, Integer::sum) > 0) return;
-        state.backendRefs.remove(bk);
-        writes.delete(PhasedWrites.DELETE_REFERENCED, backendMap(family), id);
-        writes.delete(PhasedWrites.DELETE_REFERENCED, stats, new long[] {MapLayout.STAT_BACKEND,
-                Integer.toUnsignedLong(ProgrammedState.v4(family) ? id : id | MapLayout.STAT_V6_BIT)});
-        state.backends(family).remove(id);
-        state.backendIds.remove(bk);
-        state.releaseBackend(family, id);
-        counts[3]++;
+    public SyncReport applyChanges(dev.kpf.dataplane.lb.LbDiff diff) {
+        return writer.applyChanges(diff);
     }
 
     // ---- read back ----
 
     @Override
-    public synchronized LbTable readBack() {
-        return MapReader.read(svc4.entries(), svc6.entries(), backends4.entries(), backends6.entries(), names.entries());
+    public LbTable readBack() {
+        return writer.readBack();
     }
 
     /**
@@ -785,26 +435,16 @@ public final class BpfDatapath implements Datapath {
      */
     public Counters counters() {
         Map<SvcKey, SvcValue> s4 = new HashMap<>(), s6 = new HashMap<>();
-        Map<Integer, BackendValue> b4, b6;
-        synchronized (this) {
-            state.frontends.forEach((k, f) -> (ProgrammedState.v4(k.address()) ? s4 : s6).put(k, f.service()));
-            b4 = new HashMap<>(state.backends4);
-            b6 = new HashMap<>(state.backends6);
-        }
+        Map<Integer, BackendValue> b4 = new HashMap<>(), b6 = new HashMap<>();
+        writer.copyMirror(s4, s6, b4, b6);
         Map<List<Long>, long[]> raw = new HashMap<>();
         stats.entries().forEach((k, v) -> raw.put(List.of(k[0], k[1]), v));
         return CounterReader.read(s4, s6, b4, b6, raw);
     }
 
     @Override
-    public synchronized Map<String, long[]> mapUsage() {
-        Map<String, long[]> out = new TreeMap<>();
-        out.put(svc4.name(), new long[] {state.svcEntries(true), svc4.maxEntries()});
-        out.put(svc6.name(), new long[] {state.svcEntries(false), svc6.maxEntries()});
-        out.put(backends4.name(), new long[] {state.backends4.size(), backends4.maxEntries()});
-        out.put(backends6.name(), new long[] {state.backends6.size(), backends6.maxEntries()});
-        out.put(names.name(), new long[] {state.names.size(), names.maxEntries()});
-        return out;
+    public Map<String, long[]> mapUsage() {
+        return writer.mapUsage();
     }
 
     @Override

@@ -236,4 +236,41 @@ final class Codecs {
         }
     };
 
+    /** struct kpf_aff_member_key (8 bytes). */
+    static final MapCodec<MemberKey> MEMBER_KEY = new MapCodec<>() {
+        public int size() { return 8; }
+        public void write(MemorySegment s, long o, MemberKey v) {
+            s.set(U32, o, v.scopedRevNatId());
+            s.set(U32, o + 4, v.backendId());
+        }
+        public MemberKey read(MemorySegment s, long o) {
+            return new MemberKey(s.get(U32, o), s.get(U32, o + 4));
+        }
+    };
+
+    /** struct kpf_affinity_key (16 bytes). */
+    static final MapCodec<AffinityKey> AFFINITY_KEY = new MapCodec<>() {
+        public int size() { return 16; }
+        public void write(MemorySegment s, long o, AffinityKey v) {
+            s.set(U64, o, v.netnsCookie());
+            s.set(U32, o + 8, v.revNatId());
+            s.set(U32, o + 12, v.family());
+        }
+        public AffinityKey read(MemorySegment s, long o) {
+            return new AffinityKey(s.get(U64, o), s.get(U32, o + 8), s.get(U32, o + 12));
+        }
+    };
+
+    /** struct kpf_affinity_value (16 bytes). */
+    static final MapCodec<AffinityValue> AFFINITY_VALUE = new MapCodec<>() {
+        public int size() { return 16; }
+        public void write(MemorySegment s, long o, AffinityValue v) {
+            s.set(U64, o, v.lastUsedNs());
+            s.set(U32, o + 8, v.backendId());
+            s.set(U32, o + 12, 0);
+        }
+        public AffinityValue read(MemorySegment s, long o) {
+            return new AffinityValue(s.get(U64, o), s.get(U32, o + 8));
+        }
+    };
 }

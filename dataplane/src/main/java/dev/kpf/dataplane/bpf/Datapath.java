@@ -18,6 +18,14 @@ public interface Datapath extends AutoCloseable {
         return apply(desired);
     }
 
+    /**
+     * Like {@link #apply}, after reading back what is really programmed instead of trusting what was written: repairs
+     * entries changed or lost behind the writer's back. The default is {@link #apply}.
+     */
+    default SyncReport reconcile(LbTable desired) {
+        return apply(desired);
+    }
+
     LbTable readBack();
 
     /** Entries used and capacity of each map, for metrics; empty for the simulated datapath. */

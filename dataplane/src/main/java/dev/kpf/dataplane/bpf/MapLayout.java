@@ -16,7 +16,7 @@ public final class MapLayout {
     public static final String BACKENDS4 = "kpf_backends4", BACKENDS6 = "kpf_backends6";
     public static final String REVNAT4 = "kpf_revnat4", REVNAT6 = "kpf_revnat6";
     public static final String SK_REVNAT4 = "kpf_sk_revnat4", SK_REVNAT6 = "kpf_sk_revnat6";
-    public static final String AFFINITY = "kpf_affinity", STATS = "kpf_stats", META = "kpf_meta", NAMES = "kpf_names";
+    public static final String AFFINITY = "kpf_affinity", AFF_MEMBER = "kpf_aff_member", STATS = "kpf_stats", META = "kpf_meta", NAMES = "kpf_names";
     public static final String CT4 = "kpf_ct4", TC_CONFIG = "kpf_tc_config", SRC_RANGE4 = "kpf_srcrange4", MAGLEV4 = "kpf_maglev4", CT6 = "kpf_ct6", TC_CONFIG6 = "kpf_tc_config6",
             SRC_RANGE6 = "kpf_srcrange6";
     /** Tracing: the configuration array (which ring slots are in use, by whom) and the tracers' ring buffers (kpf trace). */
@@ -25,7 +25,7 @@ public final class MapLayout {
     public static final String TC_INGRESS = "kpf_tc_ingress", TC_EGRESS = "kpf_tc_egress";
 
     public static final List<String> MAPS = List.of(SVC4, SVC6, BACKENDS4, BACKENDS6, REVNAT4, REVNAT6, SK_REVNAT4,
-            SK_REVNAT6, AFFINITY, STATS, META, NAMES, CT4, TC_CONFIG, SRC_RANGE4, MAGLEV4, CT6, TC_CONFIG6, SRC_RANGE6, TRACE_CFG, TRACE_RINGS);
+            SK_REVNAT6, AFFINITY, STATS, META, NAMES, CT4, TC_CONFIG, SRC_RANGE4, MAGLEV4, CT6, TC_CONFIG6, SRC_RANGE6, TRACE_CFG, TRACE_RINGS, AFF_MEMBER);
 
     /** Programs and the hook each attaches to. */
     public record Hook(String program, String attachType) {}

@@ -1,6 +1,6 @@
 package dev.kpf.dataplane.bpf;
 
-import dev.kpf.probes.bpf.BpfMap;
+import dev.kpf.probes.bpf.MapAccess;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,14 +9,15 @@ import java.util.Map;
 
 /**
  * Map writes collected in make-before-break phases and flushed phase by phase with the batch syscalls: every
- * write of phase n is in the kernel before any write of phase n+1. Within a phase, order does not matter.
+ * write of phase n is in the kernel before any write of phase n+1. Within a phase, order does not matter. A key is
+ * never both written and deleted in one flush (that would delete what the sync means to keep): refused at once.
  */
 final class PhasedWrites {
     static final int BACKENDS = 0, REV_NAT = 1, SLOTS = 2, SERVICE_ENTRIES = 3, DELETE_ENTRIES = 4, DELETE_SLOTS = 5, DELETE_REFERENCED = 6;
     private static final int PHASES = 7;
 
-    private final List<Map<BpfMap<?, ?>, LinkedHashMap<Object, Object>>> updates = new ArrayList<>();
-    private final List<Map<BpfMap<?, ?>, List<Object>>> deletes = new ArrayList<>();
+    private final List<Map<MapAccess<?, ?>, LinkedHashMap<Object, Object>>> updates = new ArrayList<>();
+    private final List<Map<MapAccess<?, ?>, List<Object>>> deletes = new ArrayList<>();
 
     PhasedWrites() {
         for (int i = 0; i < PHASES; i++) {
@@ -25,11 +26,18 @@ final class PhasedWrites {
         }
     }
 
-    <K, V> void update(int phase, BpfMap<K, V> map, K key, V value) {
+    <K, V> void update(int phase, MapAccess<K, V> map, K key, V value) {
         updates.get(phase).computeIfAbsent(map, m -> new LinkedHashMap<>()).put(key, value);
     }
 
-    <K> void delete(int phase, BpfMap<K, ?> map, K key) {
+    <K> void delete(int phase, MapAccess<K, ?> map, K key) {
+        for (Map<MapAccess<?, ?>, LinkedHashMap<Object, Object>> written : updates) {
+            LinkedHashMap<Object, Object> m = written.get(map);
+            if (m != null && m.containsKey(key)) {
+                // the delete would remove the entry this sync writes (ids and keys are never reused within a sync)
+                throw new IllegalStateException("sync both writes and deletes " + map.name() + " " + key);
+            }
+        }
         deletes.get(phase).computeIfAbsent(map, m -> new ArrayList<>()).add(key);
     }
 
@@ -38,11 +46,11 @@ final class PhasedWrites {
     int flush() {
         int n = 0;
         for (int phase = 0; phase < PHASES; phase++) {
-            for (Map.Entry<BpfMap<?, ?>, LinkedHashMap<Object, Object>> e : updates.get(phase).entrySet()) {
-                n += ((BpfMap) e.getKey()).updateBatch(e.getValue());
+            for (Map.Entry<MapAccess<?, ?>, LinkedHashMap<Object, Object>> e : updates.get(phase).entrySet()) {
+                n += ((MapAccess) e.getKey()).updateBatch(e.getValue());
             }
-            for (Map.Entry<BpfMap<?, ?>, List<Object>> e : deletes.get(phase).entrySet()) {
-                n += ((BpfMap) e.getKey()).deleteBatch(e.getValue());
+            for (Map.Entry<MapAccess<?, ?>, List<Object>> e : deletes.get(phase).entrySet()) {
+                n += ((MapAccess) e.getKey()).deleteBatch(e.getValue());
             }
             updates.get(phase).clear();
             deletes.get(phase).clear();

@@ -2,13 +2,14 @@ package dev.kpf.dataplane.bpf;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The agent's mirror of what the maps hold, so each sync writes only differences. Built from the maps themselves
- * when an agent adopts pins left by an earlier one; ids are allocated lowest-free.
+ * when an agent adopts pins left by an earlier one. Ids are handed out in rising order and wrap around
+ * ({@link IdAllocator}), so a freed id is taken again only after every other id has been: never within a sync, and a
+ * reader that read a slot a moment ago finds the backend it meant or none.
  */
 final class ProgrammedState {
     /** A frontend as written: its slot-0 value, its backend ids in slot order, its name and the service it belongs to. */
@@ -29,9 +30,14 @@ final class ProgrammedState {
     /** How many frontend entries refer to each backend and each rev-NAT id; at zero they are deleted. */
     final Map<BackendKey, Integer> backendRefs = new HashMap<>();
     final Map<RevKey, Integer> revNatRefs = new HashMap<>();
-    private final BitSet usedBackend4 = new BitSet();
-    private final BitSet usedBackend6 = new BitSet();
-    private final BitSet usedRevNat = new BitSet();
+    /** Entries found in the maps that nothing refers to (left by a write that failed midway): a full apply deletes them. */
+    final java.util.List<SvcKey> orphanSlots = new java.util.ArrayList<>();
+    final java.util.List<Integer> orphanNames = new java.util.ArrayList<>();
+    /** How many frontends with ClientIP affinity list each backend (kpf_aff_member entries: at zero they are deleted). */
+    final Map<MemberKey, Integer> memberRefs = new HashMap<>();
+    private final IdAllocator backendIds4 = new IdAllocator(SelfTestFrontend.BACKEND_ID - 1);
+    private final IdAllocator backendIds6 = new IdAllocator(SelfTestFrontend.BACKEND_ID - 1);
+    private final IdAllocator revNatIdsInUse = new IdAllocator(SelfTestFrontend.REV_NAT_ID - 1);
 
     static boolean v4(InetAddress a) {
         return a instanceof Inet4Address;
@@ -41,34 +47,43 @@ final class ProgrammedState {
         return v4(a) ? backends4 : backends6;
     }
 
+    private IdAllocator backendAllocator(InetAddress a) {
+        return v4(a) ? backendIds4 : backendIds6;
+    }
+
     int allocateBackend(InetAddress a) {
-        BitSet used = v4(a) ? usedBackend4 : usedBackend6;
-        int id = used.nextClearBit(1);
-        used.set(id);
-        return id;
+        return backendAllocator(a).allocate();
     }
 
     void releaseBackend(InetAddress a, int id) {
-        (v4(a) ? usedBackend4 : usedBackend6).clear(id);
+        backendAllocator(a).release(id);
     }
 
     void markBackend(InetAddress a, int id) {
-        (v4(a) ? usedBackend4 : usedBackend6).set(id);
+        backendAllocator(a).mark(id);
+    }
+
+    /** Ids go on from where {@code earlier}'s allocators were: a re-read of the maps never hands out an id freed before it. */
+    void continueFrom(ProgrammedState earlier) {
+        backendIds4.continueFrom(earlier.backendIds4);
+        backendIds6.continueFrom(earlier.backendIds6);
+        revNatIdsInUse.continueFrom(earlier.revNatIdsInUse);
     }
 
     int allocateRevNat() {
-        int id = usedRevNat.nextClearBit(1);
-        if (id >= SelfTestFrontend.REV_NAT_ID) throw new IllegalStateException("more than 65534 frontends (rev-NAT ids are 16 bits; 65535 is the self-test's)");
-        usedRevNat.set(id);
-        return id;
+        try {
+            return revNatIdsInUse.allocate();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("more than 65534 frontends (rev-NAT ids are 16 bits; 65535 is the self-test's)", e);
+        }
     }
 
     void releaseRevNat(int id) {
-        usedRevNat.clear(id);
+        revNatIdsInUse.release(id);
     }
 
     void markRevNat(int id) {
-        usedRevNat.set(id);
+        revNatIdsInUse.mark(id);
     }
 
     /** Entries of the svc maps: one per frontend plus one per slot, kept current by {@link #putFrontend}/{@link #removeFrontend}. */

@@ -25,6 +25,14 @@ public final class BpfException extends RuntimeException {
         this.detail = detail;
     }
 
+    /**
+     * A failure of {@code operation} on {@code object} with {@code errno}, for maps that stand in for the kernel's
+     * (in-memory maps of tests that inject the kernel's errors).
+     */
+    public static BpfException of(String operation, String object, int errno) {
+        return new BpfException(operation, object, errno, "", "", null);
+    }
+
     private static String format(String operation, String object, int errno, String message, String remedy) {
         StringBuilder b = new StringBuilder().append(operation).append(' ').append(object).append(": ")
                 .append(Errno.name(errno));

@@ -23,7 +23,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * A loaded BPF map with typed keys and values. A map that belongs to a {@link BpfObject} is closed with the object;
  * one opened from a pin owns its descriptor and must be closed by its owner.
  */
-public final class BpfMap<K, V> implements AutoCloseable {
+public final class BpfMap<K, V> implements MapAccess<K, V>, AutoCloseable {
     /** Flags of {@code bpf_map_update_elem}. */
     public static final long BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2;
     private static final int BATCH = 4096;
@@ -88,10 +88,12 @@ public final class BpfMap<K, V> implements AutoCloseable {
         }
     }
 
+    @Override
     public String name() { return name; }
 
     public MapInfo info() { return info; }
 
+    @Override
     public int maxEntries() { return info.maxEntries(); }
 
     int fd() { return fd; }
@@ -149,6 +151,7 @@ public final class BpfMap<K, V> implements AutoCloseable {
     }
 
     /** All entries; uses {@code bpf_map_lookup_batch} where the map type supports it, else key-by-key lookups. */
+    @Override
     public Map<K, V> entries() {
         try {
             return lookupBatch();
@@ -190,6 +193,7 @@ public final class BpfMap<K, V> implements AutoCloseable {
     }
 
     /** Writes all entries with {@code bpf_map_update_batch} (chunks of 4096). Returns how many were written. */
+    @Override
     public int updateBatch(Map<K, V> entries) {
         int written = 0;
         List<Map.Entry<K, V>> list = new ArrayList<>(entries.entrySet());
@@ -220,6 +224,7 @@ public final class BpfMap<K, V> implements AutoCloseable {
      * (ENOENT, with the count of keys it deleted); that key is skipped and the rest continue, so deletes stay
      * idempotent. Returns how many keys were actually deleted.
      */
+    @Override
     public int deleteBatch(Collection<K> toDelete) {
         List<K> list = new ArrayList<>(toDelete);
         if (list.isEmpty()) return 0;

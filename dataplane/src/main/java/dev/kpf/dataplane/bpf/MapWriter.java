@@ -1,0 +1,603 @@
+package dev.kpf.dataplane.bpf;
+
+import dev.kpf.dataplane.lb.Backend;
+import dev.kpf.dataplane.lb.Frontend;
+import dev.kpf.dataplane.lb.FrontendType;
+import dev.kpf.dataplane.lb.LbEntry;
+import dev.kpf.dataplane.lb.LbTable;
+import dev.kpf.dataplane.lb.Scope;
+import dev.kpf.dataplane.model.ObjectRef;
+import dev.kpf.dataplane.model.Problem;
+import dev.kpf.dataplane.model.Protocol;
+import dev.kpf.probes.bpf.BpfException;
+import dev.kpf.probes.bpf.MapAccess;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Programs kpf's maps to hold a table, writing only what differs from its mirror of them ({@link ProgrammedState}).
+ * It knows nothing of the kernel beyond {@link MapAccess}: the datapath hands it the loaded object's maps, the tests
+ * in-memory maps that check the readers' invariant after every single write.
+ *
+ * <p><b>The invariant.</b> At every instant between two syscalls of a sync (and inside a batch, whose entries the
+ * kernel writes one by one), every frontend a reader can see resolves only to existing backends of its own Service,
+ * as the table before or after the sync has them, or refuses when the Service has none; its rev-NAT entry shows its
+ * own address, its Maglev table and source ranges are its own. An id never has two meanings for a reader: ids are
+ * handed out in rising order and wrap around ({@link IdAllocator}), so none freed in a sync is taken in the same
+ * sync and a slot read a moment ago finds its backend or nothing; the long-lived holders are checked by the programs
+ * (an affinity entry only while kpf_aff_member lists its backend for that frontend entry, a socket's rev-NAT entry
+ * only while the id still stands for the address it connected to).
+ *
+ * <p><b>How.</b> Writes are make-before-break, collected in phases ({@link PhasedWrites}): backends, rev-NAT entries,
+ * source ranges and affinity members first, then a frontend's slots and Maglev table, then its slot-0 entry (which
+ * switches readers to them), then slot-0 entries, slots, members and finally backends, rev-NAT entries, tables and
+ * prefixes no longer used. A key is never written and deleted in one sync. A service that does not fit in the maps
+ * is reported and not written at all; the rest is synced. A failed syscall stops the flush where it is (readers see
+ * a mix of the two tables, each entry valid) and the mirror is read again from the maps, so the next sync writes
+ * whatever is still missing and deletes what is left over. After the flush, affinity entries whose backend left
+ * their frontend are deleted (the programs ignore them already).
+ */
+final class MapWriter {
+    private final MapAccess<SvcKey, SvcValue> svc4, svc6;
+    private final MapAccess<Integer, BackendValue> backends4, backends6;
+    private final MapAccess<Integer, RevNatValue> revNat4, revNat6;
+    private final MapAccess<Integer, String> names;
+    private final MapAccess<long[], long[]> stats;
+    private final MapAccess<SourceRangeKey, Byte> sourceRanges4, sourceRanges6;
+    private final MapAccess<Integer, int[]> maglev4;
+    private final MapAccess<MemberKey, Byte> members;
+    private final MapAccess<AffinityKey, AffinityValue> affinity;
+    private final boolean maglev;
+    private final int maglevTableSize;
+    /** The Maglev tables the maps hold, by rev-NAT id. */
+    private final Map<Integer, int[]> maglevTables = new HashMap<>();
+    /** The source-range entries in kpf_srcrange4/6, by frontend (its external-scope service key). */
+    private final Map<SvcKey, Set<SourceRangeKey>> sourceRanges = new HashMap<>();
+    /** The kpf_aff_member entries the maps hold. */
+    private final Set<MemberKey> memberEntries = new HashSet<>();
+    /** The mirror of the maps; replaced by a fresh read of the maps when a write failed midway. */
+    private ProgrammedState state;
+
+    /**
+     * @param maglev          whether external frontends pick backends in Maglev tables
+     * @param maglevTableSize the tables' size (a prime)
+     */
+    MapWriter(WriterMaps maps, boolean maglev, int maglevTableSize) {
+        svc4 = maps.svc4();
+        svc6 = maps.svc6();
+        backends4 = maps.backends4();
+        backends6 = maps.backends6();
+        revNat4 = maps.revNat4();
+        revNat6 = maps.revNat6();
+        names = maps.names();
+        stats = maps.stats();
+        sourceRanges4 = maps.sourceRanges4();
+        sourceRanges6 = maps.sourceRanges6();
+        maglev4 = maps.maglev4();
+        members = maps.members();
+        affinity = maps.affinity();
+        this.maglev = maglev;
+        this.maglevTableSize = maglevTableSize;
+        reread();
+    }
+
+    /**
+     * Rebuilds every mirror from the maps: at start (adopting an earlier agent's maps), after a failed write, and
+     * before a reconciling full apply, so that whatever the maps really hold is what the next sync starts from.
+     */
+    synchronized void reread() {
+        ProgrammedState earlier = state;
+        state = restore();
+        if (earlier != null) state.continueFrom(earlier);
+        sourceRanges.clear();
+        for (MapAccess<SourceRangeKey, Byte> m : List.of(sourceRanges4, sourceRanges6)) {
+            for (SourceRangeKey k : m.entries().keySet()) sourceRanges.computeIfAbsent(k.frontendKey(), x -> new HashSet<>()).add(k);
+        }
+        maglevTables.clear();
+        maglevTables.putAll(maglev4.entries());
+        maglevTables.keySet().removeIf(SelfTestFrontend::reserved);
+        memberEntries.clear();
+        memberEntries.addAll(members.entries().keySet());
+    }
+
+    /** The mirror of what the maps hold, without the entries of a running datapath self-test (their ids are reserved). */
+    private ProgrammedState restore() {
+        ProgrammedState s = new ProgrammedState();
+        for (Map.Entry<Integer, BackendValue> e : backends4.entries().entrySet()) restoreBackend(s, e.getKey(), e.getValue());
+        for (Map.Entry<Integer, BackendValue> e : backends6.entries().entrySet()) restoreBackend(s, e.getKey(), e.getValue());
+        Map<Integer, String> nameById = names.entries();
+        Map<Integer, RevNatValue> rev4 = revNat4.entries(), rev6 = revNat6.entries();
+        for (Integer id : nameById.keySet()) {
+            if (!SelfTestFrontend.reserved(id) && !rev4.containsKey(id) && !rev6.containsKey(id)) s.orphanNames.add(id);
+        }
+        for (Map.Entry<Integer, RevNatValue> e : rev4.entrySet()) restoreRevNat(s, e.getKey(), e.getValue(), nameById);
+        for (Map.Entry<Integer, RevNatValue> e : rev6.entrySet()) restoreRevNat(s, e.getKey(), e.getValue(), nameById);
+        for (MapAccess<SvcKey, SvcValue> map : List.of(svc4, svc6)) {
+            Map<SvcKey, SvcValue> all = map.entries();
+            for (SvcKey k : all.keySet()) {
+                SvcValue head = all.get(k.withSlot(0));
+                if (k.slot() > 0 && (head == null || k.slot() > head.count()) && !SelfTestFrontend.reserved(head == null ? 0 : head.revNatId())) {
+                    s.orphanSlots.add(k);
+                }
+            }
+            for (Map.Entry<SvcKey, SvcValue> e : all.entrySet()) {
+                if (e.getKey().slot() != 0 || SelfTestFrontend.reserved(e.getValue().revNatId())) continue;
+                SvcValue v = e.getValue();
+                int[] ids = new int[v.count()];
+                for (int i = 0; i < ids.length; i++) {
+                    SvcValue slot = all.get(e.getKey().withSlot(i + 1));
+                    ids[i] = slot == null ? 0 : slot.backendId();
+                }
+                String name = nameById.getOrDefault(v.revNatId(), "");
+                String[] f = name.split("\t");
+                s.putFrontend(e.getKey(), new ProgrammedState.Frontend(v, ids, name, f.length > 1 ? owner(f[1]) : ""));
+                s.revNatRefs.merge(new ProgrammedState.RevKey(e.getKey().address(), e.getKey().port(), e.getKey().protocol()), 1, Integer::sum);
+                for (int id : ids) {
+                    BackendValue b = s.backends(e.getKey().address()).get(id);
+                    if (b != null) s.backendRefs.merge(new ProgrammedState.BackendKey(b.address(), b.port(), b.protocol()), 1, Integer::sum);
+                    if ((v.flags() & MapLayout.SVC_AFFINITY) != 0) {
+                        s.memberRefs.merge(MemberKey.of(v.revNatId(), e.getKey().scope(), ProgrammedState.v4(e.getKey().address()), id), 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        return s;
+    }
+
+    private static void restoreBackend(ProgrammedState s, int id, BackendValue v) {
+        if (SelfTestFrontend.reservedBackend(id)) return;
+        s.backends(v.address()).put(id, v);
+        s.backendIds.put(new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol()), id);
+        s.markBackend(v.address(), id);
+    }
+
+    private static void restoreRevNat(ProgrammedState s, int id, RevNatValue v, Map<Integer, String> nameById) {
+        if (SelfTestFrontend.reserved(id)) return;
+        String name = nameById.getOrDefault(id, "");
+        int proto = protocolOfName(name);
+        s.revNatIds.put(new ProgrammedState.RevKey(v.address(), v.port(), proto), id);
+        s.names.put(id, name);
+        s.markRevNat(id);
+    }
+
+    /** Names are written as "TYPE\tns/name:port\tPROTO"; the protocol keys rev-NAT entries. */
+    private static int protocolOfName(String name) {
+        String[] f = name.split("\t");
+        return f.length >= 3 ? Protocol.valueOf(f[2]).number : 0;
+    }
+
+
+    /** The desired form of one frontend entry. */
+    private record Want(SvcKey key, SvcValue service, List<ProgrammedState.BackendKey> backends, Map<ProgrammedState.BackendKey, Integer> flags,
+                        String name, String owner, Set<SourceRangeKey> ranges) {}
+
+    /** Makes the maps hold exactly {@code desired}, writing only what differs from what they hold. */
+    synchronized SyncReport apply(LbTable desired) {
+        long t0 = System.nanoTime();
+        int[] counts = new int[4];
+        List<Problem> errors = new ArrayList<>();
+        PhasedWrites writes = new PhasedWrites();
+        Set<String> failed = writeServices(desired.entries().values(), counts, errors, writes);
+        Set<SvcKey> wanted = new HashSet<>();
+        for (LbEntry e : desired.entries().values()) wanted.add(key(e.frontend(), e.frontend().scope()));
+        for (Map.Entry<SvcKey, ProgrammedState.Frontend> e : new ArrayList<>(state.frontends.entrySet())) {
+            if (wanted.contains(e.getKey()) || failed.contains(e.getValue().owner())) continue;
+            deleteFrontend(e.getKey(), counts, writes);
+        }
+        dropUnreferenced(writes);
+        flush(writes, errors);
+        return new SyncReport(counts[0], counts[1], counts[2], counts[3], errors, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /** A full apply from what the maps really hold ({@link #reread} first): repairs what changed behind the writer's back. */
+    synchronized SyncReport reconcile(LbTable desired) {
+        reread();
+        return apply(desired);
+    }
+
+    /**
+     * Applies only a diff (as {@code IncrementalTranslator.sync()} returns it): the work is proportional to the
+     * change, not to the table. The maps must already hold the table the diff starts from.
+     */
+    synchronized SyncReport applyChanges(dev.kpf.dataplane.lb.LbDiff diff) {
+        long t0 = System.nanoTime();
+        int[] counts = new int[4];
+        List<Problem> errors = new ArrayList<>();
+        List<LbEntry> entries = new ArrayList<>(diff.added());
+        diff.changed().forEach(c -> entries.add(c.after()));
+        PhasedWrites writes = new PhasedWrites();
+        Set<String> failed = writeServices(entries, counts, errors, writes);
+        for (Frontend f : diff.removed()) {
+            SvcKey k = key(f, f.scope());
+            ProgrammedState.Frontend old = state.frontends.get(k);
+            if (old != null && !failed.contains(old.owner())) deleteFrontend(k, counts, writes);
+        }
+        flush(writes, errors);
+        return new SyncReport(counts[0], counts[1], counts[2], counts[3], errors, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /**
+     * A full apply also removes what no frontend of the new state refers to but the maps still hold (Maglev tables,
+     * affinity members and source ranges left by an agent that stopped midway, found by {@link #reread}) and writes
+     * affinity members that are missing.
+     */
+    private void dropUnreferenced(PhasedWrites writes) {
+        Set<Integer> maglevUsers = new HashSet<>();
+        Set<SvcKey> rangeUsers = new HashSet<>();
+        state.frontends.forEach((k, f) -> {
+            if ((f.service().flags() & MapLayout.SVC_MAGLEV) != 0 && f.backendIds().length > 0) maglevUsers.add(f.service().revNatId());
+            if ((f.service().flags() & MapLayout.SVC_SOURCE_RANGES) != 0) rangeUsers.add(k.withScope(MapLayout.SCOPE_EXTERNAL));
+        });
+        for (Integer id : new ArrayList<>(maglevTables.keySet())) {
+            if (!maglevUsers.contains(id)) {
+                maglevTables.remove(id);
+                writes.delete(PhasedWrites.DELETE_REFERENCED, maglev4, id);
+            }
+        }
+        for (SvcKey k : new ArrayList<>(sourceRanges.keySet())) if (!rangeUsers.contains(k)) writeSourceRanges(k, Set.of(), writes);
+        for (MemberKey m : new ArrayList<>(memberEntries)) if (!state.memberRefs.containsKey(m)) dropMemberEntry(m, writes);
+        // slots, names, backends and rev-NAT entries of a write that failed midway
+        for (SvcKey k : state.orphanSlots) {
+            ProgrammedState.Frontend f = state.frontends.get(k.withSlot(0));
+            if (f == null || k.slot() > f.backendIds().length) writes.delete(PhasedWrites.DELETE_SLOTS, svcMap(k.address()), k);
+        }
+        state.orphanSlots.clear();
+        for (Integer id : state.orphanNames) writes.delete(PhasedWrites.DELETE_REFERENCED, names, id);
+        state.orphanNames.clear();
+        for (Map<Integer, BackendValue> family : List.of(state.backends4, state.backends6)) {
+            for (Map.Entry<Integer, BackendValue> e : new ArrayList<>(family.entrySet())) {
+                BackendValue v = e.getValue();
+                if (!state.backendRefs.containsKey(new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol()))) {
+                    state.backendRefs.put(new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol()), 1);
+                    unrefBackend(v.address(), e.getKey(), new int[4], writes);
+                }
+            }
+        }
+        for (Map.Entry<ProgrammedState.RevKey, Integer> e : new ArrayList<>(state.revNatIds.entrySet())) {
+            if (!state.revNatRefs.containsKey(e.getKey())) {
+                state.revNatRefs.put(e.getKey(), 1);
+                unrefRevNat(e.getKey(), writes);
+            }
+        }
+        // members an affinity frontend lists but the maps lack (maps of a kpf without kpf_aff_member, or a lost write)
+        for (MemberKey m : state.memberRefs.keySet()) if (memberEntries.add(m)) writes.update(PhasedWrites.BACKENDS, members, m, (byte) 1);
+    }
+
+    /**
+     * Writes everything collected, phase by phase, then drops the affinity entries of backends that left their
+     * frontends. A failure here is unexpected (capacity was checked per service): it is reported, and the mirror no
+     * longer matches the maps, so it is rebuilt from them.
+     */
+    private void flush(PhasedWrites writes, List<Problem> errors) {
+        try {
+            writes.flush();
+        } catch (BpfException e) {
+            errors.add(new Problem("", "maps", "write failed, the next sync re-reads the maps and writes everything again: " + e.getMessage()));
+            reread();
+            return;
+        }
+        if (purgeAffinity) purgeAffinity(errors);
+    }
+
+    /** Set when a sync removed affinity members: entries pointing at them are deleted after the flush. */
+    private boolean purgeAffinity;
+
+    /**
+     * Deletes the affinity entries whose backend is no longer one of their frontend's (the programs ignore them
+     * already; this frees them for other clients). Entries a program writes meanwhile are checked by it the same way.
+     */
+    private void purgeAffinity(List<Problem> errors) {
+        purgeAffinity = false;
+        try {
+            List<AffinityKey> gone = new ArrayList<>();
+            for (Map.Entry<AffinityKey, AffinityValue> e : affinity.entries().entrySet()) {
+                AffinityKey k = e.getKey();
+                boolean v4 = k.family() == 4;
+                int id = e.getValue().backendId();
+                if (!state.memberRefs.containsKey(MemberKey.of(k.revNatId(), MapLayout.SCOPE_EXTERNAL, v4, id))
+                        && !state.memberRefs.containsKey(MemberKey.of(k.revNatId(), MapLayout.SCOPE_INTERNAL, v4, id))) gone.add(k);
+            }
+            if (!gone.isEmpty()) affinity.deleteBatch(gone);
+        } catch (BpfException e) {
+            errors.add(new Problem("", "maps", "could not drop affinity entries of backends that left (the programs ignore them): " + e.getMessage()));
+        }
+    }
+
+    /** The kpf_srcrange4/6 entries a frontend with loadBalancerSourceRanges needs: its family's CIDRs (none otherwise). */
+    private static Set<SourceRangeKey> sourceRangeKeys(LbEntry e) {
+        Frontend f = e.frontend();
+        if (e.sourceRanges().isEmpty()) return Set.of();
+        Set<SourceRangeKey> keys = new HashSet<>();
+        for (dev.kpf.dataplane.model.Cidr c : e.sourceRanges()) {
+            if (ProgrammedState.v4(c.network()) == ProgrammedState.v4(f.address())) {
+                keys.add(new SourceRangeKey(f.address(), f.port(), f.protocol().number, c.network(), c.prefixLength()));
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * Makes kpf_srcrange4/6 hold exactly {@code keys} for a frontend: new prefixes are written before the frontend's
+     * entry starts checking them, old ones deleted after it stopped (make-before-break, like everything else).
+     */
+    private void writeSourceRanges(SvcKey frontend, Set<SourceRangeKey> keys, PhasedWrites writes) {
+        Set<SourceRangeKey> have = sourceRanges.getOrDefault(frontend, Set.of());
+        if (have.equals(keys)) return;
+        MapAccess<SourceRangeKey, Byte> map = ProgrammedState.v4(frontend.address()) ? sourceRanges4 : sourceRanges6;
+        for (SourceRangeKey k : keys) if (!have.contains(k)) writes.update(PhasedWrites.BACKENDS, map, k, (byte) 1);
+        for (SourceRangeKey k : have) if (!keys.contains(k)) writes.delete(PhasedWrites.DELETE_REFERENCED, map, k);
+        if (keys.isEmpty()) sourceRanges.remove(frontend);
+        else sourceRanges.put(frontend, new HashSet<>(keys));
+    }
+
+    /** Queues the entries service by service; a service that does not fit is reported and left as it was. */
+    private Set<String> writeServices(java.util.Collection<LbEntry> entries, int[] counts, List<Problem> errors, PhasedWrites writes) {
+        Map<ObjectRef, List<LbEntry>> byService = new TreeMap<>();
+        for (LbEntry e : entries) byService.computeIfAbsent(e.service(), k -> new ArrayList<>()).add(e);
+        Set<String> failed = new HashSet<>();
+        for (Map.Entry<ObjectRef, List<LbEntry>> svc : byService.entrySet()) {
+            List<Want> wants = new ArrayList<>();
+            for (LbEntry e : svc.getValue()) wants.add(want(e));
+            String problem = capacityProblem(wants);
+            if (problem != null) {
+                errors.add(new Problem(svc.getKey().toString(), "", problem));
+                failed.add(owner(svc.getKey()));
+                continue;
+            }
+            for (Want w : wants) writeFrontend(w, counts, writes);
+        }
+        return failed;
+    }
+
+    private static String owner(ObjectRef service) {
+        return service.namespace() + "/" + service.name();
+    }
+
+    /** The service of a name's {@code ns/name:port} part. */
+    private static String owner(String servicePortName) {
+        int colon = servicePortName.indexOf(':');
+        return colon < 0 ? servicePortName : servicePortName.substring(0, colon);
+    }
+
+    private static SvcKey key(Frontend f, Scope scope) {
+        return new SvcKey(f.address(), f.port(), f.protocol().number, scope == Scope.INTERNAL ? MapLayout.SCOPE_INTERNAL : MapLayout.SCOPE_EXTERNAL, 0);
+    }
+
+    private Want want(LbEntry e) {
+        Frontend f = e.frontend();
+        SvcKey k = key(f, f.scope());
+        // the translator gives external frontends of externalTrafficPolicy: Local services an INTERNAL entry too
+        boolean twoScope = f.scope() == Scope.EXTERNAL && e.externalPolicyLocal() && e.type() != FrontendType.CLUSTER_IP;
+        boolean useMaglev = maglev && f.scope() == Scope.EXTERNAL && e.type() != FrontendType.CLUSTER_IP;
+        int flags = (e.affinityTimeoutSeconds() > 0 ? MapLayout.SVC_AFFINITY : 0) | (twoScope ? MapLayout.SVC_TWO_SCOPE : 0)
+                | (sourceRangeKeys(e).isEmpty() ? 0 : MapLayout.SVC_SOURCE_RANGES) | (useMaglev ? MapLayout.SVC_MAGLEV : 0);
+        List<ProgrammedState.BackendKey> backends = new ArrayList<>();
+        Map<ProgrammedState.BackendKey, Integer> backendFlags = new LinkedHashMap<>();
+        for (Backend b : e.backends()) {
+            ProgrammedState.BackendKey bk = new ProgrammedState.BackendKey(b.address(), b.port(), b.protocol().number);
+            backends.add(bk);
+            backendFlags.put(bk, (b.state() == Backend.State.TERMINATING ? MapLayout.BACKEND_TERMINATING : 0) | (b.local() ? MapLayout.BACKEND_LOCAL : 0));
+        }
+        String name = e.type().label + "\t" + e.servicePortName() + "\t" + f.protocol().name();
+        SvcValue v = new SvcValue(0, backends.size(), 0, flags, e.affinityTimeoutSeconds());
+        return new Want(k, v, backends, backendFlags, name, owner(e.service()), sourceRangeKeys(e));
+    }
+
+    /** Why a service's new entries would not fit, or null. Counts only what this service adds. */
+    private String capacityProblem(List<Want> wants) {
+        long svcAdd4 = 0, svcAdd6 = 0, backendAdd4 = 0, backendAdd6 = 0, revAdd = 0, memberAdd = 0;
+        Set<ProgrammedState.BackendKey> newBackends = new HashSet<>();
+        Set<ProgrammedState.RevKey> newRev = new HashSet<>();
+        for (Want w : wants) {
+            ProgrammedState.Frontend old = state.frontends.get(w.key());
+            long add = (old == null ? 1 : 0) + Math.max(0, w.backends().size() - (old == null ? 0 : old.backendIds().length));
+            if (ProgrammedState.v4(w.key().address())) svcAdd4 += add; else svcAdd6 += add;
+            for (ProgrammedState.BackendKey b : w.backends()) {
+                if (!state.backendIds.containsKey(b) && newBackends.add(b)) {
+                    if (ProgrammedState.v4(b.address())) backendAdd4++; else backendAdd6++;
+                }
+            }
+            ProgrammedState.RevKey rk = new ProgrammedState.RevKey(w.key().address(), w.key().port(), w.key().protocol());
+            if (!state.revNatIds.containsKey(rk) && newRev.add(rk)) revAdd++;
+            // at most one member per backend of an affinity frontend (an upper bound: some may be there already)
+            if ((w.service().flags() & MapLayout.SVC_AFFINITY) != 0) memberAdd += w.backends().size();
+        }
+        String full = fits(svc4, state.svcEntries(true), svcAdd4);
+        if (full == null) full = fits(svc6, state.svcEntries(false), svcAdd6);
+        if (full == null) full = fits(backends4, state.backends4.size(), backendAdd4);
+        if (full == null) full = fits(backends6, state.backends6.size(), backendAdd6);
+        if (full == null) full = fits(names, state.names.size(), revAdd);
+        if (full == null) full = fits(members, memberEntries.size(), memberAdd);
+        return full;
+    }
+
+    private static String fits(MapAccess<?, ?> map, long used, long add) {
+        if (add == 0 || used + add <= map.maxEntries()) return null;
+        return "map " + map.name() + " is full (" + used + " of " + map.maxEntries() + " entries used, " + add
+                + " more needed): not programmed, the previous state stays; raise the map's capacity (--map-capacity "
+                + map.name() + "=N)";
+    }
+
+    private MapAccess<SvcKey, SvcValue> svcMap(InetAddress a) {
+        return ProgrammedState.v4(a) ? svc4 : svc6;
+    }
+
+    private MapAccess<Integer, BackendValue> backendMap(InetAddress a) {
+        return ProgrammedState.v4(a) ? backends4 : backends6;
+    }
+
+    /** Writes one frontend make-before-break, then drops what it no longer refers to. */
+    private void writeFrontend(Want w, int[] counts, PhasedWrites writes) {
+        InetAddress addr = w.key().address();
+        // make: the client prefixes (both scopes' entries check those of the external key)
+        if (w.key().scope() == MapLayout.SCOPE_EXTERNAL) writeSourceRanges(w.key(), w.ranges(), writes);
+        // make: backends
+        int[] ids = new int[w.backends().size()];
+        for (int i = 0; i < ids.length; i++) {
+            ProgrammedState.BackendKey bk = w.backends().get(i);
+            Integer id = state.backendIds.get(bk);
+            BackendValue value = new BackendValue(bk.address(), bk.port(), bk.protocol(), w.flags().get(bk));
+            if (id == null) id = state.allocateBackend(bk.address());
+            if (!value.equals(state.backends(bk.address()).get(id))) {
+                writes.update(PhasedWrites.BACKENDS, backendMap(bk.address()), id, value);
+                state.backends(bk.address()).put(id, value);
+                state.backendIds.put(bk, id);
+                counts[2]++;
+            }
+            ids[i] = id;
+        }
+        // make: rev-NAT id and name
+        ProgrammedState.RevKey rk = new ProgrammedState.RevKey(addr, w.key().port(), w.key().protocol());
+        Integer revNat = state.revNatIds.get(rk);
+        if (revNat == null) {
+            revNat = state.allocateRevNat();
+            writes.update(PhasedWrites.REV_NAT, ProgrammedState.v4(addr) ? revNat4 : revNat6, revNat, new RevNatValue(addr, w.key().port()));
+            state.revNatIds.put(rk, revNat);
+        }
+        if (!w.name().equals(state.names.get(revNat))) {
+            writes.update(PhasedWrites.REV_NAT, names, revNat, w.name());
+            state.names.put(revNat, w.name());
+        }
+        SvcValue service = new SvcValue(0, ids.length, revNat, w.service().flags(), w.service().affinityTimeout());
+        if ((service.flags() & MapLayout.SVC_MAGLEV) != 0 && ids.length > 0) {
+            // make: the Maglev table, before the entry that points readers at the new backends
+            int[] owners = dev.kpf.dataplane.lb.Maglev.table(w.backends().stream()
+                    .map(b -> b.address().getHostAddress() + ":" + b.port()).toList(), maglevTableSize);
+            int[] table = new int[owners.length];
+            for (int j = 0; j < owners.length; j++) table[j] = ids[owners[j]];
+            if (!Arrays.equals(table, maglevTables.get(revNat))) {
+                writes.update(PhasedWrites.SLOTS, maglev4, revNat, table);
+                maglevTables.put(revNat, table);
+            }
+        } else if (w.key().scope() == MapLayout.SCOPE_EXTERNAL && maglevTables.remove(revNat) != null) {
+            // the table is the external entry's (an internal entry shares the rev-NAT id and never uses it)
+            writes.delete(PhasedWrites.DELETE_REFERENCED, maglev4, revNat);
+        }
+        ProgrammedState.Frontend old = state.frontends.get(w.key());
+        if (old != null && old.service().equals(service) && Arrays.equals(old.backendIds(), ids)) return;
+        MapAccess<SvcKey, SvcValue> map = svcMap(addr);
+        // make: slots, then the slot-0 entry that makes readers use them
+        for (int i = 0; i < ids.length; i++) {
+            if (old == null || i >= old.backendIds().length || old.backendIds()[i] != ids[i]) {
+                writes.update(PhasedWrites.SLOTS, map, w.key().withSlot(i + 1), SvcValue.slot(ids[i]));
+            }
+        }
+        // make: the affinity members (new ones count before old ones are dropped, so shared ones stay)
+        boolean v4 = ProgrammedState.v4(addr);
+        if ((service.flags() & MapLayout.SVC_AFFINITY) != 0) for (int id : ids) addMember(MemberKey.of(revNat, w.key().scope(), v4, id), writes);
+        writes.update(PhasedWrites.SERVICE_ENTRIES, map, w.key(), service);
+        state.putFrontend(w.key(), new ProgrammedState.Frontend(service, ids, w.name(), w.owner()));
+        counts[0]++;
+        if (old != null && (old.service().flags() & MapLayout.SVC_AFFINITY) != 0) {
+            for (int id : old.backendIds()) dropMember(MemberKey.of(old.service().revNatId(), w.key().scope(), v4, id), writes);
+        }
+        // references: the new ones count before the old ones are dropped
+        for (ProgrammedState.BackendKey bk : w.backends()) state.backendRefs.merge(bk, 1, Integer::sum);
+        if (old == null) state.revNatRefs.merge(rk, 1, Integer::sum);
+        // break: slots beyond the new count, then backends nothing refers to any more
+        if (old != null) {
+            for (int i = ids.length; i < old.backendIds().length; i++) writes.delete(PhasedWrites.DELETE_SLOTS, map, w.key().withSlot(i + 1));
+            for (int id : old.backendIds()) unrefBackend(addr, id, counts, writes);
+        }
+    }
+
+    private void deleteFrontend(SvcKey k, int[] counts, PhasedWrites writes) {
+        ProgrammedState.Frontend old = state.removeFrontend(k);
+        MapAccess<SvcKey, SvcValue> map = svcMap(k.address());
+        writes.delete(PhasedWrites.DELETE_ENTRIES, map, k);
+        counts[1]++;
+        if (k.scope() == MapLayout.SCOPE_EXTERNAL) writeSourceRanges(k, Set.of(), writes);
+        if (old == null) return;
+        if ((old.service().flags() & MapLayout.SVC_AFFINITY) != 0) {
+            for (int id : old.backendIds()) dropMember(MemberKey.of(old.service().revNatId(), k.scope(), ProgrammedState.v4(k.address()), id), writes);
+        }
+        for (int i = 0; i < old.backendIds().length; i++) writes.delete(PhasedWrites.DELETE_SLOTS, map, k.withSlot(i + 1));
+        for (int id : old.backendIds()) unrefBackend(k.address(), id, counts, writes);
+        unrefRevNat(new ProgrammedState.RevKey(k.address(), k.port(), k.protocol()), writes);
+    }
+
+    /** One frontend less uses this rev-NAT id; at none it goes with its name, Maglev table and counters. */
+    private void unrefRevNat(ProgrammedState.RevKey rk, PhasedWrites writes) {
+        if (state.revNatRefs.merge(rk, -1, Integer::sum) <= 0) {
+            state.revNatRefs.remove(rk);
+            Integer id = state.revNatIds.remove(rk);
+            if (id != null) {
+                if (maglevTables.remove(id) != null) writes.delete(PhasedWrites.DELETE_REFERENCED, maglev4, id);
+                writes.delete(PhasedWrites.DELETE_REFERENCED, ProgrammedState.v4(rk.address()) ? revNat4 : revNat6, id);
+                writes.delete(PhasedWrites.DELETE_REFERENCED, names, id);
+                // the counters go with the id, so a frontend that gets it next starts from zero
+                writes.delete(PhasedWrites.DELETE_REFERENCED, stats, new long[] {MapLayout.STAT_FRONTEND, id});
+                state.names.remove(id);
+                state.releaseRevNat(id);
+            }
+        }
+    }
+
+    /** One more affinity frontend lists this backend; the entry is written before the frontend's entry points at it. */
+    private void addMember(MemberKey m, PhasedWrites writes) {
+        if (state.memberRefs.merge(m, 1, Integer::sum) == 1 && memberEntries.add(m)) writes.update(PhasedWrites.BACKENDS, members, m, (byte) 1);
+    }
+
+    /** One affinity frontend less lists this backend; at none its entry goes, after the frontend stopped using it. */
+    private void dropMember(MemberKey m, PhasedWrites writes) {
+        Integer left = state.memberRefs.merge(m, -1, Integer::sum);
+        if (left != null && left > 0) return;
+        state.memberRefs.remove(m);
+        dropMemberEntry(m, writes);
+    }
+
+    private void dropMemberEntry(MemberKey m, PhasedWrites writes) {
+        if (!memberEntries.remove(m)) return;
+        writes.delete(PhasedWrites.DELETE_SLOTS, members, m);
+        purgeAffinity = true;
+    }
+
+    private void unrefBackend(InetAddress family, int id, int[] counts, PhasedWrites writes) {
+        BackendValue v = state.backends(family).get(id);
+        if (v == null) return;
+        ProgrammedState.BackendKey bk = new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol());
+        if (state.backendRefs.merge(bk, -1, Integer::sum) > 0) return;
+        state.backendRefs.remove(bk);
+        writes.delete(PhasedWrites.DELETE_REFERENCED, backendMap(family), id);
+        writes.delete(PhasedWrites.DELETE_REFERENCED, stats, new long[] {MapLayout.STAT_BACKEND,
+                Integer.toUnsignedLong(ProgrammedState.v4(family) ? id : id | MapLayout.STAT_V6_BIT)});
+        state.backends(family).remove(id);
+        state.backendIds.remove(bk);
+        state.releaseBackend(family, id);
+        counts[3]++;
+    }
+
+
+    /** The programmed frontends' slot-0 values and backends of each family (copies), for resolving counters. */
+    synchronized void copyMirror(Map<SvcKey, SvcValue> s4, Map<SvcKey, SvcValue> s6, Map<Integer, BackendValue> b4, Map<Integer, BackendValue> b6) {
+        state.frontends.forEach((k, f) -> (ProgrammedState.v4(k.address()) ? s4 : s6).put(k, f.service()));
+        b4.putAll(state.backends4);
+        b6.putAll(state.backends6);
+    }
+
+    /** What the maps hold, read back from them. */
+    synchronized LbTable readBack() {
+        return MapReader.read(svc4.entries(), svc6.entries(), backends4.entries(), backends6.entries(), names.entries());
+    }
+
+    /** Entries used and capacity of the svc, backend and name maps. */
+    synchronized Map<String, long[]> mapUsage() {
+        Map<String, long[]> out = new TreeMap<>();
+        out.put(svc4.name(), new long[] {state.svcEntries(true), svc4.maxEntries()});
+        out.put(svc6.name(), new long[] {state.svcEntries(false), svc6.maxEntries()});
+        out.put(backends4.name(), new long[] {state.backends4.size(), backends4.maxEntries()});
+        out.put(backends6.name(), new long[] {state.backends6.size(), backends6.maxEntries()});
+        out.put(names.name(), new long[] {state.names.size(), names.maxEntries()});
+        return out;
+    }
+}

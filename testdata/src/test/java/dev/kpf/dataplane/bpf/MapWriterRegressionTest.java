@@ -1,0 +1,198 @@
+package dev.kpf.dataplane.bpf;
+
+import dev.kpf.dataplane.lb.Backend;
+import dev.kpf.dataplane.lb.Frontend;
+import dev.kpf.dataplane.lb.FrontendType;
+import dev.kpf.dataplane.lb.LbEntry;
+import dev.kpf.dataplane.lb.LbTable;
+import dev.kpf.dataplane.lb.Scope;
+import dev.kpf.dataplane.model.Cidr;
+import dev.kpf.dataplane.model.ObjectRef;
+import dev.kpf.dataplane.model.Protocol;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+/**
+ * The defects found in the writer under churn (issue 14), each as the smallest sequence of syncs that showed it,
+ * against in-memory maps that check the readers' invariant after every single write.
+ */
+class MapWriterRegressionTest {
+    private FakeKernel kernel;
+    private FakeMaps maps;
+    private ReaderInvariant invariant;
+    private MapWriter writer;
+    /** The last sync failed: the maps hold a mix of its intent and the one before. */
+    private boolean afterFailure;
+
+    @BeforeEach
+    void setUp() {
+        kernel = new FakeKernel(1);
+        maps = new FakeMaps(kernel, Map.of());
+        invariant = new ReaderInvariant(maps, 1);
+        kernel.observe(invariant::written);
+        writer = new MapWriter(maps.writerMaps(), true, 251);
+    }
+
+    private static InetAddress ip(String s) {
+        try {
+            return InetAddress.getByName(s);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(s, e);
+        }
+    }
+
+    /** An entry of Service {@code name}: TCP port 80 on {@code vip}, backends on port 8080, the given options. */
+    private static LbEntry entry(String name, FrontendType type, String vip, int affinity, List<String> ranges, String... backends) {
+        List<Backend> list = new ArrayList<>();
+        for (String b : backends) list.add(new Backend(ip(b), 8080, Protocol.TCP, Backend.State.READY, false, "", "", ""));
+        return new LbEntry(new Frontend(ip(vip), 80, Protocol.TCP, Scope.EXTERNAL), type, ObjectRef.service("t", name), "", list, affinity,
+                ranges.stream().map(r -> Cidr.parse(r).orElseThrow()).toList(), false, false, 0);
+    }
+
+    private static LbEntry clusterIp(String name, String vip, String... backends) {
+        return entry(name, FrontendType.CLUSTER_IP, vip, 0, List.of(), backends);
+    }
+
+    private static LbTable table(LbEntry... entries) {
+        TreeMap<Frontend, LbEntry> m = new TreeMap<>();
+        for (LbEntry e : entries) m.put(e.frontend(), e);
+        return new LbTable(m, List.of());
+    }
+
+    /** Syncs to {@code intent} (the whole table) and checks that no reader saw a broken invariant and nothing is left over. */
+    private SyncReport sync(LbTable intent, String what) {
+        invariant.syncStarts(intent, !afterFailure, what);
+        afterFailure = false;
+        SyncReport r = writer.apply(intent);
+        assertEquals(List.of(), r.errors(), what);
+        invariant.syncEnded();
+        assertEquals(List.of(), invariant.violations(), what);
+        return r;
+    }
+
+    private void assertExactly(LbTable intent) {
+        assertEquals(List.of(), ProgrammedExactly.differences(maps, intent));
+    }
+
+    @Test
+    void a_backend_id_freed_and_taken_again_in_one_sync_is_not_deleted_with_the_old_backend() {
+        sync(table(clusterIp("a", "10.96.0.1", "10.244.0.1"), clusterIp("b", "10.96.0.2", "10.244.0.2")), "a and b");
+        // a's only backend is replaced by b's; b gains a backend, which could take the id a's old backend frees
+        LbTable next = table(clusterIp("a", "10.96.0.1", "10.244.0.2"), clusterIp("b", "10.96.0.2", "10.244.0.2", "10.244.0.3"));
+        sync(next, "a takes b's backend, b scales up");
+        assertExactly(next);
+    }
+
+    @Test
+    void a_client_with_affinity_is_never_sent_to_another_services_pod_that_took_its_backends_id() {
+        LbEntry x = entry("x", FrontendType.CLUSTER_IP, "10.96.0.1", 10800, List.of(), "10.244.0.1");
+        sync(table(x, clusterIp("y", "10.96.0.2", "10.244.0.2")), "x with affinity and y");
+        invariant.check(); // the clients connect and remember x's backend
+        LbEntry x2 = entry("x", FrontendType.CLUSTER_IP, "10.96.0.1", 10800, List.of(), "10.244.0.3");
+        sync(table(x2, clusterIp("y", "10.96.0.2", "10.244.0.2", "10.244.0.4")), "x's backend leaves, y's new one may take its id");
+        sync(table(x2, clusterIp("y", "10.96.0.2", "10.244.0.2", "10.244.0.4")), "again");
+        invariant.check();
+        assertEquals(List.of(), invariant.violations());
+    }
+
+    @Test
+    void a_client_with_affinity_leaves_a_backend_its_service_dropped_while_another_service_keeps_it() {
+        LbEntry x = entry("x", FrontendType.CLUSTER_IP, "10.96.0.1", 10800, List.of(), "10.244.0.1");
+        sync(table(x, clusterIp("y", "10.96.0.2", "10.244.0.1")), "x with affinity and y share a backend");
+        invariant.check();
+        LbEntry x2 = entry("x", FrontendType.CLUSTER_IP, "10.96.0.1", 10800, List.of(), "10.244.0.3");
+        sync(table(x2, clusterIp("y", "10.96.0.2", "10.244.0.1")), "x's backend leaves x, y keeps it");
+        invariant.check();
+        assertEquals(List.of(), invariant.violations());
+    }
+
+    @Test
+    void maglev_tables_are_written_again_after_a_failed_sync() {
+        LbTable first = table(entry("lb", FrontendType.LOAD_BALANCER, "10.97.0.1", 0, List.of(), "10.244.0.1", "10.244.0.2"));
+        sync(first, "a LoadBalancer with Maglev");
+        long before = kernel.syscalls();
+        LbTable second = table(entry("lb", FrontendType.LOAD_BALANCER, "10.97.0.1", 0, List.of(), "10.244.0.1", "10.244.0.3"));
+        // every write syscall of this sync fails at once: nothing of it reaches the maps
+        kernel.faultRate(1.0);
+        invariant.syncStarts(second, true, "the sync fails");
+        assertFalse(writer.apply(second).errors().isEmpty());
+        kernel.faultRate(0);
+        afterFailure = true;
+        assertNotEquals(before, kernel.syscalls());
+        sync(second, "the next sync");
+        assertExactly(second);
+    }
+
+    @Test
+    void a_restarted_writer_removes_maglev_tables_nothing_uses_any_more() {
+        LbTable first = table(entry("lb", FrontendType.LOAD_BALANCER, "10.97.0.1", 0, List.of(), "10.244.0.1"),
+                entry("lb2", FrontendType.LOAD_BALANCER, "10.97.0.2", 0, List.of(), "10.244.0.2"));
+        sync(first, "two LoadBalancers with Maglev");
+        writer = new MapWriter(maps.writerMaps(), false, 251);
+        invariant.writerRestarted();
+        LbTable second = table(entry("lb", FrontendType.LOAD_BALANCER, "10.97.0.1", 0, List.of(), "10.244.0.1"));
+        sync(second, "restarted without Maglev, one LoadBalancer gone");
+        assertExactly(second);
+    }
+
+    @Test
+    void removing_source_ranges_never_drops_clients_before_the_frontend_stops_checking_them() {
+        LbEntry ranged = entry("lb", FrontendType.LOAD_BALANCER, "10.97.0.1", 0, List.of("198.51.100.0/24"), "10.244.0.1");
+        sync(table(ranged), "a LoadBalancer with source ranges");
+        LbEntry open = entry("lb", FrontendType.LOAD_BALANCER, "10.97.0.1", 0, List.of(), "10.244.0.1");
+        LbTable next = table(open);
+        invariant.syncStarts(next, true, "its source ranges are removed (as a diff)");
+        assertEquals(List.of(), writer.applyChanges(next.diff(table(ranged))).errors());
+        invariant.syncEnded();
+        assertEquals(List.of(), invariant.violations());
+        assertExactly(next);
+    }
+
+    @Test
+    void a_failed_sync_that_removes_a_frontend_keeps_its_source_ranges_while_it_serves() {
+        LbEntry ranged = entry("lb", FrontendType.LOAD_BALANCER, "10.97.0.1", 0, List.of("198.51.100.0/24"), "10.244.0.1");
+        sync(table(ranged), "a LoadBalancer with source ranges");
+        kernel.faultRate(1.0);
+        invariant.syncStarts(table(), true, "it is removed, and the sync fails");
+        writer.applyChanges(table().diff(table(ranged)));
+        kernel.faultRate(0);
+        assertEquals(List.of(), invariant.violations());
+    }
+
+    @Test
+    void a_backend_that_leaves_a_service_takes_the_affinity_entries_to_it_along() {
+        LbEntry x = entry("x", FrontendType.CLUSTER_IP, "10.96.0.1", 10800, List.of(), "10.244.0.1");
+        sync(table(x), "x with affinity");
+        invariant.check();
+        assertFalse(maps.affinity.entries().isEmpty(), "the clients remembered a backend");
+        LbTable next = table(entry("x", FrontendType.CLUSTER_IP, "10.96.0.1", 10800, List.of(), "10.244.0.2"));
+        // no client connects meanwhile (a connect would replace its own entry): only the writer may drop them
+        kernel.observe((map, key, value) -> {});
+        assertEquals(List.of(), writer.apply(next).errors());
+        int x2 = maps.svc4.get(ReaderInvariant.key(entry("x", FrontendType.CLUSTER_IP, "10.96.0.1", 0, List.of()).frontend()).withSlot(1)).backendId();
+        assertEquals(List.of(), maps.affinity.entries().values().stream().filter(v -> v.backendId() != x2).toList(),
+                "affinity entries to the backend that left are dropped");
+    }
+
+    @Test
+    void a_reconciling_apply_repairs_a_backend_lost_behind_the_writers_back() {
+        LbTable t = table(clusterIp("a", "10.96.0.1", "10.244.0.1", "10.244.0.2"));
+        sync(t, "a");
+        int id = maps.svc4.get(ReaderInvariant.key(t.entries().firstEntry().getValue().frontend()).withSlot(1)).backendId();
+        maps.backends4.deleteBatch(List.of(id)); // e.g. bpftool map delete
+        assertEquals(0, writer.apply(t).frontendsWritten() + writer.apply(t).backendsWritten(), "the mirror alone believes all is written");
+        invariant.syncStarts(t, true, "reconcile");
+        assertEquals(List.of(), writer.reconcile(t).errors());
+        assertExactly(t);
+    }
+}
