@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code kpf bench ...}: measurements of kpf against the real alternative, on this node, in one run. */
 @Command(name = "bench", description = "Benchmarks: kpf against the real alternative on this node.",
-        subcommands = {ProbeBenchCommand.class, TranslateBenchCommand.class, SyncBenchCommand.class, ConnectBenchCommand.class, MemoryBenchCommand.class, TuiBenchCommand.class, ExternalBenchCommand.class})
+        subcommands = {ProbeBenchCommand.class, TranslateBenchCommand.class, SyncBenchCommand.class, ConnectBenchCommand.class, MemoryBenchCommand.class, TuiBenchCommand.class, ExternalBenchCommand.class, ChurnBenchCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

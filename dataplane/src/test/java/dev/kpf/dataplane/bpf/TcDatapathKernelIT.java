@@ -174,7 +174,7 @@ class TcDatapathKernelIT {
             assertEquals("", TcTopology.run("ip", "netns", "exec", net.node, "tc", "filter", "show", "dev", dev, "ingress").strip());
         }
         assertEquals(2, answers(client("tcp", 100, TcTopology.NODE_IP, 30080), "10.110.0.1:30080", SNAT).size());
-        assertEquals(List.of(), BpfDatapath.detachFilters(pins, devices), "nothing left to detach");
+        assertEquals(List.of(), TcAttachment.detachFilters(pins, devices), "nothing left to detach");
     }
 
     @Test

@@ -28,7 +28,7 @@ import java.util.TreeSet;
 public final class ChurnCluster {
     /** The node the table is translated for; pods on it are local. */
     public static final String NODE = "node-a";
-    static final int POOL = 40;
+    public static final int POOL = 40;
 
     /** One Service port: name, protocol, port, target port, node port. */
     record PortSpec(String name, Protocol protocol, int port, int target, int nodePort) {}
@@ -195,7 +195,7 @@ public final class ChurnCluster {
     }
 
     /** This node's address (NodePorts are served on it). */
-    public static final InetAddress NODE_IP = ip("10.200.0.1");
+    public static final InetAddress NODE_IP = ip("10.200.0.1"), NODE_IP6 = ip("fd00:200::1");
 
     /** The cluster as it is now. */
     public ClusterState state() {
@@ -225,7 +225,7 @@ public final class ChurnCluster {
                 slices.add(new EndpointSlice("churn", s.name + "-" + f.name().toLowerCase(java.util.Locale.ROOT), s.name, f, slicePorts, endpoints));
             }
         }
-        return ClusterState.of(out, slices, List.of(new Node(NODE, "", List.of(NODE_IP)), new Node("node-b", "", List.of(ip("10.200.0.2")))), List.of());
+        return ClusterState.of(out, slices, List.of(new Node(NODE, "", List.of(NODE_IP, NODE_IP6)), new Node("node-b", "", List.of(ip("10.200.0.2"), ip("fd00:200::2")))), List.of());
     }
 
     static InetAddress ip(String text) {
