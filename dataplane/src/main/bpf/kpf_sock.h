@@ -137,6 +137,15 @@ struct kpf_aff_member_key {
 	__u32 backend_id;
 };
 
+/* kpf_sock_destroy.bpf.c: a backend that left a UDP frontend (its rev-NAT id); IPv4 addresses use the first 4 bytes */
+struct kpf_gone_key {
+	__u32 rev_nat_id;
+	__be16 port;
+	__u8 family; /* 4 or 6 */
+	__u8 pad;
+	__u8 addr[16];
+};
+
 struct kpf_stat_key {
 	__u32 kind; /* KPF_STAT_FRONTEND: id is a rev_nat_id; KPF_STAT_BACKEND: id is a backend_id (family in the top bit) */
 	__u32 id;

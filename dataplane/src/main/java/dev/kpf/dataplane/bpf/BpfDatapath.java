@@ -82,6 +82,9 @@ public final class BpfDatapath implements Datapath {
     private final List<BpfLink> links;
     private final BpfMap<long[], long[]> stats;
     private final MapWriter writer;
+    /** Lets connected UDP sockets go when their backend leaves; null on kernels without bpf_sock_destroy. */
+    private final UdpSocketTerminator udpTerminator;
+    private final String udpTermination;
     private final boolean adopted;
 
     private BpfDatapath(Options options, BpfObject object, List<BpfLink> links, boolean adopted) {
@@ -91,6 +94,36 @@ public final class BpfDatapath implements Datapath {
         this.adopted = adopted;
         stats = object.map(MapLayout.STATS, Codecs.STAT_KEY, Codecs.statValues(Libbpf.possibleCpus()));
         writer = new MapWriter(maps(object, options.maglevTableSize()), options.maglev(), options.maglevTableSize());
+        UdpSocketTerminator t = null;
+        String why = "";
+        try {
+            t = UdpSocketTerminator.open(options.pins(), options.capacities());
+        } catch (BpfException e) {
+            why = UdpSocketTerminator.unavailable(e);
+        }
+        udpTerminator = t;
+        udpTermination = why;
+    }
+
+    /** What happens to connected UDP sockets whose backend leaves: empty when they are let go, else why not. */
+    public String udpTermination() {
+        return udpTermination;
+    }
+
+    /** After a sync: connected UDP sockets to backends that left their frontend are let go (kernels with bpf_sock_destroy). */
+    private SyncReport letGo(SyncReport report) {
+        List<GoneBackend> gone = writer.takeGoneUdp();
+        if (udpTerminator == null || gone.isEmpty()) return report;
+        try {
+            udpTerminator.terminate(gone);
+            return report;
+        } catch (BpfException e) {
+            List<dev.kpf.dataplane.model.Problem> errors = new ArrayList<>(report.errors());
+            errors.add(new dev.kpf.dataplane.model.Problem("", "sockets", "could not let connected UDP sockets of " + gone.size()
+                    + " backends that left go (they keep sending to them until they close): " + e.getMessage()));
+            return new SyncReport(report.frontendsWritten(), report.frontendsDeleted(), report.backendsWritten(), report.backendsDeleted(),
+                    errors, report.took());
+        }
     }
 
     /** The loaded object's maps the writer programs. */
@@ -191,12 +224,12 @@ public final class BpfDatapath implements Datapath {
     /** Makes the maps hold exactly {@code desired}, writing only what differs from what they hold. */
     @Override
     public SyncReport apply(LbTable desired) {
-        return writer.apply(desired);
+        return letGo(writer.apply(desired));
     }
 
     @Override
     public SyncReport reconcile(LbTable desired) {
-        return writer.reconcile(desired);
+        return letGo(writer.reconcile(desired));
     }
 
     /**
@@ -205,11 +238,11 @@ public final class BpfDatapath implements Datapath {
      */
     @Override
     public SyncReport applyChanges(LbTable desired, dev.kpf.dataplane.lb.LbDiff diff) {
-        return writer.applyChanges(diff);
+        return letGo(writer.applyChanges(diff));
     }
 
     public SyncReport applyChanges(dev.kpf.dataplane.lb.LbDiff diff) {
-        return writer.applyChanges(diff);
+        return letGo(writer.applyChanges(diff));
     }
 
     // ---- read back ----
@@ -276,12 +309,13 @@ public final class BpfDatapath implements Datapath {
                 + (options.devices().isEmpty() ? "" : " and (tc, " + (options.clsact() ? "clsact filters" : "tcx links") + ") to "
                 + String.join(", ", options.devices().stream().map(Device::name).toList())
                 + " (SNAT to " + options.snat4().getHostAddress() + ")")
-                + (adopted ? " (adopted from an earlier agent)" : "");
+                + (adopted ? " (adopted from an earlier agent)" : "") + (udpTermination.isEmpty() ? "" : "; " + udpTermination);
     }
 
     /** Releases this process's handles; maps, programs and links stay pinned and keep serving. */
     @Override
     public void close() {
+        if (udpTerminator != null) udpTerminator.close();
         links.forEach(BpfLink::close);
         object.close();
     }

@@ -273,4 +273,21 @@ final class Codecs {
             return new AffinityValue(s.get(U64, o), s.get(U32, o + 8));
         }
     };
+
+    /** struct kpf_gone_key of kpf_sock_destroy.bpf.c (24 bytes). */
+    static final MapCodec<GoneBackend> GONE_KEY = new MapCodec<>() {
+        public int size() { return 24; }
+        public void write(MemorySegment s, long o, GoneBackend v) {
+            zero(s, o, 24);
+            s.set(U32, o, v.revNatId());
+            s.set(BE16, o + 4, (short) v.port());
+            boolean v4 = v.address() instanceof java.net.Inet4Address;
+            s.set(ValueLayout.JAVA_BYTE, o + 6, (byte) (v4 ? 4 : 6));
+            addr(s, o + 8, v.address(), v4 ? 4 : 16);
+        }
+        public GoneBackend read(MemorySegment s, long o) {
+            boolean v4 = s.get(ValueLayout.JAVA_BYTE, o + 6) == 4;
+            return new GoneBackend(s.get(U32, o), addr(s, o + 8, v4 ? 4 : 16), Short.toUnsignedInt(s.get(BE16, o + 4)));
+        }
+    };
 }

@@ -53,4 +53,7 @@ public final class MapLayout {
 
     /** The object file, compiled into the jar by the build. */
     public static final String OBJECT = "/dev/kpf/dataplane/bpf/kpf_sock.bpf.o";
+
+    /** The UDP socket terminator's object (kernel 6.5+), loaded next to the datapath when the kernel takes it. */
+    public static final String DESTROY_OBJECT = "/dev/kpf/dataplane/bpf/kpf_sock_destroy.bpf.o";
 }

@@ -284,8 +284,10 @@ final class MapWriter {
         } catch (BpfException e) {
             errors.add(new Problem("", "maps", "write failed, the next sync re-reads the maps and writes everything again: " + e.getMessage()));
             reread();
+            settleGone(false);
             return;
         }
+        settleGone(true);
         if (purgeAffinity) purgeAffinity(errors);
     }
 
@@ -501,6 +503,7 @@ final class MapWriter {
         if (old != null && (old.service().flags() & MapLayout.SVC_AFFINITY) != 0) {
             for (int id : old.backendIds()) dropMember(MemberKey.of(old.service().revNatId(), w.key().scope(), v4, id), writes);
         }
+        if (old != null) leaving(w.key(), old, ids);
         // references: the new ones count before the old ones are dropped
         for (ProgrammedState.BackendKey bk : w.backends()) state.backendRefs.merge(bk, 1, Integer::sum);
         if (old == null) state.revNatRefs.merge(rk, 1, Integer::sum);
@@ -521,6 +524,7 @@ final class MapWriter {
         if ((old.service().flags() & MapLayout.SVC_AFFINITY) != 0) {
             for (int id : old.backendIds()) dropMember(MemberKey.of(old.service().revNatId(), k.scope(), ProgrammedState.v4(k.address()), id), writes);
         }
+        leaving(k, old, new int[0]);
         for (int i = 0; i < old.backendIds().length; i++) writes.delete(PhasedWrites.DELETE_SLOTS, map, k.withSlot(i + 1));
         for (int id : old.backendIds()) unrefBackend(k.address(), id, counts, writes);
         unrefRevNat(new ProgrammedState.RevKey(k.address(), k.port(), k.protocol()), writes);
@@ -541,6 +545,53 @@ final class MapWriter {
                 state.releaseRevNat(id);
             }
         }
+    }
+
+    /** UDP backends that left an entry of a frontend in this sync (checked against both entries when it ends). */
+    private final List<GoneCandidate> leftCandidates = new ArrayList<>();
+    /** The UDP backends the last syncs took away from their frontends, for {@link #takeGoneUdp}. */
+    private final List<GoneBackend> goneUdp = new ArrayList<>();
+
+    private record GoneCandidate(SvcKey frontend, int revNatId, BackendValue backend) {}
+
+    /** Remembers the UDP backends of {@code old} that {@code now} no longer lists. */
+    private void leaving(SvcKey k, ProgrammedState.Frontend old, int[] now) {
+        if (k.protocol() != Protocol.UDP.number) return;
+        Set<Integer> kept = new HashSet<>();
+        for (int id : now) kept.add(id);
+        for (int id : old.backendIds()) {
+            BackendValue b = state.backends(k.address()).get(id);
+            if (!kept.contains(id) && b != null) leftCandidates.add(new GoneCandidate(k.withScope(MapLayout.SCOPE_EXTERNAL), old.service().revNatId(), b));
+        }
+    }
+
+    /**
+     * After a sync that was written whole: the candidates that neither entry of their frontend lists any more (a
+     * backend that moved from the internal to the external entry has not left).
+     */
+    private void settleGone(boolean written) {
+        if (written) {
+            for (GoneCandidate c : leftCandidates) {
+                boolean stays = false;
+                for (int scope : new int[] {MapLayout.SCOPE_EXTERNAL, MapLayout.SCOPE_INTERNAL}) {
+                    ProgrammedState.Frontend f = state.frontends.get(c.frontend().withScope(scope));
+                    if (f == null || f.service().revNatId() != c.revNatId()) continue;
+                    for (int id : f.backendIds()) {
+                        BackendValue b = state.backends(c.frontend().address()).get(id);
+                        if (b != null && b.address().equals(c.backend().address()) && b.port() == c.backend().port()) stays = true;
+                    }
+                }
+                if (!stays) goneUdp.add(new GoneBackend(c.revNatId(), c.backend().address(), c.backend().port()));
+            }
+        }
+        leftCandidates.clear();
+    }
+
+    /** The UDP backends that left their frontends since the last call (connected sockets to them can be let go). */
+    synchronized List<GoneBackend> takeGoneUdp() {
+        List<GoneBackend> out = List.copyOf(new java.util.LinkedHashSet<>(goneUdp));
+        goneUdp.clear();
+        return out;
     }
 
     /** One more affinity frontend lists this backend; the entry is written before the frontend's entry points at it. */

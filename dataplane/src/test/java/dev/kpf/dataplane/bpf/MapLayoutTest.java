@@ -29,7 +29,7 @@ class MapLayoutTest {
                 #define O(T, F) printf(#T "." #F " %%zu\\n", offsetof(struct T, F));
                 int main(void) {
                   S(kpf_svc4_key) S(kpf_svc6_key) S(kpf_svc_value) S(kpf_backend4) S(kpf_backend6) S(kpf_revnat4) S(kpf_revnat6)
-                  S(kpf_stat_key) S(kpf_stat_value) S(kpf_name) S(kpf_aff_member_key) S(kpf_affinity_key) S(kpf_affinity_value) O(kpf_affinity_key, rev_nat_id) O(kpf_affinity_value, backend_id)
+                  S(kpf_stat_key) S(kpf_stat_value) S(kpf_name) S(kpf_aff_member_key) S(kpf_gone_key) O(kpf_gone_key, port) O(kpf_gone_key, family) O(kpf_gone_key, addr) S(kpf_affinity_key) S(kpf_affinity_value) O(kpf_affinity_key, rev_nat_id) O(kpf_affinity_value, backend_id)
                   O(kpf_svc4_key, port) O(kpf_svc4_key, proto) O(kpf_svc4_key, scope) O(kpf_svc4_key, slot)
                   O(kpf_svc6_key, port) O(kpf_svc6_key, proto) O(kpf_svc6_key, scope) O(kpf_svc6_key, slot)
                   O(kpf_svc_value, count) O(kpf_svc_value, rev_nat_id) O(kpf_svc_value, flags) O(kpf_svc_value, affinity_timeout)
@@ -70,6 +70,8 @@ class MapLayoutTest {
         assertEquals(m.get("kpf_revnat6"), (long) Codecs.revNat(16).size());
         assertEquals(m.get("kpf_stat_key"), (long) Codecs.STAT_KEY.size());
         assertEquals(m.get("kpf_aff_member_key"), (long) Codecs.MEMBER_KEY.size());
+        assertEquals(m.get("kpf_gone_key"), (long) Codecs.GONE_KEY.size());
+        assertEquals(List.of(4L, 6L, 8L), List.of(m.get("kpf_gone_key.port"), m.get("kpf_gone_key.family"), m.get("kpf_gone_key.addr")));
         assertEquals(m.get("kpf_affinity_key"), (long) Codecs.AFFINITY_KEY.size());
         assertEquals(m.get("kpf_affinity_value"), (long) Codecs.AFFINITY_VALUE.size());
         assertEquals(8L, m.get("kpf_affinity_key.rev_nat_id"));

@@ -57,6 +57,31 @@ public final class BpfLink implements AutoCloseable {
     }
 
     /** Detaches the program now, whoever else holds the link. */
+    /**
+     * Runs the iterator program of this link once over everything it iterates (in the calling thread's network
+     * namespace for socket iterators): creates an iterator file and reads it to its end. Returns the bytes the program
+     * wrote with seq_printf (none for programs that only act).
+     */
+    public long runIterator() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = callState(arena);
+            int fd = check(libbpf_h.bpf_iter_create(state, fd()), "create iterator of", description);
+            try {
+                MemorySegment buf = arena.allocate(4096);
+                long total = 0;
+                for (int i = 0; i < 1_000_000; i++) {
+                    long n = dev.kpf.probes.libbpf.libc_h.read(state, fd, buf, buf.byteSize());
+                    if (n < 0) throw Native.error("read iterator of", description, libbpf_h.errno(state), null);
+                    if (n == 0) return total;
+                    total += n;
+                }
+                throw new IllegalStateException("iterator " + description + " did not end");
+            } finally {
+                dev.kpf.probes.libbpf.libc_h.close(callState(arena), fd);
+            }
+        }
+    }
+
     public void detach() {
         try (Arena arena = Arena.ofConfined()) {
             check(libbpf_h.bpf_link__detach(callState(arena), live()), "detach link", description);

@@ -66,6 +66,18 @@ public final class BpfProgram {
         }
     }
 
+    /** Attaches this (loaded) iterator program (SEC("iter/...")): run it with {@link BpfLink#runIterator()}. */
+    public BpfLink attachIterator() {
+        owner.live();
+        if (!owner.isLoaded()) throw new IllegalStateException("program " + name + " is not loaded");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = callState(arena);
+            MemorySegment link = checkPointer(libbpf_h.bpf_program__attach_iter(state, program, MemorySegment.NULL), state,
+                    "attach iterator", name);
+            return new BpfLink(link, name + " (iterator)");
+        }
+    }
+
     /** tcx attach types (linux/bpf.h, kernel 6.6+); libbpf 1.1 does not name them, the kernel does. */
     public enum TcxDirection {
         INGRESS(46), EGRESS(47);

@@ -466,6 +466,18 @@ public final class libbpf_h {
         try { return (int) bpf_tc_query.handle().invokeExact(state, hook, opts); } catch (Throwable t) { throw rethrow(t); }
     }
 
+    /** {@code struct bpf_link *bpf_program__attach_iter(const struct bpf_program *prog, const struct bpf_iter_attach_opts *opts)}. */
+    public static final Binding bpf_program__attach_iter = bind("bpf_program__attach_iter", C_POINTER, C_POINTER, C_POINTER);
+    public static MemorySegment bpf_program__attach_iter(MemorySegment state, MemorySegment prog, MemorySegment opts) {
+        try { return (MemorySegment) bpf_program__attach_iter.handle().invokeExact(state, prog, opts); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** {@code int bpf_iter_create(int link_fd)}: a file whose reads run the iterator (in the caller's network namespace). */
+    public static final Binding bpf_iter_create = bind("bpf_iter_create", JAVA_INT, JAVA_INT);
+    public static int bpf_iter_create(MemorySegment state, int linkFd) {
+        try { return (int) bpf_iter_create.handle().invokeExact(state, linkFd); } catch (Throwable t) { throw rethrow(t); }
+    }
+
     private static final List<Binding> BINDINGS = List.of(
             bpf_object__open_file, bpf_object__open_mem, bpf_object__load, bpf_object__close, bpf_object__name,
             bpf_object__find_program_by_name, bpf_object__find_map_by_name, bpf_object__next_program, bpf_object__next_map,
@@ -478,7 +490,7 @@ public final class libbpf_h {
             bpf_map_get_next_key, bpf_map_update_batch, bpf_map_lookup_batch, bpf_map_delete_batch,
             libbpf_probe_bpf_prog_type, libbpf_probe_bpf_map_type, libbpf_probe_bpf_helper, libbpf_strerror,
             libbpf_set_print, libbpf_major_version, libbpf_minor_version, ring_buffer__new, ring_buffer__poll, ring_buffer__free,
-            bpf_tc_hook_create, bpf_tc_attach, bpf_tc_detach, bpf_tc_query);
+            bpf_tc_hook_create, bpf_tc_attach, bpf_tc_detach, bpf_tc_query, bpf_program__attach_iter, bpf_iter_create);
 
     /** Every bound function, for the header conformance test. */
     public static List<Binding> bindings() {

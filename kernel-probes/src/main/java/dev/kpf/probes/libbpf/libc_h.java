@@ -8,6 +8,7 @@ import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The few C library calls the BPF layer needs next to libbpf: opening a cgroup directory as a file descriptor for
@@ -57,6 +58,12 @@ public final class libc_h {
         try { return (int) if_nametoindex.handle().invokeExact(state, name); } catch (Throwable t) { throw rethrow(t); }
     }
 
+    /** {@code ssize_t read(int fd, void *buf, size_t count)} (unistd.h): runs a BPF iterator until it returns 0. */
+    public static final libbpf_h.Binding read = bind("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    public static long read(MemorySegment state, int fd, MemorySegment buf, long count) {
+        try { return (long) read.handle().invokeExact(state, fd, buf, count); } catch (Throwable t) { throw rethrow(t); }
+    }
+
     /** {@code int flock(int fd, int operation)} (sys/file.h): an advisory lock on an open file, released when it closes. */
     public static final libbpf_h.Binding flock = bind("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     public static int flock(MemorySegment state, int fd, int operation) {
@@ -68,7 +75,7 @@ public final class libc_h {
     public static final int CLONE_NEWNET = 0x40000000;
 
     public static List<libbpf_h.Binding> bindings() {
-        return List.of(open, close, setns, if_nametoindex, flock);
+        return List.of(open, close, setns, if_nametoindex, flock, read);
     }
 
     private static RuntimeException rethrow(Throwable t) {
