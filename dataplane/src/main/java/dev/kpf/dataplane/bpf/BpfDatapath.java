@@ -98,7 +98,8 @@ public final class BpfDatapath implements Datapath {
         String why = "";
         try {
             t = UdpSocketTerminator.open(options.pins(), options.capacities());
-        } catch (BpfException e) {
+        } catch (RuntimeException e) {
+            // optional: the datapath serves without it (the reason is in describe() and the agent's log)
             why = UdpSocketTerminator.unavailable(e);
         }
         udpTerminator = t;

@@ -38,7 +38,7 @@ final class UdpSocketTerminator implements AutoCloseable {
     }
 
     /** Why sockets are not let go on this kernel; empty when they are. */
-    static String unavailable(BpfException e) {
+    static String unavailable(RuntimeException e) {
         return "connected UDP sockets keep a backend that left until they close (this kernel has no bpf_sock_destroy, 6.5+: "
                 + e.getMessage() + ")";
     }
