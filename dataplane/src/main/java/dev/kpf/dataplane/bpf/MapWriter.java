@@ -8,7 +8,6 @@ import dev.kpf.dataplane.lb.LbTable;
 import dev.kpf.dataplane.lb.Scope;
 import dev.kpf.dataplane.model.ObjectRef;
 import dev.kpf.dataplane.model.Problem;
-import dev.kpf.dataplane.model.Protocol;
 import dev.kpf.probes.bpf.BpfException;
 import dev.kpf.probes.bpf.MapAccess;
 
@@ -65,6 +64,8 @@ final class MapWriter {
     private final Map<SvcKey, Set<SourceRangeKey>> sourceRanges = new HashMap<>();
     /** The kpf_aff_member entries the maps hold. */
     private final Set<MemberKey> memberEntries = new HashSet<>();
+    /** UDP backends leaving their frontends, for the sockets to be let go. */
+    private final GoneUdpBackends goneUdp = new GoneUdpBackends();
     /** The mirror of the maps; replaced by a fresh read of the maps when a write failed midway. */
     private ProgrammedState state;
 
@@ -97,7 +98,7 @@ final class MapWriter {
      */
     synchronized void reread() {
         ProgrammedState earlier = state;
-        state = restore();
+        state = MirrorReader.read(svc4, svc6, backends4, backends6, revNat4, revNat6, names);
         if (earlier != null) state.continueFrom(earlier);
         sourceRanges.clear();
         for (MapAccess<SourceRangeKey, Byte> m : List.of(sourceRanges4, sourceRanges6)) {
@@ -109,73 +110,6 @@ final class MapWriter {
         memberEntries.clear();
         memberEntries.addAll(members.entries().keySet());
     }
-
-    /** The mirror of what the maps hold, without the entries of a running datapath self-test (their ids are reserved). */
-    private ProgrammedState restore() {
-        ProgrammedState s = new ProgrammedState();
-        for (Map.Entry<Integer, BackendValue> e : backends4.entries().entrySet()) restoreBackend(s, e.getKey(), e.getValue());
-        for (Map.Entry<Integer, BackendValue> e : backends6.entries().entrySet()) restoreBackend(s, e.getKey(), e.getValue());
-        Map<Integer, String> nameById = names.entries();
-        Map<Integer, RevNatValue> rev4 = revNat4.entries(), rev6 = revNat6.entries();
-        for (Integer id : nameById.keySet()) {
-            if (!SelfTestFrontend.reserved(id) && !rev4.containsKey(id) && !rev6.containsKey(id)) s.orphanNames.add(id);
-        }
-        for (Map.Entry<Integer, RevNatValue> e : rev4.entrySet()) restoreRevNat(s, e.getKey(), e.getValue(), nameById);
-        for (Map.Entry<Integer, RevNatValue> e : rev6.entrySet()) restoreRevNat(s, e.getKey(), e.getValue(), nameById);
-        for (MapAccess<SvcKey, SvcValue> map : List.of(svc4, svc6)) {
-            Map<SvcKey, SvcValue> all = map.entries();
-            for (SvcKey k : all.keySet()) {
-                SvcValue head = all.get(k.withSlot(0));
-                if (k.slot() > 0 && (head == null || k.slot() > head.count()) && !SelfTestFrontend.reserved(head == null ? 0 : head.revNatId())) {
-                    s.orphanSlots.add(k);
-                }
-            }
-            for (Map.Entry<SvcKey, SvcValue> e : all.entrySet()) {
-                if (e.getKey().slot() != 0 || SelfTestFrontend.reserved(e.getValue().revNatId())) continue;
-                SvcValue v = e.getValue();
-                int[] ids = new int[v.count()];
-                for (int i = 0; i < ids.length; i++) {
-                    SvcValue slot = all.get(e.getKey().withSlot(i + 1));
-                    ids[i] = slot == null ? 0 : slot.backendId();
-                }
-                String name = nameById.getOrDefault(v.revNatId(), "");
-                String[] f = name.split("\t");
-                s.putFrontend(e.getKey(), new ProgrammedState.Frontend(v, ids, name, f.length > 1 ? owner(f[1]) : ""));
-                s.revNatRefs.merge(new ProgrammedState.RevKey(e.getKey().address(), e.getKey().port(), e.getKey().protocol()), 1, Integer::sum);
-                for (int id : ids) {
-                    BackendValue b = s.backends(e.getKey().address()).get(id);
-                    if (b != null) s.backendRefs.merge(new ProgrammedState.BackendKey(b.address(), b.port(), b.protocol()), 1, Integer::sum);
-                    if ((v.flags() & MapLayout.SVC_AFFINITY) != 0) {
-                        s.memberRefs.merge(MemberKey.of(v.revNatId(), e.getKey().scope(), ProgrammedState.v4(e.getKey().address()), id), 1, Integer::sum);
-                    }
-                }
-            }
-        }
-        return s;
-    }
-
-    private static void restoreBackend(ProgrammedState s, int id, BackendValue v) {
-        if (SelfTestFrontend.reservedBackend(id)) return;
-        s.backends(v.address()).put(id, v);
-        s.backendIds.put(new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol()), id);
-        s.markBackend(v.address(), id);
-    }
-
-    private static void restoreRevNat(ProgrammedState s, int id, RevNatValue v, Map<Integer, String> nameById) {
-        if (SelfTestFrontend.reserved(id)) return;
-        String name = nameById.getOrDefault(id, "");
-        int proto = protocolOfName(name);
-        s.revNatIds.put(new ProgrammedState.RevKey(v.address(), v.port(), proto), id);
-        s.names.put(id, name);
-        s.markRevNat(id);
-    }
-
-    /** Names are written as "TYPE\tns/name:port\tPROTO"; the protocol keys rev-NAT entries. */
-    private static int protocolOfName(String name) {
-        String[] f = name.split("\t");
-        return f.length >= 3 ? Protocol.valueOf(f[2]).number : 0;
-    }
-
 
     /** The desired form of one frontend entry. */
     private record Want(SvcKey key, SvcValue service, List<ProgrammedState.BackendKey> backends, Map<ProgrammedState.BackendKey, Integer> flags,
@@ -284,10 +218,10 @@ final class MapWriter {
         } catch (BpfException e) {
             errors.add(new Problem("", "maps", "write failed, the next sync re-reads the maps and writes everything again: " + e.getMessage()));
             reread();
-            settleGone(false);
+            goneUdp.settle(state, false);
             return;
         }
-        settleGone(true);
+        goneUdp.settle(state, true);
         if (purgeAffinity) purgeAffinity(errors);
     }
 
@@ -365,11 +299,6 @@ final class MapWriter {
         return service.namespace() + "/" + service.name();
     }
 
-    /** The service of a name's {@code ns/name:port} part. */
-    private static String owner(String servicePortName) {
-        int colon = servicePortName.indexOf(':');
-        return colon < 0 ? servicePortName : servicePortName.substring(0, colon);
-    }
 
     private static SvcKey key(Frontend f, Scope scope) {
         return new SvcKey(f.address(), f.port(), f.protocol().number, scope == Scope.INTERNAL ? MapLayout.SCOPE_INTERNAL : MapLayout.SCOPE_EXTERNAL, 0);
@@ -503,7 +432,7 @@ final class MapWriter {
         if (old != null && (old.service().flags() & MapLayout.SVC_AFFINITY) != 0) {
             for (int id : old.backendIds()) dropMember(MemberKey.of(old.service().revNatId(), w.key().scope(), v4, id), writes);
         }
-        if (old != null) leaving(w.key(), old, ids);
+        if (old != null) goneUdp.leaving(state, w.key(), old, ids);
         // references: the new ones count before the old ones are dropped
         for (ProgrammedState.BackendKey bk : w.backends()) state.backendRefs.merge(bk, 1, Integer::sum);
         if (old == null) state.revNatRefs.merge(rk, 1, Integer::sum);
@@ -524,7 +453,7 @@ final class MapWriter {
         if ((old.service().flags() & MapLayout.SVC_AFFINITY) != 0) {
             for (int id : old.backendIds()) dropMember(MemberKey.of(old.service().revNatId(), k.scope(), ProgrammedState.v4(k.address()), id), writes);
         }
-        leaving(k, old, new int[0]);
+        goneUdp.leaving(state, k, old, new int[0]);
         for (int i = 0; i < old.backendIds().length; i++) writes.delete(PhasedWrites.DELETE_SLOTS, map, k.withSlot(i + 1));
         for (int id : old.backendIds()) unrefBackend(k.address(), id, counts, writes);
         unrefRevNat(new ProgrammedState.RevKey(k.address(), k.port(), k.protocol()), writes);
@@ -547,51 +476,9 @@ final class MapWriter {
         }
     }
 
-    /** UDP backends that left an entry of a frontend in this sync (checked against both entries when it ends). */
-    private final List<GoneCandidate> leftCandidates = new ArrayList<>();
-    /** The UDP backends the last syncs took away from their frontends, for {@link #takeGoneUdp}. */
-    private final List<GoneBackend> goneUdp = new ArrayList<>();
-
-    private record GoneCandidate(SvcKey frontend, int revNatId, BackendValue backend) {}
-
-    /** Remembers the UDP backends of {@code old} that {@code now} no longer lists. */
-    private void leaving(SvcKey k, ProgrammedState.Frontend old, int[] now) {
-        if (k.protocol() != Protocol.UDP.number) return;
-        Set<Integer> kept = new HashSet<>();
-        for (int id : now) kept.add(id);
-        for (int id : old.backendIds()) {
-            BackendValue b = state.backends(k.address()).get(id);
-            if (!kept.contains(id) && b != null) leftCandidates.add(new GoneCandidate(k.withScope(MapLayout.SCOPE_EXTERNAL), old.service().revNatId(), b));
-        }
-    }
-
-    /**
-     * After a sync that was written whole: the candidates that neither entry of their frontend lists any more (a
-     * backend that moved from the internal to the external entry has not left).
-     */
-    private void settleGone(boolean written) {
-        if (written) {
-            for (GoneCandidate c : leftCandidates) {
-                boolean stays = false;
-                for (int scope : new int[] {MapLayout.SCOPE_EXTERNAL, MapLayout.SCOPE_INTERNAL}) {
-                    ProgrammedState.Frontend f = state.frontends.get(c.frontend().withScope(scope));
-                    if (f == null || f.service().revNatId() != c.revNatId()) continue;
-                    for (int id : f.backendIds()) {
-                        BackendValue b = state.backends(c.frontend().address()).get(id);
-                        if (b != null && b.address().equals(c.backend().address()) && b.port() == c.backend().port()) stays = true;
-                    }
-                }
-                if (!stays) goneUdp.add(new GoneBackend(c.revNatId(), c.backend().address(), c.backend().port()));
-            }
-        }
-        leftCandidates.clear();
-    }
-
     /** The UDP backends that left their frontends since the last call (connected sockets to them can be let go). */
     synchronized List<GoneBackend> takeGoneUdp() {
-        List<GoneBackend> out = List.copyOf(new java.util.LinkedHashSet<>(goneUdp));
-        goneUdp.clear();
-        return out;
+        return goneUdp.take();
     }
 
     /** One more affinity frontend lists this backend; the entry is written before the frontend's entry points at it. */
