@@ -41,15 +41,7 @@ final class BenchNamespace implements AutoCloseable {
     }
 
     private synchronized void remove() {
-        for (Process p : processes) {
-            p.destroyForcibly();
-            try {
-                p.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        processes.clear();
+        BenchCleanup.stop(processes);
         try {
             run(List.of("ip", "netns", "del", name), 120);
         } catch (Exception gone) {

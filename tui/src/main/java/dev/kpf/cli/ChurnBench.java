@@ -162,15 +162,7 @@ final class ChurnBench {
             }
         } finally {
             stop(processes, pins);
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running
-            }
-            try (var s = Files.list(dir)) {
-                for (Path p : s.toList()) Files.deleteIfExists(p);
-            }
-            Files.deleteIfExists(dir);
+            BenchCleanup.finish(hook, dir);
             Files.deleteIfExists(ERRORS);
         }
         return new Report(seed, steps, cluster.services(), connections, misrouted, failed, refused, affinityBroken, notProgrammed,
@@ -360,15 +352,7 @@ final class ChurnBench {
     }
 
     private static void stop(List<Process> processes, PinDirectory pins) {
-        for (Process p : new ArrayList<>(processes)) {
-            p.destroyForcibly();
-            try {
-                p.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        processes.clear();
+        BenchCleanup.stop(processes);
         try {
             BpfDatapath.cleanup(pins);
         } catch (RuntimeException gone) {

@@ -120,15 +120,7 @@ final class ConnectBenchCommand implements Callable<Integer> {
         } finally {
             servers.forEach(Process::destroyForcibly);
             cleanupPins(pins);
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running
-            }
-            try (var s = Files.list(dir)) {
-                for (Path p : s.toList()) Files.deleteIfExists(p);
-            }
-            Files.deleteIfExists(dir);
+            BenchCleanup.finish(hook, dir);
         }
         return report(out, rates, traced);
     }

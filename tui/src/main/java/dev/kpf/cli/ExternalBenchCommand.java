@@ -114,15 +114,7 @@ final class ExternalBenchCommand implements Callable<Integer> {
             results.put("iptables", load(client, NODE_IP, NODE_PORT));
         } finally {
             cleanupPins(pins);
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running
-            }
-            try (var s = Files.list(dir)) {
-                for (Path p : s.toList()) Files.deleteIfExists(p);
-            }
-            Files.deleteIfExists(dir);
+            BenchCleanup.finish(hook, dir);
         }
         out.printf("kpf bench external: %d services, %d connections with a one-byte answer per variant, client -- node -- backend namespaces%n%n",
                 services, connections);

@@ -170,10 +170,7 @@ public final class BpfDatapath implements Datapath {
                 for (MapLayout.Hook hook : MapLayout.HOOKS) {
                     BpfProgram program = object.program(hook.program());
                     Path pin = options.pins().path(MapLayout.LINKS + "/" + hook.attachType());
-                    if (Files.exists(pin)) {
-                        BpfLink link = BpfLink.openPinned(pin);
-                        links.add(link);
-                        link.updateProgram(program);
+                    if (adoptPinned(pin, program, links)) {
                         adopted = true;
                     } else {
                         BpfLink link = program.attachCgroup(cgroup);
@@ -199,6 +196,18 @@ public final class BpfDatapath implements Datapath {
             if (!hadPins) cleanup(options.pins());
             throw e;
         }
+    }
+
+    /**
+     * When an earlier agent pinned a link at {@code pin}: opens it, gives it {@code program} (atomically: the hook is
+     * never without a program) and adds it to {@code links}. Returns false when there is no such pin.
+     */
+    static boolean adoptPinned(Path pin, BpfProgram program, List<BpfLink> links) {
+        if (!Files.exists(pin)) return false;
+        BpfLink link = BpfLink.openPinned(pin);
+        links.add(link);
+        link.updateProgram(program);
+        return true;
     }
 
     /** Refuses pinned maps written by another layout version, before libbpf could reuse them. */

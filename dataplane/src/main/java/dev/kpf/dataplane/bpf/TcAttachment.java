@@ -38,10 +38,7 @@ final class TcAttachment {
                 Path pin = options.pins().path(MapLayout.LINKS + "/" + device.linkPin(ingress));
                 wanted.add(pin);
                 if (held.contains("link " + pin)) continue; // attached by this datapath already
-                if (Files.exists(pin)) {
-                    BpfLink link = BpfLink.openPinned(pin);
-                    links.add(link);
-                    link.updateProgram(program);
+                if (BpfDatapath.adoptPinned(pin, program, links)) {
                     adopted = true;
                 } else {
                     BpfProgram.TcxDirection direction = ingress ? BpfProgram.TcxDirection.INGRESS : BpfProgram.TcxDirection.EGRESS;

@@ -2,16 +2,11 @@ package dev.kpf.dataplane.bpf;
 
 import dev.kpf.dataplane.lb.LbEntry;
 import dev.kpf.dataplane.model.Protocol;
-import dev.kpf.probes.KernelRequirement;
-import dev.kpf.probes.bpf.PinDirectory;
-import dev.kpf.probes.bpf.TemporaryCgroup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -21,35 +16,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * and not to another Service's pod that took the id x's backend had. A two-scope frontend half written serves.
  */
 class ChurnRegressionKernelIT {
-    private static final Path PEER = Path.of("target/test-classes/bin/kpf_peer").toAbsolutePath();
-
-    private TestNetwork net;
-    private TemporaryCgroup cgroup;
-    private PinDirectory pins;
+    private SocketLbTestbed bed;
     private BpfDatapath datapath;
 
     @BeforeEach
     void setUp() throws Exception {
-        KernelRequirement.requireBpf();
-        KernelRequirement.requireCommand("nsenter");
-        pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-test-affinity-" + ProcessHandle.current().pid()));
-        cgroup = TemporaryCgroup.create("kpf-test-affinity-" + ProcessHandle.current().pid());
-        net = TestNetwork.create();
-        net.startPeerServers(PEER);
-        datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of()));
+        bed = SocketLbTestbed.create("churn");
+        datapath = bed.datapath;
     }
 
     @AfterEach
     void tearDown() {
-        if (datapath != null) datapath.close();
-        if (pins != null) BpfDatapath.cleanup(pins);
-        if (net != null) net.close();
-        if (cgroup != null) cgroup.close();
+        if (bed != null) bed.close();
     }
 
     /** The backends (ADDR:PORT) that answered {@code count} TCP connects from the client to {@code vip}:80. */
     private List<String> connect(String vip, int count) throws Exception {
-        return net.peerClient(cgroup.path(), PEER, "tcp", count, vip, 80).stream().map(l -> l.split(" ")[1]).distinct().sorted().toList();
+        return bed.client("tcp", count, vip, 80).stream().map(l -> l.split(" ")[1]).distinct().sorted().toList();
     }
 
     private static LbEntry x(String... backends) {
@@ -88,7 +71,7 @@ class ChurnRegressionKernelIT {
                 dev.kpf.dataplane.lb.FrontendType.NODE_PORT, np, "", List.of(local, remote), 0, List.of(), true, false, 32000);
         datapath.apply(TestTables.table(external, internal));
         assertEquals(List.of("10.203.0.2:8080", "10.203.0.3:8080"), connect("10.96.100.20", 100), "from the node: every backend");
-        try (var svc4 = dev.kpf.probes.bpf.BpfMap.openPinned(pins.path(MapLayout.SVC4), Codecs.svcKey(4), Codecs.SVC_VALUE)) {
+        try (var svc4 = dev.kpf.probes.bpf.BpfMap.openPinned(bed.pins.path(MapLayout.SVC4), Codecs.svcKey(4), Codecs.SVC_VALUE)) {
             // the internal entry and its slots are not there (a write that failed before them, or one removing them)
             for (int slot = 0; slot <= 2; slot++) svc4.delete(new SvcKey(node, 80, Protocol.TCP.number, MapLayout.SCOPE_INTERNAL, slot));
         }

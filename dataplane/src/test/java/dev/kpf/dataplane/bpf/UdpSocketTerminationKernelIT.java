@@ -2,9 +2,6 @@ package dev.kpf.dataplane.bpf;
 
 import dev.kpf.dataplane.lb.LbEntry;
 import dev.kpf.dataplane.model.Protocol;
-import dev.kpf.probes.KernelRequirement;
-import dev.kpf.probes.bpf.PinDirectory;
-import dev.kpf.probes.bpf.TemporaryCgroup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,10 +10,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,31 +24,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * whose backends stayed, and TCP connections, keep going. Real sockets in a cgroup and namespace of the test.
  */
 class UdpSocketTerminationKernelIT {
-    private static final Path PEER = Path.of("target/test-classes/bin/kpf_peer").toAbsolutePath();
-
-    private TestNetwork net;
-    private TemporaryCgroup cgroup;
-    private PinDirectory pins;
-    private BpfDatapath datapath;
+    private SocketLbTestbed bed;
     private Process holder;
 
     @BeforeEach
     void setUp() throws Exception {
-        KernelRequirement.requireBpf();
-        KernelRequirement.requireCommand("nsenter");
-        pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-test-udpgone-" + ProcessHandle.current().pid()));
-        cgroup = TemporaryCgroup.create("kpf-test-udpgone-" + ProcessHandle.current().pid());
-        net = TestNetwork.create();
-        net.startPeerServers(PEER);
+        bed = SocketLbTestbed.create("udpgone");
     }
 
     @AfterEach
     void tearDown() {
         if (holder != null) holder.destroyForcibly();
-        if (datapath != null) datapath.close();
-        if (pins != null) BpfDatapath.cleanup(pins);
-        if (net != null) net.close();
-        if (cgroup != null) cgroup.close();
+        if (bed != null) bed.close();
     }
 
     /** One line of the holder per socket, after asking it to use each once more. */
@@ -68,7 +50,7 @@ class UdpSocketTerminationKernelIT {
 
     @Test
     void a_connected_udp_socket_to_a_backend_that_left_is_destroyed_and_the_rest_keep_going() throws Exception {
-        datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of()));
+        BpfDatapath datapath = bed.datapath;
         assertEquals("", datapath.udpTermination(), "this kernel lets sockets go");
         LbEntry dns = TestTables.entry("dns", "10.96.100.2", 53, Protocol.UDP, 0, 8053, "10.203.0.2");
         LbEntry other = TestTables.entry("other", "10.96.100.5", 53, Protocol.UDP, 0, 8053, "10.203.0.3");
@@ -76,8 +58,8 @@ class UdpSocketTerminationKernelIT {
         LbEntry dns6 = TestTables.entry("dns6", "fd00:96::53", 53, Protocol.UDP, 0, 8053, "fd00:203::2");
         assertEquals(List.of(), datapath.apply(TestTables.table(dns, other, web, dns6)).errors());
 
-        String script = "echo $$ > " + cgroup.path().resolve("cgroup.procs") + " && exec nsenter --net=/run/netns/" + net.client + " \"$@\"";
-        List<String> cmd = new ArrayList<>(List.of("bash", "-c", script, "kpf-holder", ProcessHandle.current().info().command().orElse("java"),
+        List<String> cmd = new ArrayList<>(bed.inClient());
+        cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-cp", System.getProperty("java.class.path"), SocketHolder.class.getName(),
                 "udp:10.96.100.2:53", "udp:10.96.100.5:53", "tcp:10.96.100.1:80", "udp:fd00:96::53:53"));
         holder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -100,7 +82,7 @@ class UdpSocketTerminationKernelIT {
         assertEquals("ok 10.203.0.3:8053", after.get(1), "a socket whose backend stayed keeps it: " + after);
         assertTrue(after.get(2).startsWith("ok "), "TCP connections are left to the application: " + after);
         assertTrue(List.of("err EDESTADDRREQ", "err ECONNABORTED").contains(after.get(3)), "IPv6 the same: " + after);
-        assertEquals(List.of("ok 10.203.0.4:8053 from=10.203.0.1"), net.peerClient(cgroup.path(), PEER, "udpc", 1, "10.96.100.2", 53).stream()
+        assertEquals(List.of("ok 10.203.0.4:8053 from=10.203.0.1"), bed.client("udpc", 1, "10.96.100.2", 53).stream()
                 .map(l -> l.split(" peer=")[0].replaceAll(":\\d+$", "")).toList(), "connecting again reaches the current backend");
         to.close();
         assertTrue(holder.waitFor(10, TimeUnit.SECONDS));

@@ -8,7 +8,6 @@ import dev.kpf.dataplane.lb.Scope;
 import dev.kpf.dataplane.model.Cidr;
 
 import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
