@@ -217,6 +217,11 @@ static __always_inline int kpf_pick4(void *ctx, __be32 addr, __be16 port, __u8 p
 		struct kpf_svc4_key slot_key = key;
 		slot_key.slot = (bpf_get_prandom_u32() % svc->count) + 1;
 		struct kpf_svc_value *slot = bpf_map_lookup_elem(&kpf_svc4, &slot_key);
+		if (!slot) {
+			/* the frontend shrank after its count was read: slot 1 stays while it has backends */
+			slot_key.slot = 1;
+			slot = bpf_map_lookup_elem(&kpf_svc4, &slot_key);
+		}
 		if (!slot)
 			return 0; /* the table is being rewritten: leave the connection alone rather than guess */
 		backend_id = slot->backend_id;
@@ -382,6 +387,11 @@ static __always_inline int kpf_xlate6(struct bpf_sock_addr *ctx, __u8 hook)
 		struct kpf_svc6_key slot_key = key;
 		slot_key.slot = (bpf_get_prandom_u32() % svc->count) + 1;
 		struct kpf_svc_value *slot = bpf_map_lookup_elem(&kpf_svc6, &slot_key);
+		if (!slot) {
+			/* the frontend shrank after its count was read: slot 1 stays while it has backends */
+			slot_key.slot = 1;
+			slot = bpf_map_lookup_elem(&kpf_svc6, &slot_key);
+		}
 		if (!slot)
 			return ALLOW;
 		backend_id = slot->backend_id;

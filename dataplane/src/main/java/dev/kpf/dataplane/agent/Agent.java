@@ -103,6 +103,8 @@ public final class Agent implements AutoCloseable {
             for (Problem p : report.errors()) LOG.warn("msg=\"sync error\" object=\"{}\" error=\"{}\"", p.object(), p.message());
         } catch (RuntimeException e) {
             metrics.syncErrors.labelValues("exception").inc();
+            // the next sync writes the whole table
+            lastErrors = List.of(new Problem("", "sync", "sync failed: " + e.getMessage()));
             LOG.error("msg=\"sync failed; the last programmed state stays\" error=\"{}\"", e.getMessage(), e);
         }
     }

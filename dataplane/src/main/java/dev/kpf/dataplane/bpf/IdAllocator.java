@@ -33,9 +33,12 @@ final class IdAllocator {
         used.remove(id);
     }
 
-    /** Goes on from where {@code earlier} was (the same ids after a re-read of the maps): never back to a freed id. */
+    /**
+     * Goes on from where {@code earlier} was (the same ids after a re-read of the maps), also when it had wrapped
+     * around: an id freed before the re-read comes back only after all the others.
+     */
     void continueFrom(IdAllocator earlier) {
-        if (earlier.next > next) next = earlier.next;
+        next = earlier.next;
     }
 
     /** An id found in use (in the maps of an earlier agent): the next one handed out follows it. */

@@ -97,6 +97,7 @@ final class MapWriter {
      * before a reconciling full apply, so that whatever the maps really hold is what the next sync starts from.
      */
     synchronized void reread() {
+        stale = true; // until the maps were read whole
         ProgrammedState earlier = state;
         state = MirrorReader.read(svc4, svc6, backends4, backends6, revNat4, revNat6, names);
         if (earlier != null) state.continueFrom(earlier);
@@ -109,7 +110,11 @@ final class MapWriter {
         maglevTables.keySet().removeIf(SelfTestFrontend::reserved);
         memberEntries.clear();
         memberEntries.addAll(members.entries().keySet());
+        stale = false;
     }
+
+    /** A read-back failed: the mirror cannot be trusted until the maps are read whole ({@link #apply} does it first). */
+    private boolean stale;
 
     /** The desired form of one frontend entry. */
     private record Want(SvcKey key, SvcValue service, List<ProgrammedState.BackendKey> backends, Map<ProgrammedState.BackendKey, Integer> flags,
@@ -117,10 +122,22 @@ final class MapWriter {
 
     /** Makes the maps hold exactly {@code desired}, writing only what differs from what they hold. */
     synchronized SyncReport apply(LbTable desired) {
+        if (stale) reread();
         long t0 = System.nanoTime();
         int[] counts = new int[4];
         List<Problem> errors = new ArrayList<>();
         PhasedWrites writes = new PhasedWrites();
+        try {
+            queueWhole(desired, counts, errors, writes);
+        } catch (RuntimeException e) {
+            return refused(e, t0);
+        }
+        flush(writes, errors);
+        return new SyncReport(counts[0], counts[1], counts[2], counts[3], errors, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /** Queues what makes the maps hold exactly {@code desired}. */
+    private void queueWhole(LbTable desired, int[] counts, List<Problem> errors, PhasedWrites writes) {
         Set<String> failed = writeServices(desired.entries().values(), counts, errors, writes);
         Set<SvcKey> wanted = new HashSet<>();
         for (LbEntry e : desired.entries().values()) wanted.add(key(e.frontend(), e.frontend().scope()));
@@ -129,8 +146,17 @@ final class MapWriter {
             deleteFrontend(e.getKey(), counts, writes);
         }
         dropUnreferenced(writes);
-        flush(writes, errors);
-        return new SyncReport(counts[0], counts[1], counts[2], counts[3], errors, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /**
+     * A sync that would have broken one of the writer's own rules (e.g. a key both written and deleted) writes
+     * nothing: the mirror, already changed, is read again from the maps and the error makes the next sync a whole one.
+     */
+    private SyncReport refused(RuntimeException e, long t0) {
+        goneUdp.settle(state, false);
+        reread();
+        return new SyncReport(0, 0, 0, 0, List.of(new Problem("", "maps", "sync refused, nothing written; the next sync re-reads the maps "
+                + "and writes everything again: " + e)), Duration.ofNanos(System.nanoTime() - t0));
     }
 
     /** A full apply from what the maps really hold ({@link #reread} first): repairs what changed behind the writer's back. */
@@ -145,16 +171,24 @@ final class MapWriter {
      */
     synchronized SyncReport applyChanges(dev.kpf.dataplane.lb.LbDiff diff) {
         long t0 = System.nanoTime();
+        if (stale) {
+            return new SyncReport(0, 0, 0, 0, List.of(new Problem("", "maps", "the maps could not be read back after a failed write: "
+                    + "the next sync writes everything")), Duration.ofNanos(System.nanoTime() - t0));
+        }
         int[] counts = new int[4];
         List<Problem> errors = new ArrayList<>();
         List<LbEntry> entries = new ArrayList<>(diff.added());
         diff.changed().forEach(c -> entries.add(c.after()));
         PhasedWrites writes = new PhasedWrites();
-        Set<String> failed = writeServices(entries, counts, errors, writes);
-        for (Frontend f : diff.removed()) {
-            SvcKey k = key(f, f.scope());
-            ProgrammedState.Frontend old = state.frontends.get(k);
-            if (old != null && !failed.contains(old.owner())) deleteFrontend(k, counts, writes);
+        try {
+            Set<String> failed = writeServices(entries, counts, errors, writes);
+            for (Frontend f : diff.removed()) {
+                SvcKey k = key(f, f.scope());
+                ProgrammedState.Frontend old = state.frontends.get(k);
+                if (old != null && !failed.contains(old.owner())) deleteFrontend(k, counts, writes);
+            }
+        } catch (RuntimeException e) {
+            return refused(e, t0);
         }
         flush(writes, errors);
         return new SyncReport(counts[0], counts[1], counts[2], counts[3], errors, Duration.ofNanos(System.nanoTime() - t0));
@@ -186,14 +220,25 @@ final class MapWriter {
             if (f == null || k.slot() > f.backendIds().length) writes.delete(PhasedWrites.DELETE_SLOTS, svcMap(k.address()), k);
         }
         state.orphanSlots.clear();
-        for (Integer id : state.orphanNames) writes.delete(PhasedWrites.DELETE_REFERENCED, names, id);
+        for (Integer id : state.orphanNames) {
+            writes.delete(PhasedWrites.DELETE_REFERENCED, names, id);
+            state.releaseRevNat(id);
+        }
         state.orphanNames.clear();
+        for (ProgrammedState.OrphanRevNat o : state.orphanRevNats) {
+            writes.delete(PhasedWrites.DELETE_REFERENCED, o.v4() ? revNat4 : revNat6, o.id());
+            writes.delete(PhasedWrites.DELETE_REFERENCED, names, o.id());
+            state.names.remove(o.id());
+            if (maglevTables.remove(o.id()) != null) writes.delete(PhasedWrites.DELETE_REFERENCED, maglev4, o.id());
+            state.releaseRevNat(o.id());
+        }
+        state.orphanRevNats.clear();
+        // backend ids no slot uses (a backend written under a second id by a sync that failed midway, or left over)
         for (Map<Integer, BackendValue> family : List.of(state.backends4, state.backends6)) {
             for (Map.Entry<Integer, BackendValue> e : new ArrayList<>(family.entrySet())) {
-                BackendValue v = e.getValue();
-                if (!state.backendRefs.containsKey(new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol()))) {
-                    state.backendRefs.put(new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol()), 1);
-                    unrefBackend(v.address(), e.getKey(), new int[4], writes);
+                if (!state.backendRefs.containsKey(ProgrammedState.ref(e.getValue().address(), e.getKey()))) {
+                    state.backendRefs.put(ProgrammedState.ref(e.getValue().address(), e.getKey()), 1);
+                    unrefBackend(e.getValue().address(), e.getKey(), new int[4], writes);
                 }
             }
         }
@@ -218,7 +263,8 @@ final class MapWriter {
         } catch (BpfException e) {
             errors.add(new Problem("", "maps", "write failed, the next sync re-reads the maps and writes everything again: " + e.getMessage()));
             reread();
-            goneUdp.settle(state, false);
+            // a backend whose frontends the maps no longer show it in has left, whatever else failed
+            goneUdp.settle(state, true);
             return;
         }
         goneUdp.settle(state, true);
@@ -434,7 +480,7 @@ final class MapWriter {
         }
         if (old != null) goneUdp.leaving(state, w.key(), old, ids);
         // references: the new ones count before the old ones are dropped
-        for (ProgrammedState.BackendKey bk : w.backends()) state.backendRefs.merge(bk, 1, Integer::sum);
+        for (int id : ids) state.backendRefs.merge(ProgrammedState.ref(addr, id), 1, Integer::sum);
         if (old == null) state.revNatRefs.merge(rk, 1, Integer::sum);
         // break: slots beyond the new count, then backends nothing refers to any more
         if (old != null) {
@@ -504,13 +550,14 @@ final class MapWriter {
         BackendValue v = state.backends(family).get(id);
         if (v == null) return;
         ProgrammedState.BackendKey bk = new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol());
-        if (state.backendRefs.merge(bk, -1, Integer::sum) > 0) return;
-        state.backendRefs.remove(bk);
+        long ref = ProgrammedState.ref(family, id);
+        if (state.backendRefs.merge(ref, -1, Integer::sum) > 0) return;
+        state.backendRefs.remove(ref);
         writes.delete(PhasedWrites.DELETE_REFERENCED, backendMap(family), id);
         writes.delete(PhasedWrites.DELETE_REFERENCED, stats, new long[] {MapLayout.STAT_BACKEND,
                 Integer.toUnsignedLong(ProgrammedState.v4(family) ? id : id | MapLayout.STAT_V6_BIT)});
         state.backends(family).remove(id);
-        state.backendIds.remove(bk);
+        state.backendIds.remove(bk, id); // a second id of the same backend leaves the one in use alone
         state.releaseBackend(family, id);
         counts[3]++;
     }

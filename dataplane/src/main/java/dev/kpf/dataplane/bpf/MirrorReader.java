@@ -3,8 +3,10 @@ package dev.kpf.dataplane.bpf;
 import dev.kpf.dataplane.model.Protocol;
 import dev.kpf.probes.bpf.MapAccess;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads the maps back into a {@link ProgrammedState}: at start (adopting an earlier agent's maps), after a failed
@@ -20,17 +22,61 @@ final class MirrorReader {
                                 MapAccess<Integer, BackendValue> backends4, MapAccess<Integer, BackendValue> backends6,
                                 MapAccess<Integer, RevNatValue> revNat4, MapAccess<Integer, RevNatValue> revNat6, MapAccess<Integer, String> names) {
         ProgrammedState s = new ProgrammedState();
-        for (Map.Entry<Integer, BackendValue> e : backends4.entries().entrySet()) restoreBackend(s, e.getKey(), e.getValue());
-        for (Map.Entry<Integer, BackendValue> e : backends6.entries().entrySet()) restoreBackend(s, e.getKey(), e.getValue());
+        Map<SvcKey, SvcValue> all4 = svc4.entries(), all6 = svc6.entries();
+        // what the frontends use: their rev-NAT ids and the backend ids in their slots
+        Set<Integer> usedRevNat = new HashSet<>();
+        Set<Long> usedBackends = new HashSet<>();
+        for (Map<SvcKey, SvcValue> all : List.of(all4, all6)) {
+            for (Map.Entry<SvcKey, SvcValue> e : all.entrySet()) {
+                SvcKey k = e.getKey();
+                SvcValue head = all.get(k.withSlot(0));
+                if (head == null || SelfTestFrontend.reserved(head.revNatId())) continue;
+                if (k.slot() == 0) usedRevNat.add(head.revNatId());
+                else if (k.slot() <= head.count()) usedBackends.add(ProgrammedState.ref(k.address(), e.getValue().backendId()));
+            }
+        }
+        // backends: every id is known; a backend written under two ids (a sync that failed midway) keeps the one in use
+        for (MapAccess<Integer, BackendValue> map : List.of(backends4, backends6)) {
+            for (Map.Entry<Integer, BackendValue> e : map.entries().entrySet()) {
+                int id = e.getKey();
+                BackendValue v = e.getValue();
+                if (SelfTestFrontend.reservedBackend(id)) continue;
+                s.backends(v.address()).put(id, v);
+                s.markBackend(v.address(), id);
+                ProgrammedState.BackendKey bk = new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol());
+                if (usedBackends.contains(ProgrammedState.ref(v.address(), id))) s.backendIds.put(bk, id);
+                else s.backendIds.putIfAbsent(bk, id);
+            }
+        }
+        // rev-NAT ids the same way; ids of a half-written frontend (no name yet, or a second id) are orphans
         Map<Integer, String> nameById = names.entries();
         Map<Integer, RevNatValue> rev4 = revNat4.entries(), rev6 = revNat6.entries();
-        for (Integer id : nameById.keySet()) {
-            if (!SelfTestFrontend.reserved(id) && !rev4.containsKey(id) && !rev6.containsKey(id)) s.orphanNames.add(id);
+        for (Map<Integer, RevNatValue> rev : List.of(rev4, rev6)) {
+            for (Map.Entry<Integer, RevNatValue> e : rev.entrySet()) {
+                int id = e.getKey();
+                if (SelfTestFrontend.reserved(id)) continue;
+                s.markRevNat(id);
+                String name = nameById.getOrDefault(id, "");
+                s.names.put(id, name);
+                ProgrammedState.RevKey rk = new ProgrammedState.RevKey(e.getValue().address(), e.getValue().port(), protocolOfName(name));
+                if (usedRevNat.contains(id)) s.revNatIds.put(rk, id);
+                else s.revNatIds.putIfAbsent(rk, id);
+            }
         }
-        for (Map.Entry<Integer, RevNatValue> e : rev4.entrySet()) restoreRevNat(s, e.getKey(), e.getValue(), nameById);
-        for (Map.Entry<Integer, RevNatValue> e : rev6.entrySet()) restoreRevNat(s, e.getKey(), e.getValue(), nameById);
-        for (MapAccess<SvcKey, SvcValue> map : List.of(svc4, svc6)) {
-            Map<SvcKey, SvcValue> all = map.entries();
+        Set<Integer> kept = new HashSet<>(s.revNatIds.values());
+        for (Map<Integer, RevNatValue> rev : List.of(rev4, rev6)) {
+            for (Map.Entry<Integer, RevNatValue> e : rev.entrySet()) {
+                if (!SelfTestFrontend.reserved(e.getKey()) && !kept.contains(e.getKey())) {
+                    s.orphanRevNats.add(new ProgrammedState.OrphanRevNat(e.getKey(), ProgrammedState.v4(e.getValue().address())));
+                }
+            }
+        }
+        for (Integer id : nameById.keySet()) {
+            if (SelfTestFrontend.reserved(id) || rev4.containsKey(id) || rev6.containsKey(id)) continue;
+            s.orphanNames.add(id);
+            s.markRevNat(id); // not handed out before its name is deleted
+        }
+        for (Map<SvcKey, SvcValue> all : List.of(all4, all6)) {
             for (SvcKey k : all.keySet()) {
                 SvcValue head = all.get(k.withSlot(0));
                 if (k.slot() > 0 && (head == null || k.slot() > head.count()) && !SelfTestFrontend.reserved(head == null ? 0 : head.revNatId())) {
@@ -50,8 +96,7 @@ final class MirrorReader {
                 s.putFrontend(e.getKey(), new ProgrammedState.Frontend(v, ids, name, f.length > 1 ? owner(f[1]) : ""));
                 s.revNatRefs.merge(new ProgrammedState.RevKey(e.getKey().address(), e.getKey().port(), e.getKey().protocol()), 1, Integer::sum);
                 for (int id : ids) {
-                    BackendValue b = s.backends(e.getKey().address()).get(id);
-                    if (b != null) s.backendRefs.merge(new ProgrammedState.BackendKey(b.address(), b.port(), b.protocol()), 1, Integer::sum);
+                    if (s.backends(e.getKey().address()).containsKey(id)) s.backendRefs.merge(ProgrammedState.ref(e.getKey().address(), id), 1, Integer::sum);
                     if ((v.flags() & MapLayout.SVC_AFFINITY) != 0) {
                         s.memberRefs.merge(MemberKey.of(v.revNatId(), e.getKey().scope(), ProgrammedState.v4(e.getKey().address()), id), 1, Integer::sum);
                     }
@@ -59,22 +104,6 @@ final class MirrorReader {
             }
         }
         return s;
-    }
-
-    private static void restoreBackend(ProgrammedState s, int id, BackendValue v) {
-        if (SelfTestFrontend.reservedBackend(id)) return;
-        s.backends(v.address()).put(id, v);
-        s.backendIds.put(new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol()), id);
-        s.markBackend(v.address(), id);
-    }
-
-    private static void restoreRevNat(ProgrammedState s, int id, RevNatValue v, Map<Integer, String> nameById) {
-        if (SelfTestFrontend.reserved(id)) return;
-        String name = nameById.getOrDefault(id, "");
-        int proto = protocolOfName(name);
-        s.revNatIds.put(new ProgrammedState.RevKey(v.address(), v.port(), proto), id);
-        s.names.put(id, name);
-        s.markRevNat(id);
     }
 
     /** Names are written as "TYPE\tns/name:port\tPROTO"; the protocol keys rev-NAT entries. */

@@ -17,7 +17,7 @@ final class PhasedWrites {
     private static final int PHASES = 7;
 
     private final List<Map<MapAccess<?, ?>, LinkedHashMap<Object, Object>>> updates = new ArrayList<>();
-    private final List<Map<MapAccess<?, ?>, List<Object>>> deletes = new ArrayList<>();
+    private final List<Map<MapAccess<?, ?>, java.util.LinkedHashSet<Object>>> deletes = new ArrayList<>();
 
     PhasedWrites() {
         for (int i = 0; i < PHASES; i++) {
@@ -27,6 +27,10 @@ final class PhasedWrites {
     }
 
     <K, V> void update(int phase, MapAccess<K, V> map, K key, V value) {
+        for (Map<MapAccess<?, ?>, java.util.LinkedHashSet<Object>> deleted : deletes) {
+            java.util.Set<Object> keys = deleted.get(map);
+            if (keys != null && keys.contains(key)) throw new IllegalStateException("sync both deletes and writes " + map.name() + " " + key);
+        }
         updates.get(phase).computeIfAbsent(map, m -> new LinkedHashMap<>()).put(key, value);
     }
 
@@ -38,7 +42,7 @@ final class PhasedWrites {
                 throw new IllegalStateException("sync both writes and deletes " + map.name() + " " + key);
             }
         }
-        deletes.get(phase).computeIfAbsent(map, m -> new ArrayList<>()).add(key);
+        deletes.get(phase).computeIfAbsent(map, m -> new java.util.LinkedHashSet<>()).add(key);
     }
 
     /** Writes every phase in order; returns the number of entries written or deleted. */
@@ -49,8 +53,8 @@ final class PhasedWrites {
             for (Map.Entry<MapAccess<?, ?>, LinkedHashMap<Object, Object>> e : updates.get(phase).entrySet()) {
                 n += ((MapAccess) e.getKey()).updateBatch(e.getValue());
             }
-            for (Map.Entry<MapAccess<?, ?>, List<Object>> e : deletes.get(phase).entrySet()) {
-                n += ((MapAccess) e.getKey()).deleteBatch(e.getValue());
+            for (Map.Entry<MapAccess<?, ?>, java.util.LinkedHashSet<Object>> e : deletes.get(phase).entrySet()) {
+                n += ((MapAccess) e.getKey()).deleteBatch(new ArrayList<>(e.getValue()));
             }
             updates.get(phase).clear();
             deletes.get(phase).clear();

@@ -27,12 +27,21 @@ final class ProgrammedState {
     final Map<Integer, BackendValue> backends6 = new HashMap<>();
     final Map<RevKey, Integer> revNatIds = new HashMap<>();
     final Map<Integer, String> names = new HashMap<>();
-    /** How many frontend entries refer to each backend and each rev-NAT id; at zero they are deleted. */
-    final Map<BackendKey, Integer> backendRefs = new HashMap<>();
+    /** How many frontend entries refer to each backend id ({@link #ref}) and each rev-NAT identity; at zero they are deleted. */
+    final Map<Long, Integer> backendRefs = new HashMap<>();
     final Map<RevKey, Integer> revNatRefs = new HashMap<>();
     /** Entries found in the maps that nothing refers to (left by a write that failed midway): a full apply deletes them. */
     final java.util.List<SvcKey> orphanSlots = new java.util.ArrayList<>();
     final java.util.List<Integer> orphanNames = new java.util.ArrayList<>();
+    final java.util.List<OrphanRevNat> orphanRevNats = new java.util.ArrayList<>();
+
+    /** A rev-NAT entry no frontend uses (a second id of a frontend, or one without its name). */
+    record OrphanRevNat(int id, boolean v4) {}
+
+    /** A backend id with its family, as reference counts and orphan checks key it. */
+    static long ref(InetAddress family, int id) {
+        return (v4(family) ? 0L : 1L << 32) | Integer.toUnsignedLong(id);
+    }
     /** How many frontends with ClientIP affinity list each backend (kpf_aff_member entries: at zero they are deleted). */
     final Map<MemberKey, Integer> memberRefs = new HashMap<>();
     private final IdAllocator backendIds4 = new IdAllocator(SelfTestFrontend.BACKEND_ID - 1);

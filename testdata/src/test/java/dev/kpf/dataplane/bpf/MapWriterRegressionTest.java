@@ -195,4 +195,32 @@ class MapWriterRegressionTest {
         assertEquals(List.of(), writer.reconcile(t).errors());
         assertExactly(t);
     }
+
+    @Test
+    void a_backend_left_under_two_ids_by_a_failed_sync_keeps_the_one_in_use_and_loses_the_other() {
+        LbTable t = table(clusterIp("a", "10.96.0.1", "10.244.0.1"));
+        sync(t, "a");
+        int id = maps.svc4.get(ReaderInvariant.key(t.entries().firstEntry().getValue().frontend()).withSlot(1)).backendId();
+        // the same backend under a second id nothing uses, as a sync that failed before its deletes leaves it
+        maps.backends4.put(id + 7, maps.backends4.get(id));
+        writer = new MapWriter(maps.writerMaps(), true, 251);
+        invariant.writerRestarted();
+        sync(t, "a restarted agent's first sync");
+        assertExactly(t);
+    }
+
+    @Test
+    void a_name_left_without_its_rev_nat_entry_is_removed_and_its_id_not_handed_out_meanwhile() {
+        LbTable t = table(clusterIp("a", "10.96.0.1", "10.244.0.1"));
+        sync(t, "a");
+        // a name written before its rev-NAT entry, by an agent killed between the two batches: the id after the
+        // highest one in use, which a restarted agent would hand out first
+        int orphan = maps.revNat4.entries().keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+        maps.names.put(orphan, "ClusterIP\tt/b\tTCP");
+        writer = new MapWriter(maps.writerMaps(), true, 251);
+        invariant.writerRestarted();
+        LbTable next = table(clusterIp("a", "10.96.0.1", "10.244.0.1"), clusterIp("b", "10.96.0.2", "10.244.0.2"));
+        sync(next, "b is added by the restarted agent");
+        assertExactly(next);
+    }
 }

@@ -19,12 +19,18 @@ final class ProgrammedExactly {
     private ProgrammedExactly() {}
 
     static List<String> differences(FakeMaps m, LbTable intent) {
+        return differences(m, intent, null);
+    }
+
+    /** @param maglev whether the writer uses Maglev tables (null: not checked) */
+    static List<String> differences(FakeMaps m, LbTable intent, Boolean maglev) {
         List<String> out = new ArrayList<>();
         Set<SvcKey> frontends = new HashSet<>();
         Set<String> usedBackends = new HashSet<>();
         Set<Integer> usedRevNat = new HashSet<>();
         Set<Integer> maglevRevNat = new HashSet<>();
         Set<SourceRangeKey> ranges = new HashSet<>();
+        Set<MemberKey> members = new HashSet<>();
         for (LbEntry e : intent.entries().values()) {
             SvcKey k = ReaderInvariant.key(e.frontend());
             frontends.add(k);
@@ -51,12 +57,16 @@ final class ProgrammedExactly {
                 else {
                     have.add(b);
                     usedBackends.add((v4 ? 4 : 6) + "/" + slot.backendId());
+                    if (e.affinityTimeoutSeconds() > 0) members.add(MemberKey.of(v.revNatId(), k.scope(), v4, slot.backendId()));
                 }
             }
             if (!want.equals(have)) out.add(f + " resolves to " + have + ", wants " + want);
             if (((v.flags() & MapLayout.SVC_AFFINITY) != 0) != (e.affinityTimeoutSeconds() > 0) || v.affinityTimeout() != e.affinityTimeoutSeconds()) {
                 out.add(f + " affinity flags " + v.flags() + "/" + v.affinityTimeout() + ", wants " + e.affinityTimeoutSeconds());
             }
+            boolean external = k.scope() == MapLayout.SCOPE_EXTERNAL && e.type() != dev.kpf.dataplane.lb.FrontendType.CLUSTER_IP;
+            if (((v.flags() & MapLayout.SVC_TWO_SCOPE) != 0) != (external && e.externalPolicyLocal())) out.add(f + " two-scope flag " + v.flags());
+            if (maglev != null && ((v.flags() & MapLayout.SVC_MAGLEV) != 0) != (external && maglev)) out.add(f + " Maglev flag " + v.flags());
             Set<SourceRangeKey> r = ReaderInvariant.ranges(e);
             ranges.addAll(r);
             if (((v.flags() & MapLayout.SVC_SOURCE_RANGES) != 0) != !r.isEmpty()) out.add(f + " source-range flag " + v.flags() + ", wants " + r);
@@ -91,6 +101,7 @@ final class ProgrammedExactly {
         Set<SourceRangeKey> present = new HashSet<>(m.sourceRanges4.entries().keySet());
         present.addAll(m.sourceRanges6.entries().keySet());
         if (!present.equals(ranges)) out.add("source ranges " + present + ", want " + ranges);
+        if (!m.members.entries().keySet().equals(members)) out.add("affinity members " + m.members.entries().keySet() + ", want " + members);
         return out.size() > 20 ? out.subList(0, 20) : out;
     }
 }
