@@ -234,20 +234,26 @@ final class MapWriter {
         }
         state.orphanRevNats.clear();
         // backend ids no slot uses (a backend written under a second id by a sync that failed midway, or left over)
-        for (Map<Integer, BackendValue> family : List.of(state.backends4, state.backends6)) {
-            for (Map.Entry<Integer, BackendValue> e : new ArrayList<>(family.entrySet())) {
-                if (!state.backendRefs.containsKey(ProgrammedState.ref(e.getValue().address(), e.getKey()))) {
-                    state.backendRefs.put(ProgrammedState.ref(e.getValue().address(), e.getKey()), 1);
-                    unrefBackend(e.getValue().address(), e.getKey(), new int[4], writes);
+        for (int tagged : state.unusedBackends) {
+            boolean v4 = tagged >= 0;
+            int id = v4 ? tagged : ~tagged;
+            BackendValue v = (v4 ? state.backends4 : state.backends6).get(id);
+            if (v != null && !state.backendRefs.containsKey(ProgrammedState.ref(v.address(), id))) {
+                state.backendRefs.put(ProgrammedState.ref(v.address(), id), 1);
+                unrefBackend(v.address(), id, new int[4], writes);
+            }
+        }
+        state.unusedBackends.clear();
+        // rev-NAT ids no frontend uses
+        for (int id : state.unusedRevNats) {
+            for (Map.Entry<ProgrammedState.RevKey, Integer> e : new ArrayList<>(state.revNatIds.entrySet())) {
+                if (e.getValue() == id && !state.revNatRefs.containsKey(e.getKey())) {
+                    state.revNatRefs.put(e.getKey(), 1);
+                    unrefRevNat(e.getKey(), writes);
                 }
             }
         }
-        for (Map.Entry<ProgrammedState.RevKey, Integer> e : new ArrayList<>(state.revNatIds.entrySet())) {
-            if (!state.revNatRefs.containsKey(e.getKey())) {
-                state.revNatRefs.put(e.getKey(), 1);
-                unrefRevNat(e.getKey(), writes);
-            }
-        }
+        state.unusedRevNats.clear();
         // members an affinity frontend lists but the maps lack (maps of a kpf without kpf_aff_member, or a lost write)
         for (MemberKey m : state.memberRefs.keySet()) if (memberEntries.add(m)) writes.update(PhasedWrites.BACKENDS, members, m, (byte) 1);
     }

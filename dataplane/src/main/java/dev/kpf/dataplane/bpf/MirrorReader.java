@@ -64,6 +64,12 @@ final class MirrorReader {
             }
         }
         Set<Integer> kept = new HashSet<>(s.revNatIds.values());
+        for (int id : kept) if (!usedRevNat.contains(id)) s.unusedRevNats.add(id);
+        for (Map<Integer, BackendValue> family : List.of(s.backends4, s.backends6)) {
+            for (Map.Entry<Integer, BackendValue> e : family.entrySet()) {
+                if (!usedBackends.contains(ProgrammedState.ref(e.getValue().address(), e.getKey()))) s.unusedBackends.add(e.getValue().address() instanceof java.net.Inet4Address ? e.getKey() : ~e.getKey());
+            }
+        }
         for (Map<Integer, RevNatValue> rev : List.of(rev4, rev6)) {
             for (Map.Entry<Integer, RevNatValue> e : rev.entrySet()) {
                 if (!SelfTestFrontend.reserved(e.getKey()) && !kept.contains(e.getKey())) {

@@ -18,6 +18,8 @@ final class PhasedWrites {
 
     private final List<Map<MapAccess<?, ?>, LinkedHashMap<Object, Object>>> updates = new ArrayList<>();
     private final List<Map<MapAccess<?, ?>, java.util.LinkedHashSet<Object>>> deletes = new ArrayList<>();
+    /** Every key deleted in this flush, by map, whatever the phase (deletes are few: a write checks them in one look). */
+    private final Map<MapAccess<?, ?>, java.util.Set<Object>> deleted = new java.util.HashMap<>();
 
     PhasedWrites() {
         for (int i = 0; i < PHASES; i++) {
@@ -27,10 +29,8 @@ final class PhasedWrites {
     }
 
     <K, V> void update(int phase, MapAccess<K, V> map, K key, V value) {
-        for (Map<MapAccess<?, ?>, java.util.LinkedHashSet<Object>> deleted : deletes) {
-            java.util.Set<Object> keys = deleted.get(map);
-            if (keys != null && keys.contains(key)) throw new IllegalStateException("sync both deletes and writes " + map.name() + " " + key);
-        }
+        java.util.Set<Object> gone = deleted.get(map);
+        if (gone != null && gone.contains(key)) throw new IllegalStateException("sync both deletes and writes " + map.name() + " " + key);
         updates.get(phase).computeIfAbsent(map, m -> new LinkedHashMap<>()).put(key, value);
     }
 
@@ -42,6 +42,7 @@ final class PhasedWrites {
                 throw new IllegalStateException("sync both writes and deletes " + map.name() + " " + key);
             }
         }
+        deleted.computeIfAbsent(map, m -> new java.util.HashSet<>()).add(key);
         deletes.get(phase).computeIfAbsent(map, m -> new java.util.LinkedHashSet<>()).add(key);
     }
 
@@ -59,6 +60,7 @@ final class PhasedWrites {
             updates.get(phase).clear();
             deletes.get(phase).clear();
         }
+        deleted.clear();
         return n;
     }
 }

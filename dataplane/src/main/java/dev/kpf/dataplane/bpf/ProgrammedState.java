@@ -34,6 +34,12 @@ final class ProgrammedState {
     final java.util.List<SvcKey> orphanSlots = new java.util.ArrayList<>();
     final java.util.List<Integer> orphanNames = new java.util.ArrayList<>();
     final java.util.List<OrphanRevNat> orphanRevNats = new java.util.ArrayList<>();
+    /**
+     * Read back from the maps: rev-NAT ids no frontend used, and backend ids no slot used then (IPv6 ones as {@code ~id}):
+     * the next full sync deletes those still unused after its writes.
+     */
+    final java.util.List<Integer> unusedRevNats = new java.util.ArrayList<>();
+    final java.util.List<Integer> unusedBackends = new java.util.ArrayList<>();
 
     /** A rev-NAT entry no frontend uses (a second id of a frontend, or one without its name). */
     record OrphanRevNat(int id, boolean v4) {}
