@@ -1,6 +1,7 @@
 // Test traffic peer for kpf's kernel tests: servers that answer with their own address, and clients that report
 // where each connection or datagram went, what getpeername() says and who answered. Every loop is bounded.
 //   kpf_peer serve tcp|udp SECONDS ADDR PORT [ADDR PORT ...]   serve until SECONDS pass (prints "ready")
+//   kpf_peer hold udp ADDR PORT                                one connected UDP socket, a datagram per input line
 //   kpf_peer connect tcp|udp COUNT ADDR PORT                  COUNT attempts, one line each:
 //        ok <server> from=<client as the server saw it> peer=<getpeername or recvfrom source>  |  err <errno name>
 #include <arpa/inet.h>
@@ -57,6 +58,8 @@ static const char *errname(int e)
 	case EAGAIN: return "EAGAIN";
 	case EHOSTUNREACH: return "EHOSTUNREACH";
 	case EINPROGRESS: return "EINPROGRESS";
+	case EDESTADDRREQ: return "EDESTADDRREQ";
+	case ECONNABORTED: return "ECONNABORTED";
 	default: return "EOTHER";
 	}
 }
@@ -160,8 +163,41 @@ static int client(int udp, int count, const char *addr, int port)
 	return 0;
 }
 
+/*
+ * hold: one connected UDP socket of the address's own family (AF_INET for IPv4) kept across changes: one datagram at
+ * start and one more for every line of standard input, each printed as "ok ANSWER" or "err ERRNO". Ends with its input.
+ */
+static int hold(const char *addr, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int family = parse(addr, port, &ss, &len);
+	if (family < 0) { fprintf(stderr, "bad address %s\n", addr); return 2; }
+	int fd = socket(family, SOCK_DGRAM, 0);
+	timeouts(fd);
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0) { printf("err %s\n", errname(errno)); return 1; }
+	char line[64];
+	for (int round = 0; round < 1000; round++) {
+		if (round > 0 && !fgets(line, sizeof(line), stdin)) break;
+		char answer[128] = "";
+		ssize_t r = send(fd, "hi", 2, 0) < 0 ? -1 : recv(fd, answer, sizeof(answer) - 1, 0);
+		if (r < 0) printf("err %s\n", errname(errno));
+		else {
+			answer[r] = 0;
+			char *sp = strchr(answer, ' ');
+			if (sp) *sp = 0;
+			printf("ok %s\n", answer);
+		}
+		fflush(stdout);
+	}
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && !strcmp(argv[1], "hold") && !strcmp(argv[2], "udp"))
+		return hold(argv[3], atoi(argv[4]));
 	if (argc >= 5 && !strcmp(argv[1], "serve"))
 		return serve(!strcmp(argv[2], "udp"), atoi(argv[3]), argc - 4, argv + 4);
 	if (argc == 6 && !strcmp(argv[1], "connect")) {

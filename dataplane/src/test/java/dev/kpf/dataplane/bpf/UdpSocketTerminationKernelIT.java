@@ -87,4 +87,24 @@ class UdpSocketTerminationKernelIT {
         to.close();
         assertTrue(holder.waitFor(10, TimeUnit.SECONDS));
     }
+
+    /** The same for a plain IPv4 socket (AF_INET, as C programs open them), which the iterator reads without mapping. */
+    @Test
+    void a_connected_ipv4_socket_is_let_go_the_same() throws Exception {
+        BpfDatapath datapath = bed.datapath;
+        assertEquals(List.of(), datapath.apply(TestTables.table(TestTables.entry("dns", "10.96.100.2", 53, Protocol.UDP, 0, 8053, "10.203.0.2"))).errors());
+        List<String> cmd = new ArrayList<>(bed.inClient());
+        cmd.addAll(List.of(SocketLbTestbed.PEER.toString(), "hold", "udp", "10.96.100.2", "53"));
+        holder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Writer to = new java.io.OutputStreamWriter(holder.getOutputStream(), StandardCharsets.US_ASCII);
+        BufferedReader from = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.US_ASCII));
+        assertEquals("ok 10.203.0.2:8053", from.readLine(), "the socket reaches its backend");
+        assertEquals(List.of(), datapath.apply(TestTables.table(TestTables.entry("dns", "10.96.100.2", 53, Protocol.UDP, 0, 8053, "10.203.0.3"))).errors());
+        to.write("again\n");
+        to.flush();
+        String after = from.readLine();
+        assertTrue(List.of("err EDESTADDRREQ", "err ECONNABORTED").contains(after), "let go: " + after);
+        to.close();
+        assertTrue(holder.waitFor(10, TimeUnit.SECONDS));
+    }
 }
