@@ -133,7 +133,12 @@ final class AgentCommand implements Callable<Integer> {
         Datapath datapath;
         try {
             datapath = simulate ? new SimulatedDatapath() : openBpf(pins);
-        } catch (DatapathException | BpfException | java.io.UncheckedIOException e) {
+        } catch (DatapathException e) {
+            // the message names the cause and its fix
+            err.println("kpf agent: cannot set up the BPF datapath: " + e.getMessage());
+            err.flush();
+            return 1;
+        } catch (BpfException | java.io.UncheckedIOException e) {
             err.println("kpf agent: cannot set up the BPF datapath: " + e.getMessage());
             err.println("(run as root with bpffs and cgroup v2, see `kpf probe`; or --simulate to run without BPF)");
             err.flush();
@@ -202,7 +207,13 @@ final class AgentCommand implements Callable<Integer> {
                 snat = d.snat4();
                 snat6 = d.snat6();
             } else if (!devices.equals("none")) {
-                for (String n : devices.split(",")) chosen.add(Device.of(n.strip()));
+                List<String> names = new ArrayList<>();
+                for (String n : devices.split(",")) names.add(n.strip());
+                names.forEach(n -> chosen.add(Device.of(n)));
+                // the SNAT addresses come from the named devices, as auto takes them from the detected ones
+                DeviceDetector.Detected d = DeviceDetector.addressesOf(names);
+                snat = d.snat4();
+                snat6 = d.snat6();
             }
             if (snatIp != null) snat = java.net.InetAddress.getByName(snatIp);
             if (snatIp6 != null) snat6 = java.net.InetAddress.getByName(snatIp6);
@@ -221,7 +232,8 @@ final class AgentCommand implements Callable<Integer> {
                     kernel.map(Object::toString).orElse("?"));
         }
         if (!chosen.isEmpty() && !(snat instanceof java.net.Inet4Address)) {
-            throw new DatapathException("no IPv4 address to SNAT external traffic to on " + chosen + ": pass --snat-ip ADDR (or --devices none)", null);
+            throw new DatapathException("no IPv4 address to SNAT external traffic to: none of " + chosen.stream().map(Device::name).toList()
+                    + " has a global IPv4 address; add one, pass --snat-ip ADDR (a node address), or --devices none", null);
         }
         if (!lbAlgorithm.equals("random") && !lbAlgorithm.equals("maglev")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--lb-algorithm " + lbAlgorithm + ": use random or maglev");

@@ -63,6 +63,36 @@ public final class DeviceDetector {
         return new Detected(new ArrayList<>(devices), snat, snat6);
     }
 
+    /**
+     * The SNAT addresses of interfaces named by the operator ({@code --devices IF,...}): the first global IPv4 and
+     * IPv6 address of the first of them that has one, as {@link #detect} takes them from the detected devices. An
+     * interface that does not exist is an error naming it.
+     */
+    public static Detected addressesOf(List<String> names) throws IOException {
+        Set<String> existing = new LinkedHashSet<>();
+        for (JsonElement l : json(List.of("ip", "-j", "link", "show"))) existing.add(l.getAsJsonObject().get("ifname").getAsString());
+        for (String n : names) {
+            if (!existing.contains(n)) throw new IOException("there is no interface " + n + " in this network namespace (ip link shows " + existing + ")");
+        }
+        return new Detected(List.copyOf(names), first(names, "-4", "inet"), first(names, "-6", "inet6"));
+    }
+
+    /** The first global address of {@code family} on the first of {@code devices} that has one; null when none has. */
+    private static InetAddress first(List<String> devices, String flag, String family) throws IOException {
+        List<JsonElement> links = json(List.of("ip", "-j", flag, "addr", "show", "scope", "global"));
+        for (String d : devices) {
+            for (JsonElement l : links) {
+                if (!l.getAsJsonObject().get("ifname").getAsString().equals(d)) continue;
+                for (JsonElement a : l.getAsJsonObject().getAsJsonArray("addr_info")) {
+                    if (a.getAsJsonObject().get("family").getAsString().equals(family)) {
+                        return InetAddress.getByName(a.getAsJsonObject().get("local").getAsString());
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     private static List<JsonElement> json(List<String> command) throws IOException {
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
