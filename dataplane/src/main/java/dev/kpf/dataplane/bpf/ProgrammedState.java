@@ -50,8 +50,8 @@ final class ProgrammedState {
     }
     /** How many frontends with ClientIP affinity list each backend (kpf_aff_member entries: at zero they are deleted). */
     final Map<MemberKey, Integer> memberRefs = new HashMap<>();
-    private final IdAllocator backendIds4 = new IdAllocator(SelfTestFrontend.BACKEND_ID - 1);
-    private final IdAllocator backendIds6 = new IdAllocator(SelfTestFrontend.BACKEND_ID - 1);
+    private final IdAllocator backendIds4 = new IdAllocator(IdAllocator.BACKEND_LIMIT);
+    private final IdAllocator backendIds6 = new IdAllocator(IdAllocator.BACKEND_LIMIT);
     private final IdAllocator revNatIdsInUse = new IdAllocator(SelfTestFrontend.REV_NAT_ID - 1);
 
     static boolean v4(InetAddress a) {
