@@ -136,6 +136,7 @@ final class AgentCommand implements Callable<Integer> {
         } catch (DatapathException e) {
             // the message names the cause and its fix
             err.println("kpf agent: cannot set up the BPF datapath: " + e.getMessage());
+            err.println("(or --simulate to run without BPF)");
             err.flush();
             return 1;
         } catch (BpfException | java.io.UncheckedIOException e) {

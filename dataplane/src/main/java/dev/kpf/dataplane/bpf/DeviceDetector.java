@@ -106,6 +106,10 @@ public final class DeviceDetector {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
         }
-        return out.isBlank() ? List.of() : JsonParser.parseString(out).getAsJsonArray().asList();
+        try {
+            return out.isBlank() ? List.of() : JsonParser.parseString(out).getAsJsonArray().asList();
+        } catch (RuntimeException e) {
+            throw new IOException(String.join(" ", command) + " printed no JSON list (iproute2 with -j is needed): " + e.getMessage(), e);
+        }
     }
 }

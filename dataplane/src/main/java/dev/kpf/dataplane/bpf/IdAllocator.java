@@ -33,6 +33,11 @@ final class IdAllocator {
         return id;
     }
 
+    /** How many ids can still be handed out. */
+    int free() {
+        return limit - inUse;
+    }
+
     void release(int id) {
         if (id > 0 && used.get(id)) {
             used.clear(id);

@@ -51,6 +51,15 @@ public final class MapLayout {
     public static final int STAT_V6_BIT = 1 << 31;
     public static final int NAME_BYTES = 128;
 
+    /** A name as kpf_names holds it: at most 127 bytes of UTF-8 (a character is never cut in two). */
+    static String fitName(String name) {
+        byte[] b = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (b.length < NAME_BYTES) return name;
+        int n = NAME_BYTES - 1;
+        while (n > 0 && (b[n] & 0xc0) == 0x80) n--; // not inside a multi-byte character
+        return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** The object file, compiled into the jar by the build. */
     public static final String OBJECT = "/dev/kpf/dataplane/bpf/kpf_sock.bpf.o";
 

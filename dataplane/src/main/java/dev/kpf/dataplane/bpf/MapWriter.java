@@ -222,38 +222,50 @@ final class MapWriter {
         state.orphanSlots.clear();
         for (Integer id : state.orphanNames) {
             writes.delete(PhasedWrites.DELETE_REFERENCED, names, id);
+            writes.delete(PhasedWrites.DELETE_REFERENCED, stats, new long[] {MapLayout.STAT_FRONTEND, id});
             state.releaseRevNat(id);
         }
         state.orphanNames.clear();
-        for (ProgrammedState.OrphanRevNat o : state.orphanRevNats) {
-            writes.delete(PhasedWrites.DELETE_REFERENCED, o.v4() ? revNat4 : revNat6, o.id());
-            writes.delete(PhasedWrites.DELETE_REFERENCED, names, o.id());
-            state.names.remove(o.id());
-            if (maglevTables.remove(o.id()) != null) writes.delete(PhasedWrites.DELETE_REFERENCED, maglev4, o.id());
-            state.releaseRevNat(o.id());
-        }
-        state.orphanRevNats.clear();
         // backend ids no slot uses (a backend written under a second id by a sync that failed midway, or left over)
+        Set<Long> inTables = new HashSet<>();
+        if (!state.unusedBackends.isEmpty()) {
+            state.frontends.forEach((k, f) -> {
+                int[] table = (f.service().flags() & MapLayout.SVC_MAGLEV) != 0 ? maglevTables.get(f.service().revNatId()) : null;
+                if (table != null) for (int id : table) inTables.add(ProgrammedState.ref(k.address(), id));
+            });
+        }
         for (int tagged : state.unusedBackends) {
             boolean v4 = tagged >= 0;
             int id = v4 ? tagged : ~tagged;
             BackendValue v = (v4 ? state.backends4 : state.backends6).get(id);
-            if (v != null && !state.backendRefs.containsKey(ProgrammedState.ref(v.address(), id))) {
+            // a Maglev table of a frontend this sync did not rewrite (it did not fit) may still name it
+            if (v != null && !state.backendRefs.containsKey(ProgrammedState.ref(v.address(), id)) && !inTables.contains(ProgrammedState.ref(v.address(), id))) {
                 state.backendRefs.put(ProgrammedState.ref(v.address(), id), 1);
                 unrefBackend(v.address(), id, new int[4], writes);
             }
         }
         state.unusedBackends.clear();
-        // rev-NAT ids no frontend uses
-        for (int id : state.unusedRevNats) {
-            for (Map.Entry<ProgrammedState.RevKey, Integer> e : new ArrayList<>(state.revNatIds.entrySet())) {
-                if (e.getValue() == id && !state.revNatRefs.containsKey(e.getKey())) {
-                    state.revNatRefs.put(e.getKey(), 1);
-                    unrefRevNat(e.getKey(), writes);
+        // rev-NAT ids no frontend uses after this sync's writes: unused ones of a read-back, and second ids of one identity
+        if (!state.unusedRevNats.isEmpty()) {
+            Set<Integer> inUse = new HashSet<>();
+            state.frontends.values().forEach(f -> inUse.add(f.service().revNatId()));
+            Map<Integer, ProgrammedState.RevKey> canonical = new HashMap<>();
+            state.revNatIds.forEach((rk, id) -> canonical.put(id, rk));
+            for (ProgrammedState.RevNatId r : state.unusedRevNats) {
+                ProgrammedState.RevKey rk = canonical.get(r.id());
+                if (rk != null) {
+                    if (!state.revNatRefs.containsKey(rk)) {
+                        state.revNatRefs.put(rk, 1);
+                        unrefRevNat(rk, writes);
+                    }
+                } else if (!inUse.contains(r.id())) {
+                    dropRevNat(r.id(), r.v4(), writes);
+                    state.names.remove(r.id());
+                    state.releaseRevNat(r.id());
                 }
             }
+            state.unusedRevNats.clear();
         }
-        state.unusedRevNats.clear();
         // members an affinity frontend lists but the maps lack (maps of a kpf without kpf_aff_member, or a lost write)
         for (MemberKey m : state.memberRefs.keySet()) if (memberEntries.add(m)) writes.update(PhasedWrites.BACKENDS, members, m, (byte) 1);
     }
@@ -371,7 +383,7 @@ final class MapWriter {
             backends.add(bk);
             backendFlags.put(bk, (b.state() == Backend.State.TERMINATING ? MapLayout.BACKEND_TERMINATING : 0) | (b.local() ? MapLayout.BACKEND_LOCAL : 0));
         }
-        String name = e.type().label + "\t" + e.servicePortName() + "\t" + f.protocol().name();
+        String name = MapLayout.fitName(e.type().label + "\t" + e.servicePortName() + "\t" + f.protocol().name());
         SvcValue v = new SvcValue(0, backends.size(), 0, flags, e.affinityTimeoutSeconds());
         return new Want(k, v, backends, backendFlags, name, owner(e.service()), sourceRangeKeys(e));
     }
@@ -401,6 +413,10 @@ final class MapWriter {
         if (full == null) full = fits(backends6, state.backends6.size(), backendAdd6);
         if (full == null) full = fits(names, state.names.size(), revAdd);
         if (full == null) full = fits(members, memberEntries.size(), memberAdd);
+        if (full == null && revAdd > state.freeRevNatIds()) {
+            full = "more frontends than rev-NAT ids (" + (SelfTestFrontend.REV_NAT_ID - 1) + " at most, " + revAdd + " more needed): not "
+                    + "programmed, the previous state stays";
+        }
         return full;
     }
 
@@ -517,11 +533,7 @@ final class MapWriter {
             state.revNatRefs.remove(rk);
             Integer id = state.revNatIds.remove(rk);
             if (id != null) {
-                if (maglevTables.remove(id) != null) writes.delete(PhasedWrites.DELETE_REFERENCED, maglev4, id);
-                writes.delete(PhasedWrites.DELETE_REFERENCED, ProgrammedState.v4(rk.address()) ? revNat4 : revNat6, id);
-                writes.delete(PhasedWrites.DELETE_REFERENCED, names, id);
-                // the counters go with the id, so a frontend that gets it next starts from zero
-                writes.delete(PhasedWrites.DELETE_REFERENCED, stats, new long[] {MapLayout.STAT_FRONTEND, id});
+                dropRevNat(id, ProgrammedState.v4(rk.address()), writes);
                 state.names.remove(id);
                 state.releaseRevNat(id);
             }
@@ -531,6 +543,14 @@ final class MapWriter {
     /** The UDP backends that left their frontends since the last call (connected sockets to them can be let go). */
     synchronized List<GoneBackend> takeGoneUdp() {
         return goneUdp.take();
+    }
+
+    /** Deletes what a rev-NAT id stands for: its entry, name, Maglev table and counters (a next owner starts from zero). */
+    private void dropRevNat(int id, boolean v4, PhasedWrites writes) {
+        if (maglevTables.remove(id) != null) writes.delete(PhasedWrites.DELETE_REFERENCED, maglev4, id);
+        writes.delete(PhasedWrites.DELETE_REFERENCED, v4 ? revNat4 : revNat6, id);
+        writes.delete(PhasedWrites.DELETE_REFERENCED, names, id);
+        writes.delete(PhasedWrites.DELETE_REFERENCED, stats, new long[] {MapLayout.STAT_FRONTEND, id});
     }
 
     /** One more affinity frontend lists this backend; the entry is written before the frontend's entry points at it. */

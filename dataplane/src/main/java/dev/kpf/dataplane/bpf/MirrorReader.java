@@ -48,7 +48,14 @@ final class MirrorReader {
                 else s.backendIds.putIfAbsent(bk, id);
             }
         }
-        // rev-NAT ids the same way; ids of a half-written frontend (no name yet, or a second id) are orphans
+        // rev-NAT ids the same way; ids of a half-written frontend (no name yet, or a second id) are orphans. The protocol
+        // of a rev-NAT identity comes from the frontends that use it (names may be cut at 127 bytes), else from its name
+        Map<Integer, Integer> protocolOf = new java.util.HashMap<>();
+        for (Map<SvcKey, SvcValue> all : List.of(all4, all6)) {
+            for (Map.Entry<SvcKey, SvcValue> e : all.entrySet()) {
+                if (e.getKey().slot() == 0) protocolOf.putIfAbsent(e.getValue().revNatId(), e.getKey().protocol());
+            }
+        }
         Map<Integer, String> nameById = names.entries();
         Map<Integer, RevNatValue> rev4 = revNat4.entries(), rev6 = revNat6.entries();
         for (Map<Integer, RevNatValue> rev : List.of(rev4, rev6)) {
@@ -58,23 +65,24 @@ final class MirrorReader {
                 s.markRevNat(id);
                 String name = nameById.getOrDefault(id, "");
                 s.names.put(id, name);
-                ProgrammedState.RevKey rk = new ProgrammedState.RevKey(e.getValue().address(), e.getValue().port(), protocolOfName(name));
+                int proto = protocolOf.getOrDefault(id, protocolOfName(name));
+                ProgrammedState.RevKey rk = new ProgrammedState.RevKey(e.getValue().address(), e.getValue().port(), proto);
                 if (usedRevNat.contains(id)) s.revNatIds.put(rk, id);
                 else s.revNatIds.putIfAbsent(rk, id);
             }
         }
+        // ids to look at after the next full sync's writes: those no frontend used when read, and second ids of one identity
         Set<Integer> kept = new HashSet<>(s.revNatIds.values());
-        for (int id : kept) if (!usedRevNat.contains(id)) s.unusedRevNats.add(id);
+        for (Map<Integer, RevNatValue> rev : List.of(rev4, rev6)) {
+            for (Map.Entry<Integer, RevNatValue> e : rev.entrySet()) {
+                int id = e.getKey();
+                if (SelfTestFrontend.reserved(id)) continue;
+                if (!kept.contains(id) || !usedRevNat.contains(id)) s.unusedRevNats.add(new ProgrammedState.RevNatId(id, ProgrammedState.v4(e.getValue().address())));
+            }
+        }
         for (Map<Integer, BackendValue> family : List.of(s.backends4, s.backends6)) {
             for (Map.Entry<Integer, BackendValue> e : family.entrySet()) {
                 if (!usedBackends.contains(ProgrammedState.ref(e.getValue().address(), e.getKey()))) s.unusedBackends.add(e.getValue().address() instanceof java.net.Inet4Address ? e.getKey() : ~e.getKey());
-            }
-        }
-        for (Map<Integer, RevNatValue> rev : List.of(rev4, rev6)) {
-            for (Map.Entry<Integer, RevNatValue> e : rev.entrySet()) {
-                if (!SelfTestFrontend.reserved(e.getKey()) && !kept.contains(e.getKey())) {
-                    s.orphanRevNats.add(new ProgrammedState.OrphanRevNat(e.getKey(), ProgrammedState.v4(e.getValue().address())));
-                }
             }
         }
         for (Integer id : nameById.keySet()) {
@@ -112,10 +120,12 @@ final class MirrorReader {
         return s;
     }
 
-    /** Names are written as "TYPE\tns/name:port\tPROTO"; the protocol keys rev-NAT entries. */
+    /** Names are written as "TYPE\tns/name:port\tPROTO"; 0 when the protocol is not there (a name cut at 127 bytes). */
     private static int protocolOfName(String name) {
         String[] f = name.split("\t");
-        return f.length >= 3 ? Protocol.valueOf(f[2]).number : 0;
+        if (f.length < 3) return 0;
+        for (Protocol p : Protocol.values()) if (p.name().equals(f[2])) return p.number;
+        return 0;
     }
 
 

@@ -33,16 +33,15 @@ final class ProgrammedState {
     /** Entries found in the maps that nothing refers to (left by a write that failed midway): a full apply deletes them. */
     final java.util.List<SvcKey> orphanSlots = new java.util.ArrayList<>();
     final java.util.List<Integer> orphanNames = new java.util.ArrayList<>();
-    final java.util.List<OrphanRevNat> orphanRevNats = new java.util.ArrayList<>();
     /**
-     * Read back from the maps: rev-NAT ids no frontend used, and backend ids no slot used then (IPv6 ones as {@code ~id}):
-     * the next full sync deletes those still unused after its writes.
+     * Read back from the maps: rev-NAT ids no frontend used or a second id of one identity, and backend ids no slot used
+     * then (IPv6 ones as {@code ~id}): the next full sync deletes those still unused after its writes.
      */
-    final java.util.List<Integer> unusedRevNats = new java.util.ArrayList<>();
+    final java.util.List<RevNatId> unusedRevNats = new java.util.ArrayList<>();
     final java.util.List<Integer> unusedBackends = new java.util.ArrayList<>();
 
-    /** A rev-NAT entry no frontend uses (a second id of a frontend, or one without its name). */
-    record OrphanRevNat(int id, boolean v4) {}
+    /** A rev-NAT id with its family. */
+    record RevNatId(int id, boolean v4) {}
 
     /** A backend id with its family, as reference counts and orphan checks key it. */
     static long ref(InetAddress family, int id) {
@@ -83,6 +82,11 @@ final class ProgrammedState {
         backendIds4.continueFrom(earlier.backendIds4);
         backendIds6.continueFrom(earlier.backendIds6);
         revNatIdsInUse.continueFrom(earlier.revNatIdsInUse);
+    }
+
+    /** How many more rev-NAT ids can be handed out. */
+    int freeRevNatIds() {
+        return revNatIdsInUse.free();
     }
 
     int allocateRevNat() {

@@ -223,4 +223,47 @@ class MapWriterRegressionTest {
         sync(next, "b is added by the restarted agent");
         assertExactly(next);
     }
+
+    @Test
+    void a_name_cut_at_127_bytes_is_read_back_without_failing_and_keeps_its_ids() {
+        String longName = "n".repeat(63);
+        LbEntry e = new LbEntry(new Frontend(ip("10.96.0.1"), 80, Protocol.TCP, Scope.EXTERNAL), FrontendType.CLUSTER_IP,
+                ObjectRef.service("ns-" + "x".repeat(58), longName), "port-name-" + "p".repeat(5),
+                List.of(new Backend(ip("10.244.0.1"), 8080, Protocol.TCP, Backend.State.READY, false, "", "", "")), 0, List.of(), false, false, 0);
+        LbTable t = table(e);
+        sync(t, "a Service whose name is cut in kpf_names");
+        int rev = maps.svc4.get(ReaderInvariant.key(e.frontend())).revNatId();
+        invariant.syncStarts(t, true, "a reconciling sync reads the maps back");
+        assertEquals(List.of(), writer.reconcile(t).errors());
+        assertExactly(t);
+        assertEquals(rev, maps.svc4.get(ReaderInvariant.key(e.frontend())).revNatId(), "the same rev-NAT id: nothing rewritten");
+        writer = new MapWriter(maps.writerMaps(), true, 251); // a restart reads them too
+        invariant.writerRestarted();
+        sync(t, "after a restart");
+        assertExactly(t);
+    }
+
+    @Test
+    void a_frontend_whose_two_entries_were_left_with_two_rev_nat_ids_is_not_cut_off_from_either() {
+        Backend local = new Backend(ip("10.244.0.1"), 8080, Protocol.TCP, Backend.State.READY, true, "", "", "");
+        Backend remote = new Backend(ip("10.244.0.2"), 8080, Protocol.TCP, Backend.State.READY, false, "", "", "");
+        ObjectRef np = ObjectRef.service("t", "np");
+        LbEntry external = new LbEntry(new Frontend(ip("10.200.0.1"), 30000, Protocol.TCP, Scope.EXTERNAL), FrontendType.NODE_PORT, np, "",
+                List.of(local), 0, List.of(), true, false, 32000);
+        LbEntry internal = new LbEntry(new Frontend(ip("10.200.0.1"), 30000, Protocol.TCP, Scope.INTERNAL), FrontendType.NODE_PORT, np, "",
+                List.of(local, remote), 0, List.of(), true, false, 32000);
+        LbTable t = table(external, internal);
+        sync(t, "an externalTrafficPolicy Local NodePort");
+        // the internal entry left on a second id of the same identity (an older agent, or a sync that failed midway)
+        SvcKey ik = ReaderInvariant.key(internal.frontend());
+        SvcValue iv = maps.svc4.get(ik);
+        int second = 77;
+        maps.revNat4.put(second, maps.revNat4.get(iv.revNatId()));
+        maps.names.put(second, maps.names.get(iv.revNatId()));
+        maps.svc4.put(ik, new SvcValue(iv.backendId(), iv.count(), second, iv.flags(), iv.affinityTimeout()));
+        writer = new MapWriter(maps.writerMaps(), true, 251);
+        invariant.writerRestarted();
+        sync(t, "a restarted agent's first sync");
+        assertExactly(t);
+    }
 }

@@ -71,7 +71,7 @@ final class ProgrammedExactly {
             ranges.addAll(r);
             if (((v.flags() & MapLayout.SVC_SOURCE_RANGES) != 0) != !r.isEmpty()) out.add(f + " source-range flag " + v.flags() + ", wants " + r);
             if (!new RevNatValue(k.address(), k.port()).equals((v4 ? m.revNat4 : m.revNat6).get(v.revNatId()))) out.add(f + " rev-NAT entry wrong");
-            String name = e.type().label + "\t" + e.servicePortName() + "\t" + e.frontend().protocol().name();
+            String name = MapLayout.fitName(e.type().label + "\t" + e.servicePortName() + "\t" + e.frontend().protocol().name());
             if (!name.equals(m.names.get(v.revNatId()))) out.add(f + " is named " + m.names.get(v.revNatId()));
             if ((v.flags() & MapLayout.SVC_MAGLEV) != 0 && v.count() > 0) {
                 maglevRevNat.add(v.revNatId());

@@ -83,7 +83,7 @@ final class ReaderInvariant {
             Allowed a = allowed.computeIfAbsent(key(e.frontend()), k -> new Allowed());
             for (Backend b : e.backends()) a.backends.add(new ProgrammedState.BackendKey(b.address(), b.port(), b.protocol().number));
             a.mayRefuse |= e.backends().isEmpty();
-            a.names.add(e.type().label + "\t" + e.servicePortName() + "\t" + e.frontend().protocol().name());
+            a.names.add(MapLayout.fitName(e.type().label + "\t" + e.servicePortName() + "\t" + e.frontend().protocol().name()));
             Set<SourceRangeKey> ranges = ranges(e);
             if (ranges.isEmpty()) {
                 a.anyAllClients = true;
