@@ -154,7 +154,7 @@ final class AgentCommand implements Callable<Integer> {
                     agent.serveHealthChecks(new dev.kpf.dataplane.agent.HealthCheckPorts(java.net.InetAddress.getByName(healthCheckAddress)));
                 }
                 agent.start();
-                if (devices.equals("auto") && datapath instanceof BpfDatapath bpf) redetectDevices(bpf, owned);
+                if (datapath instanceof BpfDatapath bpf && !devices.equals("none")) followDevices(bpf, devices.equals("auto"), owned);
                 if (datapath instanceof BpfDatapath) owned.add(dev.kpf.dataplane.trace.TraceSweeper.start(pins, java.time.Duration.ofSeconds(2)));
                 out.printf("kpf agent: node %s, source %s, datapath %s, serving http://%s:%d/ (healthz readyz metrics v1/status v1/services)%n",
                         node, source, datapath.describe(), http.address().getHostString(), http.address().getPort());
@@ -174,13 +174,19 @@ final class AgentCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** Re-detects the devices every 30 s (addresses and routes change) and moves the tc programs when they changed. */
-    private void redetectDevices(BpfDatapath datapath, List<AutoCloseable> owned) {
+    /**
+     * Every 30 s: re-detects the devices when they are {@code auto} (addresses and routes change) and moves the tc
+     * programs when they changed, and works out again which interfaces backends are reached through (a route that
+     * appeared after its pod's endpoint), where replies are translated.
+     */
+    private void followDevices(BpfDatapath datapath, boolean auto, List<AutoCloseable> owned) {
         java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().daemon().name("kpf-devices").unstarted(r));
         owned.add(timer::shutdownNow);
         timer.scheduleWithFixedDelay(() -> {
             try {
+                datapath.followBackendsNow();
+                if (!auto) return;
                 DeviceDetector.Detected d = DeviceDetector.detect();
                 java.net.InetAddress snat = snatIp != null ? java.net.InetAddress.getByName(snatIp) : d.snat4();
                 if (!d.devices().equals(datapath.devices()) && !d.devices().isEmpty() && snat instanceof java.net.Inet4Address) {

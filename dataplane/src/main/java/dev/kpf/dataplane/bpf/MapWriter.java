@@ -98,6 +98,7 @@ final class MapWriter {
      */
     synchronized void reread() {
         stale = true; // until the maps were read whole
+        backendGeneration++;
         ProgrammedState earlier = state;
         state = MirrorReader.read(svc4, svc6, backends4, backends6, revNat4, revNat6, names);
         if (earlier != null) state.continueFrom(earlier);
@@ -446,7 +447,10 @@ final class MapWriter {
             ProgrammedState.BackendKey bk = w.backends().get(i);
             Integer id = state.backendIds.get(bk);
             BackendValue value = new BackendValue(bk.address(), bk.port(), bk.protocol(), w.flags().get(bk));
-            if (id == null) id = state.allocateBackend(bk.address());
+            if (id == null) {
+                id = state.allocateBackend(bk.address());
+                backendGeneration++;
+            }
             if (!value.equals(state.backends(bk.address()).get(id))) {
                 writes.update(PhasedWrites.BACKENDS, backendMap(bk.address()), id, value);
                 state.backends(bk.address()).put(id, value);
@@ -540,6 +544,21 @@ final class MapWriter {
         }
     }
 
+    /** Counts backends added and removed: when it has not moved, the backends' addresses have not changed. */
+    private long backendGeneration;
+
+    synchronized long backendGeneration() {
+        return backendGeneration;
+    }
+
+    /** The addresses of every backend the maps hold. */
+    synchronized Set<InetAddress> backendAddresses() {
+        Set<InetAddress> out = new HashSet<>();
+        for (BackendValue b : state.backends4.values()) out.add(b.address());
+        for (BackendValue b : state.backends6.values()) out.add(b.address());
+        return out;
+    }
+
     /** The UDP backends that left their frontends since the last call (connected sockets to them can be let go). */
     synchronized List<GoneBackend> takeGoneUdp() {
         return goneUdp.take();
@@ -583,6 +602,7 @@ final class MapWriter {
         writes.delete(PhasedWrites.DELETE_REFERENCED, stats, new long[] {MapLayout.STAT_BACKEND,
                 Integer.toUnsignedLong(ProgrammedState.v4(family) ? id : id | MapLayout.STAT_V6_BIT)});
         state.backends(family).remove(id);
+        backendGeneration++;
         state.backendIds.remove(bk, id); // a second id of the same backend leaves the one in use alone
         state.releaseBackend(family, id);
         counts[3]++;

@@ -27,13 +27,31 @@ final class TcAttachment {
      * links of devices that are no longer wanted, and writes the SNAT address. Returns whether links were adopted.
      */
     static boolean attachTc(BpfDatapath.Options options, BpfObject object, List<BpfLink> links, List<BpfLink> created) {
-        if (options.clsact()) return attachFilters(options, object);
+        // at open: reply-only links of an earlier agent are kept until the first sync works out the reply devices
+        return attachTc(options, List.of(), true, object, links, created);
+    }
+
+    static boolean attachTc(BpfDatapath.Options options, List<Device> replyDevices, BpfObject object, List<BpfLink> links, List<BpfLink> created) {
+        return attachTc(options, replyDevices, false, object, links, created);
+    }
+
+    /**
+     * The same, with {@code replyDevices}: interfaces through which backends are reached, where replies of SNATed
+     * flows arrive (a pod's veth, a second NIC). They get the ingress program only, which translates those replies back
+     * wherever they come in; the external devices get both.
+     */
+    private static boolean attachTc(BpfDatapath.Options options, List<Device> replyDevices, boolean keepReplyOnly, BpfObject object,
+                                    List<BpfLink> links, List<BpfLink> created) {
+        if (options.clsact()) return attachFilters(options, replyDevices, object);
         boolean adopted = false;
         java.util.Set<Path> wanted = new HashSet<>();
         java.util.Set<String> held = new HashSet<>();
         for (BpfLink l : links) held.add(l.toString());
-        for (Device device : options.devices()) {
-            for (boolean ingress : new boolean[] {true, false}) {
+        List<Device> all = new ArrayList<>(options.devices());
+        all.addAll(replyDevices);
+        for (Device device : all) {
+            boolean replyOnly = !options.devices().contains(device);
+            for (boolean ingress : replyOnly ? new boolean[] {true} : new boolean[] {true, false}) {
                 BpfProgram program = object.program(ingress ? MapLayout.TC_INGRESS : MapLayout.TC_EGRESS);
                 Path pin = options.pins().path(MapLayout.LINKS + "/" + device.linkPin(ingress));
                 wanted.add(pin);
@@ -51,6 +69,9 @@ final class TcAttachment {
         }
         for (Path stale : tcLinkPins(options.pins())) {
             if (wanted.contains(stale)) continue;
+            // a reply-only link (ingress without egress) an earlier agent left stays until the backends' routes are known
+            if (keepReplyOnly && stale.getFileName().toString().startsWith("tc_in_")
+                    && !Files.exists(stale.resolveSibling("tc_out_" + stale.getFileName().toString().substring("tc_in_".length())))) continue;
             for (java.util.Iterator<BpfLink> it = links.iterator(); it.hasNext(); ) {
                 BpfLink mine = it.next();
                 if (mine.toString().equals("link " + stale)) {
@@ -81,10 +102,17 @@ final class TcAttachment {
      * agent replaces their programs atomically. This pin directory's filters on interfaces of the agent's namespace
      * that are no longer wanted are removed. Returns whether filters were there already (adopted).
      */
-    private static boolean attachFilters(BpfDatapath.Options options, BpfObject object) {
+    private static boolean attachFilters(BpfDatapath.Options options, List<Device> replyDevices, BpfObject object) {
         boolean adopted = false;
         int handle = filterHandle(options.pins());
         java.util.Set<Integer> wanted = new HashSet<>();
+        for (Device device : replyDevices) {
+            if (options.devices().contains(device)) continue;
+            adopted |= dev.kpf.probes.bpf.NetNamespace.call(device.netns(), () -> new dev.kpf.probes.bpf.ClsactFilter(
+                    dev.kpf.probes.bpf.NetNamespace.interfaceIndex(device.name()), true, handle, MapLayout.TC_FILTER_PRIORITY)
+                    .attach(object.program(MapLayout.TC_INGRESS)));
+            if (device.netns() == null) wanted.add(dev.kpf.probes.bpf.NetNamespace.interfaceIndex(device.name()));
+        }
         for (Device device : options.devices()) {
             adopted |= dev.kpf.probes.bpf.NetNamespace.call(device.netns(), () -> {
                 int ifindex = dev.kpf.probes.bpf.NetNamespace.interfaceIndex(device.name());

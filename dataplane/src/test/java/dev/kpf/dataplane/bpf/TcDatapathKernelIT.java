@@ -251,20 +251,46 @@ class TcDatapathKernelIT {
         }
     }
 
+    /**
+     * Issue 15: with only the client-facing device given (what --devices auto picks), replies of SNATed flows come back
+     * on the interfaces the backends are reached through (here the node's veths to them, as to a pod on the node or a
+     * second NIC): the ingress program goes there too, for replies only.
+     */
     @Test
-    void devices_can_change_while_running_and_only_attached_devices_translate() throws Exception {
+    void with_only_the_client_facing_device_replies_from_backends_behind_other_interfaces_are_translated() throws Exception {
+        Device client = new Device(net.nodeNamespace(), net.nodeDevices.get(0));
+        datapath.setDevices(List.of(client), InetAddress.getByName(TcTopology.NODE_IP));
+        assertEquals(List.of(net.nodeDevices.get(0)), datapath.devices());
+        assertEquals(List.of(net.nodeDevices.get(1), net.nodeDevices.get(2)), datapath.replyDevices(), "the interfaces toward the backends");
+        Device toBackend1 = new Device(net.nodeNamespace(), net.nodeDevices.get(1));
+        assertTrue(Files.exists(pins.path(MapLayout.LINKS + "/" + toBackend1.linkPin(true))), "ingress for replies");
+        assertFalse(Files.exists(pins.path(MapLayout.LINKS + "/" + toBackend1.linkPin(false))), "no egress there");
+        assertEquals(2, answers(client("tcp", 100, TcTopology.NODE_IP, 30080), "10.110.0.1:30080", SNAT).size(), "NodePort, both backends");
+        assertEquals(2, answers(client("tcp", 50, "198.51.100.10", 80), "198.51.100.10:80", SNAT).size(), "ExternalIP");
+        assertEquals(2, answers(client("udp", 100, TcTopology.NODE_IP, 30053), "10.110.0.1:30053", SNAT).size(), "UDP");
+        assertEquals(2, answers(client("tcp", 100, TcTopology.NODE_IP6, 30090), "[fd00:110::1]:30090", "\\[fd00:110::1\\]:\\d+").size(), "IPv6");
+        assertEquals(Map.of("10.111.0.2:8080", 20), answers(client("tcp", 20, TcTopology.NODE_IP, 30081), "10.110.0.1:30081", "10\\.110\\.0\\.2:\\d+"),
+                "externalTrafficPolicy Local keeps the client address");
+    }
+
+    @Test
+    void devices_can_change_while_running_and_a_device_left_out_keeps_translating_replies_only() throws Exception {
         Device client = new Device(net.nodeNamespace(), net.nodeDevices.get(0));
         Device toBackend1 = new Device(net.nodeNamespace(), net.nodeDevices.get(1));
         Device toBackend2 = new Device(net.nodeNamespace(), net.nodeDevices.get(2));
         InetAddress snat = InetAddress.getByName(TcTopology.NODE_IP);
         datapath.setDevices(List.of(client, toBackend1), snat);
         assertEquals(List.of(net.nodeDevices.get(0), net.nodeDevices.get(1)), datapath.devices());
-        assertFalse(Files.exists(pins.path(MapLayout.LINKS + "/" + toBackend2.linkPin(true))), "its link is detached and unpinned");
-        // the "allowed" load balancer's only backend is backend 2: its replies now arrive where nothing translates them
-        assertTrue(client("tcp", 2, "198.51.100.30", 80).stream().allMatch(l -> l.startsWith("err ")), "backend 2 unreachable through kpf");
+        assertEquals(List.of(net.nodeDevices.get(2)), datapath.replyDevices(), "backend 2 is reached through it");
+        assertFalse(Files.exists(pins.path(MapLayout.LINKS + "/" + toBackend2.linkPin(false))), "its egress link is detached and unpinned");
+        assertTrue(Files.exists(pins.path(MapLayout.LINKS + "/" + toBackend2.linkPin(true))), "its ingress link stays, for replies");
+        // the "allowed" load balancer's only backend is backend 2: its replies are translated where they arrive
+        assertEquals(Map.of("10.112.0.2:8080", 5), answers(client("tcp", 5, "198.51.100.30", 80), "198.51.100.30:80", SNAT));
         assertEquals(Map.of("10.111.0.2:8080", 20), answers(client("tcp", 20, TcTopology.NODE_IP, 30081), "10.110.0.1:30081", "10\\.110\\.0\\.2:\\d+"),
                 "backend 1 still is");
         datapath.setDevices(List.of(client, toBackend1, toBackend2), snat);
+        assertEquals(List.of(), datapath.replyDevices(), "all three are devices again");
+        assertTrue(Files.exists(pins.path(MapLayout.LINKS + "/" + toBackend2.linkPin(false))));
         assertEquals(2, answers(client("tcp", 100, TcTopology.NODE_IP, 30080), "10.110.0.1:30080", SNAT).size(), "all three again");
         assertEquals(Map.of("10.112.0.2:8080", 5), answers(client("tcp", 5, "198.51.100.30", 80), "198.51.100.30:80", SNAT));
     }
