@@ -83,13 +83,7 @@ public final class BpfDatapath implements Datapath {
     private final BpfMap<long[], long[]> stats;
     private final MapWriter writer;
     /** Interfaces backends are reached through, beyond the devices: replies of SNATed flows arrive there ({@link #followBackends}). */
-    private List<Device> replyDevices = List.of();
-    /** Whether the reply devices were worked out since open (an earlier agent's reply links are kept until then). */
-    private boolean repliesSettled;
-    /** The writer's backend generation the reply devices were last worked out for. */
-    private long routedGeneration = -1;
-    /** The backend addresses the reply devices were last worked out for. */
-    private java.util.Set<InetAddress> routedBackends = java.util.Set.of();
+    private final ReplyDevices replies = new ReplyDevices();
     /** Lets connected UDP sockets go when their backend leaves; null on kernels without bpf_sock_destroy. */
     private final UdpSocketTerminator udpTerminator;
     private final String udpTermination;
@@ -127,50 +121,30 @@ public final class BpfDatapath implements Datapath {
      */
     public synchronized void followBackends() {
         if (options.devices().isEmpty()) return;
-        long generation = writer.backendGeneration();
-        if (generation == routedGeneration && repliesSettled) return; // no backend came or went
-        java.util.Set<InetAddress> addresses = writer.backendAddresses();
-        if (addresses.equals(routedBackends) && repliesSettled) {
-            routedGeneration = generation;
-            return;
-        }
-        Path netns = options.devices().getFirst().netns();
-        java.util.Set<String> names = new java.util.TreeSet<>();
+        List<Device> next;
         try {
-            RouteTable routes = RouteTable.read(netns);
-            for (InetAddress a : addresses) routes.deviceFor(a).ifPresent(names::add);
+            next = replies.next(options.devices(), writer);
         } catch (java.io.IOException e) {
             org.slf4j.LoggerFactory.getLogger(BpfDatapath.class).warn("msg=\"cannot read the routes to backends; replies keep the interfaces they have\" error=\"{}\"", e.getMessage());
             return;
         }
-        names.remove("lo");
-        List<Device> next = new ArrayList<>();
-        for (String n : names) {
-            Device d = new Device(netns, n);
-            if (!options.devices().contains(d)) next.add(d);
-        }
-        if (!next.equals(replyDevices) || !repliesSettled) {
-            List<Device> gone = new ArrayList<>(replyDevices);
-            gone.removeAll(next);
-            TcAttachment.attachTc(options, next, object, links, new ArrayList<>());
-            if (options.clsact()) TcAttachment.detachFilters(options.pins(), gone);
-            replyDevices = List.copyOf(next);
-            repliesSettled = true;
-        }
-        routedBackends = addresses;
-        routedGeneration = generation;
+        if (next == null) return;
+        List<Device> gone = new ArrayList<>(replies.current());
+        gone.removeAll(next);
+        TcAttachment.attachTc(options, next, object, links, new ArrayList<>());
+        if (options.clsact()) TcAttachment.detachFilters(options.pins(), gone);
+        replies.settle(next);
     }
 
     /** {@link #followBackends} whether or not the backends changed: routes may have. */
     public synchronized void followBackendsNow() {
-        routedBackends = java.util.Set.of();
-        routedGeneration = -1;
+        replies.reset();
         followBackends();
     }
 
     /** The interfaces that get the tc ingress program for replies only. */
     public List<String> replyDevices() {
-        return replyDevices.stream().map(Device::name).toList();
+        return replies.current().stream().map(Device::name).toList();
     }
 
     /** After a sync: connected UDP sockets to backends that left their frontend are let go (kernels with bpf_sock_destroy). */
@@ -332,12 +306,11 @@ public final class BpfDatapath implements Datapath {
     public synchronized void setDevices(List<Device> devices, InetAddress snat4) {
         Options next = new Options(options.pins(), options.cgroup(), options.capacities(), devices, snat4, options.maglev(), options.snat6(),
                 options.maglevTableSize(), options.clsact());
-        List<Device> replies = new ArrayList<>(replyDevices);
-        replies.removeAll(devices);
-        TcAttachment.attachTc(next, replies, object, links, new ArrayList<>());
-        replyDevices = List.copyOf(replies);
-        routedBackends = java.util.Set.of(); // worked out again for the new devices
-        routedGeneration = -1;
+        List<Device> kept = new ArrayList<>(replies.current());
+        kept.removeAll(devices);
+        TcAttachment.attachTc(next, kept, object, links, new ArrayList<>());
+        replies.keepOnly(kept);
+        replies.reset(); // worked out again for the new devices
         if (next.clsact()) {
             List<Device> gone = new ArrayList<>(options.devices());
             gone.removeAll(devices);

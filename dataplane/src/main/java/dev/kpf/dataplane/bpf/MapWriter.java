@@ -54,16 +54,13 @@ final class MapWriter {
     private final MapAccess<long[], long[]> stats;
     private final MapAccess<SourceRangeKey, Byte> sourceRanges4, sourceRanges6;
     private final MapAccess<Integer, int[]> maglev4;
-    private final MapAccess<MemberKey, Byte> members;
-    private final MapAccess<AffinityKey, AffinityValue> affinity;
+    private final AffinityMembers members;
     private final boolean maglev;
     private final int maglevTableSize;
     /** The Maglev tables the maps hold, by rev-NAT id. */
     private final Map<Integer, int[]> maglevTables = new HashMap<>();
     /** The source-range entries in kpf_srcrange4/6, by frontend (its external-scope service key). */
     private final Map<SvcKey, Set<SourceRangeKey>> sourceRanges = new HashMap<>();
-    /** The kpf_aff_member entries the maps hold. */
-    private final Set<MemberKey> memberEntries = new HashSet<>();
     /** UDP backends leaving their frontends, for the sockets to be let go. */
     private final GoneUdpBackends goneUdp = new GoneUdpBackends();
     /** The mirror of the maps; replaced by a fresh read of the maps when a write failed midway. */
@@ -85,8 +82,7 @@ final class MapWriter {
         sourceRanges4 = maps.sourceRanges4();
         sourceRanges6 = maps.sourceRanges6();
         maglev4 = maps.maglev4();
-        members = maps.members();
-        affinity = maps.affinity();
+        members = new AffinityMembers(maps.members(), maps.affinity());
         this.maglev = maglev;
         this.maglevTableSize = maglevTableSize;
         reread();
@@ -109,8 +105,7 @@ final class MapWriter {
         maglevTables.clear();
         maglevTables.putAll(maglev4.entries());
         maglevTables.keySet().removeIf(SelfTestFrontend::reserved);
-        memberEntries.clear();
-        memberEntries.addAll(members.entries().keySet());
+        members.reread();
         stale = false;
     }
 
@@ -214,7 +209,7 @@ final class MapWriter {
             }
         }
         for (SvcKey k : new ArrayList<>(sourceRanges.keySet())) if (!rangeUsers.contains(k)) writeSourceRanges(k, Set.of(), writes);
-        for (MemberKey m : new ArrayList<>(memberEntries)) if (!state.memberRefs.containsKey(m)) dropMemberEntry(m, writes);
+        members.reconcile(state, writes);
         // slots, names, backends and rev-NAT entries of a write that failed midway
         for (SvcKey k : state.orphanSlots) {
             ProgrammedState.Frontend f = state.frontends.get(k.withSlot(0));
@@ -267,8 +262,6 @@ final class MapWriter {
             }
             state.unusedRevNats.clear();
         }
-        // members an affinity frontend lists but the maps lack (maps of a kpf without kpf_aff_member, or a lost write)
-        for (MemberKey m : state.memberRefs.keySet()) if (memberEntries.add(m)) writes.update(PhasedWrites.BACKENDS, members, m, (byte) 1);
     }
 
     /**
@@ -287,31 +280,7 @@ final class MapWriter {
             return;
         }
         goneUdp.settle(state, true);
-        if (purgeAffinity) purgeAffinity(errors);
-    }
-
-    /** Set when a sync removed affinity members: entries pointing at them are deleted after the flush. */
-    private boolean purgeAffinity;
-
-    /**
-     * Deletes the affinity entries whose backend is no longer one of their frontend's (the programs ignore them
-     * already; this frees them for other clients). Entries a program writes meanwhile are checked by it the same way.
-     */
-    private void purgeAffinity(List<Problem> errors) {
-        purgeAffinity = false;
-        try {
-            List<AffinityKey> gone = new ArrayList<>();
-            for (Map.Entry<AffinityKey, AffinityValue> e : affinity.entries().entrySet()) {
-                AffinityKey k = e.getKey();
-                boolean v4 = k.family() == 4;
-                int id = e.getValue().backendId();
-                if (!state.memberRefs.containsKey(MemberKey.of(k.revNatId(), MapLayout.SCOPE_EXTERNAL, v4, id))
-                        && !state.memberRefs.containsKey(MemberKey.of(k.revNatId(), MapLayout.SCOPE_INTERNAL, v4, id))) gone.add(k);
-            }
-            if (!gone.isEmpty()) affinity.deleteBatch(gone);
-        } catch (BpfException e) {
-            errors.add(new Problem("", "maps", "could not drop affinity entries of backends that left (the programs ignore them): " + e.getMessage()));
-        }
+        members.purgeAfterFlush(state, errors);
     }
 
     /** The kpf_srcrange4/6 entries a frontend with loadBalancerSourceRanges needs: its family's CIDRs (none otherwise). */
@@ -413,7 +382,7 @@ final class MapWriter {
         if (full == null) full = fits(backends4, state.backends4.size(), backendAdd4);
         if (full == null) full = fits(backends6, state.backends6.size(), backendAdd6);
         if (full == null) full = fits(names, state.names.size(), revAdd);
-        if (full == null) full = fits(members, memberEntries.size(), memberAdd);
+        if (full == null) full = fits(members.map(), members.size(), memberAdd);
         if (full == null && revAdd > state.freeRevNatIds()) {
             full = "more frontends than rev-NAT ids (" + (SelfTestFrontend.REV_NAT_ID - 1) + " at most, " + revAdd + " more needed): not "
                     + "programmed, the previous state stays";
@@ -497,12 +466,12 @@ final class MapWriter {
         }
         // make: the affinity members (new ones count before old ones are dropped, so shared ones stay)
         boolean v4 = ProgrammedState.v4(addr);
-        if ((service.flags() & MapLayout.SVC_AFFINITY) != 0) for (int id : ids) addMember(MemberKey.of(revNat, w.key().scope(), v4, id), writes);
+        if ((service.flags() & MapLayout.SVC_AFFINITY) != 0) for (int id : ids) members.add(state, MemberKey.of(revNat, w.key().scope(), v4, id), writes);
         writes.update(PhasedWrites.SERVICE_ENTRIES, map, w.key(), service);
         state.putFrontend(w.key(), new ProgrammedState.Frontend(service, ids, w.name(), w.owner()));
         counts[0]++;
         if (old != null && (old.service().flags() & MapLayout.SVC_AFFINITY) != 0) {
-            for (int id : old.backendIds()) dropMember(MemberKey.of(old.service().revNatId(), w.key().scope(), v4, id), writes);
+            for (int id : old.backendIds()) members.drop(state, MemberKey.of(old.service().revNatId(), w.key().scope(), v4, id), writes);
         }
         if (old != null) goneUdp.leaving(state, w.key(), old, ids);
         // references: the new ones count before the old ones are dropped
@@ -523,7 +492,7 @@ final class MapWriter {
         if (k.scope() == MapLayout.SCOPE_EXTERNAL) writeSourceRanges(k, Set.of(), writes);
         if (old == null) return;
         if ((old.service().flags() & MapLayout.SVC_AFFINITY) != 0) {
-            for (int id : old.backendIds()) dropMember(MemberKey.of(old.service().revNatId(), k.scope(), ProgrammedState.v4(k.address()), id), writes);
+            for (int id : old.backendIds()) members.drop(state, MemberKey.of(old.service().revNatId(), k.scope(), ProgrammedState.v4(k.address()), id), writes);
         }
         goneUdp.leaving(state, k, old, new int[0]);
         for (int i = 0; i < old.backendIds().length; i++) writes.delete(PhasedWrites.DELETE_SLOTS, map, k.withSlot(i + 1));
@@ -570,25 +539,6 @@ final class MapWriter {
         writes.delete(PhasedWrites.DELETE_REFERENCED, v4 ? revNat4 : revNat6, id);
         writes.delete(PhasedWrites.DELETE_REFERENCED, names, id);
         writes.delete(PhasedWrites.DELETE_REFERENCED, stats, new long[] {MapLayout.STAT_FRONTEND, id});
-    }
-
-    /** One more affinity frontend lists this backend; the entry is written before the frontend's entry points at it. */
-    private void addMember(MemberKey m, PhasedWrites writes) {
-        if (state.memberRefs.merge(m, 1, Integer::sum) == 1 && memberEntries.add(m)) writes.update(PhasedWrites.BACKENDS, members, m, (byte) 1);
-    }
-
-    /** One affinity frontend less lists this backend; at none its entry goes, after the frontend stopped using it. */
-    private void dropMember(MemberKey m, PhasedWrites writes) {
-        Integer left = state.memberRefs.merge(m, -1, Integer::sum);
-        if (left != null && left > 0) return;
-        state.memberRefs.remove(m);
-        dropMemberEntry(m, writes);
-    }
-
-    private void dropMemberEntry(MemberKey m, PhasedWrites writes) {
-        if (!memberEntries.remove(m)) return;
-        writes.delete(PhasedWrites.DELETE_SLOTS, members, m);
-        purgeAffinity = true;
     }
 
     private void unrefBackend(InetAddress family, int id, int[] counts, PhasedWrites writes) {
