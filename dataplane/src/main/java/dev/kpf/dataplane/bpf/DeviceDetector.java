@@ -1,17 +1,13 @@
 package dev.kpf.dataplane.bpf;
 
 import com.google.gson.JsonElement;
-import com.google.gson.JsonParser;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -33,10 +29,10 @@ public final class DeviceDetector {
 
     public static Detected detect() throws IOException {
         Set<String> devices = new LinkedHashSet<>();
-        for (JsonElement r : json(List.of("ip", "-j", "-4", "route", "show", "default"))) {
+        for (JsonElement r : IpJson.run(List.of("ip", "-j", "-4", "route", "show", "default"))) {
             if (r.getAsJsonObject().has("dev")) devices.add(r.getAsJsonObject().get("dev").getAsString());
         }
-        List<JsonElement> links = json(List.of("ip", "-j", "-4", "addr", "show", "scope", "global"));
+        List<JsonElement> links = IpJson.run(List.of("ip", "-j", "-4", "addr", "show", "scope", "global"));
         for (JsonElement l : links) devices.add(l.getAsJsonObject().get("ifname").getAsString());
         devices.removeIf(d -> VIRTUAL.matcher(d).matches());
         InetAddress snat = null;
@@ -52,7 +48,7 @@ public final class DeviceDetector {
             }
         }
         InetAddress snat6 = null;
-        for (JsonElement l : json(List.of("ip", "-j", "-6", "addr", "show", "scope", "global"))) {
+        for (JsonElement l : IpJson.run(List.of("ip", "-j", "-6", "addr", "show", "scope", "global"))) {
             if (snat6 != null || !devices.contains(l.getAsJsonObject().get("ifname").getAsString())) continue;
             for (JsonElement a : l.getAsJsonObject().getAsJsonArray("addr_info")) {
                 if (snat6 == null && a.getAsJsonObject().get("family").getAsString().equals("inet6")) {
@@ -70,7 +66,7 @@ public final class DeviceDetector {
      */
     public static Detected addressesOf(List<String> names) throws IOException {
         Set<String> existing = new LinkedHashSet<>();
-        for (JsonElement l : json(List.of("ip", "-j", "link", "show"))) existing.add(l.getAsJsonObject().get("ifname").getAsString());
+        for (JsonElement l : IpJson.run(List.of("ip", "-j", "link", "show"))) existing.add(l.getAsJsonObject().get("ifname").getAsString());
         for (String n : names) {
             if (!existing.contains(n)) throw new IOException("there is no interface " + n + " in this network namespace (ip link shows " + existing + ")");
         }
@@ -79,7 +75,7 @@ public final class DeviceDetector {
 
     /** The first global address of {@code family} on the first of {@code devices} that has one; null when none has. */
     private static InetAddress first(List<String> devices, String flag, String family) throws IOException {
-        List<JsonElement> links = json(List.of("ip", "-j", flag, "addr", "show", "scope", "global"));
+        List<JsonElement> links = IpJson.run(List.of("ip", "-j", flag, "addr", "show", "scope", "global"));
         for (String d : devices) {
             for (JsonElement l : links) {
                 if (!l.getAsJsonObject().get("ifname").getAsString().equals(d)) continue;
@@ -91,25 +87,5 @@ public final class DeviceDetector {
             }
         }
         return null;
-    }
-
-    private static List<JsonElement> json(List<String> command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        String out;
-        try (var in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        try {
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException(String.join(" ", command) + " failed");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
-        }
-        try {
-            return out.isBlank() ? List.of() : JsonParser.parseString(out).getAsJsonArray().asList();
-        } catch (RuntimeException e) {
-            throw new IOException(String.join(" ", command) + " printed no JSON list (iproute2 with -j is needed): " + e.getMessage(), e);
-        }
     }
 }

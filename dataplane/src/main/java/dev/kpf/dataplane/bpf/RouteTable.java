@@ -1,17 +1,13 @@
 package dev.kpf.dataplane.bpf;
 
 import com.google.gson.JsonElement;
-import com.google.gson.JsonParser;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The main routing table of a network namespace (IPv4 and IPv6, from {@code ip -j route show}), for finding the
@@ -33,7 +29,7 @@ final class RouteTable {
             List<String> cmd = new ArrayList<>(List.of("ip"));
             if (netns != null) cmd.addAll(List.of("-n", netns.getFileName().toString()));
             cmd.addAll(List.of("-j", family, "route", "show", "table", "main"));
-            for (JsonElement e : json(cmd)) {
+            for (JsonElement e : IpJson.run(cmd)) {
                 var r = e.getAsJsonObject();
                 if (!r.has("dev") || !r.has("dst")) continue;
                 String dst = r.get("dst").getAsString();
@@ -63,23 +59,5 @@ final class RouteTable {
             if ((prefix[i / 8] & mask) != (a[i / 8] & mask)) return false;
         }
         return true;
-    }
-
-    private static List<JsonElement> json(List<String> command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        String out;
-        try (var in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        try {
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException(String.join(" ", command) + " failed");
-            return out.isBlank() ? List.of() : JsonParser.parseString(out).getAsJsonArray().asList();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
-        } catch (RuntimeException e) {
-            throw new IOException(String.join(" ", command) + " printed no JSON list: " + e.getMessage(), e);
-        }
     }
 }
