@@ -52,15 +52,14 @@ final class MapWriter {
     private final MapAccess<Integer, RevNatValue> revNat4, revNat6;
     private final MapAccess<Integer, String> names;
     private final MapAccess<long[], long[]> stats;
-    private final MapAccess<SourceRangeKey, Byte> sourceRanges4, sourceRanges6;
     private final MapAccess<Integer, int[]> maglev4;
     private final AffinityMembers members;
     private final boolean maglev;
     private final int maglevTableSize;
     /** The Maglev tables the maps hold, by rev-NAT id. */
     private final Map<Integer, int[]> maglevTables = new HashMap<>();
-    /** The source-range entries in kpf_srcrange4/6, by frontend (its external-scope service key). */
-    private final Map<SvcKey, Set<SourceRangeKey>> sourceRanges = new HashMap<>();
+    /** The client prefixes of frontends with loadBalancerSourceRanges. */
+    private final SourceRanges sourceRanges;
     /** UDP backends leaving their frontends, for the sockets to be let go. */
     private final GoneUdpBackends goneUdp = new GoneUdpBackends();
     /** The mirror of the maps; replaced by a fresh read of the maps when a write failed midway. */
@@ -79,8 +78,7 @@ final class MapWriter {
         revNat6 = maps.revNat6();
         names = maps.names();
         stats = maps.stats();
-        sourceRanges4 = maps.sourceRanges4();
-        sourceRanges6 = maps.sourceRanges6();
+        sourceRanges = new SourceRanges(maps.sourceRanges4(), maps.sourceRanges6());
         maglev4 = maps.maglev4();
         members = new AffinityMembers(maps.members(), maps.affinity());
         this.maglev = maglev;
@@ -98,10 +96,7 @@ final class MapWriter {
         ProgrammedState earlier = state;
         state = MirrorReader.read(svc4, svc6, backends4, backends6, revNat4, revNat6, names);
         if (earlier != null) state.continueFrom(earlier);
-        sourceRanges.clear();
-        for (MapAccess<SourceRangeKey, Byte> m : List.of(sourceRanges4, sourceRanges6)) {
-            for (SourceRangeKey k : m.entries().keySet()) sourceRanges.computeIfAbsent(k.frontendKey(), x -> new HashSet<>()).add(k);
-        }
+        sourceRanges.reread();
         maglevTables.clear();
         maglevTables.putAll(maglev4.entries());
         maglevTables.keySet().removeIf(SelfTestFrontend::reserved);
@@ -208,7 +203,7 @@ final class MapWriter {
                 writes.delete(PhasedWrites.DELETE_REFERENCED, maglev4, id);
             }
         }
-        for (SvcKey k : new ArrayList<>(sourceRanges.keySet())) if (!rangeUsers.contains(k)) writeSourceRanges(k, Set.of(), writes);
+        sourceRanges.dropAllBut(rangeUsers, writes);
         members.reconcile(state, writes);
         // slots, names, backends and rev-NAT entries of a write that failed midway
         for (SvcKey k : state.orphanSlots) {
@@ -283,33 +278,6 @@ final class MapWriter {
         members.purgeAfterFlush(state, errors);
     }
 
-    /** The kpf_srcrange4/6 entries a frontend with loadBalancerSourceRanges needs: its family's CIDRs (none otherwise). */
-    private static Set<SourceRangeKey> sourceRangeKeys(LbEntry e) {
-        Frontend f = e.frontend();
-        if (e.sourceRanges().isEmpty()) return Set.of();
-        Set<SourceRangeKey> keys = new HashSet<>();
-        for (dev.kpf.dataplane.model.Cidr c : e.sourceRanges()) {
-            if (ProgrammedState.v4(c.network()) == ProgrammedState.v4(f.address())) {
-                keys.add(new SourceRangeKey(f.address(), f.port(), f.protocol().number, c.network(), c.prefixLength()));
-            }
-        }
-        return keys;
-    }
-
-    /**
-     * Makes kpf_srcrange4/6 hold exactly {@code keys} for a frontend: new prefixes are written before the frontend's
-     * entry starts checking them, old ones deleted after it stopped (make-before-break, like everything else).
-     */
-    private void writeSourceRanges(SvcKey frontend, Set<SourceRangeKey> keys, PhasedWrites writes) {
-        Set<SourceRangeKey> have = sourceRanges.getOrDefault(frontend, Set.of());
-        if (have.equals(keys)) return;
-        MapAccess<SourceRangeKey, Byte> map = ProgrammedState.v4(frontend.address()) ? sourceRanges4 : sourceRanges6;
-        for (SourceRangeKey k : keys) if (!have.contains(k)) writes.update(PhasedWrites.BACKENDS, map, k, (byte) 1);
-        for (SourceRangeKey k : have) if (!keys.contains(k)) writes.delete(PhasedWrites.DELETE_REFERENCED, map, k);
-        if (keys.isEmpty()) sourceRanges.remove(frontend);
-        else sourceRanges.put(frontend, new HashSet<>(keys));
-    }
-
     /** Queues the entries service by service; a service that does not fit is reported and left as it was. */
     private Set<String> writeServices(java.util.Collection<LbEntry> entries, int[] counts, List<Problem> errors, PhasedWrites writes) {
         Map<ObjectRef, List<LbEntry>> byService = new TreeMap<>();
@@ -345,7 +313,7 @@ final class MapWriter {
         boolean twoScope = f.scope() == Scope.EXTERNAL && e.externalPolicyLocal() && e.type() != FrontendType.CLUSTER_IP;
         boolean useMaglev = maglev && f.scope() == Scope.EXTERNAL && e.type() != FrontendType.CLUSTER_IP;
         int flags = (e.affinityTimeoutSeconds() > 0 ? MapLayout.SVC_AFFINITY : 0) | (twoScope ? MapLayout.SVC_TWO_SCOPE : 0)
-                | (sourceRangeKeys(e).isEmpty() ? 0 : MapLayout.SVC_SOURCE_RANGES) | (useMaglev ? MapLayout.SVC_MAGLEV : 0);
+                | (SourceRanges.keys(e).isEmpty() ? 0 : MapLayout.SVC_SOURCE_RANGES) | (useMaglev ? MapLayout.SVC_MAGLEV : 0);
         List<ProgrammedState.BackendKey> backends = new ArrayList<>();
         Map<ProgrammedState.BackendKey, Integer> backendFlags = new LinkedHashMap<>();
         for (Backend b : e.backends()) {
@@ -355,7 +323,7 @@ final class MapWriter {
         }
         String name = MapLayout.fitName(e.type().label + "\t" + e.servicePortName() + "\t" + f.protocol().name());
         SvcValue v = new SvcValue(0, backends.size(), 0, flags, e.affinityTimeoutSeconds());
-        return new Want(k, v, backends, backendFlags, name, owner(e.service()), sourceRangeKeys(e));
+        return new Want(k, v, backends, backendFlags, name, owner(e.service()), SourceRanges.keys(e));
     }
 
     /** Why a service's new entries would not fit, or null. Counts only what this service adds. */
@@ -409,7 +377,7 @@ final class MapWriter {
     private void writeFrontend(Want w, int[] counts, PhasedWrites writes) {
         InetAddress addr = w.key().address();
         // make: the client prefixes (both scopes' entries check those of the external key)
-        if (w.key().scope() == MapLayout.SCOPE_EXTERNAL) writeSourceRanges(w.key(), w.ranges(), writes);
+        if (w.key().scope() == MapLayout.SCOPE_EXTERNAL) sourceRanges.write(w.key(), w.ranges(), writes);
         // make: backends
         int[] ids = new int[w.backends().size()];
         for (int i = 0; i < ids.length; i++) {
@@ -489,7 +457,7 @@ final class MapWriter {
         MapAccess<SvcKey, SvcValue> map = svcMap(k.address());
         writes.delete(PhasedWrites.DELETE_ENTRIES, map, k);
         counts[1]++;
-        if (k.scope() == MapLayout.SCOPE_EXTERNAL) writeSourceRanges(k, Set.of(), writes);
+        if (k.scope() == MapLayout.SCOPE_EXTERNAL) sourceRanges.write(k, Set.of(), writes);
         if (old == null) return;
         if ((old.service().flags() & MapLayout.SVC_AFFINITY) != 0) {
             for (int id : old.backendIds()) members.drop(state, MemberKey.of(old.service().revNatId(), k.scope(), ProgrammedState.v4(k.address()), id), writes);
