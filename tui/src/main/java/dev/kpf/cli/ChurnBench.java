@@ -96,7 +96,7 @@ final class ChurnBench {
                     serverArgs.add(ChurnCluster.podIp(i, IpFamily.IPv4).getHostAddress());
                     serverArgs.add(ChurnCluster.podIp(i, IpFamily.IPv6).getHostAddress());
                 }
-                Process servers = java(backendNs.exec(), IdentityServer.class.getName(), serverArgs, true);
+                Process servers = java(backendNs.exec(), IdentityServer.class.getName(), serverArgs, true, false);
                 processes.add(servers);
                 if (!"ready".equals(new BufferedReader(new InputStreamReader(servers.getInputStream(), StandardCharsets.UTF_8)).readLine())) {
                     throw new IllegalStateException("the backends did not start");
@@ -113,7 +113,7 @@ final class ChurnBench {
                 // into the cgroup first, then the namespace (ip netns exec would hide the cgroup mount under a new /sys)
                 List<String> clientCmd = new ArrayList<>(List.of("bash", "-c", "echo $$ > " + cgroup.path().resolve("cgroup.procs") + " && exec \"$@\"",
                         "kpf-churn-client", "nsenter", "--net=/run/netns/" + client));
-                Process clientProcess = java(clientCmd, ChurnClient.class.getName(), List.of(), false);
+                Process clientProcess = java(clientCmd, ChurnClient.class.getName(), List.of(), true, true);
                 processes.add(clientProcess);
                 Writer toClient = new java.io.OutputStreamWriter(clientProcess.getOutputStream(), StandardCharsets.US_ASCII);
                 BufferedReader fromClient = new BufferedReader(new InputStreamReader(clientProcess.getInputStream(), StandardCharsets.US_ASCII));
@@ -322,20 +322,23 @@ final class ChurnBench {
     }
 
     private static Process agent(List<String> args, List<Process> processes) throws Exception {
-        Process p = java(List.of(), Main.class.getName(), args, false);
+        Process p = java(List.of(), Main.class.getName(), args, false, false);
         processes.add(p);
         return p;
     }
 
-    /** A JVM on this process's class path under {@code prefix} (namespace, cgroup); output kept only when asked. */
-    private static Process java(List<String> prefix, String main, List<String> args, boolean output) throws Exception {
+    /**
+     * A JVM on this process's class path under {@code prefix} (namespace, cgroup); its output is read when
+     * {@code output}, and it reads what the run writes when {@code input} (else /dev/null).
+     */
+    private static Process java(List<String> prefix, String main, List<String> args, boolean output, boolean input) throws Exception {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"), main));
         cmd.addAll(args);
         ProcessBuilder b = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(ERRORS.toFile()));
-        if (!output && !main.equals(ChurnClient.class.getName())) b.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        if (!main.equals(ChurnClient.class.getName())) b.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        if (!output) b.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        if (!input) b.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         return b.start();
     }
 

@@ -80,7 +80,7 @@ public final class BpfDatapath implements Datapath {
     private volatile Options options;
     private final BpfObject object;
     private final List<BpfLink> links;
-    private final BpfMap<long[], long[]> stats;
+    private final WriterMaps maps;
     private final MapWriter writer;
     /** Interfaces backends are reached through, beyond the devices: replies of SNATed flows arrive there ({@link #followBackends}). */
     private final ReplyDevices replies = new ReplyDevices();
@@ -94,8 +94,8 @@ public final class BpfDatapath implements Datapath {
         this.object = object;
         this.links = links;
         this.adopted = adopted;
-        stats = object.map(MapLayout.STATS, Codecs.STAT_KEY, Codecs.statValues(Libbpf.possibleCpus()));
-        writer = new MapWriter(maps(object, options.maglevTableSize()), options.maglev(), options.maglevTableSize());
+        maps = maps(object, options.maglevTableSize());
+        writer = new MapWriter(maps, options.maglev(), options.maglevTableSize());
         UdpSocketTerminator t = null;
         String why = "";
         try {
@@ -341,7 +341,7 @@ public final class BpfDatapath implements Datapath {
         Map<Integer, BackendValue> b4 = new HashMap<>(), b6 = new HashMap<>();
         writer.copyMirror(s4, s6, b4, b6);
         Map<List<Long>, long[]> raw = new HashMap<>();
-        stats.entries().forEach((k, v) -> raw.put(List.of(k[0], k[1]), v));
+        maps.stats().entries().forEach((k, v) -> raw.put(List.of(k[0], k[1]), v));
         return CounterReader.read(s4, s6, b4, b6, raw);
     }
 

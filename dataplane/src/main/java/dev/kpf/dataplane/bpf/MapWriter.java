@@ -265,17 +265,17 @@ final class MapWriter {
      * longer matches the maps, so it is rebuilt from them.
      */
     private void flush(PhasedWrites writes, List<Problem> errors) {
+        boolean written = true;
         try {
             writes.flush();
         } catch (BpfException e) {
             errors.add(new Problem("", "maps", "write failed, the next sync re-reads the maps and writes everything again: " + e.getMessage()));
             reread();
-            // a backend whose frontends the maps no longer show it in has left, whatever else failed
-            goneUdp.settle(state, true);
-            return;
+            written = false;
         }
+        // a backend the maps (read again after a failure) no longer show in its frontend has left, whatever else failed
         goneUdp.settle(state, true);
-        members.purgeAfterFlush(state, errors);
+        if (written) members.purgeAfterFlush(state, errors); // else the next flush does it
     }
 
     /** Queues the entries service by service; a service that does not fit is reported and left as it was. */
@@ -312,8 +312,9 @@ final class MapWriter {
         // the translator gives external frontends of externalTrafficPolicy: Local services an INTERNAL entry too
         boolean twoScope = f.scope() == Scope.EXTERNAL && e.externalPolicyLocal() && e.type() != FrontendType.CLUSTER_IP;
         boolean useMaglev = maglev && f.scope() == Scope.EXTERNAL && e.type() != FrontendType.CLUSTER_IP;
+        Set<SourceRangeKey> ranges = SourceRanges.keys(e);
         int flags = (e.affinityTimeoutSeconds() > 0 ? MapLayout.SVC_AFFINITY : 0) | (twoScope ? MapLayout.SVC_TWO_SCOPE : 0)
-                | (SourceRanges.keys(e).isEmpty() ? 0 : MapLayout.SVC_SOURCE_RANGES) | (useMaglev ? MapLayout.SVC_MAGLEV : 0);
+                | (ranges.isEmpty() ? 0 : MapLayout.SVC_SOURCE_RANGES) | (useMaglev ? MapLayout.SVC_MAGLEV : 0);
         List<ProgrammedState.BackendKey> backends = new ArrayList<>();
         Map<ProgrammedState.BackendKey, Integer> backendFlags = new LinkedHashMap<>();
         for (Backend b : e.backends()) {
@@ -323,7 +324,7 @@ final class MapWriter {
         }
         String name = MapLayout.fitName(e.type().label + "\t" + e.servicePortName() + "\t" + f.protocol().name());
         SvcValue v = new SvcValue(0, backends.size(), 0, flags, e.affinityTimeoutSeconds());
-        return new Want(k, v, backends, backendFlags, name, owner(e.service()), SourceRanges.keys(e));
+        return new Want(k, v, backends, backendFlags, name, owner(e.service()), ranges);
     }
 
     /** Why a service's new entries would not fit, or null. Counts only what this service adds. */

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** The Java codecs have the sizes and field offsets of kpf_sock.h's structs, measured by compiling C against it. */
@@ -109,5 +110,13 @@ class MapLayoutTest {
         if (!p.waitFor(60, TimeUnit.SECONDS)) fail("timed out: " + cmd);
         if (p.exitValue() != 0) fail(cmd + ": " + out);
         return out;
+    }
+
+    @Test
+    void names_are_cut_to_what_kpf_names_holds_without_splitting_a_character() {
+        assertEquals("ClusterIP\tt/a:p\tTCP", MapLayout.fitName("ClusterIP\tt/a:p\tTCP"), "short names stay whole");
+        String cut = MapLayout.fitName("x".repeat(126) + "\u00e9\u00e9");
+        assertEquals("x".repeat(126), cut, "the two-byte character at bytes 127-128 is left out whole");
+        assertTrue(MapLayout.fitName("y".repeat(300)).getBytes(StandardCharsets.UTF_8).length == MapLayout.NAME_BYTES - 1);
     }
 }

@@ -266,4 +266,49 @@ class MapWriterRegressionTest {
         sync(t, "a restarted agent's first sync");
         assertExactly(t);
     }
+
+    private static LbEntry dns(String... backends) {
+        List<Backend> list = new ArrayList<>();
+        for (String b : backends) list.add(new Backend(ip(b), 8053, Protocol.UDP, Backend.State.READY, false, "", "", ""));
+        return new LbEntry(new Frontend(ip("10.96.0.53"), 53, Protocol.UDP, Scope.EXTERNAL), FrontendType.CLUSTER_IP,
+                ObjectRef.service("t", "dns"), "", list, 0, List.of(), false, false, 0);
+    }
+
+    @Test
+    void udp_backends_that_left_are_reported_once_and_only_when_the_maps_no_longer_list_them() {
+        sync(table(dns("10.244.0.1", "10.244.0.2")), "dns");
+        writer.takeGoneUdp();
+        LbTable moved = table(dns("10.244.0.2", "10.244.0.3"));
+        // the sync fails at its first syscall: nothing changed in the maps, nothing left
+        kernel.faultRate(1.0);
+        invariant.syncStarts(moved, true, "fails at once");
+        assertFalse(writer.apply(moved).errors().isEmpty());
+        kernel.faultRate(0);
+        assertEquals(List.of(), writer.takeGoneUdp(), "10.244.0.1 is still listed");
+        afterFailure = true;
+        sync(moved, "the next sync");
+        assertEquals(List.of(new GoneBackend(maps.svc4.get(ReaderInvariant.key(dns().frontend())).revNatId(), ip("10.244.0.1"), 8053)),
+                writer.takeGoneUdp(), "then it has left");
+        assertEquals(List.of(), writer.takeGoneUdp(), "reported once");
+    }
+
+    @Test
+    void a_udp_backend_is_reported_as_gone_when_the_sync_fails_after_its_frontend_stopped_listing_it() {
+        // how many write syscalls the change takes, on maps of its own
+        FakeKernel probe = new FakeKernel(2);
+        FakeMaps probeMaps = new FakeMaps(probe, Map.of());
+        MapWriter probeWriter = new MapWriter(probeMaps.writerMaps(), true, 251);
+        probeWriter.apply(table(dns("10.244.0.1")));
+        long before = probe.syscalls();
+        probeWriter.apply(table(dns("10.244.0.2")));
+        long last = probe.syscalls() - 1; // the last delete: the old backend's entry, after the frontend switched
+
+        sync(table(dns("10.244.0.1")), "dns");
+        writer.takeGoneUdp();
+        kernel.faultAt(kernel.syscalls() + (last - before));
+        invariant.syncStarts(table(dns("10.244.0.2")), true, "fails at its last syscall");
+        assertFalse(writer.apply(table(dns("10.244.0.2"))).errors().isEmpty(), "the injected fault hit this sync");
+        assertEquals(List.of(ip("10.244.0.1")), writer.takeGoneUdp().stream().map(GoneBackend::address).toList(),
+                "the frontend had switched: its sockets to the old backend are let go");
+    }
 }

@@ -67,7 +67,7 @@ final class ProgrammedExactly {
             boolean external = k.scope() == MapLayout.SCOPE_EXTERNAL && e.type() != dev.kpf.dataplane.lb.FrontendType.CLUSTER_IP;
             if (((v.flags() & MapLayout.SVC_TWO_SCOPE) != 0) != (external && e.externalPolicyLocal())) out.add(f + " two-scope flag " + v.flags());
             if (maglev != null && ((v.flags() & MapLayout.SVC_MAGLEV) != 0) != (external && maglev)) out.add(f + " Maglev flag " + v.flags());
-            Set<SourceRangeKey> r = ReaderInvariant.ranges(e);
+            Set<SourceRangeKey> r = SourceRanges.keys(e);
             ranges.addAll(r);
             if (((v.flags() & MapLayout.SVC_SOURCE_RANGES) != 0) != !r.isEmpty()) out.add(f + " source-range flag " + v.flags() + ", wants " + r);
             if (!new RevNatValue(k.address(), k.port()).equals((v4 ? m.revNat4 : m.revNat6).get(v.revNatId()))) out.add(f + " rev-NAT entry wrong");

@@ -84,7 +84,7 @@ final class ReaderInvariant {
             for (Backend b : e.backends()) a.backends.add(new ProgrammedState.BackendKey(b.address(), b.port(), b.protocol().number));
             a.mayRefuse |= e.backends().isEmpty();
             a.names.add(MapLayout.fitName(e.type().label + "\t" + e.servicePortName() + "\t" + e.frontend().protocol().name()));
-            Set<SourceRangeKey> ranges = ranges(e);
+            Set<SourceRangeKey> ranges = SourceRanges.keys(e);
             if (ranges.isEmpty()) {
                 a.anyAllClients = true;
             } else {
@@ -102,17 +102,6 @@ final class ReaderInvariant {
 
     static SvcKey key(Frontend f) {
         return new SvcKey(f.address(), f.port(), f.protocol().number, f.scope() == Scope.INTERNAL ? MapLayout.SCOPE_INTERNAL : MapLayout.SCOPE_EXTERNAL, 0);
-    }
-
-    static Set<SourceRangeKey> ranges(LbEntry e) {
-        Set<SourceRangeKey> out = new HashSet<>();
-        Frontend f = e.frontend();
-        for (Cidr c : e.sourceRanges()) {
-            if ((c.network() instanceof Inet4Address) == (f.address() instanceof Inet4Address)) {
-                out.add(new SourceRangeKey(f.address(), f.port(), f.protocol().number, c.network(), c.prefixLength()));
-            }
-        }
-        return out;
     }
 
     List<String> violations() {
