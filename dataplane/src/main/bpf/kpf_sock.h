@@ -8,7 +8,7 @@
 
 #include <linux/types.h>
 
-#define KPF_LAYOUT_VERSION 1
+#define KPF_LAYOUT_VERSION 2
 
 /* frontend scopes: EXTERNAL is the only entry of most frontends; INTERNAL exists for externalTrafficPolicy: Local */
 #define KPF_SCOPE_EXTERNAL 0
@@ -166,38 +166,66 @@ struct kpf_name {
 
 /* ---- the tc datapath (kpf_tc.h): conntrack, SNAT configuration, source ranges, Maglev ---- */
 
-/* a flow as packets carry it: client -> frontend (original) or backend -> node/client (reply) */
-struct kpf_ct4_key {
-	__be32 saddr;
-	__be32 daddr;
+/*
+ * A flow as packets carry it, for both families (IPv4 addresses fill the first 4 bytes, the rest is zero): client ->
+ * frontend (original) or backend -> SNAT address or client (reply). One map holds both families' flows.
+ */
+struct kpf_ct_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
 	__be16 sport;
 	__be16 dport;
 	__u8 proto;
-	__u8 pad[3];
+	__u8 family; /* 4 or 6 */
+	__u8 pad[2];
 };
 
 /*
- * original: addr:port = backend, addr2:port2 = SNAT source (when KPF_CT_SNAT)
- * reply:    addr:port = client (the new destination when KPF_CT_SNAT), addr2:port2 = frontend (the new source)
+ * original: addr:port = backend, addr2:port2 = the source the backend sees (the SNAT address and port with
+ *           KPF_CT_SNAT, else the client)
+ * reply:    addr:port = client, addr2:port2 = frontend
+ * Either way the other entry of the flow is keyed addr:port -> addr2:port2, so an entry names its partner and the
+ * two are created, refreshed as one, and deleted together.
  */
-struct kpf_ct4_value {
-	__be32 addr;
-	__be32 addr2;
+struct kpf_ct_value {
+	__u8 addr[16];
+	__u8 addr2[16];
 	__be16 port;
 	__be16 port2;
 	__u16 rev_nat_id;
 	__u8 flags;
-	__u8 pad;
+	__u8 family; /* 4 or 6, as in the key */
 	__u64 last_ns;
 	__u64 created_ns;
 };
 
-/* written by the agent: the IPv4 source for SNAT and the port range kpf allocates from */
+/* kpf_ct_value flags */
+#define KPF_CT_SNAT    (1u << 0)
+#define KPF_CT_REPLY   (1u << 1)
+#define KPF_CT_CLOSING (1u << 2) /* a FIN or RST was seen: the flow (and its SNAT port) is free again soon */
+
+/*
+ * Written by the agent: the SNAT sources (IPv4 in the first 4 bytes of snat4; all zero: flows of that family that
+ * need SNAT pass untranslated), the port range kpf allocates from, and the conntrack timeouts in seconds (0: the
+ * built-in default).
+ */
 struct kpf_tc_config {
-	__be32 snat4;
+	__u8 snat4[16];
+	__u8 snat6[16];
 	__u16 port_min;
 	__u16 port_max;
+	__u32 tcp_timeout_s;
+	__u32 udp_timeout_s;
+	__u32 closing_timeout_s;
 };
+
+/* kpf_tc_events (a per-CPU array of __u64): what the tc datapath did that a user may need to see */
+#define KPF_EV_CT_FULL         0 /* a new flow dropped: the conntrack map is full */
+#define KPF_EV_PORTS_EXHAUSTED 1 /* a new flow dropped: no free SNAT port towards its backend */
+#define KPF_EV_FRAGMENT        2 /* a first fragment to a frontend dropped (fragments are not translated) */
+#define KPF_EV_ICMP            3 /* an ICMP or ICMPv6 error translated for a flow */
+#define KPF_EV_PORT_REUSED     4 /* a SNAT port taken over from a flow that had expired */
+#define KPF_EV_COUNT           8
 
 /* loadBalancerSourceRanges: (frontend, client prefix) -> 1; prefixlen counts the 56 frontend bits plus the CIDR's */
 struct kpf_srcrange4_key {
@@ -214,33 +242,6 @@ struct kpf_srcrange4_key {
 #define KPF_MAGLEV_M 1021
 struct kpf_maglev {
 	__u32 backend_ids[KPF_MAGLEV_M];
-};
-
-/* IPv6: the same flows with 16-byte addresses */
-struct kpf_ct6_key {
-	__u8 saddr[16];
-	__u8 daddr[16];
-	__be16 sport;
-	__be16 dport;
-	__u8 proto;
-	__u8 pad[3];
-};
-
-struct kpf_ct6_value {
-	__u8 addr[16];
-	__u8 addr2[16];
-	__be16 port;
-	__be16 port2;
-	__u16 rev_nat_id;
-	__u8 flags;
-	__u8 pad;
-	__u64 last_ns;
-	__u64 created_ns;
-};
-
-/* written by the agent: the IPv6 source for SNAT (all zero: IPv6 flows that need SNAT pass untranslated) */
-struct kpf_tc_config6 {
-	__u8 snat6[16];
 };
 
 /* loadBalancerSourceRanges of IPv6 frontends: prefixlen counts the 152 frontend bits plus the CIDR's */

@@ -72,11 +72,21 @@ public final class Doctor {
         }
         if (in.agent() != null && in.selected("agent.health")) out.add(AgentHealth.check(in.agent()));
         if (in.pins() != null && in.intent() != null && in.selected("maps.consistent")) out.add(mapsConsistent(in));
+        if (in.pins() != null && in.selected(ConntrackHealth.ID)) conntrack(in).ifPresent(out::add);
         // last: it adds a test frontend to the live maps for a moment
         if (in.pins() != null && in.host() != null && in.host().isLive() && in.selected(DatapathSelfTest.ID)) out.add(DatapathSelfTest.run(in.pins()));
         if (in.preflight()) out.addAll(preflight(in));
         List<CheckResult> selected = out.stream().filter(c -> in.selected(c.id())).toList();
         return new DoctorReport(selected, facts);
+    }
+
+    /** Only where the agent serves traffic from outside (the tc datapath's maps are pinned). */
+    private static java.util.Optional<CheckResult> conntrack(DoctorInputs in) {
+        try {
+            return dev.kpf.dataplane.bpf.PinnedConntrack.read(in.pins()).map(ConntrackHealth::check);
+        } catch (RuntimeException e) {
+            return java.util.Optional.of(unknown(ConntrackHealth.ID, "datapath", "reading the conntrack maps under " + in.pins().root() + ": " + e.getMessage()));
+        }
     }
 
     private static CheckResult mapsConsistent(DoctorInputs in) {

@@ -79,6 +79,18 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--snat-ip6", paramLabel = "ADDR", description = "IPv6 node address for SNAT of external IPv6 traffic (default: the first global IPv6 address of the devices).")
     String snatIp6;
 
+    @Option(names = "--snat-ports", paramLabel = "MIN-MAX", defaultValue = "1024-32767",
+            description = "SNAT ports of external traffic, per backend address and port (default ${DEFAULT-VALUE}, below the node's ephemeral ports).")
+    String snatPorts;
+
+    @Option(names = "--conntrack-udp-timeout", paramLabel = "SECONDS", defaultValue = "120",
+            description = "How long a UDP flow from outside lives without packets (default ${DEFAULT-VALUE}).")
+    int udpTimeout;
+
+    @Option(names = "--conntrack-tcp-timeout", paramLabel = "SECONDS", defaultValue = "7200",
+            description = "How long an established TCP flow from outside lives without packets (default ${DEFAULT-VALUE}).")
+    int tcpTimeout;
+
     @Option(names = "--tc-attach", paramLabel = "auto|tcx|clsact", defaultValue = "auto",
             description = "How the tc programs attach to --devices: tcx links (kernel 6.6 or later), clsact filters (older kernels), "
                     + "or auto (default): tcx where the kernel has it, else clsact.")
@@ -154,7 +166,10 @@ final class AgentCommand implements Callable<Integer> {
                     agent.serveHealthChecks(new dev.kpf.dataplane.agent.HealthCheckPorts(java.net.InetAddress.getByName(healthCheckAddress)));
                 }
                 agent.start();
-                if (datapath instanceof BpfDatapath bpf && !devices.equals("none")) followDevices(bpf, devices.equals("auto"), owned);
+                if (datapath instanceof BpfDatapath bpf && !devices.equals("none")) {
+                    followDevices(bpf, devices.equals("auto"), owned);
+                    sweepConntrack(agent, owned);
+                }
                 if (datapath instanceof BpfDatapath) owned.add(dev.kpf.dataplane.trace.TraceSweeper.start(pins, java.time.Duration.ofSeconds(2)));
                 out.printf("kpf agent: node %s, source %s, datapath %s, serving http://%s:%d/ (healthz readyz metrics v1/status v1/services)%n",
                         node, source, datapath.describe(), http.address().getHostString(), http.address().getPort());
@@ -197,6 +212,14 @@ final class AgentCommand implements Callable<Integer> {
                 org.slf4j.LoggerFactory.getLogger(AgentCommand.class).warn("msg=\"device detection failed; the devices stay\" error=\"{}\"", e.getMessage());
             }
         }, 30, 30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** Every 30 s: frees conntrack entries of flows that ended (the programs only free those a packet finds). */
+    private static void sweepConntrack(Agent agent, List<AutoCloseable> owned) {
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().daemon().name("kpf-conntrack").unstarted(r));
+        owned.add(timer::shutdownNow);
+        timer.scheduleWithFixedDelay(agent::sweepConntrack, 30, 30, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private BpfDatapath openBpf(PinDirectory pins) {
@@ -249,7 +272,20 @@ final class AgentCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--maglev-table-size " + maglevTableSize + ": use a prime from 251 to 65521");
         }
         return BpfDatapath.open(new BpfDatapath.Options(pins, cg, capacities, chosen, snat, lbAlgorithm.equals("maglev"),
-                snat6 instanceof java.net.Inet6Address ? snat6 : null, maglevTableSize, clsact));
+                snat6 instanceof java.net.Inet6Address ? snat6 : null, maglevTableSize, clsact, conntrack()));
+    }
+
+    /** --snat-ports and the conntrack timeouts, checked. */
+    private dev.kpf.dataplane.bpf.ConntrackConfig conntrack() {
+        String[] range = snatPorts.split("-", 2);
+        try {
+            return new dev.kpf.dataplane.bpf.ConntrackConfig(Integer.parseInt(range[0].strip()), Integer.parseInt(range[range.length - 1].strip()),
+                    Duration.ofSeconds(tcpTimeout), Duration.ofSeconds(udpTimeout), dev.kpf.dataplane.bpf.ConntrackConfig.DEFAULT.closingTimeout());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--snat-ports " + snatPorts + ": use MIN-MAX, e.g. 1024-32767");
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     private ClusterSource source(SourceSpec s, List<AutoCloseable> owned) throws Exception {

@@ -41,6 +41,7 @@ public final class Agent implements AutoCloseable {
     private volatile List<Problem> lastErrors = List.of();
     private volatile LbTable desired;
     private volatile HealthCheckPorts healthChecks;
+    private volatile dev.kpf.dataplane.bpf.SweepReport lastSweep = dev.kpf.dataplane.bpf.SweepReport.NONE;
     private long lastFullApply;
     private static final Duration FULL_APPLY_INTERVAL = Duration.ofMinutes(5);
 
@@ -52,6 +53,31 @@ public final class Agent implements AutoCloseable {
         this.metrics = metrics;
         this.clock = clock;
         metrics.exportCounters(datapath::counters, () -> desired);
+        metrics.exportTcEvents(datapath::tcEvents);
+    }
+
+    /**
+     * Frees the conntrack entries of flows that ended (the agent calls it every 30 s); its cost and what it freed go
+     * to the metrics and the log.
+     */
+    public void sweepConntrack() {
+        try {
+            dev.kpf.dataplane.bpf.SweepReport r = datapath.sweepConntrack();
+            lastSweep = r;
+            metrics.conntrackEntries.set(r.scanned() - r.deleted());
+            metrics.conntrackSwept.inc(r.deleted());
+            metrics.sweepCpu.inc(r.cpuNanos() / 1e9);
+            if (r.deleted() > 0) {
+                LOG.debug("msg=\"conntrack sweep\" scanned={} deleted={} cpu_ms={}", r.scanned(), r.deleted(), r.cpuNanos() / 1_000_000);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("msg=\"conntrack sweep failed; expired flows stay until a packet finds them\" error=\"{}\"", e.getMessage());
+        }
+    }
+
+    /** What the last conntrack sweep did. */
+    public dev.kpf.dataplane.bpf.SweepReport lastSweep() {
+        return lastSweep;
     }
 
     public void start() {

@@ -86,6 +86,15 @@ public final class AgentHttp implements AutoCloseable {
         Map<String, Object> maps = new LinkedHashMap<>();
         agent.datapath().mapUsage().forEach((k, v) -> maps.put(k, Map.of("entries", v[0], "capacity", v[1])));
         doc.put("maps", maps);
+        if (!agent.datapath().devices().isEmpty()) {
+            Map<String, Object> ct = new LinkedHashMap<>();
+            dev.kpf.dataplane.bpf.SweepReport sweep = agent.lastSweep();
+            ct.put("lastSweep", Map.of("scanned", sweep.scanned(), "deleted", sweep.deleted(), "cpuMillis", sweep.cpuNanos() / 1e6));
+            Map<String, Long> events = new LinkedHashMap<>();
+            agent.datapath().tcEvents().forEach((e, n) -> events.put(e.metric(), n));
+            ct.put("events", events);
+            doc.put("conntrack", ct);
+        }
         return doc;
     }
 

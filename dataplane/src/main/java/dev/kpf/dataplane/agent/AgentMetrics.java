@@ -30,6 +30,29 @@ public final class AgentMetrics {
     final Gauge mapCapacity = Gauge.builder().name("kpf_map_capacity").help("Capacity (max entries) of each BPF map").labelNames("map").register(registry);
     final Counter syncErrors = Counter.builder().name("kpf_sync_errors_total").help("Sync errors by reason").labelNames("reason").register(registry);
 
+    final Gauge conntrackEntries = Gauge.builder().name("kpf_conntrack_entries")
+            .help("Entries in the tc datapath's conntrack map after the last sweep (two per flow)").register(registry);
+    final Counter conntrackSwept = Counter.builder().name("kpf_conntrack_swept_entries_total")
+            .help("Conntrack entries the sweep deleted: flows that ended, and UDP flows to backends that left").register(registry);
+    final Counter sweepCpu = Counter.builder().name("kpf_conntrack_sweep_cpu_seconds_total")
+            .help("CPU time the conntrack sweeps took").register(registry);
+
+    /** Exports the tc programs' event counters (read when scraped): drops for a full conntrack map or exhausted SNAT ports, and more. */
+    public void exportTcEvents(java.util.function.Supplier<java.util.Map<dev.kpf.dataplane.bpf.TcEvent, Long>> events) {
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("kpf_tc_events_total")
+                .help("What the tc datapath counted: " + java.util.Arrays.stream(dev.kpf.dataplane.bpf.TcEvent.values())
+                        .map(e -> e.metric() + " (" + e.help() + ")").collect(java.util.stream.Collectors.joining("; ")))
+                .labelNames("event")
+                .callback(cb -> {
+                    try {
+                        events.get().forEach((e, n) -> cb.call(n, e.metric()));
+                    } catch (RuntimeException e) {
+                        // the maps went away (cleanup): nothing to report this scrape
+                    }
+                })
+                .register(registry);
+    }
+
     /** Exports the socket programs' counters (read when scraped), named by the table's Service ports. */
     public void exportCounters(java.util.function.Supplier<dev.kpf.dataplane.bpf.Counters> counters,
                                java.util.function.Supplier<dev.kpf.dataplane.lb.LbTable> table) {

@@ -40,9 +40,10 @@ public final class BpfDatapath implements Datapath {
      * map-full tests use small ones), the Maglev settings, and for traffic from outside the node:
      * @param devices interfaces for the tc programs (traffic from outside the node); empty: socket level only
      * @param snat4   the IPv4 address replies of SNATed flows come back to (a node address); required with devices
+     * @param conntrack the SNAT port range and conntrack timeouts of the tc datapath
      */
     public record Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4,
-                          boolean maglev, java.net.InetAddress snat6, int maglevTableSize, boolean clsact) {
+                          boolean maglev, java.net.InetAddress snat6, int maglevTableSize, boolean clsact, ConntrackConfig conntrack) {
         public Options {
             if (!dev.kpf.dataplane.lb.Maglev.validSize(maglevTableSize)) {
                 throw new IllegalArgumentException("Maglev table size " + maglevTableSize + ": use a prime from 251 to 65521");
@@ -52,6 +53,17 @@ public final class BpfDatapath implements Datapath {
             if (!devices.isEmpty() && !(snat4 instanceof java.net.Inet4Address)) {
                 throw new IllegalArgumentException("the tc datapath needs an IPv4 node address to SNAT to");
             }
+        }
+
+        /** kpf's default conntrack settings. */
+        public Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4,
+                       boolean maglev, java.net.InetAddress snat6, int maglevTableSize, boolean clsact) {
+            this(pins, cgroup, capacities, devices, snat4, maglev, snat6, maglevTableSize, clsact, ConntrackConfig.DEFAULT);
+        }
+
+        /** These options with other conntrack settings. */
+        public Options withConntrack(ConntrackConfig settings) {
+            return new Options(pins, cgroup, capacities, devices, snat4, maglev, snat6, maglevTableSize, clsact, settings);
         }
 
         /** With tcx links for the tc programs (kernel 6.6 or later). */
@@ -88,6 +100,7 @@ public final class BpfDatapath implements Datapath {
     private final UdpSocketTerminator udpTerminator;
     private final String udpTermination;
     private final boolean adopted;
+    private final Conntrack conntrack;
 
     private BpfDatapath(Options options, BpfObject object, List<BpfLink> links, boolean adopted) {
         this.options = options;
@@ -96,6 +109,7 @@ public final class BpfDatapath implements Datapath {
         this.adopted = adopted;
         maps = maps(object, options.maglevTableSize());
         writer = new MapWriter(maps, options.maglev(), options.maglevTableSize());
+        conntrack = Conntrack.of(object, options.conntrack());
         UdpSocketTerminator t = null;
         String why = "";
         try {
@@ -147,10 +161,15 @@ public final class BpfDatapath implements Datapath {
         return replies.current().stream().map(Device::name).toList();
     }
 
-    /** After a sync: connected UDP sockets to backends that left their frontend are let go (kernels with bpf_sock_destroy). */
+    /**
+     * After a sync: UDP flows from outside to backends that left their frontend are deleted from conntrack (the next
+     * datagram picks a backend that is there), and connected UDP sockets on the node are let go (kernels with
+     * bpf_sock_destroy).
+     */
     private SyncReport letGo(SyncReport report) {
         followBackends();
         List<GoneBackend> gone = writer.takeGoneUdp();
+        if (!gone.isEmpty() && !options.devices().isEmpty()) conntrack.purge(gone);
         if (udpTerminator == null || gone.isEmpty()) return report;
         try {
             udpTerminator.terminate(gone);
@@ -305,7 +324,7 @@ public final class BpfDatapath implements Datapath {
      */
     public synchronized void setDevices(List<Device> devices, InetAddress snat4) {
         Options next = new Options(options.pins(), options.cgroup(), options.capacities(), devices, snat4, options.maglev(), options.snat6(),
-                options.maglevTableSize(), options.clsact());
+                options.maglevTableSize(), options.clsact(), options.conntrack());
         List<Device> kept = new ArrayList<>(replies.current());
         kept.removeAll(devices);
         TcAttachment.attachTc(next, kept, object, links, new ArrayList<>());
@@ -329,6 +348,21 @@ public final class BpfDatapath implements Datapath {
     @Override
     public List<String> devices() {
         return options.devices().stream().map(Device::name).toList();
+    }
+
+    @Override
+    public Map<TcEvent, Long> tcEvents() {
+        return conntrack.events();
+    }
+
+    /** The flows the tc programs track, both entries of each. */
+    public Map<FlowKey, FlowEntry> flows() {
+        return conntrack.flows();
+    }
+
+    @Override
+    public SweepReport sweepConntrack() {
+        return conntrack.sweep();
     }
 
     /**

@@ -158,18 +158,26 @@ final class Codecs {
         };
     }
 
-    /** struct kpf_tc_config (8 bytes): the IPv4 SNAT source and kpf's SNAT port range. */
+    /** struct kpf_tc_config (48 bytes): the SNAT sources, kpf's SNAT port range and the conntrack timeouts in seconds. */
     static final MapCodec<TcConfig> TC_CONFIG = new MapCodec<>() {
-        public int size() { return 8; }
+        public int size() { return 48; }
         public void write(MemorySegment s, long o, TcConfig v) {
-            zero(s, o, 8);
-            if (v.snat4() != null) addr(s, o, v.snat4(), 4);
-            s.set(U16, o + 4, (short) v.portMin());
-            s.set(U16, o + 6, (short) v.portMax());
+            zero(s, o, 48);
+            if (v.snat4() instanceof java.net.Inet4Address a) addr(s, o, a, 4);
+            if (v.snat6() instanceof java.net.Inet6Address a) addr(s, o + 16, a, 16);
+            ConntrackConfig c = v.conntrack();
+            s.set(U16, o + 32, (short) c.portMin());
+            s.set(U16, o + 34, (short) c.portMax());
+            s.set(U32, o + 36, (int) c.tcpTimeout().toSeconds());
+            s.set(U32, o + 40, (int) c.udpTimeout().toSeconds());
+            s.set(U32, o + 44, (int) c.closingTimeout().toSeconds());
         }
         public TcConfig read(MemorySegment s, long o) {
-            InetAddress a = addr(s, o, 4);
-            return new TcConfig(a.isAnyLocalAddress() ? null : a, Short.toUnsignedInt(s.get(U16, o + 4)), Short.toUnsignedInt(s.get(U16, o + 6)));
+            InetAddress a4 = addr(s, o, 4), a6 = addr(s, o + 16, 16);
+            ConntrackConfig c = new ConntrackConfig(Short.toUnsignedInt(s.get(U16, o + 32)), Short.toUnsignedInt(s.get(U16, o + 34)),
+                    java.time.Duration.ofSeconds(Integer.toUnsignedLong(s.get(U32, o + 36))), java.time.Duration.ofSeconds(Integer.toUnsignedLong(s.get(U32, o + 40))),
+                    java.time.Duration.ofSeconds(Integer.toUnsignedLong(s.get(U32, o + 44))));
+            return new TcConfig(a4.isAnyLocalAddress() ? null : a4, a6.isAnyLocalAddress() ? null : a6, c);
         }
     };
 
@@ -222,19 +230,6 @@ final class Codecs {
             }
         };
     }
-
-    /** struct kpf_tc_config6 (16 bytes): the IPv6 SNAT source; null writes all zero (none). */
-    static final MapCodec<InetAddress> TC_CONFIG6 = new MapCodec<>() {
-        public int size() { return 16; }
-        public void write(MemorySegment s, long o, InetAddress v) {
-            zero(s, o, 16);
-            if (v != null) addr(s, o, v, 16);
-        }
-        public InetAddress read(MemorySegment s, long o) {
-            InetAddress a = addr(s, o, 16);
-            return a.isAnyLocalAddress() ? null : a;
-        }
-    };
 
     /** struct kpf_aff_member_key (8 bytes). */
     static final MapCodec<MemberKey> MEMBER_KEY = new MapCodec<>() {

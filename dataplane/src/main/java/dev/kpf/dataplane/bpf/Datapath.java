@@ -43,6 +43,16 @@ public interface Datapath extends AutoCloseable {
         return java.util.List.of();
     }
 
+    /** What the tc datapath counted (dropped and translated packets), by event; empty without it. */
+    default java.util.Map<TcEvent, Long> tcEvents() {
+        return java.util.Map.of();
+    }
+
+    /** Frees conntrack entries of flows that ended; nothing without the tc datapath. */
+    default SweepReport sweepConntrack() {
+        return SweepReport.NONE;
+    }
+
     /** How the tc programs are attached to {@link #devices()}: "tcx" links or "clsact" filters; empty without devices. */
     default String tcAttach() {
         return "";

@@ -10,14 +10,15 @@ import java.util.List;
 public final class MapLayout {
     private MapLayout() {}
 
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     public static final String SVC4 = "kpf_svc4", SVC6 = "kpf_svc6";
     public static final String BACKENDS4 = "kpf_backends4", BACKENDS6 = "kpf_backends6";
     public static final String REVNAT4 = "kpf_revnat4", REVNAT6 = "kpf_revnat6";
     public static final String SK_REVNAT4 = "kpf_sk_revnat4", SK_REVNAT6 = "kpf_sk_revnat6";
     public static final String AFFINITY = "kpf_affinity", AFF_MEMBER = "kpf_aff_member", STATS = "kpf_stats", META = "kpf_meta", NAMES = "kpf_names";
-    public static final String CT4 = "kpf_ct4", TC_CONFIG = "kpf_tc_config", SRC_RANGE4 = "kpf_srcrange4", MAGLEV4 = "kpf_maglev4", CT6 = "kpf_ct6", TC_CONFIG6 = "kpf_tc_config6",
+    /** The tc datapath: conntrack of both families, its configuration and event counters, source ranges, Maglev tables. */
+    public static final String CT = "kpf_ct", TC_CONFIG = "kpf_tc_config", TC_EVENTS = "kpf_tc_events", SRC_RANGE4 = "kpf_srcrange4", MAGLEV4 = "kpf_maglev4",
             SRC_RANGE6 = "kpf_srcrange6";
     /** Tracing: the configuration array (which ring slots are in use, by whom) and the tracers' ring buffers (kpf trace). */
     public static final String TRACE_CFG = "kpf_trace_cfg", TRACE_RINGS = "kpf_trace_rings";
@@ -25,7 +26,7 @@ public final class MapLayout {
     public static final String TC_INGRESS = "kpf_tc_ingress", TC_EGRESS = "kpf_tc_egress";
 
     public static final List<String> MAPS = List.of(SVC4, SVC6, BACKENDS4, BACKENDS6, REVNAT4, REVNAT6, SK_REVNAT4,
-            SK_REVNAT6, AFFINITY, STATS, META, NAMES, CT4, TC_CONFIG, SRC_RANGE4, MAGLEV4, CT6, TC_CONFIG6, SRC_RANGE6, TRACE_CFG, TRACE_RINGS, AFF_MEMBER);
+            SK_REVNAT6, AFFINITY, STATS, META, NAMES, CT, TC_CONFIG, TC_EVENTS, SRC_RANGE4, MAGLEV4, SRC_RANGE6, TRACE_CFG, TRACE_RINGS, AFF_MEMBER);
 
     /** Programs and the hook each attaches to. */
     public record Hook(String program, String attachType) {}

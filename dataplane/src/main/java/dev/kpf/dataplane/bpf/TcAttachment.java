@@ -88,12 +88,10 @@ final class TcAttachment {
         return adopted;
     }
 
-    /** The SNAT addresses and port range the tc programs use. */
+    /** The SNAT addresses, port range and conntrack timeouts the tc programs use. */
     private static void writeTcConfig(BpfDatapath.Options options, BpfObject object) {
         BpfMap<Integer, TcConfig> config = object.map(MapLayout.TC_CONFIG, MapCodec.u32(), Codecs.TC_CONFIG);
-        config.update(0, new TcConfig(options.snat4(), TcConfig.PORT_MIN, TcConfig.PORT_MAX));
-        BpfMap<Integer, java.net.InetAddress> config6 = object.map(MapLayout.TC_CONFIG6, MapCodec.u32(), Codecs.TC_CONFIG6);
-        config6.update(0, options.snat6() instanceof java.net.Inet6Address a ? a : null);
+        config.update(0, new TcConfig(options.snat4(), options.snat6(), options.conntrack()));
     }
 
     /**

@@ -35,8 +35,15 @@ class MapLayoutTest {
                   O(kpf_svc6_key, port) O(kpf_svc6_key, proto) O(kpf_svc6_key, scope) O(kpf_svc6_key, slot)
                   O(kpf_svc_value, count) O(kpf_svc_value, rev_nat_id) O(kpf_svc_value, flags) O(kpf_svc_value, affinity_timeout)
                   O(kpf_backend6, port) O(kpf_backend6, proto) O(kpf_backend6, flags) O(kpf_revnat6, port)
-                  S(kpf_tc_config) S(kpf_srcrange4_key) S(kpf_maglev) S(kpf_ct4_key) S(kpf_ct4_value)
-                  O(kpf_tc_config, port_min) O(kpf_tc_config, port_max)
+                  S(kpf_tc_config) S(kpf_srcrange4_key) S(kpf_maglev) S(kpf_ct_key) S(kpf_ct_value)
+                  O(kpf_tc_config, snat6) O(kpf_tc_config, port_min) O(kpf_tc_config, port_max) O(kpf_tc_config, tcp_timeout_s)
+                  O(kpf_tc_config, udp_timeout_s) O(kpf_tc_config, closing_timeout_s)
+                  O(kpf_ct_key, sport) O(kpf_ct_key, dport) O(kpf_ct_key, proto) O(kpf_ct_key, family) O(kpf_ct_value, port) O(kpf_ct_value, port2) O(kpf_ct_value, rev_nat_id)
+                  O(kpf_ct_value, flags) O(kpf_ct_value, family) O(kpf_ct_value, last_ns) O(kpf_ct_value, created_ns)
+                  printf("ct_flags %%d%%d%%d\\n", KPF_CT_SNAT, KPF_CT_REPLY, KPF_CT_CLOSING);
+                  printf("tc_events %%d\\n", KPF_EV_COUNT);
+                  printf("ev_conntrack_full %%d\\nev_snat_ports_exhausted %%d\\nev_fragments_dropped %%d\\nev_icmp_translated %%d\\nev_snat_ports_reused %%d\\n",
+                         KPF_EV_CT_FULL, KPF_EV_PORTS_EXHAUSTED, KPF_EV_FRAGMENT, KPF_EV_ICMP, KPF_EV_PORT_REUSED);
                   O(kpf_srcrange4_key, faddr) O(kpf_srcrange4_key, fport) O(kpf_srcrange4_key, proto) O(kpf_srcrange4_key, saddr)
                   S(kpf_trace_config) S(kpf_trace_event) O(kpf_trace_config, owners) O(kpf_trace_config, lost)
                   O(kpf_trace_event, time_ns) O(kpf_trace_event, cgroup_id) O(kpf_trace_event, netns_cookie) O(kpf_trace_event, socket_cookie)
@@ -85,8 +92,6 @@ class MapLayoutTest {
         assertEquals(List.of(4L, 6L, 8L, 12L), List.of(m.get("kpf_svc_value.count"), m.get("kpf_svc_value.rev_nat_id"), m.get("kpf_svc_value.flags"), m.get("kpf_svc_value.affinity_timeout")));
         assertEquals(List.of(16L, 18L, 19L, 16L), List.of(m.get("kpf_backend6.port"), m.get("kpf_backend6.proto"), m.get("kpf_backend6.flags"), m.get("kpf_revnat6.port")));
         // the tc datapath's structs and constants
-        assertEquals(m.get("kpf_tc_config"), (long) Codecs.TC_CONFIG.size());
-        assertEquals(List.of(4L, 6L), List.of(m.get("kpf_tc_config.port_min"), m.get("kpf_tc_config.port_max")));
         assertEquals(m.get("kpf_srcrange4_key"), (long) Codecs.SRC_RANGE4_KEY.size());
         assertEquals(List.of(4L, 8L, 10L, 11L), List.of(m.get("kpf_srcrange4_key.faddr"), m.get("kpf_srcrange4_key.fport"),
                 m.get("kpf_srcrange4_key.proto"), m.get("kpf_srcrange4_key.saddr")));
@@ -94,8 +99,17 @@ class MapLayoutTest {
         assertEquals((long) dev.kpf.dataplane.lb.Maglev.M, m.get("maglev_m"));
         assertEquals((long) MapLayout.SRC_RANGE4_FRONTEND_BITS, m.get("srcrange_bits"));
         assertEquals(List.of((long) MapLayout.SVC_SOURCE_RANGES, (long) MapLayout.SVC_MAGLEV), List.of(m.get("svc_source_ranges"), m.get("svc_maglev")));
-        assertEquals(16L, m.get("kpf_ct4_key"));
-        assertEquals(32L, m.get("kpf_ct4_value"), "conntrack entries are 32 bytes: 262,144 of them take 8 MB of kernel memory (plus the key)");
+        assertEquals(m.get("kpf_ct_key"), (long) ConntrackCodecs.KEY.size());
+        assertEquals(m.get("kpf_ct_value"), (long) ConntrackCodecs.VALUE.size());
+        assertEquals(List.of(32L, 34L, 36L, 37L), List.of(m.get("kpf_ct_key.sport"), m.get("kpf_ct_key.dport"), m.get("kpf_ct_key.proto"), m.get("kpf_ct_key.family")));
+        assertEquals(List.of(32L, 34L, 36L, 38L, 39L, 40L, 48L), List.of(m.get("kpf_ct_value.port"), m.get("kpf_ct_value.port2"), m.get("kpf_ct_value.rev_nat_id"),
+                m.get("kpf_ct_value.flags"), m.get("kpf_ct_value.family"), m.get("kpf_ct_value.last_ns"), m.get("kpf_ct_value.created_ns")));
+        assertEquals((long) (ConntrackCodecs.SNAT * 100 + ConntrackCodecs.REPLY * 10 + ConntrackCodecs.CLOSING), m.get("ct_flags"));
+        assertEquals((long) TcEvent.SLOTS, m.get("tc_events"));
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), java.util.Arrays.stream(TcEvent.values()).map(e -> m.get("ev_" + e.metric())).toList(), "the events' indexes");
+        assertEquals(m.get("kpf_tc_config"), (long) Codecs.TC_CONFIG.size());
+        assertEquals(List.of(16L, 32L, 34L, 36L, 40L, 44L), List.of(m.get("kpf_tc_config.snat6"), m.get("kpf_tc_config.port_min"), m.get("kpf_tc_config.port_max"),
+                m.get("kpf_tc_config.tcp_timeout_s"), m.get("kpf_tc_config.udp_timeout_s"), m.get("kpf_tc_config.closing_timeout_s")));
         assertEquals((long) MapLayout.VERSION, m.get("version"));
         // tracing
         dev.kpf.dataplane.trace.TraceLayout.check(m);

@@ -33,7 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * to one backend and back (a per-packet choice would break the handshake), so flows stick.
  */
 class TcDatapathKernelIT {
-    private static final Path PEER = Path.of("target/test-classes/bin/kpf_peer").toAbsolutePath();
+    private static final Path PEER = TcTestbed.PEER;
+    private static final String SNAT = TcTestbed.SNAT;
+    private TcTestbed bed;
     private TcTopology net;
     private TemporaryCgroup cgroup;
     private PinDirectory pins;
@@ -41,61 +43,31 @@ class TcDatapathKernelIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        KernelRequirement.requireBpf();
-        KernelRequirement.requireCommand("ip");
-        pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-test-tc-" + ProcessHandle.current().pid()));
-        cgroup = TemporaryCgroup.create("kpf-test-tc-" + ProcessHandle.current().pid());
-        net = TcTopology.create();
-        for (String[] b : new String[][] {{net.backend1, TcTopology.BACKEND1, TcTopology.BACKEND1_6}, {net.backend2, TcTopology.BACKEND2, TcTopology.BACKEND2_6}}) {
-            net.start(b[0], List.of(PEER.toString(), "serve", "tcp", "120", b[1], "8080", b[2], "8080"));
-            net.start(b[0], List.of(PEER.toString(), "serve", "udp", "120", b[1], "8053"));
-        }
-        List<Device> devices = net.nodeDevices.stream().map(d -> new Device(net.nodeNamespace(), d)).toList();
-        datapath = BpfDatapath.open(new BpfDatapath.Options(pins, cgroup.path(), Map.of(), devices, InetAddress.getByName(TcTopology.NODE_IP), false,
-                InetAddress.getByName(TcTopology.NODE_IP6), dev.kpf.dataplane.lb.Maglev.M));
+        bed = TcTestbed.create("tc");
+        net = bed.net;
+        cgroup = bed.cgroup;
+        pins = bed.pins;
+        datapath = BpfDatapath.open(bed.options());
         assertEquals(List.of(), datapath.apply(table()).errors());
     }
 
     @AfterEach
     void tearDown() {
         if (datapath != null) datapath.close();
-        if (pins != null) BpfDatapath.cleanup(pins);
-        if (net != null) net.close();
-        if (cgroup != null) cgroup.close();
+        if (bed != null) bed.close();
     }
 
     private static LbTable table() throws Exception {
-        String yaml = new String(Objects.requireNonNull(TcDatapathKernelIT.class.getResourceAsStream("/tc-cluster.yaml")).readAllBytes(), StandardCharsets.UTF_8);
-        YamlDocuments.Parsed parsed = YamlDocuments.parse(yaml, "tc-cluster.yaml");
-        ClusterState state = DirectoryLoader.decode(parsed.documents(), new ArrayList<>(parsed.problems()));
-        LbTable t = new ServiceTranslator("node-a").translate(state);
-        assertEquals(List.of(), t.problems());
-        return t;
+        return TcTestbed.table();
     }
 
-    /** COUNT attempts from the client namespace; each line "ok SERVER from=CLIENT-AS-SEEN peer=PEER" or "err ERRNO". */
     private List<String> client(String proto, int count, String addr, int port) throws Exception {
-        String out = TcTopology.run("ip", "netns", "exec", net.client, PEER.toString(), "connect", proto, Integer.toString(count), addr, Integer.toString(port));
-        List<String> lines = out.lines().toList();
-        assertEquals(count, lines.size(), out);
-        return lines;
+        return bed.client(proto, count, addr, port);
     }
 
-    /** server -> count, with every line required to be ok, show {@code peer}, and a client source matching {@code from}. */
     private static Map<String, Integer> answers(List<String> lines, String peer, String fromRegex) {
-        Map<String, Integer> counts = new HashMap<>();
-        for (String l : lines) {
-            assertTrue(l.startsWith("ok "), "connection failed: " + l);
-            String[] f = l.split(" ");
-            assertEquals("peer=" + peer, f[3], l);
-            assertTrue(f[2].matches("from=" + fromRegex), "the backend saw the client as " + f[2] + ": " + l);
-            counts.merge(f[1], 1, Integer::sum);
-        }
-        return counts;
+        return TcTestbed.answers(lines, peer, fromRegex);
     }
-
-    /** The node address and a port of kpf's SNAT range (1024-32767). */
-    private static final String SNAT = "10\\.110\\.0\\.1:([2-9]\\d{3}|[12]\\d{4}|3[01]\\d{3}|32[0-6]\\d{2}|327[0-6]\\d|1[0-9]{3})";
 
     @Test
     void nodeport_externalip_and_loadbalancer_reach_both_backends_through_snat_and_replies_come_from_the_frontend() throws Exception {

@@ -110,6 +110,7 @@ public final class BpfMap<K, V> implements MapAccess<K, V>, AutoCloseable {
         }
     }
 
+    @Override
     public Optional<V> lookup(K key) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocate(values.size());

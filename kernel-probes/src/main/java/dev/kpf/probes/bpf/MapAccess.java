@@ -20,6 +20,11 @@ public interface MapAccess<K, V> {
     /** Every entry. */
     Map<K, V> entries();
 
+    /** The value at {@code key}, if there is one. */
+    default java.util.Optional<V> lookup(K key) {
+        return java.util.Optional.ofNullable(entries().get(key));
+    }
+
     /** Writes all entries; returns how many were written. */
     int updateBatch(Map<K, V> entries);
 

@@ -1,0 +1,30 @@
+package dev.kpf.dataplane.bpf;
+
+import dev.kpf.probes.bpf.BpfMap;
+import dev.kpf.probes.bpf.MapCodec;
+import dev.kpf.probes.bpf.PinDirectory;
+
+import java.nio.file.Files;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** The tc datapath's conntrack read from the pins, with no agent: how full it is and what the programs counted. */
+public final class PinnedConntrack {
+    private PinnedConntrack() {}
+
+    /** Flows' entries in kpf_ct, its capacity, and the event counters. */
+    public record Reading(int entries, int capacity, Map<TcEvent, Long> events) {}
+
+    /** Empty when the pin directory has no tc datapath maps. */
+    public static Optional<Reading> read(PinDirectory pins) {
+        if (!Files.exists(pins.path(MapLayout.CT)) || !Files.exists(pins.path(MapLayout.TC_EVENTS))) return Optional.empty();
+        try (BpfMap<FlowKey, FlowEntry> ct = BpfMap.openPinned(pins.path(MapLayout.CT), ConntrackCodecs.KEY, ConntrackCodecs.VALUE);
+             BpfMap<Integer, Long> events = BpfMap.openPinned(pins.path(MapLayout.TC_EVENTS), MapCodec.u32(),
+                     ConntrackCodecs.perCpuSum(dev.kpf.probes.bpf.Libbpf.possibleCpus()))) {
+            Map<TcEvent, Long> counted = new EnumMap<>(TcEvent.class);
+            for (TcEvent e : TcEvent.values()) counted.put(e, events.lookup(e.ordinal()).orElse(0L));
+            return Optional.of(new Reading(ct.keys().size(), ct.maxEntries(), counted));
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.kpf.dataplane.bpf;
+
+import dev.kpf.dataplane.lb.LbTable;
+import dev.kpf.dataplane.lb.ServiceTranslator;
+import dev.kpf.dataplane.load.DirectoryLoader;
+import dev.kpf.dataplane.load.YamlDocuments;
+import dev.kpf.probes.KernelRequirement;
+import dev.kpf.probes.bpf.PinDirectory;
+import dev.kpf.probes.bpf.TemporaryCgroup;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The tc datapath's kernel tests' world: {@link TcTopology} with TCP (8080, both families) and UDP (8053, both
+ * families) servers in both backends, a cgroup, a pin directory, and the client's view of what answered.
+ */
+final class TcTestbed implements AutoCloseable {
+    static final Path PEER = Path.of("target/test-classes/bin/kpf_peer").toAbsolutePath();
+    /** The node address and a port of kpf's SNAT range (1024-32767). */
+    static final String SNAT = "10\\.110\\.0\\.1:([2-9]\\d{3}|[12]\\d{4}|3[01]\\d{3}|32[0-6]\\d{2}|327[0-6]\\d|1[0-9]{3})";
+
+    final TcTopology net;
+    final TemporaryCgroup cgroup;
+    final PinDirectory pins;
+
+    private TcTestbed(TcTopology net, TemporaryCgroup cgroup, PinDirectory pins) {
+        this.net = net;
+        this.cgroup = cgroup;
+        this.pins = pins;
+    }
+
+    static TcTestbed create(String name) throws Exception {
+        KernelRequirement.requireBpf();
+        KernelRequirement.requireCommand("ip");
+        PinDirectory pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-test-" + name + "-" + ProcessHandle.current().pid()));
+        TemporaryCgroup cgroup = TemporaryCgroup.create("kpf-test-" + name + "-" + ProcessHandle.current().pid());
+        TcTopology net = null;
+        try {
+            net = TcTopology.create();
+            for (String[] b : new String[][] {{net.backend1, TcTopology.BACKEND1, TcTopology.BACKEND1_6}, {net.backend2, TcTopology.BACKEND2, TcTopology.BACKEND2_6}}) {
+                net.start(b[0], List.of(PEER.toString(), "serve", "tcp", "300", b[1], "8080", b[2], "8080"));
+                net.start(b[0], List.of(PEER.toString(), "serve", "udp", "300", b[1], "8053", b[2], "8053"));
+            }
+            return new TcTestbed(net, cgroup, pins);
+        } catch (Exception | Error e) {
+            if (net != null) net.close();
+            cgroup.close();
+            throw e;
+        }
+    }
+
+    /** All three node interfaces as devices, SNAT to the node's addresses, kpf's default conntrack settings. */
+    BpfDatapath.Options options() throws Exception {
+        return new BpfDatapath.Options(pins, cgroup.path(), Map.of(), net.nodeDevices.stream().map(d -> new Device(net.nodeNamespace(), d)).toList(),
+                InetAddress.getByName(TcTopology.NODE_IP), false, InetAddress.getByName(TcTopology.NODE_IP6), dev.kpf.dataplane.lb.Maglev.M);
+    }
+
+    /** tc-cluster.yaml, translated for node-a. */
+    static LbTable table() throws Exception {
+        String yaml = new String(Objects.requireNonNull(TcTestbed.class.getResourceAsStream("/tc-cluster.yaml")).readAllBytes(), StandardCharsets.UTF_8);
+        YamlDocuments.Parsed parsed = YamlDocuments.parse(yaml, "tc-cluster.yaml");
+        LbTable t = new ServiceTranslator("node-a").translate(DirectoryLoader.decode(parsed.documents(), new ArrayList<>(parsed.problems())));
+        assertEquals(List.of(), t.problems());
+        return t;
+    }
+
+    /** COUNT attempts from the client namespace; each line "ok SERVER from=CLIENT-AS-SEEN peer=PEER" or "err ERRNO". */
+    List<String> client(String proto, int count, String addr, int port) throws Exception {
+        String out = TcTopology.run("ip", "netns", "exec", net.client, PEER.toString(), "connect", proto, Integer.toString(count), addr, Integer.toString(port));
+        List<String> lines = out.lines().toList();
+        assertEquals(count, lines.size(), out);
+        return lines;
+    }
+
+    /** server -> count, with every line required to be ok, show {@code peer}, and a client source matching {@code from}. */
+    static Map<String, Integer> answers(List<String> lines, String peer, String fromRegex) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (String l : lines) {
+            assertTrue(l.startsWith("ok "), "connection failed: " + l);
+            String[] f = l.split(" ");
+            assertEquals("peer=" + peer, f[3], l);
+            assertTrue(f[2].matches("from=" + fromRegex), "the backend saw the client as " + f[2] + ": " + l);
+            counts.merge(f[1], 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    @Override
+    public void close() {
+        BpfDatapath.cleanup(pins);
+        net.close();
+        cgroup.close();
+    }
+}
