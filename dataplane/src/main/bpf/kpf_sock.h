@@ -126,6 +126,13 @@ struct kpf_affinity_value {
 	__u32 pad;
 };
 
+/* ClientIP affinity of clients outside the node (tc): the client is its address (IPv4 in the first 4 bytes) */
+struct kpf_ext_affinity_key {
+	__u8 client[16];
+	__u32 rev_nat_id;
+	__u32 family; /* 4 or 6 */
+};
+
 /*
  * The backends of each entry of a frontend with ClientIP affinity: an affinity entry is used only while its backend is
  * still one of the entry's, so a client is never sent to a backend its Service dropped, nor to another Service's

@@ -64,6 +64,7 @@ struct {
 
 KPF_MAP(kpf_tc_config, BPF_MAP_TYPE_ARRAY, __u32, struct kpf_tc_config, 1);
 KPF_MAP(kpf_tc_events, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, __u64, KPF_EV_COUNT);
+KPF_MAP(kpf_ext_aff, BPF_MAP_TYPE_LRU_HASH, struct kpf_ext_affinity_key, struct kpf_affinity_value, 65536);
 
 /* Maglev tables of both families' frontends: rev-NAT ids are shared by the families */
 struct {
@@ -104,11 +105,6 @@ static __always_inline void kpf_event(__u32 event)
 }
 
 /* ---- addresses: 16 bytes for both families, IPv4 in the first 4 ---- */
-
-static __always_inline int kpf_addr_len(__u8 family)
-{
-	return family == 4 ? 4 : 16;
-}
 
 static __always_inline int kpf_same_addr(const __u8 *a, const __u8 *b)
 {
@@ -565,8 +561,8 @@ static __always_inline __u32 kpf_hash(const struct kpf_ct_key *t)
 	return h;
 }
 
-/* Picks the backend of a new flow: from the frontend's Maglev table, else a random slot. */
-static __always_inline int kpf_pick(const struct kpf_pkt *p, const struct kpf_svc_value *svc, __u16 rev_nat_id, struct kpf_target *t)
+/* Picks the backend of a new flow without affinity: from the frontend's Maglev table, else a random slot. */
+static __always_inline int kpf_pick_new(const struct kpf_pkt *p, const struct kpf_svc_value *svc, __u16 rev_nat_id, struct kpf_target *t)
 {
 	if (svc->flags & KPF_SVC_MAGLEV) {
 		__u32 mk = rev_nat_id;
@@ -582,6 +578,50 @@ static __always_inline int kpf_pick(const struct kpf_pkt *p, const struct kpf_sv
 	}
 	struct kpf_svc_value *slot = kpf_frontend(p, (bpf_get_prandom_u32() % svc->count) + 1);
 	return slot && kpf_backend(p->tuple.family, slot->backend_id, t);
+}
+
+/*
+ * ClientIP affinity for a client outside the node: its backend while the entry is fresh and the backend still one of
+ * the frontend's external entry's (kpf_aff_member, as for clients on the node).
+ */
+static __always_inline int kpf_ext_affinity(const struct kpf_pkt *p, const struct kpf_svc_value *svc, __u16 rev_nat_id, struct kpf_target *t)
+{
+	struct kpf_ext_affinity_key k = {.rev_nat_id = rev_nat_id, .family = p->tuple.family};
+	__builtin_memcpy(k.client, p->tuple.saddr, 16);
+	struct kpf_affinity_value *v = bpf_map_lookup_elem(&kpf_ext_aff, &k);
+	if (!v)
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	if (now - v->last_used_ns > (__u64)svc->affinity_timeout * 1000000000ull)
+		return 0;
+	__u32 id = v->backend_id;
+	struct kpf_aff_member_key member = {.scoped_rev_nat_id = rev_nat_id | (__u32)KPF_SCOPE_EXTERNAL << 16,
+					    .backend_id = p->tuple.family == 6 ? id | KPF_STAT_V6_BIT : id};
+	if (!bpf_map_lookup_elem(&kpf_aff_member, &member) || !kpf_backend(p->tuple.family, id, t))
+		return 0;
+	v->last_used_ns = now;
+	return 1;
+}
+
+static __always_inline void kpf_ext_remember(const struct kpf_pkt *p, __u16 rev_nat_id, __u32 backend_id)
+{
+	struct kpf_ext_affinity_key k = {.rev_nat_id = rev_nat_id, .family = p->tuple.family};
+	__builtin_memcpy(k.client, p->tuple.saddr, 16);
+	struct kpf_affinity_value v = {.last_used_ns = bpf_ktime_get_ns(), .backend_id = backend_id};
+	bpf_map_update_elem(&kpf_ext_aff, &k, &v, BPF_ANY);
+}
+
+/* Picks the backend of a new flow: the client's ClientIP-affinity backend, else from the frontend's Maglev table, else a random slot. */
+static __always_inline int kpf_pick(const struct kpf_pkt *p, const struct kpf_svc_value *svc, __u16 rev_nat_id, struct kpf_target *t)
+{
+	if (!(svc->flags & KPF_SVC_AFFINITY))
+		return kpf_pick_new(p, svc, rev_nat_id, t);
+	if (kpf_ext_affinity(p, svc, rev_nat_id, t))
+		return 1;
+	if (!kpf_pick_new(p, svc, rev_nat_id, t))
+		return 0;
+	kpf_ext_remember(p, rev_nat_id, t->id);
+	return 1;
 }
 
 /* ---- ICMP errors ---- */

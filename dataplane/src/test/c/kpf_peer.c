@@ -4,6 +4,9 @@
 //   kpf_peer hold udp ADDR PORT                                one connected UDP socket, a datagram per input line
 //   kpf_peer connect tcp|udp COUNT ADDR PORT                  COUNT attempts, one line each:
 //        ok <server> from=<client as the server saw it> peer=<getpeername or recvfrom source>  |  err <errno name>
+//   kpf_peer bulk-serve PORT BYTES SECONDS                      TCP on both families: BYTES to every client, then close
+//   kpf_peer datagram ADDR PORT BYTES                           one UDP datagram of BYTES (fragmented when larger than the MTU)
+//   kpf_peer bulk ADDR PORT SECONDS                             read until the server closes or SECONDS pass: "read N"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -194,8 +197,96 @@ static int hold(const char *addr, int port)
 	return 0;
 }
 
+/* bulk-serve: a TCP listener on :: (both families) that sends BYTES to every connection and closes it, until SECONDS pass */
+static int bulk_serve(int port, long bytes, int seconds)
+{
+	int fd = socket(AF_INET6, SOCK_STREAM, 0), off = 0, on = 1;
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(port), .sin6_addr = IN6ADDR_ANY_INIT};
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 16) < 0) { perror("bulk-serve"); return 1; }
+	printf("ready\n");
+	fflush(stdout);
+	static char chunk[65536];
+	memset(chunk, 'x', sizeof(chunk));
+	time_t end = time(NULL) + seconds;
+	while (time(NULL) < end) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, 1000) <= 0) continue;
+		int c = accept(fd, NULL, NULL);
+		if (c < 0) continue;
+		struct timeval tv = {.tv_sec = 10};
+		setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		for (long left = bytes; left > 0;) {
+			ssize_t w = send(c, chunk, left < (long)sizeof(chunk) ? left : (long)sizeof(chunk), MSG_NOSIGNAL);
+			if (w <= 0) break;
+			left -= w;
+		}
+		close(c);
+	}
+	return 0;
+}
+
+/* bulk: connects, reads until the server closes or SECONDS pass, prints "read N" (and the error, if one ended it) */
+static int bulk(const char *addr, int port, int seconds)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int family = parse(addr, port, &ss, &len);
+	if (family < 0) { fprintf(stderr, "bad address %s\n", addr); return 2; }
+	int fd = socket(family, SOCK_STREAM, 0);
+	timeouts(fd);
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0) { printf("read 0 %s\n", errname(errno)); return 0; }
+	static char buf[65536];
+	long total = 0;
+	time_t end = time(NULL) + seconds;
+	while (time(NULL) < end) {
+		ssize_t r = recv(fd, buf, sizeof(buf), 0);
+		if (r == 0) break;
+		if (r < 0) {
+			if (errno == EAGAIN) continue; /* the 2 s receive timeout: go on until SECONDS */
+			printf("read %ld %s\n", total, errname(errno));
+			return 0;
+		}
+		total += r;
+	}
+	printf("read %ld\n", total);
+	close(fd);
+	return 0;
+}
+
+/* datagram: one connected UDP socket sends one datagram of BYTES and prints "ok ANSWER" or "err ERRNO" */
+static int datagram(const char *addr, int port, int bytes)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int family = parse(addr, port, &ss, &len);
+	if (family < 0 || bytes < 1 || bytes > 65000) { fprintf(stderr, "bad address %s or size\n", addr); return 2; }
+	int fd = socket(family, SOCK_DGRAM, 0);
+	timeouts(fd);
+	static char buf[65536];
+	memset(buf, 'x', bytes);
+	char answer[128] = "";
+	ssize_t r = connect(fd, (struct sockaddr *)&ss, len) < 0 || send(fd, buf, bytes, 0) < 0 ? -1 : recv(fd, answer, sizeof(answer) - 1, 0);
+	if (r < 0) printf("err %s\n", errname(errno));
+	else {
+		answer[r] = 0;
+		char *sp = strchr(answer, ' ');
+		if (sp) *sp = 0;
+		printf("ok %s\n", answer);
+	}
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && !strcmp(argv[1], "datagram"))
+		return datagram(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "bulk-serve"))
+		return bulk_serve(atoi(argv[2]), atol(argv[3]), atoi(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "bulk"))
+		return bulk(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 5 && !strcmp(argv[1], "hold") && !strcmp(argv[2], "udp"))
 		return hold(argv[3], atoi(argv[4]));
 	if (argc >= 5 && !strcmp(argv[1], "serve"))
@@ -205,6 +296,6 @@ int main(int argc, char **argv)
 		if (count < 1 || count > 100000) return 2;
 		return client(!strcmp(argv[2], "udpc") ? 2 : !strcmp(argv[2], "udp"), count, argv[4], atoi(argv[5]));
 	}
-	fprintf(stderr, "usage: kpf_peer serve tcp|udp SECONDS ADDR PORT... | kpf_peer connect tcp|udp|udpc COUNT ADDR PORT\n");
+	fprintf(stderr, "usage: kpf_peer serve tcp|udp SECONDS ADDR PORT... | kpf_peer connect tcp|udp|udpc COUNT ADDR PORT | kpf_peer bulk-serve PORT BYTES SECONDS | kpf_peer bulk ADDR PORT SECONDS\n");
 	return 2;
 }

@@ -18,7 +18,7 @@ public final class MapLayout {
     public static final String SK_REVNAT4 = "kpf_sk_revnat4", SK_REVNAT6 = "kpf_sk_revnat6";
     public static final String AFFINITY = "kpf_affinity", AFF_MEMBER = "kpf_aff_member", STATS = "kpf_stats", META = "kpf_meta", NAMES = "kpf_names";
     /** The tc datapath: conntrack of both families, its configuration and event counters, source ranges, Maglev tables. */
-    public static final String CT = "kpf_ct", TC_CONFIG = "kpf_tc_config", TC_EVENTS = "kpf_tc_events", SRC_RANGE4 = "kpf_srcrange4", MAGLEV4 = "kpf_maglev4",
+    public static final String CT = "kpf_ct", TC_CONFIG = "kpf_tc_config", TC_EVENTS = "kpf_tc_events", EXT_AFFINITY = "kpf_ext_aff", SRC_RANGE4 = "kpf_srcrange4", MAGLEV4 = "kpf_maglev4",
             SRC_RANGE6 = "kpf_srcrange6";
     /** Tracing: the configuration array (which ring slots are in use, by whom) and the tracers' ring buffers (kpf trace). */
     public static final String TRACE_CFG = "kpf_trace_cfg", TRACE_RINGS = "kpf_trace_rings";
@@ -26,7 +26,7 @@ public final class MapLayout {
     public static final String TC_INGRESS = "kpf_tc_ingress", TC_EGRESS = "kpf_tc_egress";
 
     public static final List<String> MAPS = List.of(SVC4, SVC6, BACKENDS4, BACKENDS6, REVNAT4, REVNAT6, SK_REVNAT4,
-            SK_REVNAT6, AFFINITY, STATS, META, NAMES, CT, TC_CONFIG, TC_EVENTS, SRC_RANGE4, MAGLEV4, SRC_RANGE6, TRACE_CFG, TRACE_RINGS, AFF_MEMBER);
+            SK_REVNAT6, AFFINITY, STATS, META, NAMES, CT, TC_CONFIG, TC_EVENTS, EXT_AFFINITY, SRC_RANGE4, MAGLEV4, SRC_RANGE6, TRACE_CFG, TRACE_RINGS, AFF_MEMBER);
 
     /** Programs and the hook each attaches to. */
     public record Hook(String program, String attachType) {}

@@ -307,4 +307,21 @@ class TcDatapathKernelIT {
         assertFalse(Files.exists(pins.root()));
         assertEquals(List.of("err ECONNREFUSED"), client("tcp", 1, TcTopology.NODE_IP, 30080), "nothing translates NodePorts any more");
     }
+
+    /** Issue 15: sessionAffinity ClientIP holds for clients outside the node too, and only while the backend stays. */
+    @Test
+    void client_ip_affinity_sends_an_outside_client_to_one_backend_until_it_leaves() throws Exception {
+        Map<String, Integer> sticky = answers(client("tcp", 30, TcTopology.NODE_IP, 30099), "10.110.0.1:30099", SNAT);
+        assertEquals(1, sticky.size(), "30 connections, one backend: " + sticky);
+        String chosen = sticky.keySet().iterator().next().split(":")[0];
+        String other = chosen.equals(TcTopology.BACKEND1) ? TcTopology.BACKEND2 : TcTopology.BACKEND1;
+        String yaml = new String(Objects.requireNonNull(TcDatapathKernelIT.class.getResourceAsStream("/tc-cluster.yaml")).readAllBytes(), StandardCharsets.UTF_8);
+        int at = yaml.indexOf("metadata: {name: sticky-1,");
+        String endpoint = "- {addresses: [" + chosen + "], nodeName: " + (chosen.equals(TcTopology.BACKEND1) ? "node-a" : "node-b") + "}\n";
+        int e = yaml.indexOf(endpoint, at);
+        YamlDocuments.Parsed parsed = YamlDocuments.parse(yaml.substring(0, e) + yaml.substring(e + endpoint.length()), "tc-cluster.yaml");
+        assertEquals(List.of(), datapath.apply(new ServiceTranslator("node-a").translate(DirectoryLoader.decode(parsed.documents(), new ArrayList<>(parsed.problems())))).errors());
+        assertEquals(Map.of(other + ":8080", 20), answers(client("tcp", 20, TcTopology.NODE_IP, 30099), "10.110.0.1:30099", SNAT),
+                "the backend left the Service: the client's affinity entry no longer counts");
+    }
 }

@@ -18,6 +18,9 @@ final class TcTopology implements AutoCloseable {
     /** The node's interfaces, as the tc programs attach to them. */
     final List<String> nodeDevices;
     private final List<Process> processes = new ArrayList<>();
+    /** Namespaces added after creation ({@link #addFarClient}). */
+    private final List<String> extra = new ArrayList<>();
+    private final String tag;
 
     private TcTopology(String prefix, String tag) {
         client = prefix + "c";
@@ -25,6 +28,78 @@ final class TcTopology implements AutoCloseable {
         backend1 = prefix + "b1";
         backend2 = prefix + "b2";
         nodeDevices = List.of("nc" + tag, "n1" + tag, "n2" + tag);
+        this.tag = tag;
+    }
+
+    static final String FAR_CLIENT_IP = "10.114.0.2", FAR_CLIENT_IP6 = "fd00:114::2";
+    static final String CLIENT_SIDE_BACKEND = "10.115.0.2", CLIENT_SIDE_BACKEND6 = "fd00:115::2";
+
+    /**
+     * A backend the node reaches through its client-facing interface: a namespace behind the client's (which routes
+     * for it, as a router on the node's uplink would): node --nc-- client -- backend (10.115.0.2, fd00:115::2).
+     * Returns its namespace.
+     */
+    String addClientSideBackend() throws Exception {
+        String ns = client + "b";
+        run("ip", "netns", "add", ns);
+        extra.add(ns);
+        run("ip", "-n", ns, "link", "set", "lo", "up");
+        run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0");
+        run("ip", "link", "add", "cb" + tag, "netns", client, "type", "veth", "peer", "name", "bc" + tag, "netns", ns);
+        String[][] addrs = {{client, "cb" + tag, "10.115.0.1/24", "fd00:115::1/64"}, {ns, "bc" + tag, CLIENT_SIDE_BACKEND + "/24", CLIENT_SIDE_BACKEND6 + "/64"}};
+        for (String[] a : addrs) {
+            run("ip", "-n", a[0], "addr", "add", a[2], "dev", a[1]);
+            run("ip", "-n", a[0], "addr", "add", a[3], "dev", a[1], "nodad");
+            run("ip", "-n", a[0], "link", "set", a[1], "up");
+        }
+        run("ip", "netns", "exec", client, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        run("ip", "netns", "exec", client, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+        run("ip", "-n", ns, "route", "add", "10.110.0.0/24", "via", "10.115.0.1");
+        run("ip", "-n", ns, "-6", "route", "add", "fd00:110::/64", "via", "fd00:115::1");
+        run("ip", "-n", node, "route", "add", "10.115.0.0/24", "via", CLIENT_IP);
+        run("ip", "-n", node, "-6", "route", "add", "fd00:115::/64", "via", CLIENT_IP6);
+        return ns;
+    }
+
+    /**
+     * A client behind a router: far client (10.114.0.2, fd00:114::2) -- router -- node, where the router's link to the
+     * client has a smaller MTU than every interface of the client, node and backends, as a tunnel or a WAN link on the
+     * client's path does (the client's own MTU is 1500, so TCP offers a 1460-byte MSS). The router answers packets too
+     * big for that link with ICMP "fragmentation needed" and ICMPv6 "packet too big". Returns the far client's
+     * namespace and the node's interface towards the router.
+     */
+    String[] addFarClient(int mtu) throws Exception {
+        String router = client.substring(0, client.length() - 1) + "r", far = client + "f";
+        for (String ns : List.of(router, far)) {
+            run("ip", "netns", "add", ns);
+            extra.add(ns);
+            run("ip", "-n", ns, "link", "set", "lo", "up");
+            run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0");
+        }
+        String nodeDev = "nr" + tag;
+        run("ip", "link", "add", "rn" + tag, "netns", router, "type", "veth", "peer", "name", nodeDev, "netns", node);
+        run("ip", "link", "add", "rc" + tag, "netns", router, "type", "veth", "peer", "name", "fr" + tag, "netns", far);
+        run("ip", "-n", router, "link", "set", "rc" + tag, "mtu", Integer.toString(mtu));
+        String[][] addrs = {{node, nodeDev, "10.113.0.1/24", "fd00:113::1/64"}, {router, "rn" + tag, "10.113.0.2/24", "fd00:113::2/64"},
+                {router, "rc" + tag, "10.114.0.1/24", "fd00:114::1/64"}, {far, "fr" + tag, FAR_CLIENT_IP + "/24", FAR_CLIENT_IP6 + "/64"}};
+        for (String[] a : addrs) {
+            run("ip", "-n", a[0], "addr", "add", a[2], "dev", a[1]);
+            run("ip", "-n", a[0], "addr", "add", a[3], "dev", a[1], "nodad");
+            run("ip", "-n", a[0], "link", "set", a[1], "up");
+        }
+        run("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        run("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+        // routes only to what the test made: no namespace gets a default route
+        run("ip", "-n", far, "route", "add", "10.110.0.0/24", "via", "10.114.0.1");
+        run("ip", "-n", far, "-6", "route", "add", "fd00:110::/64", "via", "fd00:114::1");
+        run("ip", "-n", router, "route", "add", "10.110.0.0/24", "via", "10.113.0.1");
+        run("ip", "-n", router, "-6", "route", "add", "fd00:110::/64", "via", "fd00:113::1");
+        run("ip", "-n", node, "route", "add", "10.114.0.0/24", "via", "10.113.0.2");
+        run("ip", "-n", node, "-6", "route", "add", "fd00:114::/64", "via", "fd00:113::2");
+        // the backends accept the router's errors (pods have a default route through their node)
+        run("ip", "-n", backend2, "route", "add", "10.114.0.0/24", "via", "10.112.0.1");
+        run("ip", "-n", backend2, "-6", "route", "add", "fd00:114::/64", "via", "fd00:112::1");
+        return new String[] {far, nodeDev};
     }
 
     static TcTopology create() throws Exception {
@@ -92,7 +167,9 @@ final class TcTopology implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        for (String ns : List.of(client, node, backend1, backend2)) {
+        List<String> all = new ArrayList<>(List.of(client, node, backend1, backend2));
+        all.addAll(extra);
+        for (String ns : all) {
             try {
                 run("ip", "netns", "del", ns);
             } catch (Exception ignored) {
