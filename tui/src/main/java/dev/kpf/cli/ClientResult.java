@@ -17,18 +17,23 @@ record ClientResult(double rate, long p50us, long p99us) {
     static ClientResult run(List<String> prefix, String target, int port, int connections, int warmup, boolean request) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of(target, Integer.toString(port), Integer.toString(connections), Integer.toString(warmup)));
         if (request) args.add("request");
-        Process p = ConnectBenchCommand.start(prefix, ConnectLoad.class, args);
+        String line = outcome(ConnectBenchCommand.start(prefix, ConnectLoad.class, args), 300);
+        String[] f = line.split(" ");
+        if (Integer.parseInt(f[3]) > 0) throw new IllegalStateException(f[3] + " connections to " + target + ":" + port + " failed: " + line);
+        return new ClientResult(Integer.parseInt(f[1]) / Double.parseDouble(f[5]), Long.parseLong(f[7]), Long.parseLong(f[9]));
+    }
+
+    /** A benchmark client's one line ("ok ..."), once it ended within {@code seconds}; anything else fails the benchmark. */
+    static String outcome(Process p, int seconds) throws Exception {
         String line;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             line = in.readLine();
         }
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IllegalStateException("the client did not finish within 300 s");
+            throw new IllegalStateException("the client did not finish within " + seconds + " s");
         }
         if (line == null || !line.startsWith("ok ")) throw new IllegalStateException("client: " + line);
-        String[] f = line.split(" ");
-        if (Integer.parseInt(f[3]) > 0) throw new IllegalStateException(f[3] + " connections to " + target + ":" + port + " failed: " + line);
-        return new ClientResult(Integer.parseInt(f[1]) / Double.parseDouble(f[5]), Long.parseLong(f[7]), Long.parseLong(f[9]));
+        return line;
     }
 }

@@ -16,6 +16,11 @@ public final class PinnedConntrack {
     /** Flows' entries in kpf_ct, its capacity, and the event counters. */
     public record Reading(int entries, int capacity, Map<TcEvent, Long> events) {}
 
+    /** The pinned conntrack map itself (benchmarks fill it to measure the sweep); the caller closes it. */
+    public static BpfMap<FlowKey, FlowEntry> open(PinDirectory pins) {
+        return BpfMap.openPinned(pins.path(MapLayout.CT), ConntrackCodecs.KEY, ConntrackCodecs.VALUE);
+    }
+
     /** Empty when the pin directory has no tc datapath maps. */
     public static Optional<Reading> read(PinDirectory pins) {
         if (!Files.exists(pins.path(MapLayout.CT)) || !Files.exists(pins.path(MapLayout.TC_EVENTS))) return Optional.empty();
