@@ -30,6 +30,17 @@
 		__uint(pinning, LIBBPF_PIN_BY_NAME);           \
 	} NAME SEC(".maps")
 
+/* set before load (struct kpf_rodata); these defaults are what a kernel of 5.18 or later with the default table gets */
+const volatile struct kpf_rodata kpf_rodata = {.maglev_m = KPF_MAGLEV_M, .has_set_retval = 1};
+
+/* A refused connect: ECONNREFUSED where the kernel has bpf_set_retval (5.18), else the hook's own EPERM. */
+static __always_inline int kpf_refuse(void)
+{
+	if (kpf_rodata.has_set_retval)
+		bpf_set_retval(-ECONNREFUSED);
+	return DENY;
+}
+
 KPF_MAP(kpf_svc4, BPF_MAP_TYPE_HASH, struct kpf_svc4_key, struct kpf_svc_value, 262144);
 KPF_MAP(kpf_svc6, BPF_MAP_TYPE_HASH, struct kpf_svc6_key, struct kpf_svc_value, 131072);
 KPF_MAP(kpf_backends4, BPF_MAP_TYPE_HASH, __u32, struct kpf_backend4, 262144);
@@ -247,8 +258,7 @@ static __always_inline int kpf_xlate4(struct bpf_sock_addr *ctx, __u8 hook)
 	struct kpf_backend4 b = {};
 	int r = kpf_pick4(ctx, ctx->user_ip4, (__be16)ctx->user_port, (__u8)ctx->protocol, hook, &b);
 	if (r < 0) {
-		bpf_set_retval(-ECONNREFUSED);
-		return DENY;
+		return kpf_refuse();
 	}
 	if (r > 0) {
 		ctx->user_ip4 = b.addr;
@@ -355,8 +365,7 @@ static __always_inline int kpf_xlate6(struct bpf_sock_addr *ctx, __u8 hook)
 		struct kpf_backend4 b = {};
 		int r = kpf_pick4(ctx, dst[3], key.port, key.proto, hook, &b);
 		if (r < 0) {
-			bpf_set_retval(-ECONNREFUSED);
-			return DENY;
+			return kpf_refuse();
 		}
 		if (r > 0) {
 			ctx->user_ip6[3] = b.addr;
@@ -374,8 +383,7 @@ static __always_inline int kpf_xlate6(struct bpf_sock_addr *ctx, __u8 hook)
 	if (svc->count == 0) {
 		kpf_count(KPF_STAT_FRONTEND, rev_nat_id, 1);
 		kpf_trace6(ctx, hook, KPF_TRACE_REFUSED, key.proto, rev_nat_id, 0, key.addr, key.port, 0, 0);
-		bpf_set_retval(-ECONNREFUSED);
-		return DENY;
+		return kpf_refuse();
 	}
 	__u32 backend_id = 0;
 	__u8 outcome = KPF_TRACE_AFFINITY;

@@ -227,7 +227,7 @@ struct kpf_tc_config {
 };
 
 /* kpf_tc_events (a per-CPU array of __u64): what the tc datapath did that a user may need to see */
-#define KPF_EV_CT_FULL         0 /* a new flow dropped: the conntrack map is full */
+#define KPF_EV_CT_FULL         0 /* a new flow dropped: the conntrack map is full (or an entry could not be allocated) */
 #define KPF_EV_PORTS_EXHAUSTED 1 /* a new flow dropped: no free SNAT port towards its backend */
 #define KPF_EV_FRAGMENT        2 /* a first fragment to a frontend dropped (fragments are not translated) */
 #define KPF_EV_ICMP            3 /* an ICMP or ICMPv6 error translated for a flow */
@@ -244,6 +244,17 @@ struct kpf_srcrange4_key {
 } __attribute__((packed));
 
 #define KPF_SRCRANGE4_FRONTEND_BITS 56
+
+/*
+ * The programs' constants, set in .rodata before load (the verifier sees them as known values and removes the code
+ * they switch off, so a helper the kernel lacks is never seen): the Maglev table size the agent chose (a prime <=
+ * KPF_MAGLEV_M), and whether the kernel has bpf_set_retval (5.18) for ECONNREFUSED (without it a refused connect
+ * fails with EPERM).
+ */
+struct kpf_rodata {
+	__u32 maglev_m;
+	__u32 has_set_retval;
+};
 
 /* Maglev lookup tables of external frontends (kpf agent --lb-algorithm maglev), by rev-NAT id; M is a prime */
 #define KPF_MAGLEV_M 1021

@@ -39,7 +39,7 @@
 #define AF_INET6 10
 #define KPF_IPPROTO_ICMPV6 58
 #define KPF_IPPROTO_FRAGMENT 44
-#define E2BIG 7
+#define EEXIST 17
 
 /* the defaults of kpf_tc_config's timeouts */
 #define KPF_CT_TCP_TIMEOUT_S (2 * 3600)
@@ -76,8 +76,6 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } kpf_maglev4 SEC(".maps");
 
-/* The Maglev table size the agent chose (a prime <= KPF_MAGLEV_M); set in .rodata before load, so the verifier knows it. */
-const volatile __u32 kpf_maglev_m = KPF_MAGLEV_M;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -203,7 +201,7 @@ static __always_inline int kpf_pick_new(const struct kpf_pkt *p, const struct kp
 		__u32 mk = rev_nat_id;
 		struct kpf_maglev *mg = bpf_map_lookup_elem(&kpf_maglev4, &mk);
 		if (mg) {
-			__u32 m = kpf_maglev_m;
+			__u32 m = kpf_rodata.maglev_m;
 			__u32 idx = m ? kpf_hash(&p->tuple) % m : 0;
 			/* the compiler turns the modulo into arithmetic the verifier cannot bound: bound it where it sees it */
 			asm volatile("" : "+r"(idx));

@@ -156,7 +156,8 @@ static __always_inline int kpf_ct_open(const struct kpf_tc_config *cfg, const st
 				port = rk.dport;
 				break;
 			}
-			if (rc == -E2BIG) {
+			if (rc != -EEXIST) {
+				/* the map is full (E2BIG), or the kernel could not allocate an entry (ENOMEM) */
 				kpf_event(KPF_EV_CT_FULL);
 				return KPF_OPEN_DROP;
 			}

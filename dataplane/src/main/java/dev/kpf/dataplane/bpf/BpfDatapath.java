@@ -41,9 +41,11 @@ public final class BpfDatapath implements Datapath {
      * @param devices interfaces for the tc programs (traffic from outside the node); empty: socket level only
      * @param snat4   the IPv4 address replies of SNATed flows come back to (a node address); required with devices
      * @param conntrack the SNAT port range and conntrack timeouts of the tc datapath
+     * @param setRetval whether refused connects use bpf_set_retval (ECONNREFUSED, kernel 5.18) or the hook's EPERM;
+     *                  null: whatever the kernel has
      */
     public record Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4,
-                          boolean maglev, java.net.InetAddress snat6, int maglevTableSize, boolean clsact, ConntrackConfig conntrack) {
+                          boolean maglev, java.net.InetAddress snat6, int maglevTableSize, boolean clsact, ConntrackConfig conntrack, Boolean setRetval) {
         public Options {
             if (!dev.kpf.dataplane.lb.Maglev.validSize(maglevTableSize)) {
                 throw new IllegalArgumentException("Maglev table size " + maglevTableSize + ": use a prime from 251 to 65521");
@@ -58,12 +60,23 @@ public final class BpfDatapath implements Datapath {
         /** kpf's default conntrack settings. */
         public Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4,
                        boolean maglev, java.net.InetAddress snat6, int maglevTableSize, boolean clsact) {
-            this(pins, cgroup, capacities, devices, snat4, maglev, snat6, maglevTableSize, clsact, ConntrackConfig.DEFAULT);
+            this(pins, cgroup, capacities, devices, snat4, maglev, snat6, maglevTableSize, clsact, ConntrackConfig.DEFAULT, null);
+        }
+
+        /** With these conntrack settings; refused connects as the kernel allows. */
+        public Options(PinDirectory pins, Path cgroup, Map<String, Integer> capacities, List<Device> devices, java.net.InetAddress snat4,
+                       boolean maglev, java.net.InetAddress snat6, int maglevTableSize, boolean clsact, ConntrackConfig conntrack) {
+            this(pins, cgroup, capacities, devices, snat4, maglev, snat6, maglevTableSize, clsact, conntrack, null);
         }
 
         /** These options with other conntrack settings. */
         public Options withConntrack(ConntrackConfig settings) {
-            return new Options(pins, cgroup, capacities, devices, snat4, maglev, snat6, maglevTableSize, clsact, settings);
+            return new Options(pins, cgroup, capacities, devices, snat4, maglev, snat6, maglevTableSize, clsact, settings, setRetval);
+        }
+
+        /** These options with refused connects as on a kernel without bpf_set_retval (EPERM), or with it. */
+        public Options withSetRetval(boolean use) {
+            return new Options(pins, cgroup, capacities, devices, snat4, maglev, snat6, maglevTableSize, clsact, conntrack, use);
         }
 
         /** With tcx links for the tc programs (kernel 6.6 or later). */
@@ -101,6 +114,8 @@ public final class BpfDatapath implements Datapath {
     private final String udpTermination;
     private final boolean adopted;
     private final Conntrack conntrack;
+    /** Whether refused connects fail with ECONNREFUSED (bpf_set_retval) rather than EPERM. */
+    private final boolean refusedWithRetval;
 
     private BpfDatapath(Options options, BpfObject object, List<BpfLink> links, boolean adopted) {
         this.options = options;
@@ -110,6 +125,7 @@ public final class BpfDatapath implements Datapath {
         maps = maps(object, options.maglevTableSize());
         writer = new MapWriter(maps, options.maglev(), options.maglevTableSize());
         conntrack = Conntrack.of(object, options.conntrack());
+        refusedWithRetval = refusesWithRetval(options);
         UdpSocketTerminator t = null;
         String why = "";
         try {
@@ -195,6 +211,12 @@ public final class BpfDatapath implements Datapath {
                 object.map(MapLayout.AFF_MEMBER, Codecs.MEMBER_KEY, Codecs.U8), object.map(MapLayout.AFFINITY, Codecs.AFFINITY_KEY, Codecs.AFFINITY_VALUE));
     }
 
+    /** Whether refused connects use bpf_set_retval: as the options say, else whether the kernel has it (5.18). */
+    static boolean refusesWithRetval(Options options) {
+        if (options.setRetval() != null) return options.setRetval();
+        return dev.kpf.probes.bpf.KernelSupport.helper(MapLayout.PROG_TYPE_CGROUP_SOCK_ADDR, MapLayout.HELPER_SET_RETVAL) == 1;
+    }
+
     /** Loads (or adopts) the datapath and attaches it to the options' cgroup. */
     public static BpfDatapath open(Options options) {
         Path pinRoot = options.pins().root();
@@ -205,9 +227,11 @@ public final class BpfDatapath implements Datapath {
         List<BpfLink> created = new ArrayList<>();
         try {
             options.capacities().forEach(object::maxEntries);
-            // the Maglev table size: the map's value size and the programs' constant, both before load
+            // the Maglev table size: the map's value size and the programs' constant, both before load; and whether refused
+            // connects can use bpf_set_retval (struct kpf_rodata)
             object.valueSize(MapLayout.MAGLEV4, 4 * options.maglevTableSize());
-            object.initialValue(".rodata", java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(options.maglevTableSize()).array());
+            object.initialValue(".rodata", java.nio.ByteBuffer.allocate(MapLayout.RODATA_BYTES).order(java.nio.ByteOrder.nativeOrder()).putInt(options.maglevTableSize())
+                    .putInt(refusesWithRetval(options) ? 1 : 0).array());
             try {
                 object.load();
             } catch (BpfException e) {
@@ -324,7 +348,7 @@ public final class BpfDatapath implements Datapath {
      */
     public synchronized void setDevices(List<Device> devices, InetAddress snat4) {
         Options next = new Options(options.pins(), options.cgroup(), options.capacities(), devices, snat4, options.maglev(), options.snat6(),
-                options.maglevTableSize(), options.clsact(), options.conntrack());
+                options.maglevTableSize(), options.clsact(), options.conntrack(), options.setRetval());
         List<Device> kept = new ArrayList<>(replies.current());
         kept.removeAll(devices);
         TcAttachment.attachTc(next, kept, object, links, new ArrayList<>());
@@ -395,7 +419,8 @@ public final class BpfDatapath implements Datapath {
                 + (options.devices().isEmpty() ? "" : " and (tc, " + (options.clsact() ? "clsact filters" : "tcx links") + ") to "
                 + String.join(", ", options.devices().stream().map(Device::name).toList())
                 + " (SNAT to " + options.snat4().getHostAddress() + ")")
-                + (adopted ? " (adopted from an earlier agent)" : "") + (udpTermination.isEmpty() ? "" : "; " + udpTermination);
+                + (adopted ? " (adopted from an earlier agent)" : "") + (udpTermination.isEmpty() ? "" : "; " + udpTermination)
+                + (refusedWithRetval ? "" : "; connects to a Service without backends fail with EPERM (the kernel has no bpf_set_retval, 5.18)");
     }
 
     /** Releases this process's handles; maps, programs and links stay pinned and keep serving. */

@@ -35,7 +35,7 @@ class MapLayoutTest {
                   O(kpf_svc6_key, port) O(kpf_svc6_key, proto) O(kpf_svc6_key, scope) O(kpf_svc6_key, slot)
                   O(kpf_svc_value, count) O(kpf_svc_value, rev_nat_id) O(kpf_svc_value, flags) O(kpf_svc_value, affinity_timeout)
                   O(kpf_backend6, port) O(kpf_backend6, proto) O(kpf_backend6, flags) O(kpf_revnat6, port)
-                  S(kpf_tc_config) S(kpf_srcrange4_key) S(kpf_maglev) S(kpf_ct_key) S(kpf_ct_value)
+                  S(kpf_tc_config) S(kpf_srcrange4_key) S(kpf_maglev) S(kpf_ct_key) S(kpf_ct_value) S(kpf_rodata) O(kpf_rodata, has_set_retval)
                   O(kpf_tc_config, snat6) O(kpf_tc_config, port_min) O(kpf_tc_config, port_max) O(kpf_tc_config, tcp_timeout_s)
                   O(kpf_tc_config, udp_timeout_s) O(kpf_tc_config, closing_timeout_s)
                   O(kpf_ct_key, sport) O(kpf_ct_key, dport) O(kpf_ct_key, proto) O(kpf_ct_key, family) O(kpf_ct_value, port) O(kpf_ct_value, port2) O(kpf_ct_value, rev_nat_id)
@@ -99,6 +99,7 @@ class MapLayoutTest {
         assertEquals((long) dev.kpf.dataplane.lb.Maglev.M, m.get("maglev_m"));
         assertEquals((long) MapLayout.SRC_RANGE4_FRONTEND_BITS, m.get("srcrange_bits"));
         assertEquals(List.of((long) MapLayout.SVC_SOURCE_RANGES, (long) MapLayout.SVC_MAGLEV), List.of(m.get("svc_source_ranges"), m.get("svc_maglev")));
+        assertEquals(List.of((long) MapLayout.RODATA_BYTES, 4L), List.of(m.get("kpf_rodata"), m.get("kpf_rodata.has_set_retval")), "what the datapath writes to .rodata");
         assertEquals(m.get("kpf_ct_key"), (long) ConntrackCodecs.KEY.size());
         assertEquals(m.get("kpf_ct_value"), (long) ConntrackCodecs.VALUE.size());
         assertEquals(List.of(32L, 34L, 36L, 37L), List.of(m.get("kpf_ct_key.sport"), m.get("kpf_ct_key.dport"), m.get("kpf_ct_key.proto"), m.get("kpf_ct_key.family")));

@@ -137,8 +137,7 @@ class TcConntrackKernelIT {
 
     @Test
     void a_full_conntrack_map_drops_new_flows_counted_and_keeps_established_ones() throws Exception {
-        open(new BpfDatapath.Options(bed.pins, bed.cgroup.path(), Map.of(MapLayout.CT, 6), bed.options().devices(), bed.options().snat4(), false,
-                bed.options().snat6(), dev.kpf.dataplane.lb.Maglev.M).withConntrack(SMALL));
+        open(bed.options(bed.options().devices(), Map.of(MapLayout.CT, 6)).withConntrack(SMALL));
         try (Held held = new Held(TcTopology.NODE_IP6, 30095)) {
             assertTrue(held.next().startsWith("ok "));
             TcTestbed.answers(bed.client("udp", 2, TcTopology.NODE_IP, 30096), "10.110.0.1:30096", SNAT4);

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +30,7 @@ class TcPathKernelIT {
         BpfDatapath.Options o = bed.options();
         List<Device> devices = new ArrayList<>(o.devices());
         devices.add(new Device(bed.net.nodeNamespace(), added[1]));
-        datapath = BpfDatapath.open(new BpfDatapath.Options(o.pins(), o.cgroup(), o.capacities(), devices, o.snat4(), false, o.snat6(), o.maglevTableSize()));
+        datapath = BpfDatapath.open(bed.options(devices, Map.of()));
         assertEquals(List.of(), datapath.apply(TcTestbed.table()).errors());
     }
 

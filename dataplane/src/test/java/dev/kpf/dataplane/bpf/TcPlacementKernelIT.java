@@ -61,8 +61,7 @@ class TcPlacementKernelIT {
         String uplinkBackend = bed.net.addClientSideBackend();
         bed.net.start(uplinkBackend, List.of(TcTestbed.PEER.toString(), "serve", "tcp", "300", TcTopology.CLIENT_SIDE_BACKEND, "8080", TcTopology.CLIENT_SIDE_BACKEND6, "8080"));
         BpfDatapath.Options o = bed.options();
-        datapath = BpfDatapath.open(new BpfDatapath.Options(o.pins(), o.cgroup(), o.capacities(), List.of(o.devices().getFirst()), o.snat4(), false,
-                o.snat6(), o.maglevTableSize()));
+        datapath = BpfDatapath.open(bed.options(List.of(o.devices().getFirst()), Map.of()));
         assertEquals(List.of(), datapath.apply(table()).errors());
         assertEquals(List.of(bed.net.nodeDevices.get(1), bed.net.nodeDevices.get(2)), datapath.replyDevices(),
                 "the interfaces the backends are reached through, beyond the client-facing device");

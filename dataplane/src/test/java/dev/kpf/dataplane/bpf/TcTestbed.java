@@ -59,10 +59,20 @@ final class TcTestbed implements AutoCloseable {
         }
     }
 
+    /** Whether the kernel has tcx links (6.6); older ones get clsact filters, as the agent's {@code --tc-attach auto} does. */
+    static boolean tcx() {
+        return dev.kpf.probes.probe.KernelRelease.parse(System.getProperty("os.version")).map(k -> k.atLeast(6, 6, 0)).orElse(true);
+    }
+
     /** All three node interfaces as devices, SNAT to the node's addresses, kpf's default conntrack settings. */
     BpfDatapath.Options options() throws Exception {
-        return new BpfDatapath.Options(pins, cgroup.path(), Map.of(), net.nodeDevices.stream().map(d -> new Device(net.nodeNamespace(), d)).toList(),
-                InetAddress.getByName(TcTopology.NODE_IP), false, InetAddress.getByName(TcTopology.NODE_IP6), dev.kpf.dataplane.lb.Maglev.M);
+        return options(net.nodeDevices.stream().map(d -> new Device(net.nodeNamespace(), d)).toList(), Map.of());
+    }
+
+    /** These devices and map capacities, SNAT to the node's addresses, tcx or clsact as the kernel allows. */
+    BpfDatapath.Options options(List<Device> devices, Map<String, Integer> capacities) throws Exception {
+        return new BpfDatapath.Options(pins, cgroup.path(), capacities, devices, InetAddress.getByName(TcTopology.NODE_IP), false,
+                InetAddress.getByName(TcTopology.NODE_IP6), dev.kpf.dataplane.lb.Maglev.M, !tcx());
     }
 
     /** tc-cluster.yaml, translated for node-a. */

@@ -213,6 +213,14 @@ public final class BpfMap<K, V> implements MapAccess<K, V>, AutoCloseable {
                 }
                 count.set(JAVA_INT, 0, n);
                 int rc = libbpf_h.bpf_map_update_batch(state, fd, ks, vs, count, opts);
+                if (unbatched(rc, count.get(JAVA_INT, 0))) {
+                    // a map type without batch operations on this kernel (LPM tries before 5.11...): one by one
+                    for (int i = start; i < list.size(); i++) {
+                        update(list.get(i).getKey(), list.get(i).getValue());
+                        written++;
+                    }
+                    return written;
+                }
                 written += count.get(JAVA_INT, 0);
                 check(rc, "batch update map", name);
             }
@@ -242,6 +250,10 @@ public final class BpfMap<K, V> implements MapAccess<K, V>, AutoCloseable {
                 count.set(JAVA_INT, 0, n);
                 int rc = libbpf_h.bpf_map_delete_batch(state, fd, ks.asSlice((long) start * keys.size()), count, opts);
                 int done = count.get(JAVA_INT, 0);
+                if (unbatched(rc, done)) {
+                    for (int i = start; i < list.size(); i++) if (delete(list.get(i))) deleted++;
+                    return deleted;
+                }
                 deleted += done;
                 if (rc == -Errno.ENOENT) {
                     start += done + 1; // skip the absent key
@@ -252,6 +264,14 @@ public final class BpfMap<K, V> implements MapAccess<K, V>, AutoCloseable {
             }
         }
         return deleted;
+    }
+
+    /**
+     * Whether a batch call failed because this kernel has no batch operations for the map's type: ENOTSUPP or
+     * EOPNOTSUPP (the count is left as it was passed, nothing was done), or EINVAL with nothing done.
+     */
+    private static boolean unbatched(int rc, int done) {
+        return rc == -Errno.ENOTSUPP || rc == -Errno.EOPNOTSUPP || (rc == -Errno.EINVAL && done == 0);
     }
 
     /** Pins this map at {@code path} (creating parent directories on the bpffs). */

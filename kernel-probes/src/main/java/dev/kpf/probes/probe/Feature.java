@@ -3,6 +3,7 @@ package dev.kpf.probes.probe;
 /** The kpf capabilities a probe can take away, named as `kpf probe` and the doctor show them. */
 public enum Feature {
     SOCKET_LB("socket-lb", "Service translation for connections started on the node (connect4/6)"),
+    CONNECT_REFUSED("connect-refused", "connects to a Service without backends fail with ECONNREFUSED (bpf_set_retval, 5.18; else EPERM)"),
     UDP("udp", "Service translation for unconnected UDP such as DNS (sendmsg/recvmsg)"),
     IPV6("ipv6", "IPv6 and dual-stack Services"),
     PEER_ADDRESS("peer-address", "applications see the Service address as their peer (getpeername)"),

@@ -47,8 +47,9 @@ final class FeatureProbes {
             new Need<>(Helper.GET_SOCKET_COOKIE, "bpf_get_socket_cookie", true, List.of(Feature.UDP)),
             new Need<>(Helper.KTIME_GET_NS, "bpf_ktime_get_ns", false, List.of(Feature.SESSION_AFFINITY)),
             new Need<>(Helper.GET_NETNS_COOKIE, "bpf_get_netns_cookie", false, List.of(Feature.NETNS_SCOPE)),
-            // kpf's programs refuse connects to Services without backends with it; without it they do not load at all
-            new Need<>(Helper.SET_RETVAL, "bpf_set_retval", true, List.of(Feature.SOCKET_LB)));
+            // ECONNREFUSED for connects to Services without backends; without it (before 5.18) the programs are loaded with
+            // the call switched off in .rodata and such connects fail with EPERM
+            new Need<>(Helper.SET_RETVAL, "bpf_set_retval", false, List.of(Feature.CONNECT_REFUSED)));
 
     private static final List<Need<AttachPoint>> ATTACH_POINTS = List.of(
             new Need<>(AttachPoint.CONNECT4, "connect4", true, List.of(Feature.SOCKET_LB)),

@@ -23,6 +23,7 @@ class ProbeVerdictTest {
             "rhel-9-kernel-5.14,           READY",
             "rhel-7-kernel-3.10,           NOT_READY",
             "debian-12-kernel-6.1,         READY",
+            "debian-11-kernel-5.10,        READY",
             "ubuntu-22.04-missing-bpffs,   NOT_READY",
             "ubuntu-22.04-no-btf,          NOT_READY",
             "ubuntu-22.04-cgroup-v1-only,  NOT_READY",
@@ -64,6 +65,21 @@ class ProbeVerdictTest {
         assertEquals(Verdict.READY, report.verdict());
         assertEquals(ProbeStatus.WARN, report.result("bpf.attach-types").status());
         assertEquals(java.util.Set.of(Feature.PEER_ADDRESS, Feature.TRACE), report.degraded());
+    }
+
+    /**
+     * Issue 16: kernels before 5.18 have no bpf_set_retval. kpf loads its programs with the call switched off, so
+     * 5.10 and 5.15 nodes are ready; only connects to Services without backends fail with EPERM instead of ECONNREFUSED.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"debian-11-kernel-5.10", "ubuntu-22.04-kernel-5.15"})
+    void a_kernel_without_bpf_set_retval_is_ready_and_only_the_refusal_degrades(String fixture) {
+        ProbeReport report = ProbeRunner.run(Fixtures.host(fixture), FixedKernelFeatures.without("set_retval"));
+        assertEquals(Verdict.READY, report.verdict(), () -> report.reasons().toString());
+        assertEquals(ProbeStatus.WARN, report.result("bpf.helpers").status());
+        java.util.Set<Feature> degraded = new java.util.HashSet<>(report.degraded());
+        degraded.remove(Feature.ALL); // Debian 11 is not a platform OS: its warning names everything
+        assertEquals(java.util.Set.of(Feature.CONNECT_REFUSED), degraded);
     }
 
     @Test
