@@ -105,6 +105,52 @@ final class TcTestbed implements AutoCloseable {
         return counts;
     }
 
+    /**
+     * Client load in the background until {@link Load#stop}: batches of 500 connections to ADDR:PORT from the client
+     * namespace, one after the other, so the load spans whatever the test does meanwhile however fast the machine is.
+     */
+    Load load(String addr, int port) {
+        Load load = new Load(new java.util.concurrent.atomic.AtomicBoolean(), java.util.Collections.synchronizedList(new ArrayList<>()),
+                new java.util.concurrent.atomic.AtomicInteger());
+        load.thread[0] = Thread.ofPlatform().daemon().name("kpf-test-load").start(() -> {
+            while (!load.stopped().get()) {
+                try {
+                    load.lines().addAll(client("tcp", 500, addr, port));
+                    load.batches().incrementAndGet();
+                } catch (Throwable e) {
+                    load.lines().add("err load: " + e);
+                    return;
+                }
+            }
+        });
+        return load;
+    }
+
+    /** A running client load; the lines of every connection it made ("ok ..." or "err ..."). */
+    record Load(java.util.concurrent.atomic.AtomicBoolean stopped, List<String> lines, java.util.concurrent.atomic.AtomicInteger batches, Thread[] thread) {
+        Load(java.util.concurrent.atomic.AtomicBoolean stopped, List<String> lines, java.util.concurrent.atomic.AtomicInteger batches) {
+            this(stopped, lines, batches, new Thread[1]);
+        }
+
+        boolean running() {
+            return thread[0].isAlive();
+        }
+
+        /** Stops after the batch under way (bounded) and returns every connection's line. */
+        List<String> stop() throws InterruptedException {
+            stopped.set(true);
+            thread[0].join(120_000);
+            assertTrue(!thread[0].isAlive(), "the client load did not stop within 120 s");
+            return List.copyOf(lines);
+        }
+
+        /** The lines that are not "ok", with how many there are. */
+        static String failures(List<String> lines) {
+            List<String> bad = lines.stream().filter(l -> !l.startsWith("ok ")).toList();
+            return bad.isEmpty() ? "" : bad.size() + " of " + lines.size() + " failed, e.g. " + bad.subList(0, Math.min(5, bad.size()));
+        }
+    }
+
     @Override
     public void close() {
         BpfDatapath.cleanup(pins);
