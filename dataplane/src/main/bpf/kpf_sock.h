@@ -226,6 +226,11 @@ struct kpf_tc_config {
 	__u32 closing_timeout_s;
 };
 
+/* the timeouts a zero in kpf_tc_config stands for (the agent's defaults, ConntrackConfig.DEFAULT) */
+#define KPF_CT_TCP_TIMEOUT_S (2 * 3600)
+#define KPF_CT_UDP_TIMEOUT_S 120
+#define KPF_CT_CLOSING_TIMEOUT_S 10
+
 /* kpf_tc_events (a per-CPU array of __u64): what the tc datapath did that a user may need to see */
 #define KPF_EV_CT_FULL         0 /* a new flow dropped: the conntrack map is full (or an entry could not be allocated) */
 #define KPF_EV_PORTS_EXHAUSTED 1 /* a new flow dropped: no free SNAT port towards its backend */

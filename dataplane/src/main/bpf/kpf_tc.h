@@ -41,10 +41,6 @@
 #define KPF_IPPROTO_FRAGMENT 44
 #define EEXIST 17
 
-/* the defaults of kpf_tc_config's timeouts */
-#define KPF_CT_TCP_TIMEOUT_S (2 * 3600)
-#define KPF_CT_UDP_TIMEOUT_S 120
-#define KPF_CT_CLOSING_TIMEOUT_S 10
 
 #define KPF_TCP_FIN 0x01
 #define KPF_TCP_SYN 0x02

@@ -55,11 +55,10 @@ struct kpf_pkt {
 #define KPF_PKT_FRAGMENT 2 /* the first fragment of a fragmented TCP or UDP datagram: p is filled in */
 #define KPF_PKT_LATER    3 /* a later fragment: no ports */
 
-static __always_inline int kpf_ip_offsets(__u8 family, int l3, int *saddr, int *daddr)
+static __always_inline void kpf_ip_offsets(__u8 family, int l3, int *saddr, int *daddr)
 {
 	*saddr = l3 + (family == 4 ? offsetof(struct iphdr, saddr) : offsetof(struct ipv6hdr, saddr));
 	*daddr = l3 + (family == 4 ? offsetof(struct iphdr, daddr) : offsetof(struct ipv6hdr, daddr));
-	return 0;
 }
 
 /* The family of the packet's IP header (4, 6) or 0. */

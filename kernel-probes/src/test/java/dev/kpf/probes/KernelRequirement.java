@@ -33,6 +33,14 @@ public final class KernelRequirement {
         unless(missing);
     }
 
+    /**
+     * Whether the running kernel is at least {@code major.minor} (the feature floors the kernel matrix meets: tcx 6.6,
+     * bpf_sock_destroy 6.5, bpf_set_retval 5.18); an unparseable release counts as new.
+     */
+    public static boolean kernelAtLeast(int major, int minor) {
+        return dev.kpf.probes.probe.KernelRelease.parse(System.getProperty("os.version")).map(k -> k.atLeast(major, minor, 0)).orElse(true);
+    }
+
     /** Stops the calling test unless {@code command} is on the PATH. */
     public static void requireCommand(String command) {
         boolean found = System.getenv().getOrDefault("PATH", "/usr/bin:/bin").lines()

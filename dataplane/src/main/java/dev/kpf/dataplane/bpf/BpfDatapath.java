@@ -117,7 +117,7 @@ public final class BpfDatapath implements Datapath {
     /** Whether refused connects fail with ECONNREFUSED (bpf_set_retval) rather than EPERM. */
     private final boolean refusedWithRetval;
 
-    private BpfDatapath(Options options, BpfObject object, List<BpfLink> links, boolean adopted) {
+    private BpfDatapath(Options options, BpfObject object, List<BpfLink> links, boolean adopted, boolean refusedWithRetval) {
         this.options = options;
         this.object = object;
         this.links = links;
@@ -125,7 +125,7 @@ public final class BpfDatapath implements Datapath {
         maps = maps(object, options.maglevTableSize());
         writer = new MapWriter(maps, options.maglev(), options.maglevTableSize());
         conntrack = Conntrack.of(object, options.conntrack());
-        refusedWithRetval = refusesWithRetval(options);
+        this.refusedWithRetval = refusedWithRetval;
         UdpSocketTerminator t = null;
         String why = "";
         try {
@@ -214,7 +214,8 @@ public final class BpfDatapath implements Datapath {
     /** Whether refused connects use bpf_set_retval: as the options say, else whether the kernel has it (5.18). */
     static boolean refusesWithRetval(Options options) {
         if (options.setRetval() != null) return options.setRetval();
-        return dev.kpf.probes.bpf.KernelSupport.helper(MapLayout.PROG_TYPE_CGROUP_SOCK_ADDR, MapLayout.HELPER_SET_RETVAL) == 1;
+        return dev.kpf.probes.bpf.KernelSupport.helper(dev.kpf.probes.probe.KernelFeatures.ProgramType.CGROUP_SOCK_ADDR.id,
+                dev.kpf.probes.probe.KernelFeatures.Helper.SET_RETVAL.id) == 1;
     }
 
     /** Loads (or adopts) the datapath and attaches it to the options' cgroup. */
@@ -230,8 +231,9 @@ public final class BpfDatapath implements Datapath {
             // the Maglev table size: the map's value size and the programs' constant, both before load; and whether refused
             // connects can use bpf_set_retval (struct kpf_rodata)
             object.valueSize(MapLayout.MAGLEV4, 4 * options.maglevTableSize());
+            boolean withRetval = refusesWithRetval(options);
             object.initialValue(".rodata", java.nio.ByteBuffer.allocate(MapLayout.RODATA_BYTES).order(java.nio.ByteOrder.nativeOrder()).putInt(options.maglevTableSize())
-                    .putInt(refusesWithRetval(options) ? 1 : 0).array());
+                    .putInt(withRetval ? 1 : 0).array());
             try {
                 object.load();
             } catch (BpfException e) {
@@ -261,7 +263,7 @@ public final class BpfDatapath implements Datapath {
                 }
             }
             adopted |= TcAttachment.attachTc(options, object, links, created);
-            return new BpfDatapath(options, object, links, adopted);
+            return new BpfDatapath(options, object, links, adopted, withRetval);
         } catch (RuntimeException e) {
             // nothing half-attached: undo what this attempt attached and pinned; an earlier agent's pins stay
             for (BpfLink link : created) {

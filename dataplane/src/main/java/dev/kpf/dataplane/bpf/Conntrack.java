@@ -34,8 +34,13 @@ final class Conntrack {
     }
 
     Map<TcEvent, Long> events() {
+        return events(events);
+    }
+
+    /** The event counters of a kpf_tc_events map (summed over the CPUs), every event present. */
+    static Map<TcEvent, Long> events(BpfMap<Integer, Long> map) {
         Map<TcEvent, Long> out = new EnumMap<>(TcEvent.class);
-        for (TcEvent e : TcEvent.values()) out.put(e, events.lookup(e.ordinal()).orElse(0L));
+        for (TcEvent e : TcEvent.values()) out.put(e, map.lookup(e.ordinal()).orElse(0L));
         return out;
     }
 

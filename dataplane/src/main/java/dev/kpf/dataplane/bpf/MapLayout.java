@@ -53,8 +53,6 @@ public final class MapLayout {
     public static final int NAME_BYTES = 128;
     /** struct kpf_rodata: maglev_m, has_set_retval (the .rodata section, set before load). */
     public static final int RODATA_BYTES = 8;
-    /** BPF_PROG_TYPE_CGROUP_SOCK_ADDR and the id of bpf_set_retval (5.18), for the load-time choice of how to refuse. */
-    public static final int PROG_TYPE_CGROUP_SOCK_ADDR = 18, HELPER_SET_RETVAL = 187;
 
     /** A name as kpf_names holds it: at most 127 bytes of UTF-8 (a character is never cut in two). */
     static String fitName(String name) {

@@ -5,7 +5,6 @@ import dev.kpf.probes.bpf.MapCodec;
 import dev.kpf.probes.bpf.PinDirectory;
 
 import java.nio.file.Files;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -27,9 +26,7 @@ public final class PinnedConntrack {
         try (BpfMap<FlowKey, FlowEntry> ct = BpfMap.openPinned(pins.path(MapLayout.CT), ConntrackCodecs.KEY, ConntrackCodecs.VALUE);
              BpfMap<Integer, Long> events = BpfMap.openPinned(pins.path(MapLayout.TC_EVENTS), MapCodec.u32(),
                      ConntrackCodecs.perCpuSum(dev.kpf.probes.bpf.Libbpf.possibleCpus()))) {
-            Map<TcEvent, Long> counted = new EnumMap<>(TcEvent.class);
-            for (TcEvent e : TcEvent.values()) counted.put(e, events.lookup(e.ordinal()).orElse(0L));
-            return Optional.of(new Reading(ct.keys().size(), ct.maxEntries(), counted));
+            return Optional.of(new Reading(ct.keys().size(), ct.maxEntries(), Conntrack.events(events)));
         }
     }
 }

@@ -42,6 +42,7 @@ class MapLayoutTest {
                   O(kpf_ct_value, flags) O(kpf_ct_value, family) O(kpf_ct_value, last_ns) O(kpf_ct_value, created_ns)
                   printf("ct_flags %%d%%d%%d\\n", KPF_CT_SNAT, KPF_CT_REPLY, KPF_CT_CLOSING);
                   printf("tc_events %%d\\n", KPF_EV_COUNT);
+                  printf("ct_timeouts %%d%%06d%%03d\\n", KPF_CT_TCP_TIMEOUT_S, KPF_CT_UDP_TIMEOUT_S, KPF_CT_CLOSING_TIMEOUT_S);
                   printf("ev_conntrack_full %%d\\nev_snat_ports_exhausted %%d\\nev_fragments_dropped %%d\\nev_icmp_translated %%d\\nev_snat_ports_reused %%d\\n",
                          KPF_EV_CT_FULL, KPF_EV_PORTS_EXHAUSTED, KPF_EV_FRAGMENT, KPF_EV_ICMP, KPF_EV_PORT_REUSED);
                   O(kpf_srcrange4_key, faddr) O(kpf_srcrange4_key, fport) O(kpf_srcrange4_key, proto) O(kpf_srcrange4_key, saddr)
@@ -107,6 +108,9 @@ class MapLayoutTest {
                 m.get("kpf_ct_value.flags"), m.get("kpf_ct_value.family"), m.get("kpf_ct_value.last_ns"), m.get("kpf_ct_value.created_ns")));
         assertEquals((long) (ConntrackCodecs.SNAT * 100 + ConntrackCodecs.REPLY * 10 + ConntrackCodecs.CLOSING), m.get("ct_flags"));
         assertEquals((long) TcEvent.SLOTS, m.get("tc_events"));
+        ConntrackConfig d = ConntrackConfig.DEFAULT;
+        assertEquals(d.tcpTimeout().toSeconds() * 1_000_000_000L + d.udpTimeout().toSeconds() * 1000 + d.closingTimeout().toSeconds(), m.get("ct_timeouts"),
+                "the programs' fallback timeouts are the agent's defaults");
         assertEquals(List.of(0L, 1L, 2L, 3L, 4L), java.util.Arrays.stream(TcEvent.values()).map(e -> m.get("ev_" + e.metric())).toList(), "the events' indexes");
         assertEquals(m.get("kpf_tc_config"), (long) Codecs.TC_CONFIG.size());
         assertEquals(List.of(16L, 32L, 34L, 36L, 40L, 44L), List.of(m.get("kpf_tc_config.snat6"), m.get("kpf_tc_config.port_min"), m.get("kpf_tc_config.port_max"),

@@ -78,8 +78,7 @@ class SocketLbKernelIT {
     }
 
     /** How a connect to a frontend without backends fails: ECONNREFUSED with bpf_set_retval (5.18), else EPERM. */
-    static final String REFUSED = dev.kpf.probes.probe.KernelRelease.parse(System.getProperty("os.version"))
-            .map(k -> k.atLeast(5, 18, 0)).orElse(true) ? "ECONNREFUSED" : "EPERM";
+    static final String REFUSED = dev.kpf.probes.KernelRequirement.kernelAtLeast(5, 18) ? "ECONNREFUSED" : "EPERM";
 
     /** Answers (backend addresses) counted, with every line required to be ok and to show {@code peer}. */
     private static Map<String, Integer> answers(List<String> lines, String peer) {

@@ -61,7 +61,7 @@ final class TcTestbed implements AutoCloseable {
 
     /** Whether the kernel has tcx links (6.6); older ones get clsact filters, as the agent's {@code --tc-attach auto} does. */
     static boolean tcx() {
-        return dev.kpf.probes.probe.KernelRelease.parse(System.getProperty("os.version")).map(k -> k.atLeast(6, 6, 0)).orElse(true);
+        return KernelRequirement.kernelAtLeast(6, 6);
     }
 
     /** All three node interfaces as devices, SNAT to the node's addresses, kpf's default conntrack settings. */

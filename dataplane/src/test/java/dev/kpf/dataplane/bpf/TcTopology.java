@@ -41,19 +41,11 @@ final class TcTopology implements AutoCloseable {
      */
     String addClientSideBackend() throws Exception {
         String ns = client + "b";
-        run("ip", "netns", "add", ns);
+        namespace(ns);
         extra.add(ns);
-        run("ip", "-n", ns, "link", "set", "lo", "up");
-        run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0");
         run("ip", "link", "add", "cb" + tag, "netns", client, "type", "veth", "peer", "name", "bc" + tag, "netns", ns);
-        String[][] addrs = {{client, "cb" + tag, "10.115.0.1/24", "fd00:115::1/64"}, {ns, "bc" + tag, CLIENT_SIDE_BACKEND + "/24", CLIENT_SIDE_BACKEND6 + "/64"}};
-        for (String[] a : addrs) {
-            run("ip", "-n", a[0], "addr", "add", a[2], "dev", a[1]);
-            run("ip", "-n", a[0], "addr", "add", a[3], "dev", a[1], "nodad");
-            run("ip", "-n", a[0], "link", "set", a[1], "up");
-        }
-        run("ip", "netns", "exec", client, "sysctl", "-qw", "net.ipv4.ip_forward=1");
-        run("ip", "netns", "exec", client, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+        addresses(new String[][] {{client, "cb" + tag, "10.115.0.1/24", "fd00:115::1/64"}, {ns, "bc" + tag, CLIENT_SIDE_BACKEND + "/24", CLIENT_SIDE_BACKEND6 + "/64"}});
+        forwarding(client);
         run("ip", "-n", ns, "route", "add", "10.110.0.0/24", "via", "10.115.0.1");
         run("ip", "-n", ns, "-6", "route", "add", "fd00:110::/64", "via", "fd00:115::1");
         run("ip", "-n", node, "route", "add", "10.115.0.0/24", "via", CLIENT_IP);
@@ -71,24 +63,16 @@ final class TcTopology implements AutoCloseable {
     String[] addFarClient(int mtu) throws Exception {
         String router = client.substring(0, client.length() - 1) + "r", far = client + "f";
         for (String ns : List.of(router, far)) {
-            run("ip", "netns", "add", ns);
+            namespace(ns);
             extra.add(ns);
-            run("ip", "-n", ns, "link", "set", "lo", "up");
-            run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0");
         }
         String nodeDev = "nr" + tag;
         run("ip", "link", "add", "rn" + tag, "netns", router, "type", "veth", "peer", "name", nodeDev, "netns", node);
         run("ip", "link", "add", "rc" + tag, "netns", router, "type", "veth", "peer", "name", "fr" + tag, "netns", far);
         run("ip", "-n", router, "link", "set", "rc" + tag, "mtu", Integer.toString(mtu));
-        String[][] addrs = {{node, nodeDev, "10.113.0.1/24", "fd00:113::1/64"}, {router, "rn" + tag, "10.113.0.2/24", "fd00:113::2/64"},
-                {router, "rc" + tag, "10.114.0.1/24", "fd00:114::1/64"}, {far, "fr" + tag, FAR_CLIENT_IP + "/24", FAR_CLIENT_IP6 + "/64"}};
-        for (String[] a : addrs) {
-            run("ip", "-n", a[0], "addr", "add", a[2], "dev", a[1]);
-            run("ip", "-n", a[0], "addr", "add", a[3], "dev", a[1], "nodad");
-            run("ip", "-n", a[0], "link", "set", a[1], "up");
-        }
-        run("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1");
-        run("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+        addresses(new String[][] {{node, nodeDev, "10.113.0.1/24", "fd00:113::1/64"}, {router, "rn" + tag, "10.113.0.2/24", "fd00:113::2/64"},
+                {router, "rc" + tag, "10.114.0.1/24", "fd00:114::1/64"}, {far, "fr" + tag, FAR_CLIENT_IP + "/24", FAR_CLIENT_IP6 + "/64"}});
+        forwarding(router);
         // routes only to what the test made: no namespace gets a default route
         run("ip", "-n", far, "route", "add", "10.110.0.0/24", "via", "10.114.0.1");
         run("ip", "-n", far, "-6", "route", "add", "fd00:110::/64", "via", "fd00:114::1");
@@ -106,21 +90,14 @@ final class TcTopology implements AutoCloseable {
         String tag = Long.toString(ProcessHandle.current().pid());
         TcTopology t = new TcTopology("kpft" + tag + "t", tag);
         try {
-            for (String ns : List.of(t.client, t.node, t.backend1, t.backend2)) {
-                run("ip", "netns", "add", ns);
-                run("ip", "-n", ns, "link", "set", "lo", "up");
-                // no duplicate address detection on the interfaces made next: their link-local addresses, which
-                // neighbour discovery uses, would stay tentative for about 1.5 s and the first IPv6 packets be lost
-                run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0");
-            }
+            for (String ns : List.of(t.client, t.node, t.backend1, t.backend2)) namespace(ns);
             t.link(t.client, "cx" + tag, CLIENT_IP + "/24", t.nodeDevices.get(0), NODE_IP + "/24");
             t.link(t.backend1, "b1" + tag, BACKEND1 + "/24", t.nodeDevices.get(1), "10.111.0.1/24");
             t.link(t.backend2, "b2" + tag, BACKEND2 + "/24", t.nodeDevices.get(2), "10.112.0.1/24");
             t.address6(t.client, "cx" + tag, CLIENT_IP6, t.nodeDevices.get(0), NODE_IP6);
             t.address6(t.backend1, "b1" + tag, BACKEND1_6, t.nodeDevices.get(1), "fd00:111::1");
             t.address6(t.backend2, "b2" + tag, BACKEND2_6, t.nodeDevices.get(2), "fd00:112::1");
-            run("ip", "netns", "exec", t.node, "sysctl", "-qw", "net.ipv4.ip_forward=1");
-            run("ip", "netns", "exec", t.node, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+            forwarding(t.node);
             run("ip", "-n", t.backend1, "-6", "route", "add", "fd00:110::/64", "via", "fd00:111::1");
             run("ip", "-n", t.backend2, "-6", "route", "add", "fd00:110::/64", "via", "fd00:112::1");
             run("ip", "-n", t.client, "route", "add", "198.51.100.0/24", "via", NODE_IP);
@@ -132,6 +109,30 @@ final class TcTopology implements AutoCloseable {
             t.close();
             throw e;
         }
+    }
+
+    /** A namespace with loopback up, without duplicate address detection (see {@link #address6}). */
+    private static void namespace(String ns) throws Exception {
+        run("ip", "netns", "add", ns);
+        run("ip", "-n", ns, "link", "set", "lo", "up");
+        // no duplicate address detection on the interfaces made next: their link-local addresses, which
+        // neighbour discovery uses, would stay tentative for about 1.5 s and the first IPv6 packets be lost
+        run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0");
+    }
+
+    /** Each row {namespace, interface, IPv4/prefix, IPv6/prefix}: both addresses on the interface, which goes up. */
+    private static void addresses(String[][] rows) throws Exception {
+        for (String[] a : rows) {
+            run("ip", "-n", a[0], "addr", "add", a[2], "dev", a[1]);
+            run("ip", "-n", a[0], "addr", "add", a[3], "dev", a[1], "nodad");
+            run("ip", "-n", a[0], "link", "set", a[1], "up");
+        }
+    }
+
+    /** The namespace routes IPv4 and IPv6. */
+    private static void forwarding(String ns) throws Exception {
+        run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
     }
 
     private void link(String ns, String dev, String addr, String nodeDev, String nodeAddr) throws Exception {

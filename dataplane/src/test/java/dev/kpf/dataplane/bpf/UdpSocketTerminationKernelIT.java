@@ -50,8 +50,7 @@ class UdpSocketTerminationKernelIT {
 
     /** bpf_sock_destroy is a kfunc of kernel 6.5; older kernels keep such sockets until they close (the datapath says so). */
     static void assumeSockDestroy() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.kpf.probes.probe.KernelRelease.parse(System.getProperty("os.version"))
-                .map(k -> k.atLeast(6, 5, 0)).orElse(true), "bpf_sock_destroy needs kernel 6.5");
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.kpf.probes.KernelRequirement.kernelAtLeast(6, 5), "bpf_sock_destroy needs kernel 6.5");
     }
 
     @Test
