@@ -16,10 +16,22 @@ public final class AgentHealth {
 
     public static CheckResult check(URI agent) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        JsonObject status;
+        switch (KpfAgentStatus.read(agent)) {
+            case KpfAgentStatus.Kpf kpf -> status = kpf.status();
+            case KpfAgentStatus.NotKpf other -> {
+                return CheckResult.of("agent.health", "agent", ProbeStatus.UNKNOWN, "something answers at " + agent + " but not as a kpf agent ("
+                        + other.answered() + ")", "a kpf agent on this node", "kube-proxy listens on 10249 and 10256; kpf's agent on "
+                        + dev.kpf.dataplane.agent.AgentHttp.DEFAULT_LISTEN + " unless --listen says otherwise: pass --agent URL");
+            }
+            case KpfAgentStatus.Nobody nobody -> {
+                return CheckResult.of("agent.health", "agent", ProbeStatus.UNKNOWN, "no kpf agent answers at " + agent + " (" + nobody.why() + ")",
+                        "a kpf agent on this node", "if kpf is this node's dataplane, start it (deploy/kpf.yaml); pass --agent URL if it listens elsewhere");
+            }
+        }
         try {
             int health = get(http, agent.resolve("/healthz")).statusCode();
             int ready = get(http, agent.resolve("/readyz")).statusCode();
-            JsonObject status = JsonParser.parseString(get(http, agent.resolve("/v1/status")).body()).getAsJsonObject();
             String observed = "healthz " + health + ", readyz " + ready + ", " + status.get("frontends").getAsInt() + " frontends, "
                     + status.get("syncs").getAsLong() + " syncs" + lastSyncAge(status) + devices(status)
                     + (status.get("simulated").getAsBoolean() ? " (simulated datapath)" : "");
@@ -34,6 +46,11 @@ public final class AgentHealth {
                 String why = !errors.isEmpty() ? errors.get(0).getAsString() : source.get("lastError").getAsString();
                 return CheckResult.of("agent.health", "agent", ProbeStatus.WARN, observed + "; " + why, expected,
                         "the last good state stays programmed; fix the cause named here (map capacity, API access)");
+            }
+            // issue 17: fine while kube-proxy runs, but a node without it never syncs after a reboot
+            if (source.has("bootstrapRisk") && !source.get("bootstrapRisk").isJsonNull()) {
+                return CheckResult.of("agent.health", "agent", ProbeStatus.WARN, observed + "; through the kubernetes Service", expected,
+                        source.get("bootstrapRisk").getAsString());
             }
             if (status.get("simulated").getAsBoolean()) {
                 return CheckResult.of("agent.health", "agent", ProbeStatus.WARN, observed, expected,

@@ -1,5 +1,7 @@
 package dev.kpf.diagnostics;
 
+import dev.kpf.dataplane.agent.AgentHttp;
+
 import dev.kpf.probes.probe.HostRoot;
 import dev.kpf.probes.probe.ProbeStatus;
 
@@ -99,17 +101,9 @@ public final class ProxyCoexistence {
 
     private static List<String> kpfEvidence(URI agent, Path pins) {
         List<String> kpf = new ArrayList<>();
-        if (agent != null) {
-            try {
-                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(agent.resolve("/healthz")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                kpf.add("agent answers at " + agent + " (healthz " + r.statusCode() + ")");
-            } catch (IOException e) {
-                // no agent there
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        // a kpf agent is recognised by its status schema: kube-proxy answers /healthz with 200 too
+        if (agent != null && KpfAgentStatus.read(agent) instanceof KpfAgentStatus.Kpf(var status)) {
+            kpf.add("agent answers at " + agent + " (" + AgentHttp.STATUS_SCHEMA + ", node " + status.get("node").getAsString() + ")");
         }
         if (pins != null) {
             try (Stream<Path> links = Files.list(pins.resolve("links"))) {

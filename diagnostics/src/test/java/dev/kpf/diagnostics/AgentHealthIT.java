@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,5 +39,34 @@ class AgentHealthIT {
         CheckResult none = AgentHealth.check(URI.create("http://127.0.0.1:1"));
         assertEquals(ProbeStatus.UNKNOWN, none.status());
         assertTrue(none.observed().startsWith("no kpf agent answers at http://127.0.0.1:1"), none.observed());
+    }
+
+    /**
+     * Issue 17: an agent that reaches the API server through the kubernetes Service syncs while kube-proxy runs, but
+     * would not on a rebooted node without it: the doctor warns and names the setting.
+     */
+    @Test
+    void an_agent_going_through_the_kubernetes_service_is_a_warning_that_names_the_setting(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        try (dev.kpf.testdata.apiserver.FakeApiServer server = dev.kpf.testdata.apiserver.FakeApiServer.start(0)) {
+            dev.kpf.testdata.demo.DemoCluster.objects(dev.kpf.testdata.demo.DemoCluster.Variant.KUBE_PROXY_FREE).forEach(server.store()::put);
+            Files.writeString(dir.resolve("token"), "t");
+            // a pod's view: the kubernetes Service's address (here served, as while kube-proxy still runs) and no direct one
+            URI url = URI.create(server.url());
+            dev.kpf.dataplane.source.InClusterApi api = dev.kpf.dataplane.source.InClusterApi.resolve(java.util.Optional.empty(),
+                    java.util.Map.of("KUBERNETES_SERVICE_HOST", url.getHost(), "KUBERNETES_SERVICE_PORT", Integer.toString(url.getPort())), dir);
+            dev.kpf.dataplane.source.KubeSource source = new dev.kpf.dataplane.source.KubeSource(
+                    dev.kpf.dataplane.source.KubeClients.fromKubeconfig(server.writeKubeconfig(dir.resolve("kubeconfig"))), api.description(),
+                    Duration.ofMillis(10), Duration.ofMinutes(5), Clock.systemUTC()).withUnreachableHint(api.unreachableHint());
+            try (Agent agent = new Agent(source, new ServiceTranslator("node-a"), new SimulatedDatapath(), new AgentMetrics(), Clock.systemUTC());
+                 AgentHttp http = AgentHttp.start(new InetSocketAddress("127.0.0.1", 0), agent)) {
+                agent.start();
+                long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+                while (!agent.ready() && System.nanoTime() < deadline) Thread.sleep(20);
+                CheckResult r = AgentHealth.check(URI.create("http://127.0.0.1:" + http.address().getPort()));
+                assertEquals(ProbeStatus.WARN, r.status(), r.toString());
+                assertTrue(r.observed().endsWith("; through the kubernetes Service"), r.observed());
+                assertTrue(r.remedy().contains("set --k8s-api-server HOST:PORT") && r.remedy().contains("ConfigMap kube-system/kpf-agent, key KPF_K8S_API_SERVER"), r.remedy());
+            }
+        }
     }
 }

@@ -32,15 +32,45 @@ class ProxyCoexistenceKernelIT {
     @TempDir
     Path dir;
 
-    /** Something that answers /healthz on loopback the way a running agent does. */
+    /** Something that answers on loopback the way a running agent does: its status with kpf's schema. */
     private static HttpServer agent() throws Exception {
+        return answering("/v1/status", "{\"schema\": \"kpf.status/v1\", \"node\": \"node-a\"}");
+    }
+
+    /** kube-proxy's health server, as an impostor where an agent is looked for: 200 with its JSON on every path. */
+    private static HttpServer kubeProxyHealth() throws Exception {
+        return answering("/", "{\"lastUpdated\": \"2026-12-02T10:00:00Z\", \"currentTime\": \"2026-12-02T10:00:01Z\"}");
+    }
+
+    private static HttpServer answering(String path, String body) throws Exception {
         HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
-        http.createContext("/healthz", ex -> {
-            ex.sendResponseHeaders(200, -1);
+        http.createContext(path, ex -> {
+            byte[] b = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
             ex.close();
         });
         http.start();
         return http;
+    }
+
+    /** Issue 17: a bare 200 (kube-proxy's /healthz) is not a kpf agent: a node running only kube-proxy is not told it runs two proxies. */
+    @Test
+    void kube_proxys_health_server_where_the_agent_is_looked_for_is_not_taken_for_kpf() throws Exception {
+        Path binary = Files.copy(Path.of("/bin/sleep"), dir.resolve("kube-proxy"), StandardCopyOption.COPY_ATTRIBUTES);
+        Process kubeProxy = new ProcessBuilder(binary.toString(), "60").redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        HttpServer impostor = kubeProxyHealth();
+        try {
+            CheckResult onlyKubeProxy = ProxyCoexistence.check(new ProxyCoexistence.Sources(HostRoot.live(), null, Duration.ZERO, null, "", uri(impostor), null));
+            assertEquals(ProbeStatus.PASS, onlyKubeProxy.status(), onlyKubeProxy.toString());
+            assertTrue(!onlyKubeProxy.observed().contains("agent answers"), onlyKubeProxy.observed());
+            CheckResult health = AgentHealth.check(uri(impostor));
+            assertEquals(ProbeStatus.UNKNOWN, health.status(), health.toString());
+            assertTrue(health.observed().startsWith("something answers at " + uri(impostor) + " but not as a kpf agent"), health.observed());
+        } finally {
+            kubeProxy.destroyForcibly();
+            impostor.stop(0);
+        }
     }
 
     private static URI uri(HttpServer http) {
@@ -57,7 +87,7 @@ class ProxyCoexistenceKernelIT {
             CheckResult both = ProxyCoexistence.check(sources);
             assertEquals(ProbeStatus.FAIL, both.status(), both.toString());
             assertTrue(both.observed().contains("process " + kubeProxy.pid() + " (kube-proxy)"), both.observed());
-            assertTrue(both.observed().contains("kpf: agent answers at " + uri(http) + " (healthz 200)"), both.observed());
+            assertTrue(both.observed().contains("kpf: agent answers at " + uri(http) + " (kpf.status/v1, node node-a)"), both.observed());
             assertTrue(both.remedy().contains("kpf doctor --fix-leftovers --yes") && both.remedy().contains("kpf agent --cleanup"), both.remedy());
 
             kubeProxy.destroy();

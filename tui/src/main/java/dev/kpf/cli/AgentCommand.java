@@ -51,6 +51,12 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig for --source kube (default: in-cluster, $KUBECONFIG, ~/.kube/config).")
     Path kubeconfig;
 
+    @Option(names = "--k8s-api-server", paramLabel = "HOST:PORT", defaultValue = "${env:KPF_K8S_API_SERVER}",
+            description = "In a pod: the API server's own address (HOST:PORT or https://HOST:PORT), so that the agent reaches it "
+                    + "without the kubernetes Service's ClusterIP, which nothing translates on a node without kube-proxy before kpf "
+                    + "has synced (environment KPF_K8S_API_SERVER; the DaemonSet sets it from ConfigMap kube-system/kpf-agent).")
+    String apiServer;
+
     @Option(names = "--node-name", paramLabel = "NODE", description = "This node (default: $NODE_NAME, else the host name; node-a for the demo).")
     String nodeName;
 
@@ -60,7 +66,7 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--bpffs", paramLabel = "PATH", defaultValue = "/sys/fs/bpf/kpf", description = "Pin directory (default ${DEFAULT-VALUE}).")
     Path bpffs;
 
-    @Option(names = "--listen", paramLabel = "ADDR:PORT", defaultValue = "127.0.0.1:10249", description = "Health, metrics and status API (default ${DEFAULT-VALUE}).")
+    @Option(names = "--listen", paramLabel = "ADDR:PORT", defaultValue = dev.kpf.dataplane.agent.AgentHttp.DEFAULT_LISTEN, description = "Health, metrics and status API (default ${DEFAULT-VALUE}).")
     String listen;
 
     @Option(names = "--map-capacity", paramLabel = "MAP=N", description = "Capacity of a BPF map, e.g. kpf_svc4=524288 (repeatable).")
@@ -254,7 +260,9 @@ final class AgentCommand implements Callable<Integer> {
         boolean clsact = switch (tcAttach) {
             case "tcx" -> false;
             case "clsact" -> true;
-            case "auto" -> kernel.isPresent() && !dev.kpf.diagnostics.KernelTcx.supported(kernel.get());
+            // the kernel's own answer (backports count), else its release
+            case "auto" -> !dev.kpf.probes.probe.LiveKernelFeatures.tcxLinks()
+                    .orElseGet(() -> kernel.isEmpty() || dev.kpf.diagnostics.KernelTcx.supported(kernel.get()));
             default -> throw new CommandLine.ParameterException(spec.commandLine(), "--tc-attach " + tcAttach + ": use auto, tcx or clsact");
         };
         if (!chosen.isEmpty() && clsact && tcAttach.equals("auto")) {
@@ -308,8 +316,20 @@ final class AgentCommand implements Callable<Integer> {
             }
             default -> {
                 Path config = SourceSpec.kubeconfigPath(kubeconfig);
-                yield new KubeSource(config != null ? KubeClients.fromKubeconfig(config) : KubeClients.inCluster(),
-                        config != null ? config.toString() : "in-cluster", min, Duration.ofMinutes(5), Clock.systemUTC());
+                if (config != null) yield new KubeSource(KubeClients.fromKubeconfig(config), config.toString(), min, Duration.ofMinutes(5), Clock.systemUTC());
+                dev.kpf.dataplane.source.InClusterApi api;
+                try {
+                    api = dev.kpf.dataplane.source.InClusterApi.resolve(java.util.Optional.ofNullable(apiServer), System.getenv(),
+                            dev.kpf.dataplane.source.InClusterApi.SERVICE_ACCOUNT);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                }
+                if (api.throughService()) {
+                    org.slf4j.LoggerFactory.getLogger(AgentCommand.class).warn("msg=\"reaching the API server through the kubernetes Service {}: "
+                            + "on a node without kube-proxy set --k8s-api-server to the API server's own address\"", api.server());
+                }
+                yield new KubeSource(api.client(), api.description(), min, Duration.ofMinutes(5), Clock.systemUTC())
+                        .withUnreachableHint(api.unreachableHint());
             }
         };
     }
@@ -319,7 +339,7 @@ final class AgentCommand implements Callable<Integer> {
         try {
             return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
         } catch (RuntimeException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--listen " + text + ": use ADDR:PORT, e.g. 127.0.0.1:10249");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--listen " + text + ": use ADDR:PORT, e.g. " + dev.kpf.dataplane.agent.AgentHttp.DEFAULT_LISTEN + "");
         }
     }
 }

@@ -51,7 +51,7 @@ final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--no-node", description = "Skip the node checks (e.g. when run away from the node).")
     boolean noNode;
 
-    @Option(names = "--agent", paramLabel = "URL", defaultValue = "http://127.0.0.1:10249", description = "The local agent (default ${DEFAULT-VALUE}).")
+    @Option(names = "--agent", paramLabel = "URL", defaultValue = dev.kpf.dataplane.agent.AgentHttp.DEFAULT_URL, description = "The local agent (default ${DEFAULT-VALUE}).")
     java.net.URI agent;
 
     @Option(names = "--bpffs", paramLabel = "PATH", defaultValue = "/sys/fs/bpf/kpf", description = "The agent's pin directory (default ${DEFAULT-VALUE}).")

@@ -37,6 +37,14 @@ final class ProbeJson {
         doc.put("reasons", report.reasons());
         doc.put("degraded", report.degraded().stream().map(Feature::id).toList());
         doc.put("probes", report.results().stream().map(ProbeJson::result).toList());
+        doc.put("features", report.features().stream().map(f -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", f.feature().id());
+            m.put("availability", f.availability().label());
+            m.put("since", f.since());
+            m.put("description", f.feature().description());
+            return m;
+        }).toList());
         doc.put("elapsedMillis", report.elapsed().toMillis());
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(doc);
     }
@@ -74,6 +82,6 @@ final class ProbeJson {
     }
 
     static List<String> topLevelFields() {
-        return List.of("schema", "host", "verdict", "exitCode", "reasons", "degraded", "probes", "elapsedMillis");
+        return List.of("schema", "host", "verdict", "exitCode", "reasons", "degraded", "probes", "features", "elapsedMillis");
     }
 }

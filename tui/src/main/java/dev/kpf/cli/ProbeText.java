@@ -44,6 +44,16 @@ final class ProbeText {
                 }
             }
         }
+        b.append(String.format("%nFEATURE                  %-12s %-7s %s%n", "ON THIS NODE", "SINCE", "WHAT"));
+        for (dev.kpf.probes.probe.FeatureSupport f : report.features()) {
+            ProbeStatus shown = switch (f.availability()) {
+                case AVAILABLE -> ProbeStatus.PASS;
+                case UNAVAILABLE -> ProbeStatus.WARN;
+                case UNKNOWN -> ProbeStatus.UNKNOWN;
+            };
+            b.append(String.format("%-24s ", f.feature().id())).append(paint(shown, String.format("%-12s", f.availability().label())))
+                    .append(String.format(" %-7s %s%n", f.since(), f.feature().description()));
+        }
         // one line per distinct remedy, naming every probe it answers
         Map<String, List<String>> byRemedy = new LinkedHashMap<>();
         for (ProbeResult r : report.results()) {

@@ -57,7 +57,7 @@ final class TuiCommand implements Callable<Integer> {
     @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig for the DaemonSets and the API's intent (default: $KUBECONFIG, ~/.kube/config).")
     Path kubeconfig;
 
-    @Option(names = "--agent", paramLabel = "URL", defaultValue = "http://127.0.0.1:10249", description = "The local agent (default ${DEFAULT-VALUE}).")
+    @Option(names = "--agent", paramLabel = "URL", defaultValue = dev.kpf.dataplane.agent.AgentHttp.DEFAULT_URL, description = "The local agent (default ${DEFAULT-VALUE}).")
     URI agent;
 
     @Option(names = "--node-name", paramLabel = "NODE", description = "This node (default: $NODE_NAME, else the host name).")

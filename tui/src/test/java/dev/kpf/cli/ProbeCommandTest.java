@@ -40,7 +40,7 @@ class ProbeCommandTest {
         List<String> ids = StreamSupport.stream(probes.spliterator(), false).map(p -> p.getAsJsonObject().get("id").getAsString()).toList();
         assertEquals(List.of("os.supported", "kernel.version", "libbpf", "bpf.syscall", "bpf.btf", "bpf.fs", "cgroup.v2",
                 "bpf.jit", "bpf.unprivileged", "caps", "memlock", "bpf.prog-types", "bpf.map-types", "bpf.helpers",
-                "bpf.attach-types", "kernel.config"), ids);
+                "bpf.attach-types", "bpf.tc", "bpf.sock-destroy", "kernel.config"), ids);
         for (var p : probes) {
             assertTrue(p.getAsJsonObject().keySet().containsAll(List.of("id", "status", "observed", "required", "features", "remedy")));
         }

@@ -17,6 +17,16 @@ import java.util.concurrent.Executors;
  * maps). Anything but GET is refused; nothing here changes state.
  */
 public final class AgentHttp implements AutoCloseable {
+    /** The schema of /v1/status: how the doctor and the TUI tell a kpf agent from anything else answering there. */
+    public static final String STATUS_SCHEMA = "kpf.status/v1";
+    /**
+     * kpf's own port (kube-proxy's are 10249 for metrics and 10256 for health checks; kubelet, the scheduler and the
+     * controller manager use 10250, 10259 and 10257): a node that runs both during the switch, or only kube-proxy,
+     * is never mistaken for a kpf node.
+     */
+    public static final String DEFAULT_LISTEN = "127.0.0.1:10290";
+    public static final String DEFAULT_URL = "http://" + DEFAULT_LISTEN;
+
     private final HttpServer server;
     private final Agent agent;
 
@@ -62,7 +72,7 @@ public final class AgentHttp implements AutoCloseable {
     private Map<String, Object> status() {
         AgentStatus s = agent.status();
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("schema", "kpf.status/v1");
+        doc.put("schema", STATUS_SCHEMA);
         doc.put("node", s.node());
         doc.put("ready", s.ready());
         doc.put("datapath", s.datapath());
@@ -81,6 +91,7 @@ public final class AgentHttp implements AutoCloseable {
         source.put("lastError", s.source().lastError().orElse(null));
         source.put("lastErrorAt", s.source().lastErrorAt().map(Object::toString).orElse(null));
         source.put("degraded", s.source().degraded());
+        source.put("bootstrapRisk", s.source().bootstrapRisk().orElse(null));
         doc.put("source", source);
         doc.put("errors", s.lastErrors().stream().map(p -> p.object() + ": " + p.message()).toList());
         Map<String, Object> maps = new LinkedHashMap<>();

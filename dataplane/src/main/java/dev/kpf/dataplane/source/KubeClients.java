@@ -23,15 +23,19 @@ public final class KubeClients {
         }
     }
 
-    /** The in-cluster client (service account token and CA of the pod). */
+    /**
+     * The in-cluster client (service account token and CA of the pod), to the API server's own address when
+     * {@link InClusterApi#ENV} names it, else through the kubernetes Service.
+     */
     public static ApiClient inCluster() throws IOException {
-        if (System.getenv("KUBERNETES_SERVICE_HOST") == null) {
-            throw new IOException("no kubeconfig found ($KUBECONFIG, ~/.kube/config) and not running in a pod (KUBERNETES_SERVICE_HOST is not set)");
+        try {
+            return InClusterApi.resolve(java.util.Optional.ofNullable(System.getenv(InClusterApi.ENV)), System.getenv(), InClusterApi.SERVICE_ACCOUNT).client();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
         }
-        return withoutReadTimeout(ClientBuilder.cluster().build());
     }
 
-    private static ApiClient withoutReadTimeout(ApiClient client) {
+    static ApiClient withoutReadTimeout(ApiClient client) {
         client.setHttpClient(client.getHttpClient().newBuilder().readTimeout(0, TimeUnit.SECONDS).build());
         return client;
     }

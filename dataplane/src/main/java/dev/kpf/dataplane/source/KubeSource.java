@@ -84,6 +84,7 @@ public final class KubeSource implements ClusterSource {
     private volatile long publishes;
     private volatile Instant lastPublish;
     private volatile String lastError;
+    private volatile String unreachableHint;
     private volatile Instant lastErrorAt;
     private volatile long lastSnapshotNanos;
     private volatile long lastListenerNanos;
@@ -157,8 +158,18 @@ public final class KubeSource implements ClusterSource {
         }
     }
 
+    /**
+     * Added to errors that never reached the server (no HTTP status): what is likely wrong and the setting that mends
+     * it, e.g. {@link InClusterApi#unreachableHint}. Set before {@link #start}.
+     */
+    public KubeSource withUnreachableHint(java.util.Optional<String> hint) {
+        this.unreachableHint = hint.orElse(null);
+        return this;
+    }
+
     private void onError(String resource, Throwable error) {
-        String message = "list/watch " + resource + ": " + describe(error);
+        boolean unreached = !(error instanceof io.kubernetes.client.openapi.ApiException a) || a.getCode() == 0;
+        String message = "list/watch " + resource + ": " + describe(error) + (unreached && unreachableHint != null ? "; " + unreachableHint : "");
         boolean repeated = message.equals(lastErrorByResource.put(resource, message));
         lastError = message;
         lastErrorAt = clock.instant();
@@ -300,7 +311,7 @@ public final class KubeSource implements ClusterSource {
     @Override
     public SourceStatus status() {
         return new SourceStatus(description, synced, publishes, Optional.ofNullable(lastPublish),
-                Optional.ofNullable(lastError), Optional.ofNullable(lastErrorAt));
+                Optional.ofNullable(lastError), Optional.ofNullable(lastErrorAt), Optional.ofNullable(unreachableHint));
     }
 
     @Override

@@ -37,6 +37,12 @@ public final class KernelMatrixMain {
                 boolean failed = result.getStatus() != TestExecutionResult.Status.SUCCESSFUL;
                 if (id.isTest() || (failed && id.getSource().filter(s -> s instanceof org.junit.platform.engine.support.descriptor.ClassSource).isPresent())) {
                     String why = result.getThrowable().map(t -> t.getClass().getSimpleName() + ": " + t.getMessage()).orElse("");
+                    // where it failed, for the log (the table keeps the message only)
+                    if (result.getStatus() == TestExecutionResult.Status.FAILED) {
+                        result.getThrowable().ifPresent(t -> java.util.Arrays.stream(t.getStackTrace())
+                                .filter(f -> f.getClassName().startsWith("dev.kpf.")).limit(6)
+                                .forEach(f -> System.out.println("KPF-MATRIX-AT " + f)));
+                    }
                     print(kernel, id, switch (result.getStatus()) {
                         case SUCCESSFUL -> "pass";
                         case ABORTED -> "skip";

@@ -60,8 +60,9 @@ final class TcTestbed implements AutoCloseable {
     }
 
     /** Whether the kernel has tcx links (6.6); older ones get clsact filters, as the agent's {@code --tc-attach auto} does. */
+    /** Whether this kernel has tcx links, decided as the agent decides it (from the kernel's BTF). */
     static boolean tcx() {
-        return KernelRequirement.kernelAtLeast(6, 6);
+        return dev.kpf.probes.probe.LiveKernelFeatures.tcxLinks().orElseGet(() -> KernelRequirement.kernelAtLeast(6, 6));
     }
 
     /** All three node interfaces as devices, SNAT to the node's addresses, kpf's default conntrack settings. */
@@ -95,8 +96,11 @@ final class TcTestbed implements AutoCloseable {
     /** server -> count, with every line required to be ok, show {@code peer}, and a client source matching {@code from}. */
     static Map<String, Integer> answers(List<String> lines, String peer, String fromRegex) {
         Map<String, Integer> counts = new HashMap<>();
+        List<Integer> failed = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) if (!lines.get(i).startsWith("ok ")) failed.add(i);
+        assertTrue(failed.isEmpty(), () -> "connection failed: " + lines.get(failed.getFirst()) + " (" + failed.size() + " of " + lines.size()
+                + " attempts to " + peer + " failed, the first at #" + failed.getFirst() + ": " + failed.subList(0, Math.min(20, failed.size())) + ")");
         for (String l : lines) {
-            assertTrue(l.startsWith("ok "), "connection failed: " + l);
             String[] f = l.split(" ");
             assertEquals("peer=" + peer, f[3], l);
             assertTrue(f[2].matches("from=" + fromRegex), "the backend saw the client as " + f[2] + ": " + l);

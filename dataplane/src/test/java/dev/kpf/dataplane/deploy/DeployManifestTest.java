@@ -63,10 +63,17 @@ class DeployManifestTest {
         assertEquals(Boolean.FALSE, agent.getSecurityContext().getPrivileged());
         assertEquals(Set.of("/sys/fs/bpf", "/sys/fs/cgroup"), new HashSet<>(agent.getVolumeMounts().stream().map(m -> m.getMountPath()).toList()));
         assertEquals("/healthz", agent.getLivenessProbe().getHttpGet().getPath());
+        // kpf's own port, not kube-proxy's (10249, 10256): the probes, the listen address and the agent's default agree
+        int port = Integer.parseInt(dev.kpf.dataplane.agent.AgentHttp.DEFAULT_LISTEN.substring(dev.kpf.dataplane.agent.AgentHttp.DEFAULT_LISTEN.lastIndexOf(':') + 1));
+        assertTrue(port != 10249 && port != 10256, "kube-proxy's ports");
+        assertEquals(port, agent.getLivenessProbe().getHttpGet().getPort().getIntValue());
+        assertEquals(port, agent.getReadinessProbe().getHttpGet().getPort().getIntValue());
         assertEquals("/readyz", agent.getReadinessProbe().getHttpGet().getPath());
         V1ConfigMap config = all(V1ConfigMap.class).getFirst();
         assertEquals("kpf-agent", agent.getEnvFrom().getFirst().getConfigMapRef().getName());
-        assertTrue(config.getData().containsKey("KPF_LISTEN"));
+        assertEquals(dev.kpf.dataplane.agent.AgentHttp.DEFAULT_LISTEN, config.getData().get("KPF_LISTEN"));
+        // issue 17: the agent reads the API server's own address from the environment the ConfigMap fills
+        assertTrue(config.getData().containsKey(dev.kpf.dataplane.source.InClusterApi.ENV), config.getData().keySet().toString());
         assertEquals("kpf", all(V1ServiceAccount.class).getFirst().getMetadata().getName());
         assertEquals(2, all(V1ClusterRoleBinding.class).size());
     }

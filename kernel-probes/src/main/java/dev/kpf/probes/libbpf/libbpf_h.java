@@ -399,6 +399,25 @@ public final class libbpf_h {
         try { return (int) libbpf_probe_bpf_helper.handle().invokeExact(state, progType, helperId, opts); } catch (Throwable t) { throw rethrow(t); }
     }
 
+    // ---- kernel BTF (btf.h): does the running kernel have a type or function of this name ----
+
+    /** {@code struct btf *btf__load_vmlinux_btf(void)}: the running kernel's BTF (/sys/kernel/btf/vmlinux); NULL and errno on failure. */
+    public static final Binding btf__load_vmlinux_btf = bind("btf__load_vmlinux_btf", C_POINTER);
+    public static MemorySegment btf__load_vmlinux_btf(MemorySegment state) {
+        try { return (MemorySegment) btf__load_vmlinux_btf.handle().invokeExact(state); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** {@code __s32 btf__find_by_name_kind(const struct btf *, const char *type_name, __u32 kind)}: a type id, or -ENOENT. */
+    public static final Binding btf__find_by_name_kind = bind("btf__find_by_name_kind", JAVA_INT, C_POINTER, C_POINTER, JAVA_INT);
+    public static int btf__find_by_name_kind(MemorySegment state, MemorySegment btf, MemorySegment name, int kind) {
+        try { return (int) btf__find_by_name_kind.handle().invokeExact(state, btf, name, kind); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static final Binding btf__free = bind("btf__free", null, C_POINTER);
+    public static void btf__free(MemorySegment state, MemorySegment btf) {
+        try { btf__free.handle().invokeExact(state, btf); } catch (Throwable t) { throw rethrow(t); }
+    }
+
     public static final Binding libbpf_strerror = bind("libbpf_strerror", JAVA_INT, JAVA_INT, C_POINTER, JAVA_LONG);
     public static int libbpf_strerror(MemorySegment state, int err, MemorySegment buf, long size) {
         try { return (int) libbpf_strerror.handle().invokeExact(state, err, buf, size); } catch (Throwable t) { throw rethrow(t); }
@@ -490,7 +509,8 @@ public final class libbpf_h {
             bpf_map_get_next_key, bpf_map_update_batch, bpf_map_lookup_batch, bpf_map_delete_batch,
             libbpf_probe_bpf_prog_type, libbpf_probe_bpf_map_type, libbpf_probe_bpf_helper, libbpf_strerror,
             libbpf_set_print, libbpf_major_version, libbpf_minor_version, ring_buffer__new, ring_buffer__poll, ring_buffer__free,
-            bpf_tc_hook_create, bpf_tc_attach, bpf_tc_detach, bpf_tc_query, bpf_program__attach_iter, bpf_iter_create);
+            bpf_tc_hook_create, bpf_tc_attach, bpf_tc_detach, bpf_tc_query, bpf_program__attach_iter, bpf_iter_create,
+            btf__load_vmlinux_btf, btf__find_by_name_kind, btf__free);
 
     /** Every bound function, for the header conformance test. */
     public static List<Binding> bindings() {

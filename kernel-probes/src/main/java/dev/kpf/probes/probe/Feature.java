@@ -11,6 +11,7 @@ public enum Feature {
     STATS("stats", "per-frontend and per-backend counters"),
     SOURCE_RANGES("source-ranges", "loadBalancerSourceRanges"),
     EXTERNAL_LB("external-lb", "NodePort, ExternalIPs and LoadBalancer traffic from outside the node (tc)"),
+    UDP_SOCKET_TERMINATION("udp-socket-termination", "connected UDP sockets let go of a backend that left its Service (bpf_sock_destroy)"),
     TRACE("trace", "kpf trace events (ring buffer)"),
     NETNS_SCOPE("netns-scope", "host-network-only frontends (netns cookie)"),
     CO_RE("co-re", "loading kpf's CO-RE BPF programs (needs kernel BTF)"),

@@ -2,6 +2,7 @@ package dev.kpf.probes.probe;
 
 import dev.kpf.probes.probe.KernelFeatures.AttachPoint;
 import dev.kpf.probes.probe.KernelFeatures.Helper;
+import dev.kpf.probes.probe.KernelFeatures.KernelSymbol;
 import dev.kpf.probes.probe.KernelFeatures.MapType;
 import dev.kpf.probes.probe.KernelFeatures.ProgramType;
 
@@ -27,39 +28,74 @@ final class FeatureProbes {
         this.kernel = kernel;
     }
 
-    private record Need<T>(T what, String name, boolean required, List<Feature> features) {}
+    /** A capability kpf uses: required (missing means not ready) or not (missing takes the features away); since: mainline release. */
+    private record Need<T>(T what, String name, String since, boolean required, List<Feature> features) {}
 
     private static final List<Need<ProgramType>> PROGRAM_TYPES = List.of(
-            new Need<>(ProgramType.CGROUP_SOCK_ADDR, "cgroup_sock_addr", true, List.of(Feature.SOCKET_LB, Feature.UDP)),
-            new Need<>(ProgramType.CGROUP_SOCK, "cgroup_sock", false, List.of(Feature.NETNS_SCOPE)),
-            new Need<>(ProgramType.SCHED_CLS, "sched_cls", false, List.of(Feature.EXTERNAL_LB)));
+            new Need<>(ProgramType.CGROUP_SOCK_ADDR, "cgroup_sock_addr", "4.17", true, List.of(Feature.SOCKET_LB, Feature.UDP)),
+            new Need<>(ProgramType.CGROUP_SOCK, "cgroup_sock", "4.10", false, List.of(Feature.NETNS_SCOPE)),
+            new Need<>(ProgramType.SCHED_CLS, "sched_cls", "4.1", false, List.of(Feature.EXTERNAL_LB)));
 
     private static final List<Need<MapType>> MAP_TYPES = List.of(
-            new Need<>(MapType.HASH, "hash", true, List.of(Feature.SOCKET_LB)),
-            new Need<>(MapType.ARRAY, "array", true, List.of(Feature.SOCKET_LB)),
-            new Need<>(MapType.LRU_HASH, "lru_hash", true, List.of(Feature.UDP, Feature.SESSION_AFFINITY)),
-            new Need<>(MapType.PERCPU_HASH, "percpu_hash", false, List.of(Feature.STATS)),
-            new Need<>(MapType.LPM_TRIE, "lpm_trie", false, List.of(Feature.SOURCE_RANGES)),
-            new Need<>(MapType.RINGBUF, "ringbuf", false, List.of(Feature.TRACE)));
+            new Need<>(MapType.HASH, "hash", "3.19", true, List.of(Feature.SOCKET_LB)),
+            new Need<>(MapType.ARRAY, "array", "3.19", true, List.of(Feature.SOCKET_LB)),
+            new Need<>(MapType.LRU_HASH, "lru_hash", "4.10", true, List.of(Feature.UDP, Feature.SESSION_AFFINITY)),
+            new Need<>(MapType.PERCPU_HASH, "percpu_hash", "4.6", false, List.of(Feature.STATS)),
+            new Need<>(MapType.LPM_TRIE, "lpm_trie", "4.11", false, List.of(Feature.SOURCE_RANGES)),
+            new Need<>(MapType.RINGBUF, "ringbuf", "5.8", false, List.of(Feature.TRACE)));
 
     private static final List<Need<Helper>> HELPERS = List.of(
-            new Need<>(Helper.GET_PRANDOM_U32, "bpf_get_prandom_u32", true, List.of(Feature.SOCKET_LB)),
-            new Need<>(Helper.GET_SOCKET_COOKIE, "bpf_get_socket_cookie", true, List.of(Feature.UDP)),
-            new Need<>(Helper.KTIME_GET_NS, "bpf_ktime_get_ns", false, List.of(Feature.SESSION_AFFINITY)),
-            new Need<>(Helper.GET_NETNS_COOKIE, "bpf_get_netns_cookie", false, List.of(Feature.NETNS_SCOPE)),
+            new Need<>(Helper.GET_PRANDOM_U32, "bpf_get_prandom_u32", "4.17", true, List.of(Feature.SOCKET_LB)),
+            new Need<>(Helper.GET_SOCKET_COOKIE, "bpf_get_socket_cookie", "4.19", true, List.of(Feature.UDP)),
+            new Need<>(Helper.KTIME_GET_NS, "bpf_ktime_get_ns", "4.17", false, List.of(Feature.SESSION_AFFINITY)),
+            new Need<>(Helper.GET_NETNS_COOKIE, "bpf_get_netns_cookie", "5.7", false, List.of(Feature.NETNS_SCOPE)),
             // ECONNREFUSED for connects to Services without backends; without it (before 5.18) the programs are loaded with
             // the call switched off in .rodata and such connects fail with EPERM
-            new Need<>(Helper.SET_RETVAL, "bpf_set_retval", false, List.of(Feature.CONNECT_REFUSED)));
+            new Need<>(Helper.SET_RETVAL, "bpf_set_retval", "5.18", false, List.of(Feature.CONNECT_REFUSED)));
 
     private static final List<Need<AttachPoint>> ATTACH_POINTS = List.of(
-            new Need<>(AttachPoint.CONNECT4, "connect4", true, List.of(Feature.SOCKET_LB)),
-            new Need<>(AttachPoint.SENDMSG4, "sendmsg4", true, List.of(Feature.UDP)),
-            new Need<>(AttachPoint.RECVMSG4, "recvmsg4", true, List.of(Feature.UDP)),
-            new Need<>(AttachPoint.CONNECT6, "connect6", false, List.of(Feature.IPV6)),
-            new Need<>(AttachPoint.SENDMSG6, "sendmsg6", false, List.of(Feature.IPV6)),
-            new Need<>(AttachPoint.RECVMSG6, "recvmsg6", false, List.of(Feature.IPV6)),
-            new Need<>(AttachPoint.GETPEERNAME4, "getpeername4", false, List.of(Feature.PEER_ADDRESS)),
-            new Need<>(AttachPoint.GETPEERNAME6, "getpeername6", false, List.of(Feature.PEER_ADDRESS)));
+            new Need<>(AttachPoint.CONNECT4, "connect4", "4.17", true, List.of(Feature.SOCKET_LB)),
+            new Need<>(AttachPoint.SENDMSG4, "sendmsg4", "4.18", true, List.of(Feature.UDP)),
+            new Need<>(AttachPoint.RECVMSG4, "recvmsg4", "5.2", true, List.of(Feature.UDP)),
+            new Need<>(AttachPoint.CONNECT6, "connect6", "4.17", false, List.of(Feature.IPV6)),
+            new Need<>(AttachPoint.SENDMSG6, "sendmsg6", "4.18", false, List.of(Feature.IPV6)),
+            new Need<>(AttachPoint.RECVMSG6, "recvmsg6", "5.2", false, List.of(Feature.IPV6)),
+            new Need<>(AttachPoint.GETPEERNAME4, "getpeername4", "5.8", false, List.of(Feature.PEER_ADDRESS)),
+            new Need<>(AttachPoint.GETPEERNAME6, "getpeername6", "5.8", false, List.of(Feature.PEER_ADDRESS)));
+
+    /** What the tc programs (kpf_tc.bpf.o) call beyond what every sched_cls program has. */
+    private static final List<Need<Helper>> TC_HELPERS = List.of(
+            new Need<>(Helper.FIB_LOOKUP, "bpf_fib_lookup", "4.18", false, List.of(Feature.EXTERNAL_LB)),
+            new Need<>(Helper.REDIRECT_NEIGH, "bpf_redirect_neigh", "5.10", false, List.of(Feature.EXTERNAL_LB)));
+
+    /** What kpf_sock_destroy.bpf.o needs: a UDP socket iterator and the kfunc that destroys a socket. */
+    private static final List<Need<KernelSymbol>> SOCKET_DESTROY = List.of(
+            new Need<>(KernelSymbol.UDP_ITERATOR, "iter/udp", "5.9", false, List.of(Feature.UDP_SOCKET_TERMINATION)),
+            new Need<>(KernelSymbol.SOCK_DESTROY, "bpf_sock_destroy", "6.5", false, List.of(Feature.UDP_SOCKET_TERMINATION)));
+
+    /** tcx links, else clsact filters: either serves the tc programs, so neither is a need. */
+    static final String TCX_SINCE = "6.6";
+
+    /**
+     * The mainline release from which the kernel has everything a feature needs (the newest of its needs' releases),
+     * for the features the kernel probes decide. RHEL kernels carry backports: there the probes decide, not the number.
+     */
+    static java.util.Map<Feature, String> floors() {
+        java.util.Map<Feature, String> out = new java.util.EnumMap<>(Feature.class);
+        for (List<? extends Need<?>> needs : List.of(PROGRAM_TYPES, MAP_TYPES, HELPERS, ATTACH_POINTS, TC_HELPERS, SOCKET_DESTROY)) {
+            for (Need<?> n : needs) {
+                for (Feature f : n.features()) out.merge(f, n.since(), (a, b) -> newer(a, b) ? a : b);
+            }
+        }
+        return out;
+    }
+
+    /** Whether release a is newer than b ("5.10" > "5.8"). */
+    static boolean newer(String a, String b) {
+        String[] x = a.split("\\."), y = b.split("\\.");
+        int major = Integer.compare(Integer.parseInt(x[0]), Integer.parseInt(y[0]));
+        return major != 0 ? major > 0 : Integer.parseInt(x[1]) > Integer.parseInt(y[1]);
+    }
 
     ProbeResult bpfSyscall() {
         Support s = kernel.bpfSyscall();
@@ -88,9 +124,31 @@ final class FeatureProbes {
         return aggregate("bpf.attach-types", ATTACH_POINTS, kernel::attach, "cgroup attach types");
     }
 
+    /**
+     * What the tc programs need for traffic from outside the node, and how they attach: tcx links (6.6) or clsact
+     * filters (before; the same programs, and the agent picks them itself).
+     */
+    ProbeResult tc() {
+        ProbeResult helpers = aggregate("bpf.tc", TC_HELPERS, h -> kernel.helper(ProgramType.SCHED_CLS, h), "tc helpers");
+        String attach = switch (kernel.kernelSymbol(KernelSymbol.TCX_LINK)) {
+            case Support.Supported x -> "; attach with tcx links";
+            case Support.Unsupported u -> "; attach with clsact filters (no tcx links, " + TCX_SINCE + ")";
+            // the reason is the helpers' too when nothing could be probed
+            case Support.Unknown u -> helpers.status() == UNKNOWN ? "" : "; tcx links or clsact filters: " + u.reason();
+        };
+        return new ProbeResult(helpers.id(), helpers.status(), helpers.observed() + attach,
+                helpers.required() + "; tcx links (" + TCX_SINCE + ") or clsact filters", helpers.features(), helpers.remedy(), false, helpers.items());
+    }
+
+    /** kpf_sock_destroy.bpf.o: connected UDP sockets let go of a backend that left. */
+    ProbeResult socketDestroy() {
+        return aggregate("bpf.sock-destroy", SOCKET_DESTROY, kernel::kernelSymbol, "kernel functions for socket termination");
+    }
+
     private static <T> ProbeResult aggregate(String id, List<Need<T>> needs, Function<T, Support> ask, String what) {
         List<ProbeItem> items = new ArrayList<>();
-        List<String> missingRequired = new ArrayList<>(), missingOptional = new ArrayList<>(), unknown = new ArrayList<>();
+        List<Need<T>> missingRequired = new ArrayList<>(), missingOptional = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
         Set<Feature> affected = new LinkedHashSet<>();
         String unknownReason = "";
         for (Need<T> n : needs) {
@@ -99,7 +157,7 @@ final class FeatureProbes {
             switch (s) {
                 case Support.Supported x -> { }
                 case Support.Unsupported u -> {
-                    (n.required() ? missingRequired : missingOptional).add(n.name());
+                    (n.required() ? missingRequired : missingOptional).add(n);
                     affected.addAll(n.features());
                 }
                 case Support.Unknown u -> {
@@ -109,25 +167,36 @@ final class FeatureProbes {
                 }
             }
         }
-        String required = needs.stream().filter(Need::required).map(Need::name).reduce((a, b) -> a + ", " + b).orElse("none")
-                + " (optional: " + needs.stream().filter(n -> !n.required()).map(Need::name).reduce((a, b) -> a + ", " + b).orElse("none") + ")";
+        // only probes of something required decide the verdict when they cannot answer
+        boolean decisive = needs.stream().anyMatch(Need::required);
+        String required = names(needs.stream().filter(Need::required).toList()) + " (optional: "
+                + names(needs.stream().filter(n -> !n.required()).toList()) + ")";
         List<Feature> features = List.copyOf(affected);
         if (!missingRequired.isEmpty()) {
-            return new ProbeResult(id, FAIL, "missing " + String.join(", ", missingRequired)
-                    + (missingOptional.isEmpty() ? "" : "; also missing " + String.join(", ", missingOptional)),
-                    required, features, "this kernel cannot run kpf's socket-level datapath: use Ubuntu with kernel >= 5.7.0 "
-                    + "or a supported RHEL 8/9 kernel", true, items);
+            String floor = missingRequired.stream().map(Need::since).reduce((a, b) -> newer(a, b) ? a : b).orElseThrow();
+            return new ProbeResult(id, FAIL, "missing " + names(missingRequired)
+                    + (missingOptional.isEmpty() ? "" : "; also missing " + names(missingOptional)),
+                    required, features, "kpf's socket programs need " + names(missingRequired) + ": a kernel >= " + floor
+                    + " has them (the platform asks for Ubuntu with kernel >= 5.7.0, or RHEL 8/9, whose kernels carry them as backports)",
+                    true, items);
         }
         if (!unknown.isEmpty()) {
             String which = unknown.size() == needs.size() ? "not probed" : "could not probe " + String.join(", ", unknown);
             return new ProbeResult(id, UNKNOWN, which + ": " + unknownReason,
-                    required, features, remedyForUnknown(new Support.Unknown(unknownReason)), true, items);
+                    required, features, remedyForUnknown(new Support.Unknown(unknownReason)), decisive, items);
         }
         if (!missingOptional.isEmpty()) {
-            return new ProbeResult(id, WARN, "missing " + String.join(", ", missingOptional), required, features,
-                    "a newer kernel adds them; until then the listed features are unavailable", true, items);
+            return new ProbeResult(id, WARN, "missing " + names(missingOptional), required, features,
+                    String.join("; ", missingOptional.stream().map(n -> "kernel " + n.since() + " adds " + n.name() + " ("
+                            + n.features().stream().map(Feature::id).reduce((a, b) -> a + ", " + b).orElse("") + ")").toList())
+                            + ": until then these features are unavailable", decisive, items);
         }
-        return new ProbeResult(id, PASS, "all " + needs.size() + " " + what + " supported", required, List.of(), "", true, items);
+        return new ProbeResult(id, PASS, "all " + needs.size() + " " + what + " supported", required, List.of(), "", decisive, items);
+    }
+
+    /** "connect4 (4.17), recvmsg4 (5.2)": capabilities with the mainline release that brought them; "none" for none. */
+    private static String names(List<? extends Need<?>> needs) {
+        return needs.isEmpty() ? "none" : String.join(", ", needs.stream().map(n -> n.name() + " (" + n.since() + ")").toList());
     }
 
     private static String remedyForUnknown(Support.Unknown u) {

@@ -15,6 +15,9 @@ public interface KernelFeatures {
 
     Support attach(AttachPoint point);
 
+    /** Whether the kernel's BTF names this type or function (features without a probe of their own). */
+    Support kernelSymbol(KernelSymbol symbol);
+
     /** Answers every question with "unknown" and this reason. */
     static KernelFeatures notProbed(String reason) {
         Support unknown = Support.unknown(reason);
@@ -24,6 +27,7 @@ public interface KernelFeatures {
             public Support mapType(MapType type) { return unknown; }
             public Support helper(ProgramType type, Helper helper) { return unknown; }
             public Support attach(AttachPoint point) { return unknown; }
+            public Support kernelSymbol(KernelSymbol symbol) { return unknown; }
         };
     }
 
@@ -54,10 +58,11 @@ public interface KernelFeatures {
         }
     }
 
-    /** BPF helpers the socket programs call ({@code enum bpf_func_id}). */
+    /** BPF helpers kpf's programs call ({@code enum bpf_func_id}). */
     enum Helper {
         KTIME_GET_NS(5, "ktime_get_ns"), GET_PRANDOM_U32(7, "get_prandom_u32"),
-        GET_SOCKET_COOKIE(46, "get_socket_cookie"), GET_NETNS_COOKIE(122, "get_netns_cookie"), SET_RETVAL(187, "set_retval");
+        GET_SOCKET_COOKIE(46, "get_socket_cookie"), GET_NETNS_COOKIE(122, "get_netns_cookie"), SET_RETVAL(187, "set_retval"),
+        FIB_LOOKUP(69, "fib_lookup"), REDIRECT_NEIGH(152, "redirect_neigh");
 
         public final int id;
         public final String cName;
@@ -85,6 +90,29 @@ public interface KernelFeatures {
 
         public String probeProgram() {
             return "kpf_probe_" + hook;
+        }
+    }
+
+    /**
+     * Names in the kernel's BTF that tell kpf about features without a probe of their own: a struct the feature's
+     * code defines, or a function (kfunc, iterator target). Backports count: a RHEL kernel that has the code has the name.
+     */
+    enum KernelSymbol {
+        /** tcx links for tc programs (6.6). */
+        TCX_LINK("tcx_link", dev.kpf.probes.bpf.KernelBtf.Kind.STRUCT, "tcx_link"),
+        /** the bpf_sock_destroy kfunc (6.5). */
+        SOCK_DESTROY("bpf_sock_destroy", dev.kpf.probes.bpf.KernelBtf.Kind.FUNC, "bpf_sock_destroy"),
+        /** the iter/udp iterator target (5.9). */
+        UDP_ITERATOR("bpf_iter_udp", dev.kpf.probes.bpf.KernelBtf.Kind.FUNC, "iter/udp");
+
+        public final String btfName;
+        public final dev.kpf.probes.bpf.KernelBtf.Kind kind;
+        public final String cName;
+
+        KernelSymbol(String btfName, dev.kpf.probes.bpf.KernelBtf.Kind kind, String cName) {
+            this.btfName = btfName;
+            this.kind = kind;
+            this.cName = cName;
         }
     }
 }

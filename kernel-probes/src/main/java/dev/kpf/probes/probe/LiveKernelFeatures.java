@@ -7,6 +7,7 @@ import dev.kpf.probes.bpf.BpfProgram;
 import dev.kpf.probes.bpf.Cgroup;
 import dev.kpf.probes.bpf.Cgroup2Mount;
 import dev.kpf.probes.bpf.Errno;
+import dev.kpf.probes.bpf.KernelBtf;
 import dev.kpf.probes.bpf.KernelSupport;
 import dev.kpf.probes.bpf.TemporaryCgroup;
 
@@ -21,6 +22,7 @@ public final class LiveKernelFeatures implements KernelFeatures {
     private static final String PROBE_OBJECT = "/dev/kpf/probes/bpf/probe_attach.bpf.o";
     private final String privilegeProblem;
     private Map<AttachPoint, Support> attach;
+    private Map<KernelSymbol, Support> symbols;
 
     /** @param privilegeProblem why this process cannot use bpf(), or null when it should be able to */
     public LiveKernelFeatures(String privilegeProblem) {
@@ -73,6 +75,37 @@ public final class LiveKernelFeatures implements KernelFeatures {
         if (privilegeProblem != null) return notPermitted();
         if (attach == null) attach = probeAttachPoints();
         return attach.get(point);
+    }
+
+    /** Read from the kernel's BTF (world-readable: no privileges needed), once for all symbols. */
+    @Override
+    public synchronized Support kernelSymbol(KernelSymbol symbol) {
+        if (symbols == null) symbols = lookUpSymbols();
+        return symbols.get(symbol);
+    }
+
+    /**
+     * Whether the running kernel has tcx links (6.6, or a kernel with them backported), from its BTF; empty when the
+     * BTF cannot be read. How the agent picks tcx or clsact by itself.
+     */
+    public static java.util.Optional<Boolean> tcxLinks() {
+        return switch (lookUpSymbols().get(KernelSymbol.TCX_LINK)) {
+            case Support.Supported x -> java.util.Optional.of(true);
+            case Support.Unsupported u -> java.util.Optional.of(false);
+            case Support.Unknown u -> java.util.Optional.empty();
+        };
+    }
+
+    private static Map<KernelSymbol, Support> lookUpSymbols() {
+        Map<KernelSymbol, Support> out = new EnumMap<>(KernelSymbol.class);
+        try (KernelBtf btf = KernelBtf.load()) {
+            for (KernelSymbol s : KernelSymbol.values()) {
+                out.put(s, btf.has(s.btfName, s.kind) ? Support.SUPPORTED : Support.unsupported("the kernel has no " + s.cName));
+            }
+        } catch (BpfException e) {
+            for (KernelSymbol s : KernelSymbol.values()) out.put(s, Support.unknown("kernel BTF unreadable: " + e.errnoName()));
+        }
+        return out;
     }
 
     private Map<AttachPoint, Support> probeAttachPoints() {

@@ -48,6 +48,8 @@ public final class ProbeRunner {
         results.add(features.mapTypes());
         results.add(features.helpers());
         results.add(features.attachTypes());
+        results.add(features.tc());
+        results.add(features.socketDestroy());
         results.add(system.kernelConfig(config));
         Optional<OsRelease> os = system.os();
         HostSummary host = new HostSummary(root.root().toString(),

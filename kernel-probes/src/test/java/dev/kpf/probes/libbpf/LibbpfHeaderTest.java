@@ -54,6 +54,7 @@ class LibbpfHeaderTest {
             #include <linux/bpf.h>
             #include <bpf/libbpf.h>
             #include <bpf/bpf.h>
+            #include <bpf/btf.h>
             """;
     /** Structs whose Java layout covers only the leading fields (the kernel takes the size we pass). */
     private static final Set<String> PREFIX_STRUCTS = Set.of("bpf_map_info", "bpf_link_info");
@@ -69,7 +70,8 @@ class LibbpfHeaderTest {
             "libbpf_probe_bpf_map_type", "libbpf_probe_bpf_helper", "libbpf_strerror", "libbpf_major_version",
             "libbpf_minor_version", "bpf_link_create", "bpf_map__set_value_size", "bpf_map__set_initial_value",
             "ring_buffer__new", "ring_buffer__poll", "ring_buffer__free", "flock",
-            "bpf_tc_hook_create", "bpf_tc_attach", "bpf_tc_detach", "bpf_tc_query", "bpf_program__attach_iter", "bpf_iter_create", "read");
+            "bpf_tc_hook_create", "bpf_tc_attach", "bpf_tc_detach", "bpf_tc_query", "bpf_program__attach_iter", "bpf_iter_create", "read",
+            "btf__load_vmlinux_btf", "btf__find_by_name_kind", "btf__free");
 
     private static final Map<String, Class<?>> SCALARS = Map.ofEntries(
             Map.entry("int", int.class), Map.entry("unsigned int", int.class), Map.entry("__u32", int.class),
@@ -90,7 +92,7 @@ class LibbpfHeaderTest {
         Path source = dir.resolve("headers.c");
         Files.writeString(source, HEADERS);
         declared = new HashMap<>();
-        for (String filter : List.of("bpf", "open", "close", "vsnprintf", "setns", "if_nametoindex", "ring_buffer__", "flock", "read")) {
+        for (String filter : List.of("bpf", "open", "close", "vsnprintf", "setns", "if_nametoindex", "ring_buffer__", "flock", "read", "btf__")) {
             String json = run(List.of("clang", "-fsyntax-only", "-Xclang", "-ast-dump=json", "-Xclang",
                     "-ast-dump-filter=" + filter, source.toString()));
             parseFunctions(json, declared);

@@ -4,7 +4,7 @@ import java.util.Set;
 
 /**
  * Kernel answers for verdict tests on fixture trees: everything supported except the named capabilities
- * (program/map type names, helper names, attach hooks), which are unsupported, or all unknown.
+ * (program/map type names, helper names, attach hooks, kernel symbols such as tcx_link), which are unsupported, or all unknown.
  */
 record FixedKernelFeatures(Set<String> unsupported, String unknownReason) implements KernelFeatures {
     static FixedKernelFeatures allSupported() {
@@ -29,4 +29,5 @@ record FixedKernelFeatures(Set<String> unsupported, String unknownReason) implem
     public Support mapType(MapType type) { return answer(type.cName); }
     public Support helper(ProgramType type, Helper helper) { return answer(helper.cName); }
     public Support attach(AttachPoint point) { return answer(point.hook); }
+    public Support kernelSymbol(KernelSymbol symbol) { return answer(symbol.cName); }
 }

@@ -82,6 +82,64 @@ class ProbeVerdictTest {
         assertEquals(java.util.Set.of(Feature.CONNECT_REFUSED), degraded);
     }
 
+    /**
+     * Issue 16: readiness feature by feature, as kpf's own objects need it. What a 5.10 kernel answers (measured under
+     * qemu: no bpf_set_retval, no bpf_sock_destroy, no tcx links): ready, traffic from outside through clsact filters,
+     * and the advice names the release that brings each missing piece.
+     */
+    @Test
+    void a_5_10_node_serves_everything_but_two_features_and_the_advice_names_their_kernels() {
+        ProbeReport report = ProbeRunner.run(Fixtures.host("debian-11-kernel-5.10"),
+                FixedKernelFeatures.without("set_retval", "bpf_sock_destroy", "tcx_link"));
+        assertEquals(Verdict.READY, report.verdict(), () -> report.reasons().toString());
+        java.util.Map<Feature, FeatureSupport.Availability> features = new java.util.EnumMap<>(Feature.class);
+        report.features().forEach(f -> features.put(f.feature(), f.availability()));
+        java.util.Set<Feature> unavailable = new java.util.HashSet<>();
+        features.forEach((f, a) -> { if (a != FeatureSupport.Availability.AVAILABLE) unavailable.add(f); });
+        assertEquals(java.util.Set.of(Feature.CONNECT_REFUSED, Feature.UDP_SOCKET_TERMINATION), unavailable, features.toString());
+        assertTrue(report.result("bpf.tc").observed().endsWith("attach with clsact filters (no tcx links, 6.6)"), report.result("bpf.tc").observed());
+        assertEquals(ProbeStatus.PASS, report.result("bpf.tc").status(), "clsact filters serve the same programs");
+        assertEquals("kernel 5.18 adds bpf_set_retval (connect-refused): until then these features are unavailable",
+                report.result("bpf.helpers").remedy());
+        assertEquals("kernel 6.5 adds bpf_sock_destroy (udp-socket-termination): until then these features are unavailable",
+                report.result("bpf.sock-destroy").remedy());
+        java.util.Map<Feature, String> since = new java.util.EnumMap<>(Feature.class);
+        report.features().forEach(f -> since.put(f.feature(), f.since()));
+        assertEquals(java.util.Map.of(Feature.SOCKET_LB, "4.17", Feature.EXTERNAL_LB, "5.10", Feature.TRACE, "5.8",
+                        Feature.UDP_SOCKET_TERMINATION, "6.5", Feature.CONNECT_REFUSED, "5.18"),
+                java.util.Map.of(Feature.SOCKET_LB, since.get(Feature.SOCKET_LB), Feature.EXTERNAL_LB, since.get(Feature.EXTERNAL_LB),
+                        Feature.TRACE, since.get(Feature.TRACE), Feature.UDP_SOCKET_TERMINATION, since.get(Feature.UDP_SOCKET_TERMINATION),
+                        Feature.CONNECT_REFUSED, since.get(Feature.CONNECT_REFUSED)));
+    }
+
+    /** A kernel without bpf_redirect_neigh (before 5.10, unless backported) serves no traffic from outside, and is told so. */
+    @Test
+    void without_bpf_redirect_neigh_traffic_from_outside_is_unavailable_and_5_10_is_named() {
+        ProbeReport report = ProbeRunner.run(Fixtures.host("rhel-8-kernel-4.18"), FixedKernelFeatures.without("redirect_neigh", "tcx_link"));
+        assertEquals(Verdict.READY, report.verdict(), "socket-level translation still works");
+        assertEquals(ProbeStatus.WARN, report.result("bpf.tc").status());
+        assertTrue(report.degraded().contains(Feature.EXTERNAL_LB), report.degraded().toString());
+        assertTrue(report.result("bpf.tc").remedy().startsWith("kernel 5.10 adds bpf_redirect_neigh (external-lb)"), report.result("bpf.tc").remedy());
+    }
+
+    @Test
+    void kernel_releases_compare_as_numbers() {
+        assertTrue(FeatureProbes.newer("5.10", "5.8"));
+        assertTrue(!FeatureProbes.newer("5.8", "5.10"));
+        assertTrue(FeatureProbes.newer("6.1", "5.18"));
+        assertTrue(!FeatureProbes.newer("5.2", "5.2"));
+    }
+
+    /** A missing required capability names the release that brings it, not the platform floor alone. */
+    @Test
+    void a_missing_required_hook_names_the_kernel_that_has_it() {
+        ProbeReport report = ProbeRunner.run(Fixtures.host("rhel-8-kernel-4.18"), FixedKernelFeatures.without("recvmsg4", "getpeername4"));
+        assertEquals(Verdict.NOT_READY, report.verdict());
+        ProbeResult attach = report.result("bpf.attach-types");
+        assertEquals("missing recvmsg4 (5.2); also missing getpeername4 (5.8)", attach.observed());
+        assertTrue(attach.remedy().startsWith("kpf's socket programs need recvmsg4 (5.2): a kernel >= 5.2 has them"), attach.remedy());
+    }
+
     @Test
     void a_non_platform_os_is_warned_about_and_judged_by_kernel_and_probes() {
         ProbeReport report = ProbeRunner.run(Fixtures.host("debian-12-kernel-6.1"), FixedKernelFeatures.allSupported());

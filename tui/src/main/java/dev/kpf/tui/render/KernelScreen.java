@@ -1,5 +1,6 @@
 package dev.kpf.tui.render;
 
+import dev.kpf.probes.probe.FeatureSupport;
 import dev.kpf.probes.probe.ProbeReport;
 import dev.kpf.probes.probe.ProbeResult;
 import dev.kpf.probes.probe.ProbeStatus;
@@ -7,7 +8,10 @@ import dev.kpf.probes.probe.ProbeStatus;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Every kernel probe with its status, observed against required, the remedy, and the verdict for kube-proxy-free mode. */
+/**
+ * Every kernel probe with its status, observed against required, the remedy, and the verdict for kube-proxy-free mode;
+ * then kpf's features on this kernel, each with the mainline release that brings it.
+ */
 public final class KernelScreen {
     private KernelScreen() {}
 
@@ -29,6 +33,20 @@ public final class KernelScreen {
                     .add(g.fit(r.observed(), observed) + " ", Style.NORMAL)
                     .add(r.required().isEmpty() ? "" : "needs " + r.required(), Style.DIM).selectable(r.id()));
             if (r.status() != ProbeStatus.PASS && !r.remedy().isEmpty()) lines.add(Line.of("         fix: " + r.remedy(), Style.DIM));
+        }
+        // what kpf can do here, feature by feature, with the mainline kernel that brings each
+        lines.add(Line.of("", Style.NORMAL));
+        lines.add(Line.of(g.fit("FEATURE", 8 + 1 + 18) + " " + g.fit("ON THIS KERNEL", 14) + " SINCE", Style.HEADER));
+        for (FeatureSupport f : report.features()) {
+            ProbeStatus shown = switch (f.availability()) {
+                case AVAILABLE -> ProbeStatus.PASS;
+                case UNAVAILABLE -> ProbeStatus.WARN;
+                case UNKNOWN -> ProbeStatus.UNKNOWN;
+            };
+            lines.add(new Line.Builder().add(g.fit(f.feature().id(), 8 + 1 + 18) + " ", Style.NORMAL)
+                    .add(g.fit(f.availability().label(), 14) + " ", DoctorScreen.style(shown))
+                    .add(g.fit(f.since(), 6) + " ", Style.NORMAL)
+                    .add(f.feature().description(), Style.DIM).selectable("feature." + f.feature().id()));
         }
         return Body.of("Kernel " + report.host().kernel() + "  " + verdict, Line.of(g.fit("STATUS", 8) + " " + g.fit("PROBE", 18) + " " + g.fit("OBSERVED", observed)
                 + " REQUIRED", Style.HEADER), lines);
