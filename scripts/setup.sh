@@ -24,6 +24,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# promtool checks the agent's metrics in the tests: taken from Debian's prometheus package, unpacked only (installing
+# the package would also install and start a Prometheus server).
+if ! command -v promtool >/dev/null && [ "$(id -u)" -eq 0 ]; then
+  tools=/var/cache/kpf-tools
+  mkdir -p "$tools"
+  echo "setup: fetching promtool (Debian's prometheus package, unpacked under $tools)"
+  (cd "$tools" && rm -f prometheus_*.deb && apt-get download -qq prometheus >/dev/null 2>&1 || { apt-get update -qq && apt-get download -qq prometheus; }) >/dev/null
+  dpkg-deb -x "$(ls "$tools"/prometheus_*.deb | head -1)" "$tools/prometheus"
+  install -m 0755 "$tools/prometheus/usr/bin/promtool" /usr/local/bin/promtool
+fi
+
 # The BPF filesystem holds kpf's pins.
 if ! mountpoint -q /sys/fs/bpf; then
   if [ "$(id -u)" -eq 0 ]; then

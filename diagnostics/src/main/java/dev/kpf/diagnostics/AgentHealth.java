@@ -1,7 +1,6 @@
 package dev.kpf.diagnostics;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.kpf.probes.probe.ProbeStatus;
 
 import java.net.URI;

@@ -177,7 +177,7 @@ final class AgentCommand implements Callable<Integer> {
                     sweepConntrack(agent, owned);
                 }
                 if (datapath instanceof BpfDatapath) owned.add(dev.kpf.dataplane.trace.TraceSweeper.start(pins, java.time.Duration.ofSeconds(2)));
-                out.printf("kpf agent: node %s, source %s, datapath %s, serving http://%s:%d/ (healthz readyz metrics v1/status v1/services)%n",
+                out.printf("kpf agent: node %s, source %s, datapath %s, serving http://%s:%d/ (healthz livez readyz metrics v1/status v1/services)%n",
                         node, source, datapath.describe(), http.address().getHostString(), http.address().getPort());
                 out.flush();
                 stop.await(durationSeconds);

@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,6 +36,13 @@ public final class Agent implements AutoCloseable {
     private volatile boolean ready;
     private volatile long syncs;
     private volatile Instant lastSync;
+    /** When the oldest state not yet programmed arrived; null when everything received is programmed. */
+    private volatile Instant pendingSince;
+    private volatile Instant started;
+    /** The last sync that programmed everything without errors. */
+    private volatile Instant lastUpdated;
+    /** The last state received from the source, to count what the next one changes. */
+    private ClusterState received;
     private volatile Duration lastSyncDuration;
     private volatile int frontends;
     private volatile long backends;
@@ -81,12 +89,18 @@ public final class Agent implements AutoCloseable {
     }
 
     public void start() {
+        started = clock.instant();
         LOG.info("msg=starting node={} datapath=\"{}\"", translator.nodeName(), datapath.describe());
         source.start(this::onState);
     }
 
     private synchronized void onState(ClusterState state) {
         long t0 = System.nanoTime();
+        if (pendingSince == null) {
+            pendingSince = clock.instant();
+            metrics.lastQueued.set(pendingSince.toEpochMilli() / 1000.0);
+        }
+        countChanges(state);
         try {
             incremental.load(state);
             LbDiff diff = incremental.sync();
@@ -106,7 +120,14 @@ public final class Agent implements AutoCloseable {
             frontends = table.size();
             backends = table.backendCount();
             lastErrors = report.errors();
+            if (lastErrors.isEmpty()) {
+                pendingSince = null;
+                lastUpdated = lastSync;
+                metrics.endpointChangesPending.set(0);
+                metrics.serviceChangesPending.set(0);
+            }
             metrics.syncDuration.observe(took.toNanos() / 1e9);
+            (full ? metrics.syncFullDuration : metrics.syncPartialDuration).observe(took.toNanos() / 1e9);
             metrics.programmingDuration.observe(took.toNanos() / 1e9);
             metrics.lastSync.set(lastSync.toEpochMilli() / 1000.0);
             metrics.services.set(frontends);
@@ -135,8 +156,38 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** Services and EndpointSlices added, changed or deleted since the previous state: kube-proxy's change counters. */
+    private void countChanges(ClusterState state) {
+        ClusterState before = received;
+        received = state;
+        int services = changed(before == null ? Map.of() : before.services(), state.services());
+        int slices = changed(before == null ? Map.of() : before.slices(), state.slices());
+        metrics.serviceChanges.inc(services);
+        metrics.endpointChanges.inc(slices);
+        metrics.serviceChangesPending.inc(services);
+        metrics.endpointChangesPending.inc(slices);
+    }
+
+    private static <K, V> int changed(Map<K, V> before, Map<K, V> after) {
+        int n = 0;
+        for (Map.Entry<K, V> e : after.entrySet()) if (!e.getValue().equals(before.get(e.getKey()))) n++;
+        for (K k : before.keySet()) if (!after.containsKey(k)) n++;
+        return n;
+    }
+
     public boolean ready() {
         return ready;
+    }
+
+    /** /healthz's verdict under {@code policy}, now. */
+    public AgentHealthPolicy.Verdict health(AgentHealthPolicy policy) {
+        Instant now = clock.instant();
+        return policy.judge(now, Optional.ofNullable(pendingSince), source.status(), started == null ? now : started);
+    }
+
+    /** When the last sync programmed everything it was given without errors (kube-proxy's lastUpdated). */
+    public Optional<Instant> lastUpdated() {
+        return Optional.ofNullable(lastUpdated);
     }
 
     /** Serves the health check node ports of externalTrafficPolicy Local Services from the next sync on. */

@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
- * The agent's read-only HTTP surface: /healthz, /readyz (200 after the first programmed sync), /metrics
- * (Prometheus text), /v1/status and /v1/services (JSON; services are read back from the datapath, i.e. the kernel
- * maps). Anything but GET is refused; nothing here changes state.
+ * The agent's read-only HTTP surface: /healthz (kube-proxy's JSON, failing as {@link AgentHealthPolicy} says),
+ * /livez (the process answers), /readyz (200 after the first programmed sync), /metrics (Prometheus text),
+ * /v1/status and /v1/services (JSON; services are read back from the datapath, i.e. the kernel maps). Anything but
+ * GET and HEAD is refused; nothing here changes state.
  */
 public final class AgentHttp implements AutoCloseable {
     /** The schema of /v1/status: how the doctor and the TUI tell a kpf agent from anything else answering there. */
@@ -29,15 +30,21 @@ public final class AgentHttp implements AutoCloseable {
 
     private final HttpServer server;
     private final Agent agent;
+    private final AgentHealthPolicy health;
 
-    private AgentHttp(HttpServer server, Agent agent) {
+    private AgentHttp(HttpServer server, Agent agent, AgentHealthPolicy health) {
         this.server = server;
         this.agent = agent;
+        this.health = health;
     }
 
     public static AgentHttp start(InetSocketAddress listen, Agent agent) throws IOException {
+        return start(listen, agent, AgentHealthPolicy.DEFAULT);
+    }
+
+    public static AgentHttp start(InetSocketAddress listen, Agent agent, AgentHealthPolicy health) throws IOException {
         HttpServer server = HttpServer.create(listen, 16);
-        AgentHttp http = new AgentHttp(server, agent);
+        AgentHttp http = new AgentHttp(server, agent, health);
         server.setExecutor(Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon().name("kpf-agent-http").unstarted(r)));
         server.createContext("/", http::handle);
         server.start();
@@ -50,12 +57,23 @@ public final class AgentHttp implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
-            if (!ex.getRequestMethod().equals("GET")) {
-                send(ex, 405, "text/plain", "read-only: only GET is served\n");
+            if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+                ex.getResponseHeaders().set("Allow", "GET, HEAD");
+                send(ex, 405, "text/plain", "read-only: only GET and HEAD are served\n");
                 return;
             }
             switch (ex.getRequestURI().getPath()) {
-                case "/healthz" -> send(ex, 200, "text/plain", "ok\n");
+                case "/healthz" -> {
+                    // kube-proxy's shape: lastUpdated and currentTime, 503 when changes wait too long or the source fails
+                    AgentHealthPolicy.Verdict v = agent.health(health);
+                    Map<String, Object> doc = new LinkedHashMap<>();
+                    doc.put("lastUpdated", agent.lastUpdated().map(Object::toString).orElse(null));
+                    doc.put("currentTime", java.time.Instant.now().toString());
+                    doc.put("healthy", v.healthy());
+                    if (!v.healthy()) doc.put("reason", v.reason());
+                    send(ex, v.healthy() ? 200 : 503, "application/json", json(doc));
+                }
+                case "/livez" -> send(ex, 200, "text/plain", "ok\n");
                 case "/readyz" -> send(ex, agent.ready() ? 200 : 503, "text/plain", agent.ready() ? "ready\n" : "not ready: no programmed sync yet\n");
                 case "/metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", agent.metrics().scrape());
                 case "/v1/status" -> send(ex, 200, "application/json", json(status()));
@@ -64,7 +82,7 @@ public final class AgentHttp implements AutoCloseable {
                     doc.put("simulated", agent.datapath().simulated());
                     send(ex, 200, "application/json", json(doc));
                 }
-                default -> send(ex, 404, "text/plain", "not found; try /healthz /readyz /metrics /v1/status /v1/services\n");
+                default -> send(ex, 404, "text/plain", "not found; try /healthz /livez /readyz /metrics /v1/status /v1/services\n");
             }
         }
     }
@@ -116,6 +134,10 @@ public final class AgentHttp implements AutoCloseable {
     private static void send(HttpExchange ex, int code, String type, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", type);
+        if (ex.getRequestMethod().equals("HEAD")) {
+            ex.sendResponseHeaders(code, -1); // the status and headers a GET would get, no body
+            return;
+        }
         ex.sendResponseHeaders(code, b.length);
         ex.getResponseBody().write(b);
     }

@@ -16,14 +16,35 @@ import java.io.UncheckedIOException;
  */
 public final class AgentMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    /** kube-proxy's sync buckets: 1 ms doubling to 16 s (metrics.ExponentialBuckets(0.001, 2, 15)). */
+    private static final double[] SYNC_BUCKETS = java.util.stream.IntStream.range(0, 15).mapToDouble(i -> 0.001 * Math.pow(2, i)).toArray();
+    /** kube-proxy's network programming buckets: 0.25 s to 5 min. */
+    private static final double[] PROGRAMMING_BUCKETS = java.util.stream.DoubleStream.concat(java.util.stream.DoubleStream.concat(
+            java.util.stream.DoubleStream.of(0.25, 0.5), java.util.stream.IntStream.rangeClosed(1, 59).asDoubleStream()),
+            java.util.stream.DoubleStream.concat(java.util.stream.IntStream.range(0, 12).mapToDouble(i -> 60 + 5 * i),
+                    java.util.stream.IntStream.range(0, 7).mapToDouble(i -> 120 + 30 * i))).toArray();
+
     final Histogram syncDuration = Histogram.builder().name("kpf_sync_proxy_rules_duration_seconds")
-            .help("Time one sync took: translation and map writes").classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
-            .register(registry);
+            .help("Time one sync took: translation and map writes").classicUpperBounds(SYNC_BUCKETS).register(registry);
+    final Histogram syncFullDuration = Histogram.builder().name("kpf_sync_full_proxy_rules_duration_seconds")
+            .help("Time one full sync took (the whole table written, or re-read from the maps and repaired)").classicUpperBounds(SYNC_BUCKETS).register(registry);
+    final Histogram syncPartialDuration = Histogram.builder().name("kpf_sync_partial_proxy_rules_duration_seconds")
+            .help("Time one partial sync took (only what changed written)").classicUpperBounds(SYNC_BUCKETS).register(registry);
     final Histogram programmingDuration = Histogram.builder().name("kpf_network_programming_duration_seconds")
-            .help("Time from a published source state to its programming in the maps").classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+            .help("Time from a published source state to its programming in the maps").classicUpperBounds(PROGRAMMING_BUCKETS)
             .register(registry);
     final Gauge lastSync = Gauge.builder().name("kpf_sync_proxy_rules_last_timestamp_seconds")
             .help("When the last successful sync finished (Unix time)").register(registry);
+    final Gauge lastQueued = Gauge.builder().name("kpf_sync_proxy_rules_last_queued_timestamp_seconds")
+            .help("When the oldest change not yet programmed arrived (Unix time)").register(registry);
+    final Counter endpointChanges = Counter.builder().name("kpf_sync_proxy_rules_endpoint_changes_total")
+            .help("EndpointSlices added, changed or deleted, as the agent received them").register(registry);
+    final Gauge endpointChangesPending = Gauge.builder().name("kpf_sync_proxy_rules_endpoint_changes_pending")
+            .help("EndpointSlice changes received and not yet programmed").register(registry);
+    final Counter serviceChanges = Counter.builder().name("kpf_sync_proxy_rules_service_changes_total")
+            .help("Services added, changed or deleted, as the agent received them").register(registry);
+    final Gauge serviceChangesPending = Gauge.builder().name("kpf_sync_proxy_rules_service_changes_pending")
+            .help("Service changes received and not yet programmed").register(registry);
     final Gauge services = Gauge.builder().name("kpf_services").help("Frontends programmed").register(registry);
     final Gauge backends = Gauge.builder().name("kpf_backends").help("Distinct backends programmed").register(registry);
     final Gauge mapEntries = Gauge.builder().name("kpf_map_entries").help("Entries in each BPF map kpf writes").labelNames("map").register(registry);
@@ -36,6 +57,15 @@ public final class AgentMetrics {
             .help("Conntrack entries the sweep deleted: flows that ended, and UDP flows to backends that left").register(registry);
     final Counter sweepCpu = Counter.builder().name("kpf_conntrack_sweep_cpu_seconds_total")
             .help("CPU time the conntrack sweeps took").register(registry);
+
+    public AgentMetrics() {
+        // the JVM's and the process's own metrics (memory, GC, threads, CPU, open files), and what is running
+        io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder().register(registry);
+        Gauge.builder().name("kpf_build_info").help("kpf's version and the Java runtime it runs on (always 1)")
+                .labelNames("version", "java_version").register(registry)
+                .labelValues(java.util.Objects.requireNonNullElse(AgentMetrics.class.getPackage().getImplementationVersion(), "dev"),
+                        System.getProperty("java.version")).set(1);
+    }
 
     /** Exports the tc programs' event counters (read when scraped): drops for a full conntrack map or exhausted SNAT ports, and more. */
     public void exportTcEvents(java.util.function.Supplier<java.util.Map<dev.kpf.dataplane.bpf.TcEvent, Long>> events) {

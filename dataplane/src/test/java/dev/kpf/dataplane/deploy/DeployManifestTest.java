@@ -62,7 +62,7 @@ class DeployManifestTest {
         assertEquals(Set.of("BPF", "NET_ADMIN", "SYS_ADMIN", "PERFMON"), new HashSet<>(agent.getSecurityContext().getCapabilities().getAdd()));
         assertEquals(Boolean.FALSE, agent.getSecurityContext().getPrivileged());
         assertEquals(Set.of("/sys/fs/bpf", "/sys/fs/cgroup"), new HashSet<>(agent.getVolumeMounts().stream().map(m -> m.getMountPath()).toList()));
-        assertEquals("/healthz", agent.getLivenessProbe().getHttpGet().getPath());
+        assertEquals("/livez", agent.getLivenessProbe().getHttpGet().getPath());
         // kpf's own port, not kube-proxy's (10249, 10256): the probes, the listen address and the agent's default agree
         int port = Integer.parseInt(dev.kpf.dataplane.agent.AgentHttp.DEFAULT_LISTEN.substring(dev.kpf.dataplane.agent.AgentHttp.DEFAULT_LISTEN.lastIndexOf(':') + 1));
         assertTrue(port != 10249 && port != 10256, "kube-proxy's ports");
