@@ -97,7 +97,8 @@ mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 hostroo
 mount -t tmpfs tmpfs /upper && mkdir -p /upper/u /upper/w
 mount -t overlay overlay -o lowerdir=/lower,upperdir=/upper/u,workdir=/upper/w /newroot
 mount -t proc proc /newroot/proc; mount -t sysfs sys /newroot/sys; mount -t devtmpfs dev /newroot/dev
-mount -t tmpfs tmpfs /newroot/run; mount -t tmpfs tmpfs /newroot/tmp
+# /tmp stays the host's, seen through the overlay (writes land in tmpfs): a checkout under /tmp, as CI's may be, is visible
+mount -t tmpfs tmpfs /newroot/run
 mount -t bpf bpf /newroot/sys/fs/bpf; mount -t tmpfs tmpfs /newroot/sys/fs/cgroup
 mkdir -p /newroot/sys/fs/cgroup/unified && mount -t cgroup2 none /newroot/sys/fs/cgroup/unified
 cmd=$(sed -n 's/.*kpf.run=\([^ ]*\).*/\1/p' /proc/cmdline)

@@ -59,7 +59,10 @@ class DeployManifestTest {
         assertEquals("kpf", pod.getServiceAccountName());
         V1Container agent = pod.getContainers().getFirst();
         assertEquals("agent", agent.getArgs().getFirst());
-        assertEquals(Set.of("BPF", "NET_ADMIN", "SYS_ADMIN", "PERFMON"), new HashSet<>(agent.getSecurityContext().getCapabilities().getAdd()));
+        assertEquals(Set.of("BPF", "NET_ADMIN", "SYS_ADMIN", "PERFMON", "SYS_RESOURCE"), new HashSet<>(agent.getSecurityContext().getCapabilities().getAdd()),
+                "SYS_RESOURCE raises RLIMIT_MEMLOCK on kernels before 5.11 (RHEL 8)");
+        assertEquals("spc_t", agent.getSecurityContext().getSeLinuxOptions().getType(), "RHEL with SELinux enforcing");
+        assertTrue(agent.getArgs().stream().noneMatch(a -> a.startsWith("--cgroup")), "the agent finds the cgroup2 mount itself (hybrid hosts)");
         assertEquals(Boolean.FALSE, agent.getSecurityContext().getPrivileged());
         assertEquals(Set.of("/sys/fs/bpf", "/sys/fs/cgroup"), new HashSet<>(agent.getVolumeMounts().stream().map(m -> m.getMountPath()).toList()));
         assertEquals("/livez", agent.getLivenessProbe().getHttpGet().getPath());

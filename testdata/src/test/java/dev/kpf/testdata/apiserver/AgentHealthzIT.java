@@ -60,23 +60,39 @@ class AgentHealthzIT {
         return null;
     }
 
-    private static void awaitReady(Agent agent) throws InterruptedException {
+    /** An agent on the fake API server (heartbeat every 200 ms) with its HTTP surface, synced and healthy. */
+    private record Running(Agent agent, AgentHttp server) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
+            agent.close();
+        }
+    }
+
+    private Running start(FakeApiServer api, Datapath datapath, AgentHealthPolicy policy) throws Exception {
+        KubeSource source = new KubeSource(KubeClients.fromKubeconfig(api.writeKubeconfig(dir.resolve("kubeconfig"))), "fake API server",
+                Duration.ofMillis(10), Duration.ofMinutes(5), Clock.systemUTC()).withHeartbeat(Duration.ofMillis(200));
+        Agent agent = new Agent(source, new ServiceTranslator("node-a"), datapath, new AgentMetrics(), Clock.systemUTC());
+        Running running = new Running(agent, AgentHttp.start(new InetSocketAddress("127.0.0.1", 0), agent, policy));
+        agent.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (!agent.ready() && System.nanoTime() < deadline) Thread.sleep(20);
         assertTrue(agent.ready(), "the first sync within 15 s");
+        return running;
+    }
+
+    private static FakeApiServer demoApi() throws Exception {
+        FakeApiServer api = FakeApiServer.start(0);
+        DemoCluster.objects(DemoCluster.Variant.KUBE_PROXY_FREE).forEach(api.store()::put);
+        return api;
     }
 
     @Test
     void a_dead_api_server_fails_healthz_after_the_grace_period_while_livez_and_readyz_stay_up() throws Exception {
-        FakeApiServer api = FakeApiServer.start(0);
+        FakeApiServer api = demoApi();
         boolean dead = false;
-        DemoCluster.objects(DemoCluster.Variant.KUBE_PROXY_FREE).forEach(api.store()::put);
-        KubeSource source = new KubeSource(KubeClients.fromKubeconfig(api.writeKubeconfig(dir.resolve("kubeconfig"))), "fake API server",
-                Duration.ofMillis(10), Duration.ofMinutes(5), Clock.systemUTC()).withHeartbeat(Duration.ofMillis(200));
-        try (Agent agent = new Agent(source, new ServiceTranslator("node-a"), new SimulatedDatapath(), new AgentMetrics(), Clock.systemUTC());
-             AgentHttp server = AgentHttp.start(new InetSocketAddress("127.0.0.1", 0), agent, new AgentHealthPolicy(Duration.ofSeconds(60), Duration.ofSeconds(1)))) {
-            agent.start();
-            awaitReady(agent);
+        try (Running running = start(api, new SimulatedDatapath(), new AgentHealthPolicy(Duration.ofSeconds(60), Duration.ofSeconds(1)))) {
+            AgentHttp server = running.server();
             JsonObject healthy = awaitHealthz(server, 200);
             Instant updated = Instant.parse(healthy.get("lastUpdated").getAsString());
             Instant now = Instant.parse(healthy.get("currentTime").getAsString());
@@ -105,21 +121,15 @@ class AgentHealthzIT {
      */
     @Test
     void an_api_outage_fails_healthz_and_recovery_mends_it_without_a_change() throws Exception {
-        try (FakeApiServer api = FakeApiServer.start(0)) {
-            DemoCluster.objects(DemoCluster.Variant.KUBE_PROXY_FREE).forEach(api.store()::put);
-            KubeSource source = new KubeSource(KubeClients.fromKubeconfig(api.writeKubeconfig(dir.resolve("kubeconfig"))), "fake API server",
-                    Duration.ofMillis(10), Duration.ofMinutes(5), Clock.systemUTC()).withHeartbeat(Duration.ofMillis(200));
-            try (Agent agent = new Agent(source, new ServiceTranslator("node-a"), new SimulatedDatapath(), new AgentMetrics(), Clock.systemUTC());
-                 AgentHttp server = AgentHttp.start(new InetSocketAddress("127.0.0.1", 0), agent, new AgentHealthPolicy(Duration.ofSeconds(60), Duration.ofSeconds(1)))) {
-                agent.start();
-                awaitReady(agent);
-                awaitHealthz(server, 200);
-                api.faults().down();
-                assertTrue(awaitHealthz(server, 503).get("reason").getAsString().contains("has failed for"));
-                api.faults().up();
-                JsonObject back = awaitHealthz(server, 200);
-                assertTrue(back.get("healthy").getAsBoolean(), back.toString());
-            }
+        try (FakeApiServer api = demoApi();
+             Running running = start(api, new SimulatedDatapath(), new AgentHealthPolicy(Duration.ofSeconds(60), Duration.ofSeconds(1)))) {
+            AgentHttp server = running.server();
+            awaitHealthz(server, 200);
+            api.faults().down();
+            assertTrue(awaitHealthz(server, 503).get("reason").getAsString().contains("has failed for"));
+            api.faults().up();
+            JsonObject back = awaitHealthz(server, 200);
+            assertTrue(back.get("healthy").getAsBoolean(), back.toString());
         }
     }
 
@@ -137,29 +147,23 @@ class AgentHealthzIT {
             public String describe() { return "a datapath whose writes can be made to fail"; }
             public void close() { simulated.close(); }
         };
-        try (FakeApiServer api = FakeApiServer.start(0)) {
-            DemoCluster.objects(DemoCluster.Variant.KUBE_PROXY_FREE).forEach(api.store()::put);
-            KubeSource source = new KubeSource(KubeClients.fromKubeconfig(api.writeKubeconfig(dir.resolve("kubeconfig"))), "fake API server",
-                    Duration.ofMillis(10), Duration.ofMinutes(5), Clock.systemUTC());
-            try (Agent agent = new Agent(source, new ServiceTranslator("node-a"), failing, new AgentMetrics(), Clock.systemUTC());
-                 AgentHttp server = AgentHttp.start(new InetSocketAddress("127.0.0.1", 0), agent, new AgentHealthPolicy(Duration.ofSeconds(1), Duration.ofSeconds(60)))) {
-                agent.start();
-                awaitReady(agent);
-                awaitHealthz(server, 200);
-                broken.set(true);
-                JsonObject svc = DemoCluster.objects(DemoCluster.Variant.KUBE_PROXY_FREE).stream()
-                        .filter(o -> o.get("kind").getAsString().equals("Service")).findFirst().orElseThrow().deepCopy();
-                svc.getAsJsonObject("metadata").addProperty("name", "changed-while-broken");
-                svc.getAsJsonObject("spec").remove("clusterIP");
-                svc.getAsJsonObject("spec").remove("clusterIPs");
-                api.store().put(svc);
-                JsonObject waiting = awaitHealthz(server, 503);
-                assertTrue(waiting.get("reason").getAsString().startsWith("changes have waited"), waiting.toString());
-                broken.set(false);
-                svc.getAsJsonObject("metadata").addProperty("name", "changed-after-the-fix");
-                api.store().put(svc);
-                awaitHealthz(server, 200);
-            }
+        try (FakeApiServer api = demoApi();
+             Running running = start(api, failing, new AgentHealthPolicy(Duration.ofSeconds(1), Duration.ofSeconds(60)))) {
+            AgentHttp server = running.server();
+            awaitHealthz(server, 200);
+            broken.set(true);
+            JsonObject svc = DemoCluster.objects(DemoCluster.Variant.KUBE_PROXY_FREE).stream()
+                    .filter(o -> o.get("kind").getAsString().equals("Service")).findFirst().orElseThrow().deepCopy();
+            svc.getAsJsonObject("metadata").addProperty("name", "changed-while-broken");
+            svc.getAsJsonObject("spec").remove("clusterIP");
+            svc.getAsJsonObject("spec").remove("clusterIPs");
+            api.store().put(svc);
+            JsonObject waiting = awaitHealthz(server, 503);
+            assertTrue(waiting.get("reason").getAsString().startsWith("changes have waited"), waiting.toString());
+            broken.set(false);
+            svc.getAsJsonObject("metadata").addProperty("name", "changed-after-the-fix");
+            api.store().put(svc);
+            awaitHealthz(server, 200);
         }
     }
 }
