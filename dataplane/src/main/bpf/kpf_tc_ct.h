@@ -152,8 +152,8 @@ static __always_inline int kpf_ct_open(const struct kpf_tc_config *cfg, const st
 		for (int i = 0; i < 32; i++) {
 			rk.dport = bpf_htons(cfg->port_min + (start + i * 7919) % range);
 			/*
-			 * compared as int: before 6.4 the kernel calls a hash map's update directly and its int result
-			 * reaches the program zero-extended (-EEXIST arrives as 0xffffffef on 5.10, measured under qemu)
+			 * compared as int: the kernel calls a hash map's update directly, and before 6.4 its result is an
+			 * int that can reach the program zero-extended (-EEXIST arrived as 0xffffffef on 5.10, measured)
 			 */
 			int rc = (int)bpf_map_update_elem(&kpf_ct, &rk, &reply, BPF_NOEXIST);
 			if (rc == 0) {
