@@ -132,9 +132,9 @@ public final class KubeSource implements ClusterSource {
 
     /**
      * Asks the API server for its version every {@link #heartbeat}, each call bounded to 5 s. The informers alone can
-     * miss an outage: a watch whose server went away may neither end nor fail (measured: with the fake API server
-     * stopped the informers reported nothing for 40 s), and a failing re-watch is retried without an error. A failure
-     * is an error like the informers'; an answer counts as contact, so a quiet cluster is not degraded after recovery.
+     * miss an outage (measured: with the fake API server stopped they reported no error for 40 s; their watches have
+     * no read timeout). A failure is an error like the informers'; an answer counts as contact, so a quiet cluster is
+     * not degraded after recovery.
      */
     private void heartbeats() {
         io.kubernetes.client.openapi.apis.VersionApi version = new io.kubernetes.client.openapi.apis.VersionApi(client);
