@@ -45,7 +45,6 @@ public final class Doctor {
                         r.features().stream().map(f -> f.id()).toList()));
             }
             out.add(KernelCaveats.check(in.host()));
-            out.add(KernelTcx.check(in.host()));
             if (in.host().isLive()) {
                 if (in.selected(ProxyCoexistence.ID)) {
                     out.add(ProxyCoexistence.check(new ProxyCoexistence.Sources(in.host(), new NodeCommands(in.commands()), Duration.ofSeconds(1),

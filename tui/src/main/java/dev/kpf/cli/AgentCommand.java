@@ -261,8 +261,7 @@ final class AgentCommand implements Callable<Integer> {
             case "tcx" -> false;
             case "clsact" -> true;
             // the kernel's own answer (backports count), else its release
-            case "auto" -> !dev.kpf.probes.probe.LiveKernelFeatures.tcxLinks()
-                    .orElseGet(() -> kernel.isEmpty() || dev.kpf.diagnostics.KernelTcx.supported(kernel.get()));
+            case "auto" -> !dev.kpf.probes.probe.LiveKernelFeatures.tcxLinksExpected(kernel);
             default -> throw new CommandLine.ParameterException(spec.commandLine(), "--tc-attach " + tcAttach + ": use auto, tcx or clsact");
         };
         if (!chosen.isEmpty() && clsact && tcAttach.equals("auto")) {

@@ -41,8 +41,6 @@ public final class Agent implements AutoCloseable {
     private volatile Instant started;
     /** The last sync that programmed everything without errors. */
     private volatile Instant lastUpdated;
-    /** The last state received from the source, to count what the next one changes. */
-    private ClusterState received;
     private volatile Duration lastSyncDuration;
     private volatile int frontends;
     private volatile long backends;
@@ -52,6 +50,11 @@ public final class Agent implements AutoCloseable {
     private volatile dev.kpf.dataplane.bpf.SweepReport lastSweep = dev.kpf.dataplane.bpf.SweepReport.NONE;
     private long lastFullApply;
     private static final Duration FULL_APPLY_INTERVAL = Duration.ofMinutes(5);
+    /** Bounds the trigger times kept while syncs fail (beyond it, changes go unmeasured rather than memory unbounded). */
+    private static final int MAX_PENDING_TRIGGERS = 10_000;
+    /** EndpointSlice trigger times not yet programmed, by service (kube-proxy's lastChangeTriggerTimes). */
+    private final Map<String, List<Instant>> pendingTriggers = new java.util.HashMap<>();
+    private int pendingTriggerCount;
 
     public Agent(ClusterSource source, ServiceTranslator translator, Datapath datapath, AgentMetrics metrics, Clock clock) {
         this.source = source;
@@ -100,9 +103,8 @@ public final class Agent implements AutoCloseable {
             pendingSince = clock.instant();
             metrics.lastQueued.set(pendingSince.toEpochMilli() / 1000.0);
         }
-        countChanges(state);
         try {
-            incremental.load(state);
+            countChanges(incremental.load(state));
             LbDiff diff = incremental.sync();
             LbTable table = incremental.table();
             desired = table;
@@ -121,6 +123,7 @@ public final class Agent implements AutoCloseable {
             backends = table.backendCount();
             lastErrors = report.errors();
             if (lastErrors.isEmpty()) {
+                observeProgrammed(lastSync);
                 pendingSince = null;
                 lastUpdated = lastSync;
                 metrics.endpointChangesPending.set(0);
@@ -128,7 +131,6 @@ public final class Agent implements AutoCloseable {
             }
             metrics.syncDuration.observe(took.toNanos() / 1e9);
             (full ? metrics.syncFullDuration : metrics.syncPartialDuration).observe(took.toNanos() / 1e9);
-            metrics.programmingDuration.observe(took.toNanos() / 1e9);
             metrics.lastSync.set(lastSync.toEpochMilli() / 1000.0);
             metrics.services.set(frontends);
             metrics.backends.set(backends);
@@ -157,22 +159,31 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Services and EndpointSlices added, changed or deleted since the previous state: kube-proxy's change counters. */
-    private void countChanges(ClusterState state) {
-        ClusterState before = received;
-        received = state;
-        int services = changed(before == null ? Map.of() : before.services(), state.services());
-        int slices = changed(before == null ? Map.of() : before.slices(), state.slices());
-        metrics.serviceChanges.inc(services);
-        metrics.endpointChanges.inc(slices);
-        metrics.serviceChangesPending.inc(services);
-        metrics.endpointChangesPending.inc(slices);
+    private void countChanges(IncrementalTranslator.Changes changes) {
+        metrics.serviceChanges.inc(changes.services());
+        metrics.endpointChanges.inc(changes.slices());
+        metrics.serviceChangesPending.inc(changes.services());
+        metrics.endpointChangesPending.inc(changes.slices());
+        changes.sliceRemoved().forEach(service -> {
+            List<Instant> forgotten = pendingTriggers.remove(service);
+            if (forgotten != null) pendingTriggerCount -= forgotten.size();
+        });
+        changes.triggerTimes().forEach((service, times) -> {
+            for (Instant t : times) {
+                // as kube-proxy: a change triggered before the agent started is not the agent's latency
+                if ((started != null && !t.isAfter(started)) || pendingTriggerCount >= MAX_PENDING_TRIGGERS) continue;
+                pendingTriggers.computeIfAbsent(service, k -> new java.util.ArrayList<>()).add(t);
+                pendingTriggerCount++;
+            }
+        });
     }
 
-    private static <K, V> int changed(Map<K, V> before, Map<K, V> after) {
-        int n = 0;
-        for (Map.Entry<K, V> e : after.entrySet()) if (!e.getValue().equals(before.get(e.getKey()))) n++;
-        for (K k : before.keySet()) if (!after.containsKey(k)) n++;
-        return n;
+    /** Network programming latency: from each programmed change's trigger time in the API to now. */
+    private void observeProgrammed(Instant now) {
+        pendingTriggers.values().forEach(times -> times.forEach(t ->
+                metrics.programmingDuration.observe(Math.max(0, Duration.between(t, now).toNanos()) / 1e9)));
+        pendingTriggers.clear();
+        pendingTriggerCount = 0;
     }
 
     public boolean ready() {

@@ -31,7 +31,7 @@ public final class AgentMetrics {
     final Histogram syncPartialDuration = Histogram.builder().name("kpf_sync_partial_proxy_rules_duration_seconds")
             .help("Time one partial sync took (only what changed written)").classicUpperBounds(SYNC_BUCKETS).register(registry);
     final Histogram programmingDuration = Histogram.builder().name("kpf_network_programming_duration_seconds")
-            .help("Time from a published source state to its programming in the maps").classicUpperBounds(PROGRAMMING_BUCKETS)
+            .help("Time from an EndpointSlice change (its endpoints.kubernetes.io/last-change-trigger-time) to its programming in the maps").classicUpperBounds(PROGRAMMING_BUCKETS)
             .register(registry);
     final Gauge lastSync = Gauge.builder().name("kpf_sync_proxy_rules_last_timestamp_seconds")
             .help("When the last successful sync finished (Unix time)").register(registry);

@@ -86,34 +86,67 @@ public final class IncrementalTranslator {
         if (nodes.remove(name) != null && name.equals(translator.nodeName())) dirty.addAll(services.keySet());
     }
 
+    /**
+     * What a {@link #load} found: how many objects were added, changed or gone (kube-proxy's service and endpoint
+     * change counts; one EndpointSlice is one endpoint change), the trigger times of the slices added or changed, by
+     * service ("namespace/name"), and the services that lost a slice (kube-proxy forgets their earlier trigger times:
+     * a deleted slice's annotation dates from its last update, not from the deletion).
+     */
+    public record Changes(int services, int slices, Map<String, List<java.time.Instant>> triggerTimes, Set<String> sliceRemoved) {}
+
     /** Replaces everything with {@code state}: objects that are new, changed or gone make their services dirty. */
-    public void load(ClusterState state) {
+    public Changes load(ClusterState state) {
         ClusterState before = loaded;
         loaded = state;
         // a source hands over the same map again for a kind that did not change: nothing to compare
-        if (before == null || before.services() != state.services()) loadServices(state);
-        if (before == null || before.slices() != state.slices()) loadSlices(state);
+        int services = before == null || before.services() != state.services() ? loadServices(state) : 0;
+        Map<String, List<java.time.Instant>> triggers = new HashMap<>();
+        Set<String> removed = new java.util.HashSet<>();
+        int slices = before == null || before.slices() != state.slices() ? loadSlices(state, triggers, removed) : 0;
         if (before == null || before.nodes() != state.nodes()) loadNodes(state);
         sourceProblems = state.problems();
+        return new Changes(services, slices, triggers, removed);
     }
 
-    private void loadServices(ClusterState state) {
-        for (ObjectRef ref : new ArrayList<>(services.keySet())) if (!state.services().containsKey(ref)) deleteService(ref);
+    private int loadServices(ClusterState state) {
+        int changes = 0;
+        for (ObjectRef ref : new ArrayList<>(services.keySet())) {
+            if (!state.services().containsKey(ref)) {
+                deleteService(ref);
+                changes++;
+            }
+        }
         // sources hand over the same instances for unchanged objects, so identity settles most comparisons
         for (Service s : state.services().values()) {
             Service old = services.get(s.ref());
-            if (old != s && !s.equals(old)) upsertService(s);
+            if (old != s && !s.equals(old)) {
+                upsertService(s);
+                changes++;
+            }
         }
+        return changes;
     }
 
-    private void loadSlices(ClusterState state) {
-        for (ObjectRef ref : new ArrayList<>(sliceOwner.keySet())) if (!state.slices().containsKey(ref)) deleteSlice(ref);
+    private int loadSlices(ClusterState state, Map<String, List<java.time.Instant>> triggers, Set<String> removed) {
+        int changes = 0;
+        for (ObjectRef ref : new ArrayList<>(sliceOwner.keySet())) {
+            if (!state.slices().containsKey(ref)) {
+                removed.add(sliceOwner.get(ref));
+                deleteSlice(ref);
+                changes++;
+            }
+        }
         for (EndpointSlice s : state.slices().values()) {
             String owner = serviceKey(s.namespace(), s.serviceName());
             Map<String, EndpointSlice> m = slices.get(owner);
             EndpointSlice old = m == null ? null : m.get(s.name());
-            if ((old != s && !s.equals(old)) || !owner.equals(sliceOwner.get(s.ref()))) upsertSlice(s);
+            if ((old != s && !s.equals(old)) || !owner.equals(sliceOwner.get(s.ref()))) {
+                upsertSlice(s);
+                changes++;
+                s.lastChangeTriggerTime().ifPresent(t -> triggers.computeIfAbsent(owner, k -> new ArrayList<>()).add(t));
+            }
         }
+        return changes;
     }
 
     private void loadNodes(ClusterState state) {

@@ -254,7 +254,20 @@ public final class ObjectDecoder {
             endpoints.add(new EndpointSlice.Endpoint(addresses, ready, serving, terminating, JsonFields.string(e, "nodeName", "").intern(),
                     JsonFields.string(e, "zone", "").intern(), hints, target));
         }
-        return new Decoded.ASlice(new EndpointSlice(ns, name, service, family, ports, endpoints));
+        return new Decoded.ASlice(new EndpointSlice(ns, name, service, family, ports, endpoints, triggerTime(doc, label, o)));
+    }
+
+    /** The EndpointSlice controller's RFC 3339 time (kube-proxy's getLastChangeTriggerTime), when present and readable. */
+    private Optional<java.time.Instant> triggerTime(SourceDocument doc, String label, JsonObject o) {
+        String text = JsonFields.string(JsonFields.object(o, "metadata", "annotations"), EndpointSlice.TRIGGER_TIME_ANNOTATION);
+        if (text == null) return Optional.empty();
+        try {
+            return Optional.of(java.time.OffsetDateTime.parse(text).toInstant());
+        } catch (java.time.format.DateTimeParseException e) {
+            warn(doc, label, "annotation " + EndpointSlice.TRIGGER_TIME_ANNOTATION + " '" + text
+                    + "' is not an RFC 3339 time: network programming latency is not measured for this change");
+            return Optional.empty();
+        }
     }
 
     private Decoded node(SourceDocument doc, String label, String name, JsonObject o) {

@@ -22,7 +22,6 @@ public final class LiveKernelFeatures implements KernelFeatures {
     private static final String PROBE_OBJECT = "/dev/kpf/probes/bpf/probe_attach.bpf.o";
     private final String privilegeProblem;
     private Map<AttachPoint, Support> attach;
-    private Map<KernelSymbol, Support> symbols;
 
     /** @param privilegeProblem why this process cannot use bpf(), or null when it should be able to */
     public LiveKernelFeatures(String privilegeProblem) {
@@ -79,9 +78,13 @@ public final class LiveKernelFeatures implements KernelFeatures {
 
     /** Read from the kernel's BTF (world-readable: no privileges needed), once for all symbols. */
     @Override
-    public synchronized Support kernelSymbol(KernelSymbol symbol) {
-        if (symbols == null) symbols = lookUpSymbols();
-        return symbols.get(symbol);
+    public Support kernelSymbol(KernelSymbol symbol) {
+        return KernelSymbols.READ.get(symbol);
+    }
+
+    /** The running kernel's BTF is parsed once per process (about 5 MB; it cannot change while the process runs). */
+    private static final class KernelSymbols {
+        static final Map<KernelSymbol, Support> READ = java.util.Collections.unmodifiableMap(lookUpSymbols());
     }
 
     /**
@@ -89,11 +92,19 @@ public final class LiveKernelFeatures implements KernelFeatures {
      * BTF cannot be read. How the agent picks tcx or clsact by itself.
      */
     public static java.util.Optional<Boolean> tcxLinks() {
-        return switch (lookUpSymbols().get(KernelSymbol.TCX_LINK)) {
+        return switch (KernelSymbols.READ.get(KernelSymbol.TCX_LINK)) {
             case Support.Supported x -> java.util.Optional.of(true);
             case Support.Unsupported u -> java.util.Optional.of(false);
             case Support.Unknown u -> java.util.Optional.empty();
         };
+    }
+
+    /**
+     * Whether the tc programs should attach through tcx links: the kernel's BTF answers (backports count), else its
+     * release (6.6), else (neither readable) yes: the attachment then reports its own error.
+     */
+    public static boolean tcxLinksExpected(java.util.Optional<KernelRelease> release) {
+        return tcxLinks().orElseGet(() -> release.map(k -> k.atLeast(6, 6, 0)).orElse(true));
     }
 
     private static Map<KernelSymbol, Support> lookUpSymbols() {
