@@ -212,10 +212,11 @@ final class AgentCommand implements Callable<Integer> {
                 java.net.InetAddress snat = snatIp != null ? java.net.InetAddress.getByName(snatIp) : d.snat4();
                 if (!d.devices().equals(datapath.devices()) && !d.devices().isEmpty() && snat instanceof java.net.Inet4Address) {
                     datapath.setDevices(d.devices().stream().map(Device::of).toList(), snat);
-                    org.slf4j.LoggerFactory.getLogger(AgentCommand.class).info("msg=\"devices changed\" devices=\"{}\" snat={}", d.devices(), snat.getHostAddress());
+                    org.slf4j.LoggerFactory.getLogger(AgentCommand.class).atInfo().setMessage("devices changed")
+                            .addKeyValue("devices", d.devices()).addKeyValue("snat", snat.getHostAddress()).log();
                 }
             } catch (java.io.IOException | RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(AgentCommand.class).warn("msg=\"device detection failed; the devices stay\" error=\"{}\"", e.getMessage());
+                org.slf4j.LoggerFactory.getLogger(AgentCommand.class).atWarn().setMessage("device detection failed; the devices stay").addKeyValue("error", e.getMessage()).log();
             }
         }, 30, 30, java.util.concurrent.TimeUnit.SECONDS);
     }
@@ -265,8 +266,8 @@ final class AgentCommand implements Callable<Integer> {
             default -> throw new CommandLine.ParameterException(spec.commandLine(), "--tc-attach " + tcAttach + ": use auto, tcx or clsact");
         };
         if (!chosen.isEmpty() && clsact && tcAttach.equals("auto")) {
-            org.slf4j.LoggerFactory.getLogger(AgentCommand.class).info("msg=\"kernel {} has no tcx links: the tc programs attach as clsact filters\"",
-                    kernel.map(Object::toString).orElse("?"));
+            org.slf4j.LoggerFactory.getLogger(AgentCommand.class).atInfo().setMessage("no tcx links: the tc programs attach as clsact filters")
+                    .addKeyValue("kernel", kernel.map(Object::toString).orElse("?")).log();
         }
         if (!chosen.isEmpty() && !(snat instanceof java.net.Inet4Address)) {
             throw new DatapathException("no IPv4 address to SNAT external traffic to: none of " + chosen.stream().map(Device::name).toList()
@@ -324,8 +325,8 @@ final class AgentCommand implements Callable<Integer> {
                     throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
                 }
                 if (api.throughService()) {
-                    org.slf4j.LoggerFactory.getLogger(AgentCommand.class).warn("msg=\"reaching the API server through the kubernetes Service {}: "
-                            + "on a node without kube-proxy set --k8s-api-server to the API server's own address\"", api.server());
+                    org.slf4j.LoggerFactory.getLogger(AgentCommand.class).atWarn().setMessage("reaching the API server through the kubernetes Service: "
+                            + "on a node without kube-proxy set --k8s-api-server to the API server's own address").addKeyValue("server", api.server()).log();
                 }
                 yield new KubeSource(api.client(), api.description(), min, Duration.ofMinutes(5), Clock.systemUTC())
                         .withUnreachableHint(api.unreachableHint());

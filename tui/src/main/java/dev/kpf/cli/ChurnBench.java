@@ -106,7 +106,7 @@ final class ChurnBench {
                 Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
                 List<String> agentArgs = List.of("agent", "--source", "kube", "--kubeconfig", kubeconfig.toString(), "--node-name", ChurnCluster.NODE,
                         "--cgroup", cgroup.path().toString(), "--bpffs", pins.root().toString(), "--listen", "127.0.0.1:0", "--devices", "none",
-                        "--health-check-address", "none", "--min-sync-interval", "0");
+                        "--health-check-address", "none", "--min-sync-interval", "0", "--log-level", "warn");
                 Process agent = agent(agentArgs, processes);
                 LbTable intent = translate(cluster);
                 if (programmedWithin(pins, intent, 60) < 0) throw new IllegalStateException("the agent did not program the first table: " + difference(pins, intent));
@@ -334,7 +334,7 @@ final class ChurnBench {
     private static Process java(List<String> prefix, String main, List<String> args, boolean output, boolean input) throws Exception {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"), main));
+                "-cp", System.getProperty("java.class.path"), main));
         cmd.addAll(args);
         ProcessBuilder b = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(ERRORS.toFile()));
         if (!output) b.redirectOutput(ProcessBuilder.Redirect.DISCARD);

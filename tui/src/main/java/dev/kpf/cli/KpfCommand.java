@@ -14,8 +14,21 @@ import java.io.PrintWriter;
         exitCodeOnInvalidInput = ExitCodes.USAGE, exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:success", "64:usage error", "2:could not run (see the command's own codes)"})
 public final class KpfCommand implements Runnable {
-    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of errors; log at debug.")
     boolean debug;
+
+    /** The levels {@code --log-level} takes (read before parsing by {@link Main#logSetup}; declared here so picocli checks them). */
+    enum LogLevel { error, warn, info, debug, trace }
+
+    enum LogFormat { text, json }
+
+    @Option(names = "--log-level", scope = ScopeType.INHERIT, paramLabel = "LEVEL",
+            description = "Log level: ${COMPLETION-CANDIDATES} (default: info for agent and tui, warn for the others; --debug means debug).")
+    LogLevel logLevel;
+
+    @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "FORMAT",
+            description = "Log records, one per line on stderr: ${COMPLETION-CANDIDATES} (text: key=value; default text).")
+    LogFormat logFormat;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

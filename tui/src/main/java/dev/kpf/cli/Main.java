@@ -1,6 +1,9 @@
 package dev.kpf.cli;
 
-import picocli.CommandLine;
+import ch.qos.logback.classic.Level;
+import dev.kpf.cli.logging.LogSetup;
+
+import java.util.Optional;
 
 /** Entry point of the {@code kpf} binary. */
 public final class Main {
@@ -12,31 +15,31 @@ public final class Main {
 
     /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
-        if (args.length > 0 && args[0].equals("tui")) {
-            // the terminal belongs to the UI: logs go to a file
-            setIfAbsent("org.slf4j.simpleLogger.logFile", TuiCommand.logFile().toString());
-            setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "info");
-            setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
-        }
-        configureLogging(java.util.Arrays.asList(args).contains("--debug"));
+        logSetup(args).apply();
         return KpfCommand.commandLine().execute(args);
     }
 
     /**
-     * Logs go to stderr, never into a command's output. libbpf's own messages (expected failures of feature probes
-     * among them) are shown only with --debug; errors that matter reach the user as messages of their own.
+     * Logging is set up before the command line is parsed (parsing itself may log), from the flags picocli will
+     * then check ({@code --log-level}, {@code --log-format}, {@code --debug}): the agent logs at info (its syncs),
+     * other commands at warn (their output is what they print), always to stderr; the TUI, which owns the
+     * terminal, to a file. A value picocli will reject is ignored here.
      */
-    static void configureLogging(boolean debug) {
-        setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
-        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : "warn");
-        setIfAbsent("org.slf4j.simpleLogger.log.libbpf", debug ? "debug" : "off");
-        // the Kubernetes client reports its own shutdown (interrupted threads) as errors; list/watch errors
-        // reach the source's status instead
-        setIfAbsent("org.slf4j.simpleLogger.log.io.kubernetes.client.informer.cache.Controller", debug ? "debug" : "off");
-        setIfAbsent("org.slf4j.simpleLogger.log.io.kubernetes.client.informer.cache.ProcessorListener", debug ? "debug" : "off");
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) System.setProperty(key, value);
+    static LogSetup logSetup(String... args) {
+        String command = args.length > 0 ? args[0] : "";
+        Optional<Level> level = Optional.empty();
+        Optional<LogSetup.Format> format = Optional.empty();
+        boolean debug = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--debug")) debug = true;
+            else if (a.startsWith("--log-level=")) level = LogSetup.level(a.substring("--log-level=".length()));
+            else if (a.equals("--log-level") && i + 1 < args.length) level = LogSetup.level(args[++i]);
+            else if (a.startsWith("--log-format=")) format = LogSetup.format(a.substring("--log-format=".length()));
+            else if (a.equals("--log-format") && i + 1 < args.length) format = LogSetup.format(args[++i]);
+        }
+        Level fallback = debug ? Level.DEBUG : command.equals("agent") || command.equals("tui") ? Level.INFO : Level.WARN;
+        Optional<java.nio.file.Path> file = command.equals("tui") ? Optional.of(TuiCommand.logFile()) : Optional.empty();
+        return new LogSetup(level.orElse(fallback), format.orElse(LogSetup.Format.TEXT), file);
     }
 }

@@ -8,7 +8,7 @@ import java.io.StringWriter;
 /** One in-process run of the kpf command line with its exit code, stdout and stderr. */
 record CommandRun(int exitCode, String out, String err) {
     static CommandRun of(String... args) {
-        Main.configureLogging(false);
+        Main.logSetup(args).apply();
         CommandLine cl = KpfCommand.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -170,4 +170,34 @@ class KpfLauncherIT {
         assertTrue(check.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, check.exitValue(), out);
     }
+
+    /**
+     * Issue 17: the agent's stderr is its log stream, one record per line with a timestamp: key=value text by
+     * default at info (each sync summarised), JSON with --log-format json, only warnings with --log-level warn.
+     */
+    @Test
+    void the_agent_logs_one_record_per_line_in_text_or_json_at_the_level_asked() throws Exception {
+        String[] agent = {"agent", "--simulate", "--source", "demo", "--listen", "127.0.0.1:0", "--duration", "2"};
+        Result text = kpf(Map.of(), agent);
+        assertEquals(0, text.code(), text.err());
+        List<String> lines = text.err().lines().toList();
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" level=INFO logger=agent msg=synced kind=full frontends=")), text.err());
+        for (String l : lines) assertTrue(l.matches("time=\\d{4}-\\d\\d-\\d\\dT\\S+Z level=[A-Z]+ logger=\\S+ msg=.*"), "a key=value record: " + l);
+
+        List<String> withJson = new ArrayList<>(List.of(agent));
+        withJson.addAll(List.of("--log-format", "json"));
+        Result json = kpf(Map.of(), withJson.toArray(String[]::new));
+        assertEquals(0, json.code(), json.err());
+        List<JsonObject> records = json.err().lines().map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+        assertTrue(records.stream().anyMatch(r -> r.get("formattedMessage").getAsString().equals("synced")), json.err());
+
+        List<String> quiet = new ArrayList<>(List.of(agent));
+        quiet.addAll(List.of("--log-level", "warn"));
+        Result warn = kpf(Map.of(), quiet.toArray(String[]::new));
+        assertEquals(0, warn.code(), warn.err());
+        assertFalse(warn.err().contains("synced"), warn.err());
+        Result bad = kpf(Map.of(), "agent", "--log-level", "loud");
+        assertEquals(64, bad.code());
+        assertTrue(bad.err().contains("error, warn, info, debug, trace"), "names the valid levels: " + bad.err());
+    }
 }

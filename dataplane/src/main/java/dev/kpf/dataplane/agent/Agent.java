@@ -79,10 +79,11 @@ public final class Agent implements AutoCloseable {
             metrics.conntrackSwept.inc(r.deleted());
             metrics.sweepCpu.inc(r.cpuNanos() / 1e9);
             if (r.deleted() > 0) {
-                LOG.debug("msg=\"conntrack sweep\" scanned={} deleted={} cpu_ms={}", r.scanned(), r.deleted(), r.cpuNanos() / 1_000_000);
+                LOG.atDebug().setMessage("conntrack sweep").addKeyValue("scanned", r.scanned()).addKeyValue("deleted", r.deleted())
+                        .addKeyValue("cpu_ms", r.cpuNanos() / 1_000_000).log();
             }
         } catch (RuntimeException e) {
-            LOG.warn("msg=\"conntrack sweep failed; expired flows stay until a packet finds them\" error=\"{}\"", e.getMessage());
+            LOG.atWarn().setMessage("conntrack sweep failed; expired flows stay until a packet finds them").addKeyValue("error", e.getMessage()).log();
         }
     }
 
@@ -93,7 +94,7 @@ public final class Agent implements AutoCloseable {
 
     public void start() {
         started = clock.instant();
-        LOG.info("msg=starting node={} datapath=\"{}\"", translator.nodeName(), datapath.describe());
+        LOG.atInfo().setMessage("starting").addKeyValue("node", translator.nodeName()).addKeyValue("datapath", datapath.describe()).log();
         source.start(this::onState);
     }
 
@@ -142,19 +143,22 @@ public final class Agent implements AutoCloseable {
             HealthCheckPorts checks = healthChecks;
             if (checks != null) {
                 checks.update(table);
-                checks.failures().values().forEach(f -> LOG.warn("msg=\"cannot serve\" what=\"{}\"", f));
+                checks.failures().values().forEach(f -> LOG.atWarn().setMessage("cannot serve").addKeyValue("what", f).log());
             }
-            if (!ready) LOG.info("msg=ready frontends={} backends={}", frontends, backends);
+            if (!ready) LOG.atInfo().setMessage("ready").addKeyValue("frontends", frontends).addKeyValue("backends", backends).log();
             ready = true;
-            LOG.info("msg=sync frontends={} backends={} changed={} written={} deleted={} errors={} took_ms={}", frontends, backends,
-                    diff.added().size() + diff.removed().size() + diff.changed().size(), report.frontendsWritten() + report.backendsWritten(),
-                    report.frontendsDeleted() + report.backendsDeleted(), report.errors().size(), took.toMillis());
-            for (Problem p : report.errors()) LOG.warn("msg=\"sync error\" object=\"{}\" error=\"{}\"", p.object(), p.message());
+            LOG.atInfo().setMessage("synced").addKeyValue("kind", full ? periodic ? "reconcile" : "full" : "partial")
+                    .addKeyValue("frontends", frontends).addKeyValue("backends", backends)
+                    .addKeyValue("changed", diff.added().size() + diff.removed().size() + diff.changed().size())
+                    .addKeyValue("written", report.frontendsWritten() + report.backendsWritten())
+                    .addKeyValue("deleted", report.frontendsDeleted() + report.backendsDeleted()).addKeyValue("errors", report.errors().size())
+                    .addKeyValue("took_ms", String.format(java.util.Locale.ROOT, "%.1f", took.toNanos() / 1e6)).log();
+            for (Problem p : report.errors()) LOG.atWarn().setMessage("sync error").addKeyValue("object", p.object()).addKeyValue("error", p.message()).log();
         } catch (RuntimeException e) {
             metrics.syncErrors.labelValues("exception").inc();
             // the next sync writes the whole table
             lastErrors = List.of(new Problem("", "sync", "sync failed: " + e.getMessage()));
-            LOG.error("msg=\"sync failed; the last programmed state stays\" error=\"{}\"", e.getMessage(), e);
+            LOG.atError().setMessage("sync failed; the last programmed state stays").addKeyValue("error", e.getMessage()).setCause(e).log();
         }
     }
 
@@ -232,6 +236,6 @@ public final class Agent implements AutoCloseable {
         if (checks != null) checks.close();
         source.close();
         datapath.close();
-        LOG.info("msg=stopped datapath=\"left in place\"");
+        LOG.atInfo().setMessage("stopped").addKeyValue("datapath", "left in place").log();
     }
 }

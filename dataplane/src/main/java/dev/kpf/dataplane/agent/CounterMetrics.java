@@ -61,7 +61,7 @@ final class CounterMetrics {
             c = counters.get();
             t = table.get();
         } catch (RuntimeException e) {
-            LOG.warn("msg=\"cannot read the programs' counters; the metrics keep their last values\" error=\"{}\"", e.getMessage());
+            LOG.atWarn().setMessage("cannot read the programs' counters; the metrics keep their last values").addKeyValue("error", e.getMessage()).log();
             return last;
         }
         Map<String, Map.Entry<String, long[]>> frontendMembers = new HashMap<>();

@@ -155,7 +155,8 @@ public final class BpfDatapath implements Datapath {
         try {
             next = replies.next(options.devices(), writer);
         } catch (java.io.IOException e) {
-            org.slf4j.LoggerFactory.getLogger(BpfDatapath.class).warn("msg=\"cannot read the routes to backends; replies keep the interfaces they have\" error=\"{}\"", e.getMessage());
+            org.slf4j.LoggerFactory.getLogger(BpfDatapath.class).atWarn().setMessage("cannot read the routes to backends; replies keep the interfaces they have")
+                    .addKeyValue("error", e.getMessage()).log();
             return;
         }
         if (next == null) return;

@@ -212,8 +212,9 @@ public final class KubeSource implements ClusterSource {
         lastError = message;
         lastErrorAt = clock.instant();
         // the informer retries on its own; say it once per distinct error, not on every retry
-        if (repeated) LOG.debug("{} (again)", message);
-        else LOG.warn("{} (keeping the last published state; the informer retries)", message);
+        if (repeated) LOG.atDebug().setMessage("list/watch failed again").addKeyValue("resource", resource).addKeyValue("error", message).log();
+        else LOG.atWarn().setMessage("list/watch failed; the last published state stays and the informer retries")
+                .addKeyValue("resource", resource).addKeyValue("error", message).log();
     }
 
     private static String describe(Throwable t) {

@@ -32,9 +32,9 @@ public final class TraceSweeper implements AutoCloseable {
     private void sweep() {
         try {
             int freed = control.sweep();
-            if (freed > 0) LOG.info("msg=\"freed the trace slots of tracers that are gone\" slots={} tracing={}", freed, control.on() ? "on" : "off");
+            if (freed > 0) LOG.atInfo().setMessage("freed the trace slots of tracers that are gone").addKeyValue("slots", freed).addKeyValue("tracing", control.on() ? "on" : "off").log();
         } catch (RuntimeException e) {
-            LOG.warn("msg=\"trace sweep failed\" error=\"{}\"", e.getMessage());
+            LOG.atWarn().setMessage("trace sweep failed").addKeyValue("error", e.getMessage()).log();
         }
     }
 

@@ -36,6 +36,9 @@ import java.util.Optional;
 public record LogSetup(Level level, Format format, Optional<Path> file) {
     public enum Format { TEXT, JSON }
 
+    /** kpf's own loggers. */
+    private static final List<String> KPF = List.of("kpf", "dev.kpf");
+
     /** Loggers whose messages are expected noise unless one is debugging. */
     private static final List<String> DEBUG_ONLY = List.of("libbpf", "io.kubernetes.client.informer.cache.Controller",
             "io.kubernetes.client.informer.cache.ProcessorListener", "io.kubernetes.client.informer.cache.ReflectorRunnable");
@@ -88,9 +91,12 @@ public record LogSetup(Level level, Format format, Optional<Path> file) {
         appender.start();
 
         ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.setLevel(level);
         root.addAppender(appender);
+        // kpf's own loggers take the level; the libraries' (and the JDK's) go one step less deep: debug is kpf's
+        // debugging, trace also the libraries'
         boolean debugging = level.toInt() <= Level.DEBUG.toInt();
+        root.setLevel(level == Level.TRACE ? Level.DEBUG : debugging ? Level.INFO : level);
+        for (String name : KPF) ctx.getLogger(name).setLevel(level);
         for (String name : DEBUG_ONLY) ctx.getLogger(name).setLevel(debugging ? level : Level.OFF);
 
         if (!SLF4JBridgeHandler.isInstalled()) {
@@ -110,6 +116,7 @@ public record LogSetup(Level level, Format format, Optional<Path> file) {
             json.setWithMDC(false);
             json.setWithMarkers(false);
             json.setWithMessage(false);
+            json.setWithFormattedMessage(true);
             json.setWithArguments(false);
             json.start();
             return json;
