@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -31,9 +32,11 @@ import java.util.regex.Pattern;
 
 /**
  * {@code kpf bench memory}: the resident memory of a real agent process (BPF datapath on a throwaway cgroup and
- * pin directory) that has synced N services x M endpoints from the fake API server through its informers.
+ * pin directory) that has synced N services x M endpoints, from the fake API server through its informers and from
+ * a directory holding the same objects as one {@code kind: List} YAML file (as {@code kubectl get -o yaml} writes
+ * it), and how long after its launch it was ready.
  */
-@Command(name = "memory", description = "Resident memory of an agent process after syncing N services x M endpoints.")
+@Command(name = "memory", description = "Resident memory and time to ready of an agent process with N services x M endpoints, from the API server and from a directory.")
 final class MemoryBenchCommand implements Callable<Integer> {
     @Option(names = "--services", defaultValue = "10000", description = "Services (default ${DEFAULT-VALUE}).")
     int services;
@@ -41,61 +44,133 @@ final class MemoryBenchCommand implements Callable<Integer> {
     @Option(names = "--endpoints", defaultValue = "10", description = "Endpoints per service (default ${DEFAULT-VALUE}).")
     int endpoints;
 
-    @Option(names = "--heap", defaultValue = "128m", description = "The agent's -Xmx, as the DaemonSet sets it (default ${DEFAULT-VALUE}).")
+    @Option(names = "--heap", defaultValue = "192m", description = "The agent's -Xmx, as the DaemonSet and bin/kpf set it (default ${DEFAULT-VALUE}).")
     String heap;
+
+    @Option(names = "--source", defaultValue = "both", description = "kube, dir or both (default ${DEFAULT-VALUE}).")
+    String source;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private record Measured(String source, double readySeconds, long rssMb) {}
+
     @Override
     public Integer call() throws Exception {
-        if (services < 1 || services > 100_000 || endpoints < 0 || endpoints > 100 || !heap.matches("\\d+[mg]")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "sizes out of range");
+        if (services < 1 || services > 100_000 || endpoints < 0 || endpoints > 100 || !heap.matches("\\d+[mg]")
+                || !List.of("kube", "dir", "both").contains(source)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "sizes out of range, or --source not kube, dir or both");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Path dir = Files.createTempDirectory("kpf-bench-memory");
+        List<Measured> results = new ArrayList<>();
+        try (FakeApiServer server = FakeApiServer.start(0)) {
+            List<JsonObject> objects = ScaleCluster.generate(services, endpoints, 0.2, 1).objects();
+            if (!source.equals("dir")) {
+                err.printf("serving %d services x %d endpoints from the fake API server%n", services, endpoints);
+                err.flush();
+                for (JsonObject o : objects) server.store().put(o);
+                Path kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"));
+                results.add(measure("API server (informers)", List.of("--source", "kube", "--kubeconfig", kubeconfig.toString()), dir));
+            }
+            if (!source.equals("kube")) {
+                Path cluster = Files.createDirectory(dir.resolve("cluster"));
+                Path file = cluster.resolve("cluster.yaml");
+                writeList(objects, file);
+                err.printf("wrote %d services x %d endpoints to %s (%.1f MB, one kind: List)%n", services, endpoints, file, Files.size(file) / 1e6);
+                err.flush();
+                results.add(measure("directory (" + String.format(java.util.Locale.ROOT, "%.0f MB of YAML", Files.size(file) / 1e6) + ")",
+                        List.of("--source", "dir:" + cluster), dir));
+            }
+        } finally {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+        out.printf("kpf bench memory: agent with -Xmx%s -XX:ReservedCodeCacheSize=32m -Xss512k, %d services x %d endpoints%n", heap, services, endpoints);
+        for (Measured m : results) {
+            out.printf("  %-28s ready %.1f s after launch (target < 10 s: %s); resident memory %d MB (target < 160 MB: %s)%n", m.source(),
+                    m.readySeconds(), m.readySeconds() < 10 ? "met" : "MISSED", m.rssMb(), m.rssMb() < 160 ? "met" : "MISSED");
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /** Writes the objects as `kubectl get -o yaml` would: one kind: List, block style. */
+    static void writeList(List<JsonObject> objects, Path file) throws java.io.IOException {
+        org.yaml.snakeyaml.DumperOptions options = new org.yaml.snakeyaml.DumperOptions();
+        options.setDefaultFlowStyle(org.yaml.snakeyaml.DumperOptions.FlowStyle.BLOCK);
+        Map<String, Object> list = new java.util.LinkedHashMap<>();
+        list.put("apiVersion", "v1");
+        list.put("items", objects.stream().map(MemoryBenchCommand::plain).toList());
+        list.put("kind", "List");
+        list.put("metadata", Map.of("resourceVersion", ""));
+        try (var w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            new org.yaml.snakeyaml.Yaml(options).dump(list, w);
+        }
+    }
+
+    private static Object plain(com.google.gson.JsonElement e) {
+        if (e.isJsonObject()) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            e.getAsJsonObject().entrySet().forEach(x -> m.put(x.getKey(), plain(x.getValue())));
+            return m;
+        }
+        if (e.isJsonArray()) return e.getAsJsonArray().asList().stream().map(MemoryBenchCommand::plain).toList();
+        if (e.isJsonNull()) return null;
+        com.google.gson.JsonPrimitive p = e.getAsJsonPrimitive();
+        if (p.isBoolean()) return p.getAsBoolean();
+        if (p.isNumber()) return p.getAsBigDecimal().stripTrailingZeros().scale() <= 0 ? p.getAsLong() : p.getAsDouble();
+        return p.getAsString();
+    }
+
+    /** The agent's last log lines, to say why it stopped. */
+    private static String tail(Path log) throws java.io.IOException {
+        List<String> lines = Files.readAllLines(log);
+        return "; its last log lines:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+    }
+
+    /** Launches an agent with {@code sourceArgs}, waits for /readyz, and reads its resident memory. */
+    private Measured measure(String label, List<String> sourceArgs, Path dir) throws Exception {
+        Path log = Files.createTempFile(dir, "agent", ".log");
         long pid = ProcessHandle.current().pid();
         PinDirectory pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-bench-memory-" + pid));
-        Path dir = Files.createTempDirectory("kpf-bench-memory");
         Process agent = null;
-        try (FakeApiServer server = FakeApiServer.start(0); TemporaryCgroup cgroup = TemporaryCgroup.create("kpf-bench-memory-" + pid)) {
-            err.printf("serving %d services x %d endpoints from the fake API server%n", services, endpoints);
-            err.flush();
-            for (JsonObject o : ScaleCluster.generate(services, endpoints, 0.2, 1).objects()) server.store().put(o);
-            Path kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"));
+        try (TemporaryCgroup cgroup = TemporaryCgroup.create("kpf-bench-memory-" + pid)) {
             List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                     "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx" + heap, "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "-jar",
-                    new File(MemoryBenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath(),
-                    "agent", "--source", "kube", "--kubeconfig", kubeconfig.toString(), "--node-name", "node-a",
-                    "--bpffs", pins.root().toString(), "--cgroup", cgroup.path().toString(), "--listen", "127.0.0.1:0", "--devices", "none"));
-            agent = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
+                    new File(MemoryBenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath(), "agent"));
+            cmd.addAll(sourceArgs);
+            cmd.addAll(List.of("--node-name", "node-a", "--bpffs", pins.root().toString(), "--cgroup", cgroup.path().toString(),
+                    "--listen", "127.0.0.1:0", "--devices", "none"));
+            long t0 = System.nanoTime();
+            agent = new ProcessBuilder(cmd).redirectError(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             BufferedReader in = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));
             String line = in.readLine();
             Matcher m = Pattern.compile("serving http://([0-9.]+):(\\d+)/").matcher(line == null ? "" : line);
-            if (!m.find()) throw new IllegalStateException("the agent did not start: " + line);
+            if (!m.find()) throw new IllegalStateException("the agent (" + label + ") did not start (too small a heap?): " + line + tail(log));
             URI ready = URI.create("http://" + m.group(1) + ":" + m.group(2) + "/readyz");
             HttpClient http = HttpClient.newHttpClient();
-            long t0 = System.nanoTime();
             long deadline = t0 + TimeUnit.SECONDS.toNanos(120);
             int status = 0;
             while (status != 200 && System.nanoTime() < deadline && agent.isAlive()) {
-                Thread.sleep(200);
                 try {
                     status = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
                 } catch (java.io.IOException notYet) {
                     status = 0;
                 }
+                if (status != 200) Thread.sleep(50);
             }
-            if (status != 200) throw new IllegalStateException("the agent was not ready within 120 s (too small a heap?)");
+            if (status != 200) throw new IllegalStateException("the agent (" + label + ") was not ready within 120 s (too small a heap?)" + tail(log));
             double seconds = (System.nanoTime() - t0) / 1e9;
             Thread.sleep(2000); // let the first syncs' garbage be collected as it would be in steady state
             long rss = 0;
             for (String l : Files.readAllLines(Path.of("/proc/" + agent.pid() + "/status"))) {
                 if (l.startsWith("VmRSS:")) rss = Long.parseLong(l.replaceAll("\\D", "")) / 1024;
             }
-            out.printf("kpf bench memory: agent with -Xmx%s -XX:ReservedCodeCacheSize=32m -Xss512k, %d services x %d endpoints from the API (informer caches included)%n", heap, services, endpoints);
-            out.printf("ready after %.1f s; resident memory %d MB (target < 256 MB): %s%n", seconds, rss, rss < 256 ? "met" : "MISSED");
+            return new Measured(label, seconds, rss);
         } finally {
             if (agent != null) {
                 agent.destroy();
@@ -103,12 +178,6 @@ final class MemoryBenchCommand implements Callable<Integer> {
                 agent.destroyForcibly();
             }
             BpfDatapath.cleanup(pins);
-            try (var s = Files.list(dir)) {
-                for (Path p : s.toList()) Files.deleteIfExists(p);
-            }
-            Files.deleteIfExists(dir);
         }
-        out.flush();
-        return ExitCodes.OK;
     }
 }

@@ -200,4 +200,18 @@ class KpfLauncherIT {
         assertEquals(64, bad.code());
         assertTrue(bad.err().contains("error, warn, info, debug, trace"), "names the valid levels: " + bad.err());
     }
+
+    /**
+     * Issue 17: a directory of 10,000 Services x 10 endpoints (one 16 MB kind: List, as kubectl writes it) is read
+     * as a stream: the agent is ready with a 128 MB heap (reading it as one tree needed more and died).
+     */
+    @Test
+    void a_directory_of_ten_thousand_services_streams_into_a_128_mb_heap(@TempDir Path dir) throws Exception {
+        Path cluster = java.nio.file.Files.createDirectory(dir.resolve("cluster"));
+        MemoryBenchCommand.writeList(dev.kpf.testdata.scale.ScaleCluster.generate(10_000, 10, 0.2, 1).objects(), cluster.resolve("cluster.yaml"));
+        Result r = kpf(Map.of("KPF_JAVA_OPTS", "-Xmx128m"), "agent", "--simulate", "--source", "dir:" + cluster, "--listen", "127.0.0.1:0",
+                "--duration", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("msg=ready frontends=13162"), r.err());
+    }
 }

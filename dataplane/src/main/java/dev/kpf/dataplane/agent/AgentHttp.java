@@ -31,11 +31,14 @@ public final class AgentHttp implements AutoCloseable {
     private final HttpServer server;
     private final Agent agent;
     private final AgentHealthPolicy health;
+    /** Serves /metrics only: the listener a cluster's Prometheus scrapes on the node address. */
+    private final boolean metricsOnly;
 
-    private AgentHttp(HttpServer server, Agent agent, AgentHealthPolicy health) {
+    private AgentHttp(HttpServer server, Agent agent, AgentHealthPolicy health, boolean metricsOnly) {
         this.server = server;
         this.agent = agent;
         this.health = health;
+        this.metricsOnly = metricsOnly;
     }
 
     public static AgentHttp start(InetSocketAddress listen, Agent agent) throws IOException {
@@ -43,8 +46,17 @@ public final class AgentHttp implements AutoCloseable {
     }
 
     public static AgentHttp start(InetSocketAddress listen, Agent agent, AgentHealthPolicy health) throws IOException {
+        return start(listen, agent, health, false);
+    }
+
+    /** A listener that serves /metrics and nothing else (no status API, no tables): for the node address. */
+    public static AgentHttp startMetricsOnly(InetSocketAddress listen, Agent agent) throws IOException {
+        return start(listen, agent, AgentHealthPolicy.DEFAULT, true);
+    }
+
+    private static AgentHttp start(InetSocketAddress listen, Agent agent, AgentHealthPolicy health, boolean metricsOnly) throws IOException {
         HttpServer server = HttpServer.create(listen, 16);
-        AgentHttp http = new AgentHttp(server, agent, health);
+        AgentHttp http = new AgentHttp(server, agent, health, metricsOnly);
         server.setExecutor(Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon().name("kpf-agent-http").unstarted(r)));
         server.createContext("/", http::handle);
         server.start();
@@ -60,6 +72,10 @@ public final class AgentHttp implements AutoCloseable {
             if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
                 ex.getResponseHeaders().set("Allow", "GET, HEAD");
                 send(ex, 405, "text/plain", "read-only: only GET and HEAD are served\n");
+                return;
+            }
+            if (metricsOnly && !ex.getRequestURI().getPath().equals("/metrics")) {
+                send(ex, 404, "text/plain", "not found: this listener serves /metrics only\n");
                 return;
             }
             switch (ex.getRequestURI().getPath()) {

@@ -150,7 +150,7 @@ public final class ServiceTranslator {
                 InetAddress ip = ep.addresses().getFirst();
                 boolean local = !nodeName.isEmpty() && nodeName.equals(ep.nodeName());
                 Backend.State state = ep.ready() ? Backend.State.READY : Backend.State.TERMINATING;
-                Backend b = new Backend(ip, sp.get().port(), port.protocol(), state, local, ep.nodeName(), ep.zone(), podName(ep.targetRef()));
+                Backend b = new Backend(ip, sp.get().port(), port.protocol(), state, local, ep.nodeName(), ep.zone(), ep.pod());
                 Candidate c = new Candidate(b, ep.ready(), ep.serving(), ep.terminating(), ep.hintZones());
                 String key = ip.getHostAddress() + "|" + sp.get().port();
                 Candidate existing = byAddress.get(key);
@@ -200,10 +200,5 @@ public final class ServiceTranslator {
             return new LbEntry(new Frontend(ip, p, port.protocol(), scope), type, svc.ref(), port.name(), backends, affinity,
                     ranges, externalType && svc.externalPolicyLocal(), !externalType && svc.internalPolicyLocal(), hc);
         }
-    }
-
-    /** The pod name of an endpoint's targetRef ("Pod/NAME"); empty for other kinds or none. */
-    private static String podName(String targetRef) {
-        return targetRef.startsWith("Pod/") ? targetRef.substring(4) : "";
     }
 }

@@ -248,8 +248,9 @@ public final class ObjectDecoder {
             for (JsonElement z : JsonFields.array(JsonFields.object(e, "hints"), "forZones")) {
                 if (z.isJsonObject() && JsonFields.string(z.getAsJsonObject(), "name") != null) hints.add(JsonFields.string(z.getAsJsonObject(), "name"));
             }
+            // only a Pod's name is kept (what backends show): one string per endpoint, shared with its backends
             JsonObject ref = JsonFields.object(e, "targetRef");
-            String target = ref == null ? "" : JsonFields.string(ref, "kind", "") + "/" + JsonFields.string(ref, "name", "");
+            String target = ref != null && "Pod".equals(JsonFields.string(ref, "kind")) ? JsonFields.string(ref, "name", "") : "";
             // node and zone names repeat across every endpoint of a cluster: keep one copy of each
             endpoints.add(new EndpointSlice.Endpoint(addresses, ready, serving, terminating, JsonFields.string(e, "nodeName", "").intern(),
                     JsonFields.string(e, "zone", "").intern(), hints, target));

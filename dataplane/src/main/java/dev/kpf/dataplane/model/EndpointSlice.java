@@ -31,10 +31,11 @@ public record EndpointSlice(String namespace, String name, String serviceName, I
 
     /**
      * One endpoint with its conditions as kube-proxy reads them: ready (absent means ready), serving (absent means
-     * as ready), terminating (absent means false).
+     * as ready), terminating (absent means false); and the name of the Pod it targets (a targetRef of kind Pod;
+     * empty otherwise).
      */
     public record Endpoint(List<InetAddress> addresses, boolean ready, boolean serving, boolean terminating,
-                           String nodeName, String zone, Set<String> hintZones, String targetRef) {
+                           String nodeName, String zone, Set<String> hintZones, String pod) {
         public Endpoint {
             addresses = List.copyOf(addresses);
             hintZones = Set.copyOf(hintZones);

@@ -1,13 +1,10 @@
 package dev.kpf.dataplane.source;
 
 import dev.kpf.dataplane.load.DirectoryLoader;
-import dev.kpf.dataplane.load.SourceDocument;
-import dev.kpf.dataplane.load.YamlDocuments;
 import dev.kpf.dataplane.model.ClusterState;
 import dev.kpf.dataplane.model.Problem;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,7 +23,8 @@ import java.util.function.Consumer;
  * last good objects (and the problem is reported), so a half-saved edit never removes services.
  */
 public final class DirectorySource implements ClusterSource {
-    private record FileState(long size, long modified, List<SourceDocument> documents, List<Problem> problems) {}
+    /** What one file held at its size and modification time: its objects decoded (never its JSON) and its problems. */
+    private record FileState(long size, long modified, List<DirectoryLoader.Located> objects, List<Problem> problems) {}
 
     private final Path path;
     private final Duration pollInterval;
@@ -76,7 +74,7 @@ public final class DirectorySource implements ClusterSource {
         boolean changed = force || !current.equals(new ArrayList<>(files.keySet()).stream().sorted().toList());
         Map<Path, FileState> next = new HashMap<>();
         for (Path file : current) {
-            String name = path.equals(file) ? file.getFileName().toString() : path.relativize(file).toString();
+            String name = DirectoryLoader.name(path, file);
             FileState old = files.get(file);
             try {
                 long size = Files.size(file);
@@ -86,16 +84,17 @@ public final class DirectorySource implements ClusterSource {
                     continue;
                 }
                 changed = true;
-                YamlDocuments.Parsed parsed = YamlDocuments.parse(Files.readString(file, StandardCharsets.UTF_8), name);
-                boolean malformed = parsed.problems().stream().anyMatch(p -> p.message().startsWith("malformed"));
+                List<Problem> read = new ArrayList<>();
+                List<DirectoryLoader.Located> objects = DirectoryLoader.read(file, name, read);
+                boolean malformed = read.stream().anyMatch(p -> p.message().startsWith("malformed"));
                 if (malformed && old != null) {
-                    List<Problem> problems = new ArrayList<>(parsed.problems());
+                    List<Problem> problems = new ArrayList<>(read);
                     problems.add(new Problem("", name, "malformed since " + clock.instant() + ": keeping its last good objects"));
-                    next.put(file, new FileState(size, modified, old.documents(), problems));
+                    next.put(file, new FileState(size, modified, old.objects(), problems));
                     lastError = name + " is malformed";
                     lastErrorAt = clock.instant();
                 } else {
-                    next.put(file, new FileState(size, modified, parsed.documents(), parsed.problems()));
+                    next.put(file, new FileState(size, modified, objects, read));
                 }
             } catch (IOException | java.io.UncheckedIOException e) {
                 changed = true;
@@ -108,16 +107,16 @@ public final class DirectorySource implements ClusterSource {
         if (!changed) return Optional.empty();
         files.clear();
         files.putAll(next);
-        List<SourceDocument> docs = new ArrayList<>();
+        List<DirectoryLoader.Located> objects = new ArrayList<>();
         List<Problem> problems = new ArrayList<>(listing);
         current.forEach(f -> {
             FileState s = files.get(f);
             if (s != null) {
-                docs.addAll(s.documents());
+                objects.addAll(s.objects());
                 problems.addAll(s.problems());
             }
         });
-        return Optional.of(DirectoryLoader.decode(docs, problems));
+        return Optional.of(DirectoryLoader.assemble(objects, problems));
     }
 
     @Override

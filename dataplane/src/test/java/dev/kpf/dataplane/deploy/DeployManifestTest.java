@@ -79,5 +79,29 @@ class DeployManifestTest {
         assertTrue(config.getData().containsKey(dev.kpf.dataplane.source.InClusterApi.ENV), config.getData().keySet().toString());
         assertEquals("kpf", all(V1ServiceAccount.class).getFirst().getMetadata().getName());
         assertEquals(2, all(V1ClusterRoleBinding.class).size());
+        // issue 17: metrics for a cluster's Prometheus are opt-in, on the node's address, on a named port
+        assertEquals("none", config.getData().get("KPF_METRICS_LISTEN"));
+        assertTrue(agent.getArgs().contains("--metrics-listen=$(KPF_METRICS_LISTEN)"), agent.getArgs().toString());
+        var metricsPort = agent.getPorts().stream().filter(p -> "metrics".equals(p.getName())).findFirst().orElseThrow();
+        assertEquals(10291, metricsPort.getContainerPort());
+        assertTrue(metricsPort.getContainerPort() != port, "not the status API's port");
+        assertEquals("status.hostIP", agent.getEnv().stream().filter(e -> e.getName().equals("NODE_IP")).findFirst().orElseThrow()
+                .getValueFrom().getFieldRef().getFieldPath(), "node:PORT binds the node's own address");
+        assertTrue(dev.kpf.dataplane.agent.AgentSettings.metricsListen("node:" + metricsPort.getContainerPort(), Map.of("NODE_IP", "192.0.2.10"))
+                .isPresent(), "the documented opt-in value is one the agent takes");
+    }
+
+    /**
+     * Issue 17: {@code kpf agent} is bounded however it starts: the launcher gives the agent the JVM options the
+     * DaemonSet's ConfigMap gives it, so an agent started by hand behaves as the deployed one.
+     */
+    @Test
+    void the_launcher_bounds_the_agent_as_the_daemon_set_does() throws Exception {
+        String configured = all(V1ConfigMap.class).getFirst().getData().get("KPF_JAVA_OPTS");
+        assertTrue(configured.contains("-Xmx192m"), configured);
+        String launcher = java.nio.file.Files.readString(Path.of(System.getProperty("kpf.repoRoot", "../.."), "bin", "kpf"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"agent \"\\*\\) heap=\"([^\"]*)\"").matcher(launcher);
+        assertTrue(m.find(), "bin/kpf sets the agent's JVM options");
+        assertEquals(configured, m.group(1));
     }
 }

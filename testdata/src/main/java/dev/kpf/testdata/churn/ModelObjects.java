@@ -141,10 +141,10 @@ public final class ModelObjects {
             c.addProperty("terminating", ep.terminating());
             o.add("conditions", c);
             if (!ep.nodeName().isEmpty()) o.addProperty("nodeName", ep.nodeName());
-            if (!ep.targetRef().isEmpty()) {
+            if (!ep.pod().isEmpty()) {
                 JsonObject ref = new JsonObject();
                 ref.addProperty("kind", "Pod");
-                ref.addProperty("name", ep.targetRef());
+                ref.addProperty("name", ep.pod());
                 ref.addProperty("namespace", e.namespace());
                 o.add("targetRef", ref);
             }
