@@ -1,15 +1,12 @@
 package dev.kpf.diagnostics;
 
-import dev.kpf.dataplane.agent.Agent;
-import dev.kpf.dataplane.agent.AgentHttp;
-import dev.kpf.dataplane.agent.AgentMetrics;
-import dev.kpf.dataplane.bpf.SimulatedDatapath;
-import dev.kpf.dataplane.lb.ServiceTranslator;
-import dev.kpf.dataplane.source.DirectorySource;
+import dev.kpf.dataplane.agent.AgentDatapath;
+import dev.kpf.dataplane.agent.AgentRuntime;
+import dev.kpf.dataplane.agent.AgentSettings;
+import dev.kpf.dataplane.agent.AgentSources;
 import dev.kpf.probes.probe.ProbeStatus;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,13 +21,10 @@ class AgentHealthIT {
     @Test
     void a_ready_simulated_agent_is_a_warning_and_no_agent_is_unknown() throws Exception {
         Path cluster = Path.of(System.getProperty("kpf.repoRoot", "../.."), "testdata", "clusters", "clusterip-single");
-        try (Agent agent = new Agent(new DirectorySource(cluster, Duration.ofSeconds(1), Clock.systemUTC()), new ServiceTranslator("node-a"),
-                new SimulatedDatapath(), new AgentMetrics(), Clock.systemUTC());
-             AgentHttp http = AgentHttp.start(new InetSocketAddress("127.0.0.1", 0), agent)) {
-            agent.start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!agent.ready() && System.nanoTime() < deadline) Thread.sleep(20);
-            CheckResult r = AgentHealth.check(URI.create("http://127.0.0.1:" + http.address().getPort()));
+        AgentSettings settings = AgentSettings.simulated("node-a");
+        try (AgentRuntime agent = AgentRuntime.start(settings, AgentSources.directory(cluster), AgentDatapath.open(settings))) {
+            assertTrue(agent.agent().awaitReady(Duration.ofSeconds(10)));
+            CheckResult r = AgentHealth.check(URI.create("http://127.0.0.1:" + agent.address().getPort()));
             assertEquals(ProbeStatus.WARN, r.status(), r.toString());
             assertTrue(r.observed().startsWith("healthz 200, readyz 200, 1 frontends"), r.observed());
             assertTrue(r.observed().matches(".*, 1 syncs, last \\d+ s ago \\(simulated datapath\\)"), r.observed());
@@ -57,12 +51,10 @@ class AgentHealthIT {
             dev.kpf.dataplane.source.KubeSource source = new dev.kpf.dataplane.source.KubeSource(
                     dev.kpf.dataplane.source.KubeClients.fromKubeconfig(server.writeKubeconfig(dir.resolve("kubeconfig"))), api.description(),
                     Duration.ofMillis(10), Duration.ofMinutes(5), Clock.systemUTC()).withUnreachableHint(api.unreachableHint());
-            try (Agent agent = new Agent(source, new ServiceTranslator("node-a"), new SimulatedDatapath(), new AgentMetrics(), Clock.systemUTC());
-                 AgentHttp http = AgentHttp.start(new InetSocketAddress("127.0.0.1", 0), agent)) {
-                agent.start();
-                long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-                while (!agent.ready() && System.nanoTime() < deadline) Thread.sleep(20);
-                CheckResult r = AgentHealth.check(URI.create("http://127.0.0.1:" + http.address().getPort()));
+            AgentSettings settings = AgentSettings.simulated("node-a");
+            try (AgentRuntime agent = AgentRuntime.start(settings, source, AgentDatapath.open(settings))) {
+                assertTrue(agent.agent().awaitReady(Duration.ofSeconds(15)));
+                CheckResult r = AgentHealth.check(URI.create("http://127.0.0.1:" + agent.address().getPort()));
                 assertEquals(ProbeStatus.WARN, r.status(), r.toString());
                 assertTrue(r.observed().endsWith("; through the kubernetes Service"), r.observed());
                 assertTrue(r.remedy().contains("set --k8s-api-server HOST:PORT") && r.remedy().contains("ConfigMap kube-system/kpf-agent, key KPF_K8S_API_SERVER"), r.remedy());

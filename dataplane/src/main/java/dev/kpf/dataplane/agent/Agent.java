@@ -194,6 +194,13 @@ public final class Agent implements AutoCloseable {
         return ready;
     }
 
+    /** Waits (polling every 20 ms, at most {@code timeout}) for the first programmed sync; whether it came. */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ready && System.nanoTime() < deadline) Thread.sleep(20);
+        return ready;
+    }
+
     /** /healthz's verdict under {@code policy}, now. */
     public AgentHealthPolicy.Verdict health(AgentHealthPolicy policy) {
         Instant now = clock.instant();

@@ -35,6 +35,26 @@ public record AgentSettings(String nodeName, PinDirectory pins, Optional<Path> c
         }
     }
 
+    /**
+     * An agent that keeps its table in memory (no BPF, no privileges): serving on a free loopback port, no health
+     * check ports, no tc devices; for the demo, tests and embedding.
+     */
+    public static AgentSettings simulated(String nodeName) {
+        return new AgentSettings(nodeName, new PinDirectory(Path.of("/nonexistent/kpf-simulated")), Optional.empty(),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.empty(), Map.of(), Duration.ofMillis(10), new Devices.None(),
+                Optional.empty(), Optional.empty(), ConntrackConfig.DEFAULT, TcAttach.AUTO, false, 1021, Optional.empty(), true);
+    }
+
+    public AgentSettings withMetricsListen(Optional<InetSocketAddress> metrics) {
+        return new AgentSettings(nodeName, pins, cgroup, listen, metrics, capacities, minSyncInterval, devices, snatIp, snatIp6, conntrack,
+                tcAttach, maglev, maglevTableSize, healthCheckAddress, simulate);
+    }
+
+    public AgentSettings withHealthCheckAddress(Optional<InetAddress> address) {
+        return new AgentSettings(nodeName, pins, cgroup, listen, metricsListen, capacities, minSyncInterval, devices, snatIp, snatIp6, conntrack,
+                tcAttach, maglev, maglevTableSize, address, simulate);
+    }
+
     /** The interfaces for traffic from outside the node. */
     public sealed interface Devices {
         /** The default route's interface and those with a node address, re-detected every 30 s. */

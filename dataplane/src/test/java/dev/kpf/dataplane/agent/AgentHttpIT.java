@@ -36,8 +36,7 @@ class AgentHttpIT {
              AgentHttp server = AgentHttp.start(new InetSocketAddress("127.0.0.1", 0), agent)) {
             assertEquals(503, get(server.address(), "/readyz").statusCode(), "not ready before the first sync");
             agent.start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!agent.ready() && System.nanoTime() < deadline) Thread.sleep(20);
+            assertTrue(agent.awaitReady(Duration.ofSeconds(10)));
             assertEquals(200, get(server.address(), "/healthz").statusCode());
             assertEquals(200, get(server.address(), "/readyz").statusCode());
 

@@ -28,9 +28,7 @@ class AgentMetricsPromtoolIT {
         try (Agent agent = new Agent(new DirectorySource(cluster, Duration.ofSeconds(1), Clock.systemUTC()), new ServiceTranslator("node-a"),
                 new SimulatedDatapath(), new AgentMetrics(), Clock.systemUTC())) {
             agent.start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!agent.ready() && System.nanoTime() < deadline) Thread.sleep(20);
-            assertTrue(agent.ready());
+            assertTrue(agent.awaitReady(Duration.ofSeconds(10)));
             scraped = agent.metrics().scrape();
         }
         Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();

@@ -1,7 +1,5 @@
 package dev.kpf.dataplane.agent;
 
-import dev.kpf.dataplane.bpf.ConntrackConfig;
-import dev.kpf.probes.bpf.PinDirectory;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -30,17 +28,13 @@ class AgentRuntimeIT {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static AgentSettings simulated(String metrics, String healthChecks) {
-        return new AgentSettings("node-a", new PinDirectory(Path.of("/nonexistent-kpf-pins")), Optional.empty(),
-                AgentSettings.listen("--listen", "127.0.0.1:0"), AgentSettings.metricsListen(metrics, Map.of("NODE_IP", "127.0.0.1")), Map.of(),
-                Duration.ofMillis(10), AgentSettings.devices("none"), Optional.empty(), Optional.empty(), ConntrackConfig.DEFAULT,
-                AgentSettings.tcAttach("auto"), false, 1021, AgentSettings.healthCheckAddress(healthChecks, true), true);
+        return AgentSettings.simulated("node-a").withMetricsListen(AgentSettings.metricsListen(metrics, Map.of("NODE_IP", "127.0.0.1")))
+                .withHealthCheckAddress(AgentSettings.healthCheckAddress(healthChecks, true));
     }
 
     private static AgentRuntime start(AgentSettings s) throws Exception {
         AgentRuntime rt = AgentRuntime.start(s, AgentSources.directory(CLUSTER), AgentDatapath.open(s));
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!rt.agent().ready() && System.nanoTime() < deadline) Thread.sleep(20);
-        assertTrue(rt.agent().ready(), "synced within 10 s");
+        assertTrue(rt.agent().awaitReady(Duration.ofSeconds(10)), "synced within 10 s");
         return rt;
     }
 

@@ -104,4 +104,57 @@ class DeployManifestTest {
         assertTrue(m.find(), "bin/kpf sets the agent's JVM options");
         assertEquals(configured, m.group(1));
     }
+
+    /**
+     * Issue 17: a schema check. Every field of every manifest must survive a round trip through the official client's
+     * model classes (generated from the API's OpenAPI schema): a misspelt or misplaced field, which the API server
+     * would drop or reject, is named with its path. Seen red with a misspelt field.
+     */
+    @Test
+    void every_field_of_every_manifest_is_in_the_api_schema() throws Exception {
+        String text = java.nio.file.Files.readString(Path.of(System.getProperty("kpf.repoRoot", "../.."), "deploy", "kpf.yaml"));
+        assertEquals(List.of(), unknownFields(text));
+        String misspelt = text.replace("        readinessProbe:", "        readinesProbe:");
+        List<String> found = unknownFields(misspelt);
+        assertEquals(1, found.size(), found.toString());
+        assertTrue(found.getFirst().contains("readinesProbe"), "the check names the misspelt field: " + found);
+    }
+
+    /** The paths of fields in {@code text}'s documents that the typed models do not hold. */
+    private static List<String> unknownFields(String text) throws Exception {
+        List<String> unknown = new java.util.ArrayList<>();
+        com.google.gson.Gson gson = io.kubernetes.client.openapi.JSON.getGson();
+        for (Object raw : new org.yaml.snakeyaml.Yaml().loadAll(text)) {
+            com.google.gson.JsonElement written = gson.toJsonTree(raw);
+            Object typed;
+            try {
+                typed = Yaml.load(new org.yaml.snakeyaml.Yaml().dump(raw));
+            } catch (RuntimeException e) {
+                // the client's loader refuses a property its model lacks, naming it
+                unknown.add("cannot load: " + e.getMessage().lines().filter(l -> l.contains("property")).reduce((a, b) -> b).orElse(e.getMessage()));
+                continue;
+            }
+            com.google.gson.JsonElement read = com.google.gson.JsonParser.parseString(gson.toJson(typed));
+            String name = written.getAsJsonObject().get("kind").getAsString() + " " + written.getAsJsonObject().getAsJsonObject("metadata").get("name").getAsString();
+            missing(written, read, "", name, unknown);
+        }
+        return unknown;
+    }
+
+    private static void missing(com.google.gson.JsonElement written, com.google.gson.JsonElement read, String path, String object, List<String> out) {
+        if (written.isJsonObject()) {
+            for (var e : written.getAsJsonObject().entrySet()) {
+                String at = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+                com.google.gson.JsonElement r = read != null && read.isJsonObject() ? read.getAsJsonObject().get(e.getKey()) : null;
+                if (r == null) out.add(object + ": " + at);
+                else missing(e.getValue(), r, at, object, out);
+            }
+        } else if (written.isJsonArray()) {
+            for (int i = 0; i < written.getAsJsonArray().size(); i++) {
+                com.google.gson.JsonElement r = read != null && read.isJsonArray() && read.getAsJsonArray().size() > i ? read.getAsJsonArray().get(i) : null;
+                if (r == null) out.add(object + ": " + path + "[" + i + "]");
+                else missing(written.getAsJsonArray().get(i), r, path + "[" + i + "]", object, out);
+            }
+        }
+    }
 }

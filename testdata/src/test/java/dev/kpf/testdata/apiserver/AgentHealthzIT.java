@@ -75,9 +75,7 @@ class AgentHealthzIT {
         Agent agent = new Agent(source, new ServiceTranslator("node-a"), datapath, new AgentMetrics(), Clock.systemUTC());
         Running running = new Running(agent, AgentHttp.start(new InetSocketAddress("127.0.0.1", 0), agent, policy));
         agent.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!agent.ready() && System.nanoTime() < deadline) Thread.sleep(20);
-        assertTrue(agent.ready(), "the first sync within 15 s");
+        assertTrue(agent.awaitReady(Duration.ofSeconds(15)), "the first sync within 15 s");
         return running;
     }
 
