@@ -117,8 +117,12 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--simulate", description = "Keep the table in memory instead of BPF maps (no privileges needed; serves no traffic).")
     boolean simulate;
 
-    @Option(names = "--cleanup", description = "Detach kpf's programs, remove its pins, say what was removed, and exit.")
+    @Option(names = "--cleanup", description = "Detach kpf's programs, remove its own pins (by name; anything else under --bpffs stays and is "
+            + "named), say what was removed, and exit. Refuses a directory that is not on bpffs, and the bpffs root.")
     boolean cleanup;
+
+    @Option(names = "--dry-run", description = "With --cleanup: say what would be detached and removed, and do nothing.")
+    boolean dryRun;
 
     @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0", hidden = true, description = "Stop after SECONDS (tests).")
     long durationSeconds;
@@ -132,9 +136,16 @@ final class AgentCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PinDirectory pins = new PinDirectory(bpffs.toAbsolutePath());
         if (cleanup) {
-            List<String> removed = BpfDatapath.cleanup(pins);
-            out.println(removed.isEmpty() ? "nothing to remove under " + pins.root() : "removed:");
-            removed.forEach(r -> out.println("  " + r));
+            List<String> done;
+            try {
+                done = dryRun ? BpfDatapath.cleanupPlan(pins) : BpfDatapath.cleanup(pins);
+            } catch (DatapathException e) {
+                err.println("kpf agent --cleanup: " + e.getMessage());
+                err.flush();
+                return 1;
+            }
+            out.println(done.isEmpty() ? "nothing to remove under " + pins.root() : dryRun ? "kpf agent --cleanup would (nothing is done):" : "removed:");
+            done.forEach(r -> out.println("  " + r));
             out.flush();
             return ExitCodes.OK;
         }

@@ -34,4 +34,16 @@ class AgentCommandTest {
         assertTrue(run.out().startsWith("nothing to remove under "), run.out());
         assertEquals(64, CommandRun.of("agent", "--simulate", "--source", "demo", "--listen", "nonsense").exitCode());
     }
+
+    /** Issue 18: --cleanup refuses a directory that is not on bpffs, removes nothing, and exits 1 with the reason. */
+    @Test
+    void cleanup_of_a_plain_directory_is_refused_and_removes_nothing(@TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("kpf_svc4"), "a plain file");
+        CommandRun run = CommandRun.of("agent", "--cleanup", "--bpffs", dir.toString());
+        assertEquals(1, run.exitCode(), run.out());
+        assertTrue(run.err().startsWith("kpf agent --cleanup: " + dir + " is not a directory on a BPF filesystem"), run.err());
+        assertTrue(java.nio.file.Files.exists(dir.resolve("kpf_svc4")));
+        CommandRun dry = CommandRun.of("agent", "--cleanup", "--dry-run", "--bpffs", dir.toString());
+        assertEquals(1, dry.exitCode(), "a dry run is refused as well");
+    }
 }

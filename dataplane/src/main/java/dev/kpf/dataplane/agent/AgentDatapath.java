@@ -36,6 +36,11 @@ public final class AgentDatapath {
         if (!s.pins().onBpffs()) {
             throw new DatapathException(s.pins().root() + " is not on a BPF filesystem (mount -t bpf bpf /sys/fs/bpf)", null);
         }
+        Path parent = s.pins().root().getParent();
+        if (parent == null || !new dev.kpf.probes.bpf.PinDirectory(parent).onBpffs()) {
+            throw new DatapathException(s.pins().root() + " is the root of a BPF filesystem, which other tools pin to as well: "
+                    + "give kpf a directory of its own (--bpffs, default " + dev.kpf.probes.bpf.PinDirectory.DEFAULT + ")", null);
+        }
         List<Device> devices = new ArrayList<>();
         InetAddress snat = null, snat6 = null;
         try {

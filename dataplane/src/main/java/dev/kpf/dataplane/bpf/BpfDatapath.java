@@ -276,7 +276,13 @@ public final class BpfDatapath implements Datapath {
             }
             links.forEach(BpfLink::close);
             object.close();
-            if (!hadPins) cleanup(options.pins());
+            if (!hadPins) {
+                try {
+                    cleanup(options.pins());
+                } catch (RuntimeException cleanupFailed) {
+                    e.addSuppressed(cleanupFailed);
+                }
+            }
             throw e;
         }
     }
@@ -438,7 +444,13 @@ public final class BpfDatapath implements Datapath {
      * Detaches every pinned kpf link and removes every pin under the directory. Returns what was removed. Works
      * without a running agent (e.g. after a crash) and is idempotent.
      */
+    /**
+     * Detaches kpf's programs and removes kpf's own pins under {@code pins} ({@link OwnPins}: by name; anything else
+     * stays and is reported as left). Refuses, before touching anything, a directory that is not on bpffs or is the
+     * BPF filesystem's root.
+     */
     public static List<String> cleanup(PinDirectory pins) {
+        OwnPins.Plan plan = OwnPins.plan(pins);
         List<String> removed = new ArrayList<>();
         for (MapLayout.Hook hook : MapLayout.HOOKS) {
             Path pin = pins.path(MapLayout.LINKS + "/" + hook.attachType());
@@ -452,11 +464,24 @@ public final class BpfDatapath implements Datapath {
         }
         // clsact filters (kernels without tcx) on this namespace's interfaces
         removed.addAll(TcAttachment.detachOwnFilters(pins, TcAttachment.ownInterfaceIndexes()));
-        Set<Path> directories = new HashSet<>();
-        for (Path p : pins.list()) if (Files.isDirectory(p)) directories.add(p);
-        if (Files.isDirectory(pins.root())) directories.add(pins.root());
-        for (Path p : pins.removeAll()) removed.add((directories.contains(p) ? "directory " : "pin ") + p);
+        java.util.Map<Path, String> kinds = new java.util.HashMap<>();
+        for (Path p : plan.remove()) kinds.put(p, Files.isDirectory(p) ? "directory " : "pin ");
+        for (Path p : OwnPins.remove(plan)) removed.add(kinds.get(p) + p);
+        for (Path p : plan.foreign()) removed.add("left in place (not kpf's): " + p);
         return removed;
+    }
+
+    /** What {@link #cleanup} would do, without doing it (kpf agent --cleanup --dry-run). */
+    public static List<String> cleanupPlan(PinDirectory pins) {
+        OwnPins.Plan plan = OwnPins.plan(pins);
+        List<String> out = new ArrayList<>();
+        for (Path p : plan.remove()) out.add("would remove " + p + (p.startsWith(pins.path(MapLayout.LINKS)) && !Files.isDirectory(p) ? " (detaching its link)" : ""));
+        for (Path p : plan.foreign()) out.add("would leave (not kpf's): " + p);
+        if (!plan.remove().isEmpty()) {
+            out.add(String.format("would detach kpf's clsact filters on this namespace's interfaces, if any (handle 0x%08x, priority %d)",
+                    TcAttachment.filterHandle(pins), MapLayout.TC_FILTER_PRIORITY));
+        }
+        return out;
     }
 
     public Optional<Long> generation() {
