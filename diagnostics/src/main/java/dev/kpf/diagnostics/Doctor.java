@@ -50,7 +50,7 @@ public final class Doctor {
                     out.add(ProxyCoexistence.check(new ProxyCoexistence.Sources(in.host(), new NodeCommands(in.commands()), Duration.ofSeconds(1),
                             in.cluster(), daemonSets, in.nodeName(), in.agent(), in.pins() == null ? null : in.pins().root())));
                 }
-                if (in.selected("node.leftover-rules")) out.add(new LeftoverRules(in.commands()).check());
+                if (in.selected(LeftoverRules.ID)) out.add(new LeftoverRules(in.commands()).check());
             }
         }
         List<String> dsIds = List.of("daemonsets.kube-proxy-absent", "daemonsets.dataplane-ready");

@@ -32,10 +32,8 @@ final class RuleWatch {
         static Snapshot take(NodeCommands commands) throws IOException {
             String iptables = "";
             if (NodeCommands.onPath("iptables-save")) {
-                iptables = commands.run(List.of("iptables-save", "-t", "nat")).lines()
-                        .filter(l -> l.contains("KUBE-"))
-                        .map(l -> l.replaceAll(" \\[\\d+:\\d+\\]$", ""))
-                        .collect(Collectors.joining("\n"));
+                // kube-proxy's own chains, their rules and the rules jumping to them (kubelet's and other tools' KUBE-* aside)
+                iptables = String.join("\n", KubeProxyIptables.ownLines(commands.run(List.of("iptables-save", "-t", "nat"))));
             }
             String nft = "";
             if (NodeCommands.onPath("nft") && commands.run(List.of("nft", "list", "tables")).lines().anyMatch(l -> l.strip().equals("table ip kube-proxy"))) {

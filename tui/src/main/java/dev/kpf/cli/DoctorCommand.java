@@ -60,8 +60,12 @@ final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--node-name", paramLabel = "NODE", description = "This node, for maps.consistent (default: $NODE_NAME, else the host name).")
     String nodeName;
 
-    @Option(names = "--fix-leftovers", description = "Remove kube-proxy's leftover KUBE-* chains and nft tables from this node (needs --yes).")
+    @Option(names = "--fix-leftovers", description = "Remove kube-proxy's leftovers from this node: its own iptables chains (by kube-proxy's names; "
+            + "kubelet's and other tools' KUBE-* chains stay), the rules jumping to them, and its nft tables. Needs --yes; --dry-run prints the exact removal.")
     boolean fixLeftovers;
+
+    @Option(names = "--dry-run", description = "With --fix-leftovers: print the exact iptables-restore scripts and nft commands, change nothing.")
+    boolean dryRun;
 
     @Option(names = "--yes", description = "Confirm a change such as --fix-leftovers.")
     boolean yes;
@@ -85,13 +89,21 @@ final class DoctorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (fixLeftovers) {
-            if (!yes) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--fix-leftovers removes kube-proxy's KUBE-* chains and nft tables from this node; add --yes to do it");
+            if (!yes && !dryRun) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--fix-leftovers removes kube-proxy's own chains, the rules jumping "
+                        + "to them and its nft tables from this node; --dry-run shows exactly what, --yes does it");
             }
-            List<String> removed = new dev.kpf.diagnostics.LeftoverRules(List.of()).fix();
-            out.println(removed.isEmpty() ? "no kube-proxy leftovers on this node" : "removed:");
-            removed.forEach(r -> out.println("  " + r));
+            dev.kpf.diagnostics.LeftoverRules leftovers = new dev.kpf.diagnostics.LeftoverRules(List.of());
+            List<dev.kpf.diagnostics.LeftoverRules.Step> plan = leftovers.plan();
+            if (plan.isEmpty()) {
+                out.println("no kube-proxy leftovers on this node");
+            } else if (dryRun) {
+                out.println("kpf doctor --fix-leftovers --yes would run (nothing else is changed; other rules keep their counters):");
+                plan.forEach(step -> out.println(step.show()));
+            } else {
+                out.println("removed:");
+                leftovers.apply(plan).forEach(r -> out.println("  " + r));
+            }
             out.flush();
             return ExitCodes.OK;
         }

@@ -59,7 +59,7 @@ class DoctorCommandTest {
     void fixing_leftovers_refuses_without_yes() {
         CommandRun run = CommandRun.of("doctor", "--fix-leftovers");
         assertEquals(64, run.exitCode());
-        assertTrue(run.err().contains("add --yes to do it"), run.err());
+        assertTrue(run.err().contains("--dry-run shows exactly what, --yes does it"), run.err());
     }
 
     @Test
