@@ -66,4 +66,84 @@ class RedactorTest {
         String addr = "2: eth0: <BROADCAST,MULTICAST,UP> mtu 1500\n    inet 192.168.10.11/24 brd 192.168.10.255 scope global eth0\n";
         assertEquals(addr, Redactor.redact(addr));
     }
+
+    /**
+     * Issue 18: every leak shape found in review, each with a planted value that must go and the context that must
+     * stay readable.
+     */
+    @Test
+    void every_reviewed_leak_shape_goes() {
+        String kubeconfig = """
+                clusters:
+                - cluster:
+                    server: https://admin:pl4nted-url-pw@10.0.0.1:6443
+                    proxy-url: http://proxy:pl4nted-proxy-pw@192.0.2.3:3128
+                  name: prod
+                users:
+                - name: eks
+                  user:
+                    exec:
+                      apiVersion: client.authentication.k8s.io/v1
+                      command: vault-login
+                      args:
+                      - login
+                      - --password
+                      - pl4nted-exec-arg
+                      - --token=pl4nted-exec-flag
+                      - --cluster
+                      - prod
+                      env:
+                      - name: VAULT_ADDR
+                        value: pl4nted-exec-env
+                      interactiveMode: Never
+                - name: basic
+                  user:
+                    password: 'pl4nted two words'
+                    username: bob
+                """;
+        String out = Redactor.redact(kubeconfig);
+        for (String planted : new String[] {"pl4nted-url-pw", "pl4nted-proxy-pw", "pl4nted-exec-arg", "pl4nted-exec-flag", "pl4nted-exec-env", "two words"}) {
+            assertFalse(out.contains(planted), planted + " left in\n" + out);
+        }
+        for (String kept : new String[] {"server: https://admin:[REDACTED]@10.0.0.1:6443", "- --cluster", "- prod", "command: vault-login", "username: bob"}) {
+            assertTrue(out.contains(kept), kept + " still reads in\n" + out);
+        }
+        String env = "AWS_ACCESS_KEY_ID=AKIAEXAMPLE\nAWS_SECRET_ACCESS_KEY=pl4nted/aws+secret\nexport VAULT_TOKEN=\"pl4nted vault\"\ndb_password = pl4nted-db\nREGION=us-east-1\n";
+        String envOut = Redactor.redact(env);
+        for (String planted : new String[] {"pl4nted/aws+secret", "pl4nted vault", "pl4nted-db"}) assertFalse(envOut.contains(planted), planted + " in " + envOut);
+        assertTrue(envOut.contains("REGION=us-east-1") && envOut.contains("AWS_SECRET_ACCESS_KEY=[REDACTED]"), envOut);
+        assertEquals("Cookie: [REDACTED]\nHost: api", Redactor.redact("Cookie: session=pl4nted; theme=dark\nHost: api"));
+        assertEquals("Set-Cookie: [REDACTED]", Redactor.redact("Set-Cookie: id=pl4nted; HttpOnly"));
+        assertEquals("kube-proxy --password [REDACTED] --v=2", Redactor.redact("kube-proxy --password pl4nted --v=2"));
+        String body = ("A".repeat(63) + "B\n").repeat(3) + "QUJD==\n-----END RSA PRIVATE KEY-----\n";
+        assertFalse(Redactor.redact("tail of a log:\n" + body).contains("AAAA"), "a key body whose BEGIN line was cut off goes");
+    }
+
+    /** Issue 18: a bundle file is redacted whole, then cut: a key whose BEGIN line falls before the cut never passes. */
+    @Test
+    void a_bundle_file_is_redacted_before_it_is_cut() {
+        String key = "-----BEGIN RSA PRIVATE KEY-----\n" + ("M".repeat(64) + "\n").repeat(20) + "-----END RSA PRIVATE KEY-----\n";
+        // cut raw, the cut would fall inside the key (its BEGIN line before it, its body after it)
+        String tail = "z".repeat(SupportBundle.MAX_ENTRY_BYTES - key.length() / 2) + "\nafter the key\n";
+        String big = "x".repeat(5000) + "\n" + key + tail;
+        SupportBundle b = new SupportBundle("kpf-bundle-cut", java.time.Instant.EPOCH).add("logs/big.log", big);
+        String kept = b.entries().getFirst().text();
+        assertFalse(kept.contains("MMMM"), "no part of the key survives the cut");
+        assertTrue(kept.endsWith("after the key\n") && kept.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= SupportBundle.MAX_ENTRY_BYTES);
+        assertEquals(1, b.cuts().size());
+        assertTrue(b.manifest().contains("logs/big.log") && b.manifest().contains("kept the last "), b.manifest());
+    }
+
+    /** Issue 18: the bundle stays bounded, and the manifest names what was left out. */
+    @Test
+    void the_bundle_is_bounded_and_says_what_it_left_out() {
+        SupportBundle b = new SupportBundle("kpf-bundle-bound", java.time.Instant.EPOCH, 4096, 10_000);
+        String chunk = "y".repeat(3000) + "\ntoken: pl4nted\n";
+        int files = 5;
+        for (int i = 0; i < files; i++) b.add("dump-" + i + ".txt", chunk);
+        long total = b.entries().stream().mapToLong(e -> e.text().length()).sum();
+        assertTrue(total <= 10_000, "bounded: " + total);
+        assertTrue(b.entries().stream().noneMatch(e -> e.text().contains("pl4nted")));
+        assertTrue(b.manifest().contains("dump-" + (files - 1) + ".txt") && b.manifest().contains("left out: "), b.manifest());
+    }
 }

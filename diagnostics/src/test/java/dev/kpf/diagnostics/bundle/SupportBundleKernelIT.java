@@ -53,6 +53,14 @@ class SupportBundleKernelIT {
     private static final String KEY_DATA = "Y2xpZW50LWtleS1kYXRhLXBsYW50ZWQ=";
     private static final String KUBECONFIG_TOKEN = "kubeconfigtoken24680";
     private static final String ANNOTATION_TOKEN = "annotationbearer13579";
+    // issue 18: the shapes a review found leaking
+    private static final String EXEC_ENV = "execenvvalue8642";
+    private static final String EXEC_ARG = "execargpassword9753";
+    private static final String URL_PASSWORD = "serverurlpassword1111";
+    private static final String PROXY_PASSWORD = "proxyurlpassword2222";
+    private static final String AWS_SECRET = "awssecretaccesskey3333";
+    private static final String COOKIE = "cookievalue4444";
+    private static final String SECOND_WORD = "secondwordofpassword5555";
 
     @Test
     void every_planted_credential_is_redacted_and_the_manifest_names_contents_and_gaps() throws Exception {
@@ -74,14 +82,20 @@ class SupportBundleKernelIT {
             Files.writeString(log, "level=info msg=sync frontends=12\n"
                     + "level=error msg=\"list failed\" request=\"Authorization: Bearer " + JWT + "\" password=" + LOG_PASSWORD + "\n"
                     + "-----BEGIN RSA PRIVATE KEY-----\n" + PEM_BODY + "\n-----END RSA PRIVATE KEY-----\n"
-                    + "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"db\"},\"data\":{\"password\":\"" + SECRET_VALUE + "\"}}\n");
+                    + "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"db\"},\"data\":{\"password\":\"" + SECRET_VALUE + "\"}}\n"
+                    + "env AWS_SECRET_ACCESS_KEY=" + AWS_SECRET + " AWS_REGION=us-east-1\n"
+                    + "Cookie: session=" + COOKIE + "; theme=dark\n");
             Files.createDirectories(logs.resolve("kube-system_coredns-1_2/coredns"));
             Files.writeString(logs.resolve("kube-system_coredns-1_2/coredns/0.log"), "not kpf's log\n");
 
             DemoCluster.objects(DemoCluster.Variant.KUBE_PROXY_FREE).forEach(api.store()::put);
             Path serverKubeconfig = api.writeKubeconfig(dir.resolve("server.kubeconfig"));
             String kubeconfigText = Files.readString(serverKubeconfig).replace("users:", "users:\n- name: planted\n  user:\n    client-key-data: " + KEY_DATA
-                    + "\n    token: " + KUBECONFIG_TOKEN);
+                    + "\n    token: " + KUBECONFIG_TOKEN
+                    + "\n- name: plugin\n  user:\n    exec:\n      command: login\n      args:\n      - --password\n      - " + EXEC_ARG
+                    + "\n      env:\n      - name: LOGIN_HOME\n        value: " + EXEC_ENV
+                    + "\n- name: basic\n  user:\n    password: 'first " + SECOND_WORD + "'")
+                    + "- cluster:\n    server: https://admin:" + URL_PASSWORD + "@192.0.2.1:6443\n    proxy-url: http://p:" + PROXY_PASSWORD + "@192.0.2.2:3128\n  name: other\n";
             Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), kubeconfigText);
             ClusterReader reader = new ClusterReader(KubeClients.fromKubeconfig(serverKubeconfig));
 
@@ -113,7 +127,8 @@ class SupportBundleKernelIT {
                 for (Path p : walk.filter(Files::isRegularFile).toList()) files.put(out.relativize(p).toString(), Files.readString(p));
             }
             for (String planted : List.of(JWT, LINK_TOKEN, RULE_TOKEN, NFT_PASSWORD, METRICS_TOKEN, STATUS_TOKEN, SECRET_VALUE, PEM_BODY,
-                    LOG_PASSWORD, KEY_DATA, KUBECONFIG_TOKEN, ANNOTATION_TOKEN)) {
+                    LOG_PASSWORD, KEY_DATA, KUBECONFIG_TOKEN, ANNOTATION_TOKEN, EXEC_ENV, EXEC_ARG, URL_PASSWORD, PROXY_PASSWORD, AWS_SECRET, COOKIE,
+                    SECOND_WORD)) {
                 files.forEach((name, text) -> assertFalse(text.contains(planted), planted + " left the node in " + name));
             }
             for (String expected : List.of("MANIFEST.txt", "doctor.json", "node/ip-addr.txt", "node/ip-link.txt", "node/ip-route.txt",
