@@ -24,6 +24,17 @@ import java.util.List;
 public final class Doctor {
     private Doctor() {}
 
+    /** Every check id the doctor can report (the probes' and its own): what --only and --skip accept. */
+    public static java.util.SortedSet<String> checkIds() {
+        java.util.SortedSet<String> ids = new java.util.TreeSet<>();
+        ProbeRunner.run(new dev.kpf.probes.probe.HostRoot(java.nio.file.Path.of("/nonexistent/kpf-check-ids")),
+                dev.kpf.probes.probe.KernelFeatures.notProbed("listing the check ids")).results().forEach(r -> ids.add(r.id()));
+        ids.addAll(List.of("node.facts", KernelCaveats.ID, ProxyCoexistence.ID, LeftoverRules.ID, "daemonsets.kube-proxy-absent",
+                "daemonsets.dataplane-ready", "daemonsets.others", "cluster.annotation", "agent.health", "maps.consistent", ConntrackHealth.ID,
+                DatapathSelfTest.ID, PreflightNodes.ID, PreflightRules.ID, PreflightServices.ID));
+        return ids;
+    }
+
     public static DoctorReport run(DoctorInputs original) {
         DoctorInputs in = original.intent() == null ? original : original.withAgent(original.agent(), original.pins(), once(original.intent()));
         List<CheckResult> out = new ArrayList<>();

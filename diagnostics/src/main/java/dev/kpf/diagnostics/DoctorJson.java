@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The doctor's JSON, schema {@code kpf.doctor/v1}: {@code schema}, {@code exitCode}, {@code node} (facts, when read)
- * and {@code checks}. Within v1 fields are only added.
+ * The doctor's JSON, schema {@code kpf.doctor/v1}: {@code schema}, {@code kpfVersion}, {@code generatedAt},
+ * {@code exitCode}, {@code summary} ({@link DoctorSummary}: counts and score), {@code node} (facts, when read) and
+ * {@code checks}. Within v1 fields are only added.
  */
 public final class DoctorJson {
     public static final String SCHEMA = "kpf.doctor/v1";
@@ -18,9 +19,25 @@ public final class DoctorJson {
     private DoctorJson() {}
 
     public static String render(DoctorReport report) {
+        return render(report, java.util.Objects.requireNonNullElse(DoctorJson.class.getPackage().getImplementationVersion(), "dev"),
+                java.time.Instant.now());
+    }
+
+    public static String render(DoctorReport report, String kpfVersion, java.time.Instant at) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("schema", SCHEMA);
+        doc.put("kpfVersion", kpfVersion);
+        doc.put("generatedAt", at.toString());
         doc.put("exitCode", report.exitCode());
+        DoctorSummary s = DoctorSummary.of(report);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("checks", s.checks());
+        summary.put("pass", s.pass());
+        summary.put("warn", s.warn());
+        summary.put("fail", s.fail());
+        summary.put("unknown", s.unknown());
+        if (s.score() != null) summary.put("score", s.score()); // absent when no check ran
+        doc.put("summary", summary);
         report.nodeFacts().ifPresent(f -> doc.put("node", node(f)));
         List<Map<String, Object>> checks = new ArrayList<>();
         for (CheckResult c : report.checks()) {

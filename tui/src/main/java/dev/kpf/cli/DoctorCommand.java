@@ -36,8 +36,12 @@ final class DoctorCommand implements Callable<Integer> {
     /** The doctor's "could not run" code, also when the requested bundle cannot be written. */
     static final int BUNDLE_FAILED = 3;
 
-    @Option(names = "--json", description = "Print JSON (schema kpf.doctor/v1).")
+    @Option(names = "--json", description = "Print JSON (schema kpf.doctor/v1); the same as --output json.")
     boolean json;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "text|json|junit", defaultValue = "text",
+            description = "text (default), json (schema kpf.doctor/v1, with a summary and score) or junit (JUnit XML for CI: a failed check is a failed test).")
+    String output;
 
     @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig (default: $KUBECONFIG, ~/.kube/config, else in-cluster).")
     Path kubeconfig;
@@ -107,6 +111,17 @@ final class DoctorCommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.OK;
         }
+        if (!List.of("text", "json", "junit").contains(output)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--output " + output + ": use text, json or junit");
+        }
+        java.util.SortedSet<String> known = dev.kpf.diagnostics.Doctor.checkIds();
+        for (var flag : java.util.Map.of("--only", only, "--skip", skip).entrySet()) {
+            List<String> unknownIds = flag.getValue().stream().filter(id -> !known.contains(id)).toList();
+            if (!unknownIds.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), flag.getKey() + " " + String.join(",", unknownIds)
+                        + ": no such check; the checks are " + String.join(", ", known));
+            }
+        }
         List<SourceDocument> config = null;
         if (clusterConfig != null) {
             if (!Files.exists(clusterConfig)) throw new CommandLine.ParameterException(spec.commandLine(), "--cluster-config " + clusterConfig + " does not exist");
@@ -125,7 +140,7 @@ final class DoctorCommand implements Callable<Integer> {
                 reader = new ClusterReader(client, java.time.Duration.ofSeconds(8), java.time.Instant.now().plusSeconds(15));
             }
         } catch (Exception e) {
-            apiProblem = e.getMessage() + ": pass --kubeconfig FILE or set KUBECONFIG";
+            apiProblem = e.getMessage() + (String.valueOf(e.getMessage()).contains("--kubeconfig") ? "" : ": pass --kubeconfig FILE or set KUBECONFIG");
         }
         HostRoot host = noNode ? null : root == null ? HostRoot.live() : new HostRoot(root.toAbsolutePath());
         Path kubeconfigPath = SourceSpec.kubeconfigPath(kubeconfig);
@@ -148,7 +163,12 @@ final class DoctorCommand implements Callable<Integer> {
                 .withSelection(new HashSet<>(only), new HashSet<>(skip));
         inputs = inputs.withAgent(noNode ? null : agent, noNode ? null : new dev.kpf.probes.bpf.PinDirectory(bpffs.toAbsolutePath()), intent);
         DoctorReport report = Doctor.run(inputs);
-        out.print(json ? json(report) + "\n" : text(report));
+        java.time.Instant at = java.time.Instant.now();
+        switch (json ? "json" : output) {
+            case "json" -> out.print(dev.kpf.diagnostics.DoctorJson.render(report, VersionCommand.kpfVersion(), at) + "\n");
+            case "junit" -> out.print(dev.kpf.diagnostics.DoctorJunit.render(report, VersionCommand.kpfVersion(), at));
+            default -> out.print(text(report));
+        }
         out.flush();
         if (bundle != null) {
             PrintWriter err = spec.commandLine().getErr();
@@ -182,10 +202,7 @@ final class DoctorCommand implements Callable<Integer> {
             b.append(String.format("  %-8s %-30s %s%n", c.status().label(), c.id(), c.observed()));
             if (c.status() != ProbeStatus.PASS && !c.remedy().isEmpty()) b.append(String.format("  %-8s %-30s fix: %s%n", "", "", c.remedy()));
         }
-        long fails = report.checks().stream().filter(c -> c.status() == ProbeStatus.FAIL).count();
-        long warns = report.checks().stream().filter(c -> c.status() == ProbeStatus.WARN).count();
-        long unknown = report.checks().stream().filter(c -> c.status() == ProbeStatus.UNKNOWN).count();
-        b.append(String.format("%n%d checks: %d failed, %d warnings, %d could not run%n", report.checks().size(), fails, warns, unknown));
+        b.append('\n').append(dev.kpf.diagnostics.DoctorSummary.of(report).line()).append('\n');
         return b.toString();
     }
 

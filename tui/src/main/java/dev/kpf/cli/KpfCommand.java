@@ -38,25 +38,34 @@ public final class KpfCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    private static void helpEverywhere(CommandLine cl) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (!sub.getCommandSpec().mixinStandardHelpOptions()) sub.getCommandSpec().mixinStandardHelpOptions(true);
+            sub.getCommandSpec().versionProvider(new VersionCommand.Provider());
+            helpEverywhere(sub);
+        }
+    }
+
     /** The configured command line: usage errors exit 64, unexpected errors print one line and exit 2. */
     public static CommandLine commandLine() {
         KpfCommand top = new KpfCommand();
         CommandLine cl = new CommandLine(top);
-        // every command answers --help / -h (and --version) like the top level
-        for (CommandLine sub : cl.getSubcommands().values()) {
-            sub.getCommandSpec().mixinStandardHelpOptions(true);
-            sub.getCommandSpec().versionProvider(new VersionCommand.Provider());
-        }
+        // every command and subcommand, however deep, answers --help / -h (and --version) like the top level
+        helpEverywhere(cl);
         cl.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
-            err.println("kpf " + e.getCommandLine().getCommandName() + ": " + e.getMessage());
+            err.println(e.getCommandLine().getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            // a typo gets picocli's suggestions (kpf prob: did you mean probe?)
+            if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                err.println("did you mean: " + String.join(", ", u.getSuggestions()) + "?");
+            }
             err.println("(see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             err.flush();
             return ExitCodes.USAGE;
         });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            err.println("kpf " + commandLine.getCommandName() + ": " + e.getMessage());
+            err.println(commandLine.getCommandSpec().qualifiedName() + ": " + e.getMessage());
             if (top.debug) e.printStackTrace(err);
             else err.println("(run with --debug for the stack trace)");
             err.flush();

@@ -8,13 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** version, help and shell completion. */
 class CliBasicsTest {
     @Test
-    void version_names_kpf_java_and_libbpf() {
+    void version_names_kpf_its_commit_java_and_libbpf() {
         CommandRun run = CommandRun.of("version");
         assertEquals(0, run.exitCode());
         String[] lines = run.out().split("\n");
         assertTrue(lines[0].startsWith("kpf "), run.out());
-        assertTrue(lines[1].startsWith("java 25"), run.out());
-        assertTrue(lines[2].startsWith("libbpf "), run.out());
+        assertTrue(lines[1].startsWith("commit "), run.out());
+        assertTrue(lines[2].startsWith("java 25"), run.out());
+        assertTrue(lines[3].startsWith("libbpf "), run.out());
     }
 
     @Test

@@ -106,4 +106,66 @@ class DoctorCommandTest {
             server.faults().delay(0);
         }
     }
+
+    /** Issue 18: an unknown --only or --skip id is a usage error that lists the checks (it ran 0 checks and exited 3). */
+    @Test
+    void unknown_check_ids_are_usage_errors_that_list_the_checks() {
+        CommandRun run = CommandRun.of("doctor", "--no-node", "--only", "bogus.id,node.facts");
+        assertEquals(64, run.exitCode(), run.err());
+        assertTrue(run.err().startsWith("kpf doctor: --only bogus.id: no such check; the checks are agent.health, "), run.err());
+        assertEquals(64, CommandRun.of("doctor", "--no-node", "--skip", "daemonsets.kube-proxy").exitCode());
+    }
+
+    /** Every id a doctor run can report is one --only and --skip accept (a run with the preflight on a fixture host). */
+    @Test
+    void every_reported_id_is_a_known_check_id(@TempDir Path dir) throws Exception {
+        try (FakeApiServer server = FakeApiServer.start(0)) {
+            DemoCluster.objects(DemoCluster.Variant.WITH_KUBE_PROXY).forEach(server.store()::put);
+            Path kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"));
+            CommandRun run = CommandRun.of("doctor", "--root", Golden.fixture("ubuntu-22.04-kernel-5.15").toString(), "--kubeconfig", kubeconfig.toString(),
+                    "--preflight", "--json");
+            List<String> ids = JsonParser.parseString(run.out()).getAsJsonObject().getAsJsonArray("checks").asList().stream()
+                    .map(e -> e.getAsJsonObject().get("id").getAsString()).toList();
+            assertTrue(ids.size() > 20, ids.toString());
+            java.util.Set<String> known = dev.kpf.diagnostics.Doctor.checkIds();
+            assertEquals(List.of(), ids.stream().filter(id -> !known.contains(id)).toList(), "reported but unknown to --only");
+        }
+    }
+
+    /** Issue 18: JUnit XML for CI (a failed check is a failed test), a summary and score in JSON and text. */
+    @Test
+    void junit_for_ci_and_a_summary_with_a_score(@TempDir Path dir) throws Exception {
+        try (FakeApiServer server = FakeApiServer.start(0)) {
+            DemoCluster.objects(DemoCluster.Variant.WITH_KUBE_PROXY).forEach(server.store()::put);
+            Path kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"));
+            CommandRun run = CommandRun.of("doctor", "--no-node", "--kubeconfig", kubeconfig.toString(), "--output", "junit");
+            assertEquals(2, run.exitCode(), run.err());
+            var xml = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                    .parse(new java.io.ByteArrayInputStream(run.out().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            var suite = xml.getDocumentElement();
+            assertEquals("testsuite", suite.getTagName());
+            var cases = suite.getElementsByTagName("testcase");
+            assertEquals(Integer.parseInt(suite.getAttribute("tests")), cases.getLength());
+            assertEquals("1", suite.getAttribute("failures"), run.out());
+            boolean kubeProxyFailed = false;
+            for (int i = 0; i < cases.getLength(); i++) {
+                var c = (org.w3c.dom.Element) cases.item(i);
+                if (c.getAttribute("name").equals("daemonsets.kube-proxy-absent")) {
+                    var failure = (org.w3c.dom.Element) c.getElementsByTagName("failure").item(0);
+                    kubeProxyFailed = failure != null && failure.getTextContent().contains("fix: ");
+                }
+            }
+            assertTrue(kubeProxyFailed, run.out());
+
+            JsonObject json = JsonParser.parseString(CommandRun.of("doctor", "--no-node", "--kubeconfig", kubeconfig.toString(), "--json").out()).getAsJsonObject();
+            JsonObject summary = json.getAsJsonObject("summary");
+            assertEquals(1, summary.get("fail").getAsInt());
+            int ran = summary.get("pass").getAsInt() + summary.get("warn").getAsInt() + summary.get("fail").getAsInt();
+            assertEquals(Math.round(100.0 * (summary.get("pass").getAsInt() + summary.get("warn").getAsInt() / 2.0) / ran), summary.get("score").getAsInt());
+            assertTrue(java.time.Instant.parse(json.get("generatedAt").getAsString()).isAfter(java.time.Instant.now().minusSeconds(60)));
+            assertTrue(json.has("kpfVersion"));
+            assertTrue(CommandRun.of("doctor", "--no-node", "--kubeconfig", kubeconfig.toString()).out().contains("1 failed, 0 could not run; score "));
+        }
+        assertEquals(64, CommandRun.of("doctor", "--no-node", "--output", "yaml").exitCode());
+    }
 }
