@@ -42,8 +42,8 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--source", defaultValue = "kube", description = "kube, dir:PATH or demo (default ${DEFAULT-VALUE}).")
     String source;
 
-    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig for --source kube (default: in-cluster, $KUBECONFIG, ~/.kube/config).")
-    Path kubeconfig;
+    @CommandLine.Mixin
+    KubeconfigOptions kube = new KubeconfigOptions();
 
     @Option(names = "--k8s-api-server", paramLabel = "HOST:PORT", defaultValue = "${env:KPF_K8S_API_SERVER}",
             description = "In a pod: the API server's own address (HOST:PORT or https://HOST:PORT), so that the agent reaches it "
@@ -223,7 +223,7 @@ final class AgentCommand implements Callable<Integer> {
                 yield new KubeSource(KubeClients.fromKubeconfig(config), "demo (" + server.url() + ")", settings.minSyncInterval(),
                         AgentSources.RESYNC, Clock.systemUTC());
             }
-            default -> AgentSources.kube(java.util.Optional.ofNullable(SourceSpec.kubeconfigPath(kubeconfig)), java.util.Optional.ofNullable(apiServer),
+            default -> AgentSources.kube(kube.resolve(), java.util.Optional.ofNullable(apiServer),
                     System.getenv(), settings.minSyncInterval());
         };
     }

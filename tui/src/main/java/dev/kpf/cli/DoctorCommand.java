@@ -43,8 +43,8 @@ final class DoctorCommand implements Callable<Integer> {
             description = "text (default), json (schema kpf.doctor/v1, with a summary and score) or junit (JUnit XML for CI: a failed check is a failed test).")
     String output;
 
-    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig (default: $KUBECONFIG, ~/.kube/config, else in-cluster).")
-    Path kubeconfig;
+    @CommandLine.Mixin
+    KubeconfigOptions kube = new KubeconfigOptions();
 
     @Option(names = "--cluster-config", paramLabel = "FILE", description = "Lint this baremetal Cluster config file instead of reading the Cluster from the API.")
     Path clusterConfig;
@@ -130,24 +130,20 @@ final class DoctorCommand implements Callable<Integer> {
         ClusterReader reader = null;
         String apiProblem = null;
         try {
-            Path path = SourceSpec.kubeconfigPath(kubeconfig);
-            if (path != null && !Files.isReadable(path)) {
-                apiProblem = "kubeconfig " + path + " does not exist or is unreadable";
-            } else {
-                ApiClient client = path != null ? KubeClients.fromKubeconfig(path) : KubeClients.inCluster();
-                // bounded: each API read waits at most 8 s and all of them end within 15 s of the start, so a whole
-                // run (with the node checks) stays under 20 s even against an API server that hangs
-                reader = new ClusterReader(client, java.time.Duration.ofSeconds(8), java.time.Instant.now().plusSeconds(15));
-            }
+            java.util.Optional<dev.kpf.dataplane.source.Kubeconfig> kubeconfig = kube.resolve();
+            ApiClient client = kubeconfig.isPresent() ? kubeconfig.get().client() : KubeClients.inCluster();
+            // bounded: each API read waits at most 8 s and all of them end within 15 s of the start, so a whole
+            // run (with the node checks) stays under 20 s even against an API server that hangs
+            reader = new ClusterReader(client, java.time.Duration.ofSeconds(8), java.time.Instant.now().plusSeconds(15));
         } catch (Exception e) {
             apiProblem = e.getMessage() + (String.valueOf(e.getMessage()).contains("--kubeconfig") ? "" : ": pass --kubeconfig FILE or set KUBECONFIG");
         }
         HostRoot host = noNode ? null : root == null ? HostRoot.live() : new HostRoot(root.toAbsolutePath());
-        Path kubeconfigPath = SourceSpec.kubeconfigPath(kubeconfig);
+        Path kubeconfigPath = kube.firstFile();
         String node = nodeName != null ? nodeName : ServicesCommand.defaultNodeName();
         String why = apiProblem;
         ClusterReader api = reader;
-        java.util.function.Supplier<dev.kpf.dataplane.lb.LbTable> read = SourceSpec.apiIntent(node, kubeconfigPath,
+        java.util.function.Supplier<dev.kpf.dataplane.lb.LbTable> read = SourceSpec.apiIntent(node, kube.resolve(),
                 () -> api != null ? api.remaining() : java.time.Duration.ofSeconds(8));
         java.util.function.Supplier<dev.kpf.dataplane.lb.LbTable> intent = () -> {
             if (why != null) throw new IllegalStateException(why);

@@ -25,9 +25,8 @@ final class ServicesCommand implements Callable<Integer> {
                     + "dir:PATH (YAML/JSON files or kubectl -o yaml dumps) or demo (the embedded demo cluster).")
     String source;
 
-    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig for --source kube "
-            + "(default: $KUBECONFIG, ~/.kube/config, else the in-cluster service account).")
-    Path kubeconfig;
+    @CommandLine.Mixin
+    KubeconfigOptions kube = new KubeconfigOptions();
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
             description = "How long to wait for a complete read of the API server (default ${DEFAULT-VALUE}).")
@@ -72,7 +71,7 @@ final class ServicesCommand implements Callable<Integer> {
         String node = nodeName != null ? nodeName : spec0.kind().equals("demo") ? "node-a" : defaultNodeName();
         ClusterState state;
         try {
-            state = spec0.readOnce(kubeconfig, java.time.Duration.ofSeconds(timeoutSeconds));
+            state = spec0.readOnce(kube.resolve(), java.time.Duration.ofSeconds(timeoutSeconds));
         } catch (SourceSpec.SourceException e) {
             err.println("kpf services: " + e.getMessage());
             err.flush();

@@ -35,7 +35,8 @@ record SourceSpec(String kind, Path path) {
      * places) within {@code timeout}, translated. A read that fails throws with its message (the doctor and the TUI
      * show it instead of the comparison).
      */
-    static java.util.function.Supplier<dev.kpf.dataplane.lb.LbTable> apiIntent(String node, Path kubeconfig, java.util.function.Supplier<Duration> timeout) {
+    static java.util.function.Supplier<dev.kpf.dataplane.lb.LbTable> apiIntent(String node, java.util.Optional<dev.kpf.dataplane.source.Kubeconfig> kubeconfig,
+                                                                              java.util.function.Supplier<Duration> timeout) {
         return () -> {
             try {
                 return new dev.kpf.dataplane.lb.ServiceTranslator(node).translate(new SourceSpec("kube", null).readOnce(kubeconfig, timeout.get()));
@@ -46,7 +47,7 @@ record SourceSpec(String kind, Path path) {
     }
 
     /** Reads the source once: a directory or the demo at once, the API after its informers' first sync. */
-    ClusterState readOnce(Path kubeconfig, Duration timeout) throws SourceException {
+    ClusterState readOnce(java.util.Optional<dev.kpf.dataplane.source.Kubeconfig> kubeconfig, Duration timeout) throws SourceException {
         return switch (kind) {
             case "dir" -> {
                 if (!Files.exists(path)) throw new SourceException(path + " does not exist");
@@ -61,49 +62,56 @@ record SourceSpec(String kind, Path path) {
         };
     }
 
-    private static ClusterState readApi(Path kubeconfig, Duration timeout) throws SourceException {
+    /**
+     * One complete read of the API server. The first error of the informers ends it at once (a one-shot read does not
+     * retry: an unreachable server fails within the connect timeout, as kubectl does), with kubectl's wording.
+     */
+    private static ClusterState readApi(java.util.Optional<dev.kpf.dataplane.source.Kubeconfig> kubeconfig, Duration timeout) throws SourceException {
         ApiClient client;
         String where;
         try {
-            Path config = kubeconfigPath(kubeconfig);
-            if (config != null && !Files.isReadable(config)) {
-                throw new SourceException("kubeconfig " + config + " does not exist or is unreadable (pass --kubeconfig FILE or set KUBECONFIG)");
-            }
-            if (config != null) {
-                client = KubeClients.fromKubeconfig(config);
-                where = config.toString();
+            if (kubeconfig.isPresent()) {
+                for (Path f : kubeconfig.get().files()) {
+                    if (!Files.isReadable(f)) throw new SourceException("kubeconfig " + f + " does not exist or is unreadable (pass --kubeconfig FILE or set KUBECONFIG)");
+                }
+                client = kubeconfig.get().client();
+                where = "kubeconfig " + kubeconfig.get().describe();
             } else {
                 client = KubeClients.inCluster();
                 where = "in-cluster service account";
             }
         } catch (IOException | RuntimeException e) {
             throw new SourceException("cannot build a Kubernetes client: " + e.getMessage()
-                    + " (pass --kubeconfig FILE, set KUBECONFIG, or run in a pod with a service account)");
+                    + " (pass --kubeconfig FILE or --context NAME, set KUBECONFIG, or run in a pod with a service account)");
         }
         CompletableFuture<ClusterState> first = new CompletableFuture<>();
-        try (KubeSource source = new KubeSource(client, where, Duration.ofMillis(10), Duration.ofMinutes(5), Clock.systemUTC())) {
+        try (KubeSource source = new KubeSource(client, where, Duration.ofMillis(10), Duration.ofMinutes(5), Clock.systemUTC()).withoutErrorLogs()) {
             source.start(first::complete);
-            try {
-                return first.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                throw new SourceException("no complete read of the API server (" + client.getBasePath() + ", " + where + ") within "
-                        + timeout.toSeconds() + " s" + source.status().lastError().map(err -> ": " + err).orElse(""));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SourceException("interrupted");
-            } catch (ExecutionException e) {
-                throw new SourceException(e.getCause().getMessage());
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!first.isDone()) {
+                java.util.Optional<String> error = source.status().lastError();
+                if (error.isPresent()) throw new SourceException(unreadable(client.getBasePath(), where, error.get()));
+                if (System.nanoTime() > deadline) {
+                    throw new SourceException("no complete read of the API server (" + client.getBasePath() + ", " + where + ") within " + timeout.toSeconds() + " s");
+                }
+                Thread.sleep(20);
             }
+            return first.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceException("interrupted");
+        } catch (ExecutionException e) {
+            throw new SourceException(e.getCause().getMessage());
         }
     }
 
-    /** --kubeconfig, else $KUBECONFIG (first entry), else ~/.kube/config when it exists, else null (in-cluster). */
-    static Path kubeconfigPath(Path explicit) {
-        if (explicit != null) return explicit;
-        String env = System.getenv("KUBECONFIG");
-        if (env != null && !env.isBlank()) return Path.of(env.split(":")[0]);
-        Path home = Path.of(System.getProperty("user.home"), ".kube", "config");
-        return Files.exists(home) ? home : null;
+    /** kubectl's words for a refused connection, else the error as the informer reported it. */
+    static String unreadable(String server, String where, String error) {
+        if (error.contains("ConnectException") || error.contains("Connection refused") || error.contains("Failed to connect")) {
+            String hostPort = server.replaceFirst("^[a-z]+://", "").replaceFirst("/.*$", "");
+            return "The connection to the server " + hostPort + " was refused - did you specify the right host or port? (" + where + ")";
+        }
+        return "cannot read the API server at " + server + " (" + where + "): " + error;
     }
 
     /** The source could not be read; the message says why and what to do. */

@@ -62,8 +62,8 @@ final class TraceCommand implements Callable<Integer> {
             + "(the maps know Service names but not pods).")
     String source;
 
-    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig for --source kube.")
-    Path kubeconfig;
+    @CommandLine.Mixin
+    KubeconfigOptions kube = new KubeconfigOptions();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -155,7 +155,7 @@ final class TraceCommand implements Callable<Integer> {
             LbTable t = LbTable.empty();
             if (source != null) {
                 try {
-                    t = new ServiceTranslator(ServicesCommand.defaultNodeName()).translate(SourceSpec.parse(source).readOnce(kubeconfig, Duration.ofSeconds(10)));
+                    t = new ServiceTranslator(ServicesCommand.defaultNodeName()).translate(SourceSpec.parse(source).readOnce(kube.resolve(), Duration.ofSeconds(10)));
                 } catch (SourceSpec.SourceException e) {
                     spec.commandLine().getErr().println("kpf trace: no pod names (" + e.getMessage() + ")");
                 }

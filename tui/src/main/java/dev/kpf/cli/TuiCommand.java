@@ -54,8 +54,8 @@ final class TuiCommand implements Callable<Integer> {
     @Option(names = "--bpffs", paramLabel = "PATH", defaultValue = "/sys/fs/bpf/kpf", description = "The agent's pin directory (default ${DEFAULT-VALUE}).")
     Path bpffs;
 
-    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig for the DaemonSets and the API's intent (default: $KUBECONFIG, ~/.kube/config).")
-    Path kubeconfig;
+    @CommandLine.Mixin
+    KubeconfigOptions kube = new KubeconfigOptions();
 
     @Option(names = "--agent", paramLabel = "URL", defaultValue = dev.kpf.dataplane.agent.AgentHttp.DEFAULT_URL, description = "The local agent (default ${DEFAULT-VALUE}).")
     URI agent;
@@ -149,10 +149,12 @@ final class TuiCommand implements Callable<Integer> {
 
     private TuiSources liveSources() throws java.io.IOException {
         String node = nodeName != null ? nodeName : ServicesCommand.defaultNodeName();
-        Path config = SourceSpec.kubeconfigPath(kubeconfig);
-        ClusterReader reader = config != null && Files.isReadable(config) ? new ClusterReader(KubeClients.fromKubeconfig(config)) : null;
+        java.util.Optional<dev.kpf.dataplane.source.Kubeconfig> kubeconfig = kube.resolve();
+        ClusterReader reader = kubeconfig.isPresent() && kubeconfig.get().files().stream().allMatch(Files::isReadable)
+                ? new ClusterReader(kubeconfig.get().client()) : null;
+        Path config = kube.firstFile();
         PinDirectory pins = new PinDirectory(bpffs.toAbsolutePath());
-        Supplier<LbTable> intent = reader == null ? null : SourceSpec.apiIntent(node, config, () -> Duration.ofSeconds(8));
+        Supplier<LbTable> intent = reader == null ? null : SourceSpec.apiIntent(node, kubeconfig, () -> Duration.ofSeconds(8));
         Supplier<DoctorReport> doctor = () -> Doctor.run(DoctorInputs.none()
                 .withNode(HostRoot.live(), () -> new NodeFactsReader().read())
                 .withCluster(reader, reader == null ? "no kubeconfig (pass --kubeconfig)" : null)
@@ -160,7 +162,7 @@ final class TuiCommand implements Callable<Integer> {
                 .withAgent(agent, pins, intent)
                 .withSelection(Set.of(), Set.of()));
         Function<DoctorReport, String> bundle = report -> bundle(report, node, agent, pins.root(), config, reader);
-        String source = reader != null ? "live cluster (" + config + ")" : "this node's maps (no kubeconfig: no DaemonSets, no API comparison)";
+        String source = reader != null ? "live cluster (" + kubeconfig.get().describe() + ")" : "this node's maps (no kubeconfig: no DaemonSets, no API comparison)";
         return new TuiSources(node, source, false, "", () -> PinnedTable.readWithCounters(pins), intent, 5, this::agentState, true,
                 reader == null ? null : reader::daemonSets, doctor, bundle, notServices -> dev.kpf.dataplane.trace.Tracer.start(pins, notServices), "");
     }

@@ -64,7 +64,8 @@ class ServicesCommandTest {
                 """);
         CommandRun dead = CommandRun.of("services", "--source", "kube", "--kubeconfig", dir.resolve("dead").toString(), "--timeout", "2");
         assertEquals(2, dead.exitCode());
-        assertTrue(dead.err().contains("no complete read of the API server (http://127.0.0.1:1"), dead.err());
+        assertTrue(dead.err().startsWith("kpf services: The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?"),
+                "the first error ends a one-shot read, in kubectl's words: " + dead.err());
     }
 
     @Test

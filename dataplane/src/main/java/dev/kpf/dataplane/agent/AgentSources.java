@@ -33,10 +33,10 @@ public final class AgentSources {
      * ({@code apiServer}, e.g. from KPF_K8S_API_SERVER), else (warned: nothing translates the kubernetes Service's
      * ClusterIP on a node without kube-proxy before kpf has synced) through the pod's credentials as they are.
      */
-    public static ClusterSource kube(Optional<Path> kubeconfig, Optional<String> apiServer, Map<String, String> env, Duration minSyncInterval)
-            throws IOException {
+    public static ClusterSource kube(Optional<dev.kpf.dataplane.source.Kubeconfig> kubeconfig, Optional<String> apiServer, Map<String, String> env,
+                                     Duration minSyncInterval) throws IOException {
         if (kubeconfig.isPresent()) {
-            return new KubeSource(KubeClients.fromKubeconfig(kubeconfig.get()), kubeconfig.get().toString(), minSyncInterval, RESYNC, Clock.systemUTC());
+            return new KubeSource(kubeconfig.get().client(), kubeconfig.get().describe(), minSyncInterval, RESYNC, Clock.systemUTC());
         }
         InClusterApi api = InClusterApi.resolve(apiServer.filter(s -> !s.isBlank()), env, InClusterApi.SERVICE_ACCOUNT);
         if (api.throughService()) {

@@ -14,13 +14,9 @@ import java.util.concurrent.TimeUnit;
 public final class KubeClients {
     private KubeClients() {}
 
-    /** A client for {@code kubeconfig}; watches need no read timeout, so it is off. */
+    /** A client for one kubeconfig file and its current context (see {@link Kubeconfig}). */
     public static ApiClient fromKubeconfig(Path kubeconfig) throws IOException {
-        try (Reader r = Files.newBufferedReader(kubeconfig)) {
-            KubeConfig config = KubeConfig.loadKubeConfig(r);
-            config.setFile(kubeconfig.toFile());
-            return withoutReadTimeout(ClientBuilder.kubeconfig(config).build());
-        }
+        return new Kubeconfig(java.util.List.of(kubeconfig), java.util.Optional.empty()).client();
     }
 
     /**
@@ -35,8 +31,15 @@ public final class KubeClients {
         }
     }
 
+    /**
+     * Watches need no read timeout, so it is off; connecting gives up after {@link #CONNECT_TIMEOUT} (an unreachable
+     * server is an error within seconds, as with kubectl).
+     */
     static ApiClient withoutReadTimeout(ApiClient client) {
-        client.setHttpClient(client.getHttpClient().newBuilder().readTimeout(0, TimeUnit.SECONDS).build());
+        client.setHttpClient(client.getHttpClient().newBuilder().readTimeout(0, TimeUnit.SECONDS)
+                .connectTimeout(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).build());
         return client;
     }
+
+    public static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(5);
 }

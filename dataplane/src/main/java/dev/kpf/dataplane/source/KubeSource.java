@@ -205,6 +205,14 @@ public final class KubeSource implements ClusterSource {
         return this;
     }
 
+    /** Errors go to the status only, not to the log: for one-shot reads, which report the first error themselves. */
+    public KubeSource withoutErrorLogs() {
+        this.errorLogs = false;
+        return this;
+    }
+
+    private volatile boolean errorLogs = true;
+
     private void onError(String resource, Throwable error) {
         boolean unreached = !(error instanceof io.kubernetes.client.openapi.ApiException a) || a.getCode() == 0;
         String message = "list/watch " + resource + ": " + describe(error) + (unreached && unreachableHint != null ? "; " + unreachableHint : "");
@@ -212,7 +220,7 @@ public final class KubeSource implements ClusterSource {
         lastError = message;
         lastErrorAt = clock.instant();
         // the informer retries on its own; say it once per distinct error, not on every retry
-        if (repeated) LOG.atDebug().setMessage("list/watch failed again").addKeyValue("resource", resource).addKeyValue("error", message).log();
+        if (repeated || !errorLogs) LOG.atDebug().setMessage("list/watch failed again").addKeyValue("resource", resource).addKeyValue("error", message).log();
         else LOG.atWarn().setMessage("list/watch failed; the last published state stays and the informer retries")
                 .addKeyValue("resource", resource).addKeyValue("error", message).log();
     }
