@@ -214,4 +214,24 @@ class KpfLauncherIT {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("msg=ready frontends=13162"), r.err());
     }
+
+    /** Issue 18: kubectl finds bin/kubectl-kpf as a plugin, and `kubectl kpf ...` runs kpf with the arguments. */
+    @Test
+    void kubectl_runs_kpf_as_a_plugin() throws Exception {
+        dev.kpf.probes.KernelRequirement.requireCommand("kubectl");
+        String path = REPO.resolve("bin") + File.pathSeparator + System.getenv("PATH");
+        ProcessBuilder list = new ProcessBuilder("kubectl", "plugin", "list").redirectErrorStream(true);
+        list.environment().put("PATH", path);
+        Process p = list.start();
+        String plugins = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(plugins.contains(REPO.resolve("bin/kubectl-kpf").toString()), plugins);
+        ProcessBuilder doctor = new ProcessBuilder("kubectl", "kpf", "doctor", "--only", "bogus.id").redirectErrorStream(true);
+        doctor.environment().put("PATH", path);
+        Process d = doctor.start();
+        String out = new String(d.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(d.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(64, d.exitValue(), "kpf's own exit code comes through: " + out);
+        assertTrue(out.startsWith("kpf doctor: --only bogus.id: no such check"), out);
+    }
 }
