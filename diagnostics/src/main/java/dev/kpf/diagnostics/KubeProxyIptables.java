@@ -62,33 +62,11 @@ public final class KubeProxyIptables {
 
     /** The chain a rule jumps or goes to ({@code -j}/{@code -g} as a word, outside quoted comments), or null. */
     static String targetOf(String rule) {
-        List<String> words = words(rule);
+        List<String> words = dev.kpf.diagnostics.preflight.KubeProxyRuleReader.tokens(rule);
         for (int i = 0; i + 1 < words.size(); i++) {
             if (words.get(i).equals("-j") || words.get(i).equals("--jump") || words.get(i).equals("-g") || words.get(i).equals("--goto")) return words.get(i + 1);
         }
         return null;
-    }
-
-    /** Splits a saved rule into words as the shell would: a double-quoted comment is one word. */
-    private static List<String> words(String rule) {
-        List<String> out = new ArrayList<>();
-        StringBuilder w = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < rule.length(); i++) {
-            char c = rule.charAt(i);
-            if (c == '\\' && quoted && i + 1 < rule.length()) {
-                w.append(rule.charAt(++i));
-            } else if (c == '"') {
-                quoted = !quoted;
-            } else if (c == ' ' && !quoted) {
-                if (!w.isEmpty()) out.add(w.toString());
-                w.setLength(0);
-            } else {
-                w.append(c);
-            }
-        }
-        if (!w.isEmpty()) out.add(w.toString());
-        return out;
     }
 
     /** What kube-proxy left in one table: its chains, and the rules elsewhere that jump to them. */

@@ -151,7 +151,7 @@ public final class KubeProxyRuleReader {
     }
 
     /** Splits an iptables-save rule on spaces, keeping "quoted comments" as one token. */
-    static List<String> tokens(String line) {
+    public static List<String> tokens(String line) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean quoted = false;
