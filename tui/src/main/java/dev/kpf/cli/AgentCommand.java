@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "agent", description = {"Run the headless kube-proxy-free dataplane on this node.",
         "Stopping it (SIGTERM) leaves the datapath serving; --cleanup detaches and unpins everything."},
-        exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:stopped (or cleaned up)", "1:fatal error (the message says why)", "64:usage error"})
+        exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:stopped (or cleaned up)", "1:fatal error (the message says why), e.g. --node-name is not one of the cluster's Nodes", "64:usage error"})
 final class AgentCommand implements Callable<Integer> {
     @Option(names = "--source", defaultValue = "kube", description = "kube, dir:PATH or demo (default ${DEFAULT-VALUE}).")
     String source;
@@ -186,7 +186,14 @@ final class AgentCommand implements Callable<Integer> {
                         settings.nodeName(), source, datapath.describe(), agent.address().getHostString(), agent.address().getPort(),
                         agent.metricsAddress().map(a -> ", metrics also on http://" + a.getHostString() + ":" + a.getPort() + "/metrics").orElse(""));
                 out.flush();
+                agent.agent().refusal().thenRun(stop::stopNow);
                 stop.await(durationSeconds);
+                String refused = agent.agent().refusal().getNow(null);
+                if (refused != null) {
+                    err.println("kpf agent: nothing was programmed (what an earlier agent programmed stays): " + refused);
+                    err.flush();
+                    return 1;
+                }
             }
         } finally {
             for (AutoCloseable c : owned) c.close();

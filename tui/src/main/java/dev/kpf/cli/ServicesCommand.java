@@ -3,6 +3,7 @@ package dev.kpf.cli;
 import dev.kpf.dataplane.lb.LbTable;
 import dev.kpf.dataplane.lb.ServiceTranslator;
 import dev.kpf.dataplane.model.ClusterState;
+import dev.kpf.dataplane.model.NodeCheck;
 import dev.kpf.dataplane.model.Problem;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -78,6 +79,10 @@ final class ServicesCommand implements Callable<Integer> {
             return ExitCodes.COULD_NOT_RUN;
         }
         LbTable table = new ServiceTranslator(node).translate(state);
+        if (NodeCheck.of(node, state) instanceof NodeCheck.Unknown unknown) {
+            err.println("warning: " + unknown.message() + "; until then NodePorts are shown on every address and "
+                    + "externalTrafficPolicy Local Services without local endpoints");
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(dev.kpf.dataplane.agent.TableJson.render(table, node, source));

@@ -29,6 +29,11 @@ final class StopSignal implements AutoCloseable {
         else stop.await();
     }
 
+    /** Stops as a signal would (something the command waits on failed). */
+    void stopNow() {
+        stop.countDown();
+    }
+
     /** Whether a signal arrived (for loops that poll something else). */
     boolean stopped() {
         return stop.getCount() == 0;

@@ -27,6 +27,19 @@ class AgentCommandTest {
         assertTrue(run.out().contains("stopped; the datapath stays in place"), run.out());
     }
 
+    /** Issue 18: an agent whose node name the cluster does not list refuses to program and exits 1 naming the fix. */
+    @Test
+    void an_unknown_node_name_is_an_error_and_nothing_is_programmed() {
+        String cluster = Path.of(System.getProperty("kpf.repoRoot", ".."), "testdata", "clusters", "nodeport").toAbsolutePath().toString();
+        long t0 = System.nanoTime();
+        CommandRun run = CommandRun.of("agent", "--simulate", "--source", "dir:" + cluster, "--node-name", "worker-9", "--listen", "127.0.0.1:0",
+                "--duration", "30");
+        assertTrue(System.nanoTime() - t0 < 20_000_000_000L, "it stops at once instead of running for --duration");
+        assertEquals(1, run.exitCode(), run.err());
+        assertTrue(run.err().contains("kpf agent: nothing was programmed (what an earlier agent programmed stays): node \"worker-9\" is not one of the cluster's 2 Nodes (node-a, node-b): pass --node-name "
+                + "(or set NODE_NAME)"), run.err());
+    }
+
     @Test
     void cleanup_of_nothing_says_so_and_a_bad_listen_address_is_a_usage_error() {
         CommandRun run = CommandRun.of("agent", "--cleanup", "--bpffs", "/sys/fs/bpf/kpf-nothing-here-" + ProcessHandle.current().pid());

@@ -209,7 +209,7 @@ class KpfLauncherIT {
     void a_directory_of_ten_thousand_services_streams_into_a_128_mb_heap(@TempDir Path dir) throws Exception {
         Path cluster = java.nio.file.Files.createDirectory(dir.resolve("cluster"));
         MemoryBenchCommand.writeList(dev.kpf.testdata.scale.ScaleCluster.generate(10_000, 10, 0.2, 1).objects(), cluster.resolve("cluster.yaml"));
-        Result r = kpf(Map.of("KPF_JAVA_OPTS", "-Xmx128m"), "agent", "--simulate", "--source", "dir:" + cluster, "--listen", "127.0.0.1:0",
+        Result r = kpf(Map.of("KPF_JAVA_OPTS", "-Xmx128m"), "agent", "--simulate", "--source", "dir:" + cluster, "--node-name", "node-a", "--listen", "127.0.0.1:0",
                 "--duration", "1");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("msg=ready frontends=13162"), r.err());

@@ -24,6 +24,20 @@ class ServicesCommandTest {
         assertEquals("", run.err());
     }
 
+    /** Issue 18: a node name the cluster does not list is a warning naming the fix; the table is still printed. */
+    @Test
+    void an_unknown_node_name_is_a_warning_with_its_consequences() {
+        CommandRun run = CommandRun.of("services", "--source", cluster("traffic-policy-local"), "--node-name", "worker-9");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("edge/ingress:http"), "the table is still printed: " + run.out());
+        assertEquals("warning: node \"worker-9\" is not one of the cluster's 2 Nodes (node-a, node-b): pass --node-name (or set NODE_NAME) "
+                + "to this node's name as `kubectl get nodes` shows it; until then NodePorts are shown on every address and "
+                + "externalTrafficPolicy Local Services without local endpoints\n", run.err());
+        assertEquals("", CommandRun.of("services", "--source", cluster("traffic-policy-local"), "--node-name", "node-b").err());
+        assertEquals("", CommandRun.of("services", "--source", cluster("clusterip-single"), "--node-name", "worker-9").err(),
+                "a source without Nodes cannot be checked");
+    }
+
     @Test
     void json_follows_schema_v1_and_carries_the_problems() {
         CommandRun run = CommandRun.of("services", "--json", "--source", cluster("bad-input"), "--node-name", "node-a");

@@ -55,6 +55,9 @@ public final class Agent implements AutoCloseable {
     /** EndpointSlice trigger times not yet programmed, by service (kube-proxy's lastChangeTriggerTimes). */
     private final Map<String, List<Instant>> pendingTriggers = new java.util.HashMap<>();
     private int pendingTriggerCount;
+    /** Completed, with the reason, when the agent refuses to program anything (its node is not in the cluster). */
+    private final java.util.concurrent.CompletableFuture<String> refusal = new java.util.concurrent.CompletableFuture<>();
+    private boolean nodeChecked;
 
     public Agent(ClusterSource source, ServiceTranslator translator, Datapath datapath, AgentMetrics metrics, Clock clock) {
         this.source = source;
@@ -99,6 +102,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private synchronized void onState(ClusterState state) {
+        if (refusal.isDone() || !nodeKnown(state)) return;
         long t0 = System.nanoTime();
         if (pendingSince == null) {
             pendingSince = clock.instant();
@@ -160,6 +164,37 @@ public final class Agent implements AutoCloseable {
             lastErrors = List.of(new Problem("", "sync", "sync failed: " + e.getMessage()));
             LOG.atError().setMessage("sync failed; the last programmed state stays").addKeyValue("error", e.getMessage()).setCause(e).log();
         }
+    }
+
+    /**
+     * On the first state: whether this node is one of the cluster's Nodes. When the source lists Nodes and this one
+     * is not among them the agent refuses (NodePorts on every address, Local Services without their endpoints): it
+     * programs nothing, so whatever an earlier agent programmed stays. A source without any Node cannot be checked.
+     */
+    private boolean nodeKnown(ClusterState state) {
+        if (nodeChecked) return true;
+        nodeChecked = true;
+        switch (dev.kpf.dataplane.model.NodeCheck.of(translator.nodeName(), state)) {
+            case dev.kpf.dataplane.model.NodeCheck.Unknown u -> {
+                LOG.atError().setMessage("refusing to program: this node is not in the cluster").addKeyValue("node", translator.nodeName())
+                        .addKeyValue("error", u.message()).log();
+                refusal.complete(u.message());
+                return false;
+            }
+            case dev.kpf.dataplane.model.NodeCheck.Unlisted u -> LOG.atWarn()
+                    .setMessage("the source lists no Nodes: the node name cannot be checked (NodePort addresses and the zone stay unknown)")
+                    .addKeyValue("node", u.name()).log();
+            case dev.kpf.dataplane.model.NodeCheck.Known k -> { }
+        }
+        return true;
+    }
+
+    /**
+     * Completes with the reason when the agent refuses to program anything (its node name is not one of the
+     * cluster's Nodes); the process that runs it should stop with that message.
+     */
+    public java.util.concurrent.CompletableFuture<String> refusal() {
+        return refusal.copy();
     }
 
     /** Services and EndpointSlices added, changed or deleted since the previous state: kube-proxy's change counters. */
