@@ -80,7 +80,7 @@ final class TuiCommand implements Callable<Integer> {
             return ExitCodes.COULD_NOT_RUN;
         }
         boolean utf8 = Glyphs.forLocale(System.getenv()) == Glyphs.UNICODE;
-        boolean color = System.getenv("NO_COLOR") == null || System.getenv("NO_COLOR").isEmpty();
+        boolean color = Terminal.colourWanted(System.getenv());
         DemoSession session = null;
         Thread cleanup = null;
         try {

@@ -115,4 +115,35 @@ class TuiDemoLauncherIT {
         assertFalse(after.contains("Services ("), "the UI is gone from the pane:\n" + after);
         assertEquals(List.of(), demoLeftovers(), "the demo removed its netns, pins and cgroup");
     }
+
+    /**
+     * Issue 18: TERM=dumb gets no colour, and quitting after the terminal grew leaves nothing of the UI on the shell
+     * (tmux, as xterm, carries alternate-screen lines that a grown window exposes back to the normal screen unless
+     * they are blank when the UI leaves).
+     */
+    @Test
+    void a_dumb_terminal_is_monochrome_and_quitting_after_a_resize_leaves_a_clean_shell() throws Exception {
+        KernelRequirement.requireCommand("tmux");
+        tmux("new-session", "-d", "-s", "demo", "-x", "100", "-y", "30",
+                "env LANG=C.UTF-8 TERM=dumb " + REPO.resolve("bin/kpf") + " tui --demo --simulate; echo EXIT=$?; sleep 120");
+        await(60, "the Services screen", p -> p.contains("Services (") && p.contains("agent ready"));
+        String styled = tmux("capture-pane", "-p", "-e", "-t", "demo");
+        java.util.regex.Matcher sgr = java.util.regex.Pattern.compile("\u001b\\[([0-9;]*)m").matcher(styled);
+        int sequences = 0;
+        while (sgr.find()) {
+            sequences++;
+            for (String param : sgr.group(1).split(";")) {
+                if (param.isEmpty()) continue;
+                int n = Integer.parseInt(param);
+                assertFalse(n >= 30 && n <= 49 && n != 39 && n != 49 || n >= 90 && n <= 107, "a colour (SGR " + sgr.group(1) + ") on TERM=dumb");
+            }
+        }
+        assertTrue(sequences > 0, "bold and reverse video are still there (tmux shows them as SGR sequences): " + styled);
+        tmux("resize-window", "-t", "demo", "-x", "120", "-y", "40");
+        await(20, "the UI redrawn at 120 columns", p -> p.lines().anyMatch(l -> l.length() > 100 && l.contains("ClusterIP")));
+        tmux("send-keys", "-t", "demo", "q");
+        String after = await(30, "kpf to exit", p -> p.contains("EXIT="));
+        assertTrue(after.contains("EXIT=0"), after);
+        assertEquals(List.of("EXIT=0"), after.lines().filter(l -> !l.isBlank()).toList(), "nothing of the UI is left on the shell:\n" + after);
+    }
 }

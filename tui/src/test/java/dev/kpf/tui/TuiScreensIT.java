@@ -71,7 +71,10 @@ class TuiScreensIT {
     void the_simulated_banner_and_the_header_say_where_the_data_comes_from() throws Exception {
         VirtualTui t = tui(80, 24);
         assertTrue(t.row(0).startsWith(" kpf | node-a (demo) | agent ready, 12 syncs | demo API 127.0.0.1:40000 | 5.15.0"), t.row(0));
-        assertTrue(t.row(1).startsWith(" SIMULATED MAPS: nothing is programmed in the kernel"), t.row(1));
+        assertEquals(" SIMULATED MAPS (not root: run `sudo kpf tui --demo` for real BPF maps)", t.row(1), "short but whole at 80 columns");
+        assertEquals(" SIMULATED MAPS: nothing is programmed in the kernel (not root: run `sudo kpf tui --demo` for real BPF maps)",
+                tui(120, 24).row(1), "and in full where it fits");
+        assertEquals("                real BPF maps)", tui(60, 24).row(2), "wrapped where it does not fit");
         VirtualTui real = new VirtualTui(80, 24, () -> TuiFixtures.snapshot(false), Glyphs.UNICODE, true);
         assertFalse(real.text().contains("SIMULATED"), real.text());
     }
@@ -155,6 +158,77 @@ class TuiScreensIT {
         assertTrue(ascii.at(1, 5).getModifiers().contains(SGR.REVERSE), "the selected row in reverse video");
         assertEquals(com.googlecode.lanterna.TextColor.ANSI.DEFAULT, ascii.at(1, 5).getForegroundColor());
         Golden.assertMatches("tui-services-ascii-80x24.txt", ascii.text());
+    }
+
+    /** Issue 18: at 80x24 names may be cut, but a frontend's scope marker and the remedies never are. */
+    @Test
+    void at_80x24_markers_and_fixes_are_never_cut() throws Exception {
+        List<String> nodePorts = tui(80, 24).keys("/", "ingress-nginx:http", "<Enter>").text().lines()
+                .filter(l -> l.contains("NodePort") || l.contains("ExternalIP")).toList();
+        assertEquals(10, nodePorts.size(), "NodePorts and ExternalIPs of http and https, each external and internal: " + nodePorts);
+        assertEquals(10, nodePorts.stream().map(l -> l.substring(36, 56)).distinct().count(), "each frontend looks different: " + nodePorts);
+        assertEquals(5, nodePorts.stream().filter(l -> l.substring(36, 56).strip().endsWith("/TCP int")).count(), "the marker is shown: " + nodePorts);
+        for (dev.kpf.tui.view.ScreenId screen : List.of(dev.kpf.tui.view.ScreenId.KERNEL, dev.kpf.tui.view.ScreenId.DOCTOR,
+                dev.kpf.tui.view.ScreenId.DAEMONSETS)) {
+            dev.kpf.tui.render.Body body = dev.kpf.tui.render.Layout.body(SNAPSHOT, dev.kpf.tui.view.ViewState.initial().withScreen(screen), 80, Glyphs.UNICODE);
+            List<String> lines = body.lines().stream().map(dev.kpf.tui.render.Line::text).toList();
+            List<String> fixes = remedies(screen);
+            assertFalse(fixes.isEmpty(), screen + " has remedies in the fixture");
+            String joined = String.join(" ", lines.stream().map(String::strip).toList());
+            for (String fix : fixes) assertTrue(joined.contains("fix: " + fix), screen + ": the whole fix \"" + fix + "\" in\n" + String.join("\n", lines));
+            for (String l : lines) {
+                if (l.strip().startsWith("fix:") || l.startsWith("      ")) assertTrue(l.length() <= 79, screen + ": a fix line fits 80 columns: " + l);
+            }
+        }
+    }
+
+    private static List<String> remedies(dev.kpf.tui.view.ScreenId screen) {
+        return switch (screen) {
+            case KERNEL -> SNAPSHOT.kernel().results().stream().filter(r -> r.status() != dev.kpf.probes.probe.ProbeStatus.PASS)
+                    .map(dev.kpf.probes.probe.ProbeResult::remedy).filter(r -> !r.isEmpty()).toList();
+            case DOCTOR -> SNAPSHOT.doctor().report().checks().stream().filter(c -> c.status() != dev.kpf.probes.probe.ProbeStatus.PASS)
+                    .map(dev.kpf.diagnostics.CheckResult::remedy).filter(r -> !r.isEmpty()).toList();
+            default -> SNAPSHOT.daemonSets().checks().stream().filter(c -> c.status() != dev.kpf.probes.probe.ProbeStatus.PASS)
+                    .map(dev.kpf.diagnostics.CheckResult::remedy).filter(r -> !r.isEmpty()).toList();
+        };
+    }
+
+    /** Issue 18: Enter on a kernel probe or a doctor check shows its whole text; Esc goes back to the same row. */
+    @Test
+    void enter_shows_a_probe_or_a_check_in_full() throws Exception {
+        VirtualTui t = tui(80, 24).keys("3", "j", "j", "j");
+        String selected = t.row(8);
+        dev.kpf.probes.probe.ProbeResult probe = SNAPSHOT.kernel().results().stream().filter(r -> selected.contains(" " + r.id() + " ")).findFirst().orElseThrow();
+        t.keys("<Enter>");
+        assertTrue(t.row(3).startsWith(probe.id() + "  (Esc: back)"), t.row(3));
+        String detail = String.join(" ", t.text().lines().skip(4).map(String::strip).toList());
+        for (String part : List.of(probe.observed(), probe.required(), probe.remedy())) assertTrue(detail.contains(part), part + " in " + detail);
+        t.keys("<Esc>");
+        assertEquals(selected, t.row(8), "back on the same row");
+        VirtualTui d = tui(80, 24).keys("5", "j", "<Enter>");
+        dev.kpf.diagnostics.CheckResult check = SNAPSHOT.doctor().report().checks().get(1);
+        assertTrue(d.row(3).startsWith(check.id() + "  (Esc: back)"), d.row(3));
+        String text = String.join(" ", d.text().lines().skip(4).map(String::strip).toList());
+        assertTrue(text.contains(check.observed()) && text.contains(check.remedy()), text);
+    }
+
+    /** Issue 18: the palette completes with Tab and knows k9s's aliases. */
+    @Test
+    void the_palette_completes_with_tab_and_knows_k9s_aliases() throws Exception {
+        for (String[] alias : new String[][] {{"no", "Node"}, {"nodes", "Node"}, {"services", "Services ("}, {"service", "Services ("},
+                {"daemonsets", "DaemonSets ("}, {"ds", "DaemonSets ("}, {"kernel", "Kernel "}, {"doctor", "Doctor ("}, {"trace", "Trace"}}) {
+            VirtualTui t = tui(80, 24).keys("1", ":", alias[0], "<Enter>");
+            assertTrue(t.row(3).startsWith(alias[1]), ":" + alias[0] + " opens " + alias[1] + ", not " + t.row(3));
+        }
+        VirtualTui t = tui(80, 24).keys(":", "doc", "<Tab>");
+        assertTrue(t.row(23).startsWith(" :doctor_"), "unique prefix completed: " + t.row(23));
+        t.keys("<Enter>");
+        assertTrue(t.row(3).startsWith("Doctor ("), t.row(3));
+        t.keys(":", "d", "<Tab>");
+        assertTrue(t.row(23).startsWith(" :d_") && t.row(23).contains("daemonsets") && t.row(23).contains("doctor") && t.row(23).contains("ds"),
+                "several candidates are listed: " + t.row(23));
+        t.keys("a", "<Tab>");
+        assertTrue(t.row(23).startsWith(" :daemonset_"), "the common prefix: " + t.row(23));
     }
 
     @Test

@@ -30,8 +30,8 @@ public final class DaemonSetsScreen {
                 : g.ok() + " kube-proxy is absent: kube-proxy-free", kubeProxy ? Style.BAD : Style.OK));
         for (CheckResult c : d.checks()) {
             if (c.status() == ProbeStatus.PASS && !c.id().equals("daemonsets.dataplane-ready")) continue;
-            lines.add(Line.of("  " + c.observed(), DoctorScreen.style(c.status())));
-            if (c.status() != ProbeStatus.PASS && !c.remedy().isEmpty()) lines.add(Line.of("  fix: " + c.remedy(), Style.DIM));
+            lines.addAll(Wrap.lines("  ", c.observed(), width, DoctorScreen.style(c.status())));
+            if (c.status() != ProbeStatus.PASS && !c.remedy().isEmpty()) lines.addAll(Wrap.lines("  fix: ", c.remedy(), width, Style.DIM));
         }
         lines.add(Line.blank());
         int name = Math.max(16, width - 20 - 6 * 8 - 8);

@@ -21,12 +21,15 @@ public final class DoctorScreen {
         };
     }
 
-    public static Body render(DoctorView d, int width, Glyphs g) {
+    public static Body render(DoctorView d, dev.kpf.tui.view.ViewState v, int width, Glyphs g) {
+        if (v.detailKey() != null && d.report() != null) {
+            for (CheckResult c : d.report().checks()) if (c.id().equals(v.detailKey())) return detail(c, width);
+        }
         List<Line> lines = new ArrayList<>();
-        if (d.bundle() != null) lines.add(Line.of(d.bundle(), Style.BOLD));
+        if (d.bundle() != null) lines.addAll(Wrap.lines("", d.bundle(), width, Style.BOLD));
         if (d.running()) lines.add(Line.of("running the checks...", Style.DIM));
         if (d.report() == null) {
-            if (!d.running()) lines.add(Line.of("Press r to run every check (node, kernel, cluster, agent, maps); b writes a redacted support bundle.", Style.NORMAL));
+            if (!d.running()) lines.addAll(Wrap.lines("", "Press r to run every check (node, kernel, cluster, agent, maps); b writes a redacted support bundle.", width, Style.NORMAL));
             return Body.of("Doctor", null, lines);
         }
         String area = "";
@@ -38,10 +41,21 @@ public final class DoctorScreen {
             }
             lines.add(new Line.Builder().add("  " + g.fit(c.status().label(), 8) + " ", style(c.status()))
                     .add(g.fit(c.id(), 30) + " ", Style.NORMAL).add(g.fit(c.observed(), observed), Style.NORMAL).selectable(c.id()));
-            if (c.status() != ProbeStatus.PASS && !c.remedy().isEmpty()) lines.add(Line.of("           fix: " + c.remedy(), Style.DIM));
+            if (c.status() != ProbeStatus.PASS && !c.remedy().isEmpty()) lines.addAll(Wrap.lines("           fix: ", c.remedy(), width, Style.DIM));
         }
         long fails = d.report().checks().stream().filter(c -> c.status() == ProbeStatus.FAIL).count();
         long warns = d.report().checks().stream().filter(c -> c.status() == ProbeStatus.WARN).count();
         return Body.of("Doctor (" + d.report().checks().size() + " checks: " + fails + " failed, " + warns + " warnings; r: run again, b: bundle)", null, lines);
+    }
+
+    /** One check in full: its area, what it observed and expected, the fix, and the kpf features it concerns. */
+    private static Body detail(CheckResult c, int width) {
+        List<Line> lines = new ArrayList<>();
+        lines.add(new Line.Builder().add("status    ", Style.DIM).add(c.status().label(), style(c.status())).add("   area " + c.area(), Style.DIM).build());
+        lines.addAll(Wrap.lines("observed  ", c.observed(), width, Style.NORMAL));
+        if (!c.expected().isEmpty()) lines.addAll(Wrap.lines("expected  ", c.expected(), width, Style.NORMAL));
+        if (!c.remedy().isEmpty()) lines.addAll(Wrap.lines("fix       ", c.remedy(), width, Style.BOLD));
+        if (!c.features().isEmpty()) lines.addAll(Wrap.lines("features  ", String.join(", ", c.features()), width, Style.DIM));
+        return Body.of(c.id() + "  (Esc: back)", null, lines);
     }
 }

@@ -37,6 +37,17 @@ public record Glyphs(String levels, String ok, String bad, String pointer, Strin
         return b.toString();
     }
 
+    /**
+     * {@code text} cut at its start to {@code width} (an ellipsis first), or padded to it: for frontends, whose end
+     * (port, protocol and the scope marker) tells them apart.
+     */
+    public String fitEnd(String text, int width) {
+        if (width <= 0) return "";
+        if (text.length() <= width) return text + " ".repeat(width - text.length());
+        if (width <= ellipsis.length()) return text.substring(text.length() - width);
+        return ellipsis + text.substring(text.length() - (width - ellipsis.length()));
+    }
+
     /** {@code text} cut to {@code width} with an ellipsis, or padded to it. */
     public String fit(String text, int width) {
         if (width <= 0) return "";

@@ -15,11 +15,15 @@ import java.util.List;
 public final class KernelScreen {
     private KernelScreen() {}
 
-    public static Body render(ProbeReport report, int width, Glyphs g) {
+    public static Body render(ProbeReport report, dev.kpf.tui.view.ViewState v, int width, Glyphs g) {
         List<Line> lines = new ArrayList<>();
         if (report == null) {
             lines.add(Line.of("probing the kernel...", Style.DIM));
             return Body.of("Kernel", null, lines);
+        }
+        if (v.detailKey() != null) {
+            for (ProbeResult r : report.results()) if (r.id().equals(v.detailKey())) return detail(r, width);
+            for (FeatureSupport f : report.features()) if (("feature." + f.feature().id()).equals(v.detailKey())) return detail(f, width);
         }
         String verdict = switch (report.verdict()) {
             case READY -> g.ok() + " READY for kube-proxy-free mode";
@@ -32,7 +36,7 @@ public final class KernelScreen {
                     .add(g.fit(r.id(), 18) + " ", Style.NORMAL)
                     .add(g.fit(r.observed(), observed) + " ", Style.NORMAL)
                     .add(r.required().isEmpty() ? "" : "needs " + r.required(), Style.DIM).selectable(r.id()));
-            if (r.status() != ProbeStatus.PASS && !r.remedy().isEmpty()) lines.add(Line.of("         fix: " + r.remedy(), Style.DIM));
+            if (r.status() != ProbeStatus.PASS && !r.remedy().isEmpty()) lines.addAll(Wrap.lines("         fix: ", r.remedy(), width, Style.DIM));
         }
         // what kpf can do here, feature by feature, with the mainline kernel that brings each
         lines.add(Line.of("", Style.NORMAL));
@@ -50,5 +54,35 @@ public final class KernelScreen {
         }
         return Body.of("Kernel " + report.host().kernel() + "  " + verdict, Line.of(g.fit("STATUS", 8) + " " + g.fit("PROBE", 18) + " " + g.fit("OBSERVED", observed)
                 + " REQUIRED", Style.HEADER), lines);
+    }
+
+    /** One probe in full: what was observed, what kpf needs, the fix, and the items it looked at. */
+    private static Body detail(ProbeResult r, int width) {
+        List<Line> lines = new ArrayList<>();
+        lines.add(new Line.Builder().add("status    ", Style.DIM).add(r.status().label(), DoctorScreen.style(r.status())).build());
+        lines.addAll(Wrap.lines("observed  ", r.observed(), width, Style.NORMAL));
+        if (!r.required().isEmpty()) lines.addAll(Wrap.lines("required  ", r.required(), width, Style.NORMAL));
+        if (!r.remedy().isEmpty()) lines.addAll(Wrap.lines("fix       ", r.remedy(), width, Style.BOLD));
+        if (!r.items().isEmpty()) {
+            lines.add(Line.blank());
+            for (dev.kpf.probes.probe.ProbeItem item : r.items()) {
+                String answer = switch (item.support()) {
+                    case dev.kpf.probes.probe.Support.Supported x -> "supported";
+                    case dev.kpf.probes.probe.Support.Unsupported x -> "unsupported: " + x.reason();
+                    case dev.kpf.probes.probe.Support.Unknown x -> "unknown: " + x.reason();
+                };
+                Style style = item.support() instanceof dev.kpf.probes.probe.Support.Supported ? Style.OK : item.required() ? Style.BAD : Style.WARN;
+                lines.addAll(Wrap.lines("  " + item.name() + (item.required() ? "" : " (optional)") + "  ", answer, width, style));
+            }
+        }
+        return Body.of(r.id() + "  (Esc: back)", null, lines);
+    }
+
+    private static Body detail(FeatureSupport f, int width) {
+        List<Line> lines = new ArrayList<>();
+        lines.add(Line.of("on this kernel  " + f.availability().label(), Style.NORMAL));
+        lines.add(Line.of("since           " + f.since(), Style.NORMAL));
+        lines.addAll(Wrap.lines("what            ", f.feature().description(), width, Style.NORMAL));
+        return Body.of(f.feature().id() + "  (Esc: back)", null, lines);
     }
 }

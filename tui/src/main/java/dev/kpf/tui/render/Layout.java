@@ -20,9 +20,9 @@ public final class Layout {
         return switch (v.screen()) {
             case SERVICES -> ServicesScreen.render(s, v, width, g);
             case NODE -> NodeScreen.render(s.node(), width, g);
-            case KERNEL -> KernelScreen.render(s.kernel(), width, g);
+            case KERNEL -> KernelScreen.render(s.kernel(), v, width, g);
             case DAEMONSETS -> DaemonSetsScreen.render(s.daemonSets(), width, g);
-            case DOCTOR -> DoctorScreen.render(s.doctor(), width, g);
+            case DOCTOR -> DoctorScreen.render(s.doctor(), v, width, g);
             case TRACE -> TraceScreen.render(s.trace(), v, width, g);
         };
     }
@@ -31,9 +31,16 @@ public final class Layout {
         Grid grid = new Grid(width, height);
         int row = 0;
         header(grid, row++, s.header(), g);
-        if (s.header().simulated() && row < height) {
-            grid.styleRow(row, Style.BANNER);
-            grid.put(0, row++, " SIMULATED MAPS: nothing is programmed in the kernel (" + s.header().simulatedWhy() + ")", Style.BANNER);
+        if (s.header().simulated()) {
+            // the banner says why and what to do: shortened to one line where that is enough, else wrapped, never cut
+            String why = "(" + s.header().simulatedWhy() + ")";
+            String full = "nothing is programmed in the kernel " + why;
+            boolean fits = "SIMULATED MAPS: ".length() + full.length() < width;
+            for (Line l : Wrap.lines(fits ? "SIMULATED MAPS: " : "SIMULATED MAPS ", fits ? full : why, width, Style.BANNER)) {
+                if (row >= height) break;
+                grid.styleRow(row, Style.BANNER);
+                grid.put(1, row++, l.text(), Style.BANNER);
+            }
         }
         if (row < height) tabs(grid, row++, v.screen());
         Body body = body(s, v, width, g);
@@ -82,7 +89,8 @@ public final class Layout {
     private static void footer(Grid grid, int row, ViewState v, Body body, int top, int page) {
         String text = switch (v.mode()) {
             case FILTER -> "/" + v.input() + "_   (Enter: keep, Esc: clear)";
-            case COMMAND -> ":" + v.input() + "_   (:svc :node :kernel :ds :doctor :trace :q)";
+            case COMMAND -> ":" + v.input() + "_   " + (v.input().isEmpty() || v.input().contains(" ") ? "(:svc :no :kernel :ds :doctor :trace :q; Tab completes)"
+                    : String.join(" ", dev.kpf.tui.view.Palette.candidates(v.input())));
             case BROWSE -> v.message().isEmpty() ? "? help  : cmd  / filter  Enter open  Esc back  Tab next  q quit" : v.message();
         };
         String position = body.lines().size() > page ? " " + (top + 1) + "-" + Math.min(body.lines().size(), top + page) + "/" + body.lines().size() : "";

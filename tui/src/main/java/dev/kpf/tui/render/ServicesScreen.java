@@ -55,7 +55,7 @@ public final class ServicesScreen {
         return new Line.Builder()
                 .add(g.fit(r.servicePort(), service) + " ", state)
                 .add(g.fit(r.type(), TYPE) + " ", Style.DIM)
-                .add(g.fit(r.frontend(), frontend) + " ", state)
+                .add(g.fitEnd(r.frontend(), frontend) + " ", state)
                 .add(g.fit(r.readyBackends() + "/" + r.backends().size(), BACKENDS) + " ", r.backends().isEmpty() ? Style.WARN : Style.NORMAL)
                 .add(pad(rate(r.rate()), RATE) + " ", Style.NORMAL)
                 .add(g.sparkline(r.history(), spark) + " ", Style.OK)

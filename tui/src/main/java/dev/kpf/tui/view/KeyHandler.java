@@ -23,7 +23,7 @@ public final class KeyHandler {
 
     /** The keys, for the help overlay and the README. */
     public static final String[][] KEYS = {
-            {":", "command palette (:svc :node :kernel :ds :doctor :trace :q)"},
+            {":", "palette :svc :no :kernel :ds :doctor :trace :q (Tab completes)"},
             {":trace ARGS", "filter: vip=IP[:PORT] service=NS/NAME pid=N backend=IP, all"},
             {"/", "filter the list (namespace, name, address, type)"},
             {"?", "this help"},
@@ -32,7 +32,7 @@ public final class KeyHandler {
             {"g G  Home End", "first, last"},
             {"Tab  Shift-Tab", "next, previous screen"},
             {"1-6", "Services, Node, Kernel, DaemonSets, Doctor, Trace"},
-            {"Enter", "open a service (on Trace: its last connections)"},
+            {"Enter", "details: a service, a probe, a check (Trace: connections)"},
             {"Esc", "back, clear the filter"},
             {"s  S", "sort by the next column, reverse"},
             {"r  b", "Doctor: run the checks, write a bundle"},
@@ -68,7 +68,7 @@ public final class KeyHandler {
                 if (s.detailKey() != null) return new Result(cleared.back(), Action.NONE);
                 return new Result(cleared.withFilter(""), Action.NONE);
             case Enter:
-                if ((s.screen() == ScreenId.SERVICES || s.screen() == ScreenId.TRACE) && s.detailKey() == null && selectedKey != null) {
+                if (s.screen().hasDetail() && s.detailKey() == null && selectedKey != null) {
                     return new Result(cleared.withDetail(selectedKey), Action.NONE);
                 }
                 return new Result(cleared, Action.NONE);
@@ -128,6 +128,7 @@ public final class KeyHandler {
                 if (key.isCtrlDown()) return new Result(s, key.getCharacter() == 'c' ? Action.QUIT : Action.NONE);
                 return new Result(s.withMode(ViewState.Mode.COMMAND, s.input() + key.getCharacter()), Action.NONE);
             }
+            case Tab: return new Result(s.withMode(ViewState.Mode.COMMAND, Palette.complete(s.input())), Action.NONE);
             case Enter: break;
             default: return new Result(s, Action.NONE);
         }
@@ -138,12 +139,8 @@ public final class KeyHandler {
         }
         if (cmd.equals("q") || cmd.equals("quit") || cmd.equals("q!")) return new Result(browse, Action.QUIT);
         if (cmd.equals("help") || cmd.equals("?")) return new Result(browse.withHelp(true), Action.NONE);
-        for (ScreenId id : ScreenId.values()) {
-            if (cmd.equals(id.command) || cmd.equals(id.title.toLowerCase(Locale.ROOT)) || (id == ScreenId.SERVICES && cmd.equals("services"))
-                    || (id == ScreenId.DAEMONSETS && cmd.equals("daemonset"))) {
-                return new Result(browse.withScreen(id), Action.NONE);
-            }
-        }
+        java.util.Optional<ScreenId> screen = Palette.screen(cmd);
+        if (screen.isPresent()) return new Result(browse.withScreen(screen.get()), Action.NONE);
         return new Result(browse.withMessage("unknown command :" + cmd + " (try :svc :node :kernel :ds :doctor :trace :q)"), Action.NONE);
     }
 }

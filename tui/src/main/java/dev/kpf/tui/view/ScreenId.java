@@ -1,6 +1,6 @@
 package dev.kpf.tui.view;
 
-/** The TUI's screens, with the palette command that opens each. */
+/** The TUI's screens, with the palette command that opens each (more words: {@link Palette}). */
 public enum ScreenId {
     SERVICES("Services", "svc"), NODE("Node", "node"), KERNEL("Kernel", "kernel"), DAEMONSETS("DaemonSets", "ds"), DOCTOR("Doctor", "doctor"),
     TRACE("Trace", "trace");
@@ -11,6 +11,11 @@ public enum ScreenId {
     ScreenId(String title, String command) {
         this.title = title;
         this.command = command;
+    }
+
+    /** Whether Enter on a row opens a detail view (the full text of what a row shows cut). */
+    public boolean hasDetail() {
+        return this == SERVICES || this == TRACE || this == KERNEL || this == DOCTOR;
     }
 
     public ScreenId next(int step) {

@@ -66,7 +66,22 @@ public final class TuiApp {
                 }
             }
         } finally {
+            blankBeforeLeaving();
             screen.stopScreen();
+        }
+    }
+
+    /**
+     * Leaves the alternate screen blank with the cursor home: terminals that resize the alternate screen (tmux, xterm)
+     * may carry its lines over to the normal one when the window grew, and what they carry is then blank.
+     */
+    private void blankBeforeLeaving() {
+        try {
+            screen.clear();
+            screen.setCursorPosition(com.googlecode.lanterna.TerminalPosition.TOP_LEFT_CORNER);
+            screen.refresh(Screen.RefreshType.COMPLETE);
+        } catch (IOException | RuntimeException e) {
+            // the terminal may be gone (ssh dropped): leaving the screen is all that is left to try
         }
     }
 
