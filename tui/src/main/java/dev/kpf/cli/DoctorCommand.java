@@ -139,7 +139,7 @@ final class DoctorCommand implements Callable<Integer> {
             apiProblem = e.getMessage() + (String.valueOf(e.getMessage()).contains("--kubeconfig") ? "" : ": pass --kubeconfig FILE or set KUBECONFIG");
         }
         HostRoot host = noNode ? null : root == null ? HostRoot.live() : new HostRoot(root.toAbsolutePath());
-        Path kubeconfigPath = kube.firstFile();
+        java.util.List<Path> kubeconfigPath = kube.files();
         String node = nodeName != null ? nodeName : ServicesCommand.defaultNodeName();
         String why = apiProblem;
         ClusterReader api = reader;
@@ -182,7 +182,7 @@ final class DoctorCommand implements Callable<Integer> {
         return report.exitCode();
     }
 
-    private SupportBundle.Written writeBundle(DoctorReport report, HostRoot host, String node, ClusterReader reader, Path kubeconfigPath)
+    private SupportBundle.Written writeBundle(DoctorReport report, HostRoot host, String node, ClusterReader reader, java.util.List<Path> kubeconfigPath)
             throws java.io.IOException {
         return SupportBundles.write(bundle, report, host, node, noNode ? null : agent, bpffs.toAbsolutePath(), kubeconfigPath, reader);
     }

@@ -19,8 +19,8 @@ final class KubeconfigOptions {
         return Kubeconfig.resolve(Optional.ofNullable(file), Optional.ofNullable(context), System.getenv());
     }
 
-    /** The first file (what a support bundle copies), when there is a kubeconfig. */
-    Path firstFile() {
-        return resolve().map(k -> k.files().getFirst()).orElse(null);
+    /** The files in use, in the order they merge (what a support bundle copies); empty without a kubeconfig. */
+    java.util.List<Path> files() {
+        return resolve().map(dev.kpf.dataplane.source.Kubeconfig::files).orElse(java.util.List.of());
     }
 }

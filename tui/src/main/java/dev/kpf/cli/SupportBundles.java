@@ -39,7 +39,7 @@ final class SupportBundles {
      * @param agent the agent's URL, or null
      */
     static SupportBundle.Written write(Path target, DoctorReport report, HostRoot host, String node, URI agent, Path bpffs,
-                                       Path kubeconfig, ClusterReader reader) throws IOException {
+                                       List<Path> kubeconfig, ClusterReader reader) throws IOException {
         Instant now = Instant.now();
         SupportBundle b = new SupportBundle(directory(node, now), now);
         b.add("doctor.json", DoctorJson.render(report) + "\n");

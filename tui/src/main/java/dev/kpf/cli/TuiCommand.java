@@ -141,7 +141,8 @@ final class TuiCommand implements Callable<Integer> {
                 .withCluster(s.cluster(), null)
                 .withNodeName(node)
                 .withAgent(s.agentUri(), s.pins(), () -> s.agent().desired()));
-        Function<DoctorReport, String> bundle = report -> bundle(report, node, s.agentUri(), s.pins() == null ? bpffs : s.pins().root(), s.kubeconfig(), s.cluster());
+        Function<DoctorReport, String> bundle = report -> bundle(report, node, s.agentUri(), s.pins() == null ? bpffs : s.pins().root(),
+                s.kubeconfig() == null ? java.util.List.of() : java.util.List.of(s.kubeconfig()), s.cluster());
         return new TuiSources(node + " (demo)", s.source(), s.simulated(), s.simulatedWhy(), s::reading, () -> s.agent().desired(), 1, s::agentState,
                 true, () -> s.cluster().daemonSets(), doctor, bundle,
                 s.pins() == null ? null : notServices -> dev.kpf.dataplane.trace.Tracer.start(s.pins(), notServices), "tracing needs the BPF datapath: " + s.simulatedWhy());
@@ -152,7 +153,7 @@ final class TuiCommand implements Callable<Integer> {
         java.util.Optional<dev.kpf.dataplane.source.Kubeconfig> kubeconfig = kube.resolve();
         ClusterReader reader = kubeconfig.isPresent() && kubeconfig.get().files().stream().allMatch(Files::isReadable)
                 ? new ClusterReader(kubeconfig.get().client()) : null;
-        Path config = kube.firstFile();
+        java.util.List<Path> config = kube.files();
         PinDirectory pins = new PinDirectory(bpffs.toAbsolutePath());
         Supplier<LbTable> intent = reader == null ? null : SourceSpec.apiIntent(node, kubeconfig, () -> Duration.ofSeconds(8));
         Supplier<DoctorReport> doctor = () -> Doctor.run(DoctorInputs.none()
@@ -184,7 +185,7 @@ final class TuiCommand implements Callable<Integer> {
         }
     }
 
-    private static String bundle(DoctorReport report, String node, URI agent, Path pins, Path kubeconfig, ClusterReader reader) {
+    private static String bundle(DoctorReport report, String node, URI agent, Path pins, java.util.List<Path> kubeconfig, ClusterReader reader) {
         Path target = SupportBundles.defaultPath(node, Instant.now()).toAbsolutePath();
         try {
             SupportBundle.Written w = SupportBundles.write(target, report, HostRoot.live(), node, agent, pins, kubeconfig, reader);

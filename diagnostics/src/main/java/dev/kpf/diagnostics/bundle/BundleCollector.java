@@ -20,12 +20,17 @@ import java.util.stream.Stream;
 /**
  * Collects what support needs from a node into a {@link SupportBundle}: the network state ({@code ip addr/route/link},
  * {@code nft list ruleset}, {@code iptables-save}), raw dumps of kpf's pinned maps (bpftool), the agent's metrics,
- * status and services, the agent's recent container logs, the DaemonSet list and the kubeconfig in use. Whatever
- * cannot be collected is recorded with the reason; nothing here throws.
+ * status and services, the agent's recent container logs, the DaemonSet list and the kubeconfig in use (every file
+ * of a merged list). Whatever cannot be collected is recorded with the reason; nothing here throws.
  *
+ * @param kubeconfigs the kubeconfig files in use, in the order they merge; empty in a pod or without one
  * @param podLogs the kubelet's pod log directory (/var/log/pods); the agent's are those of pods named kpf-*
  */
-public record BundleCollector(NodeCommands commands, URI agent, Path pins, Path kubeconfig, ClusterReader cluster, Path podLogs, int logLines) {
+public record BundleCollector(NodeCommands commands, URI agent, Path pins, List<Path> kubeconfigs, ClusterReader cluster, Path podLogs, int logLines) {
+    public BundleCollector {
+        kubeconfigs = List.copyOf(kubeconfigs);
+    }
+
     public static final Path POD_LOGS = Path.of("/var/log/pods");
 
     public void collectInto(SupportBundle bundle) {
@@ -148,14 +153,23 @@ public record BundleCollector(NodeCommands commands, URI agent, Path pins, Path 
                 bundle.add("cluster/daemonsets.txt", b.toString());
             }
         }
-        if (kubeconfig == null) {
-            bundle.missing("cluster/kubeconfig.yaml", "no kubeconfig in use (in-cluster or none)");
-        } else {
+        addKubeconfigs(bundle);
+    }
+
+    /** Each kubeconfig file (redacted as every entry is), and for a merged list the order they merge in. */
+    private void addKubeconfigs(SupportBundle bundle) {
+        if (kubeconfigs.isEmpty()) bundle.missing("cluster/kubeconfig.yaml", "no kubeconfig in use (in-cluster or none)");
+        StringBuilder order = new StringBuilder("merged in this order (kubectl's rule: the first file that names a cluster, user or context wins):\n");
+        for (int i = 0; i < kubeconfigs.size(); i++) {
+            String name = i == 0 ? "cluster/kubeconfig.yaml" : "cluster/kubeconfig-" + (i + 1) + ".yaml";
+            Path file = kubeconfigs.get(i);
+            order.append(String.format("  %-26s %s%n", name, file));
             try {
-                bundle.add("cluster/kubeconfig.yaml", Files.readString(kubeconfig));
+                bundle.add(name, Files.readString(file));
             } catch (IOException e) {
-                bundle.missing("cluster/kubeconfig.yaml", "read " + kubeconfig + ": " + e.getMessage());
+                bundle.missing(name, "read " + file + ": " + e.getMessage());
             }
         }
+        if (kubeconfigs.size() > 1) bundle.add("cluster/kubeconfig-files.txt", order.toString());
     }
 }

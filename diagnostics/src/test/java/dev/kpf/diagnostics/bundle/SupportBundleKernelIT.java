@@ -94,9 +94,11 @@ class SupportBundleKernelIT {
                     + "\n    token: " + KUBECONFIG_TOKEN
                     + "\n- name: plugin\n  user:\n    exec:\n      command: login\n      args:\n      - --password\n      - " + EXEC_ARG
                     + "\n      env:\n      - name: LOGIN_HOME\n        value: " + EXEC_ENV
-                    + "\n- name: basic\n  user:\n    password: 'first " + SECOND_WORD + "'")
-                    + "- cluster:\n    server: https://admin:" + URL_PASSWORD + "@192.0.2.1:6443\n    proxy-url: http://p:" + PROXY_PASSWORD + "@192.0.2.2:3128\n  name: other\n";
+                    + "\n- name: basic\n  user:\n    password: 'first " + SECOND_WORD + "'");
             Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), kubeconfigText);
+            // the second file of a merged $KUBECONFIG list: it goes into the bundle too, redacted
+            Path second = Files.writeString(dir.resolve("kubeconfig-other"), "apiVersion: v1\nkind: Config\nclusters:\n"
+                    + "- cluster:\n    server: https://admin:" + URL_PASSWORD + "@192.0.2.1:6443\n    proxy-url: http://p:" + PROXY_PASSWORD + "@192.0.2.2:3128\n  name: other\n");
             ClusterReader reader = new ClusterReader(KubeClients.fromKubeconfig(serverKubeconfig));
 
             maps.program(dev.kpf.diagnostics.PinnedDatapath.demoTable());
@@ -116,7 +118,7 @@ class SupportBundleKernelIT {
             SupportBundle bundle = new SupportBundle("kpf-bundle-test", Instant.parse("2026-11-25T12:00:00Z"));
             bundle.add("doctor.json", DoctorJson.render(report));
             URI agentUri = URI.create("http://127.0.0.1:" + agent.getAddress().getPort());
-            new BundleCollector(new NodeCommands(in), agentUri, maps.pins(), kubeconfig, reader, logs, 2000).collectInto(bundle);
+            new BundleCollector(new NodeCommands(in), agentUri, maps.pins(), List.of(kubeconfig, second), reader, logs, 2000).collectInto(bundle);
             Path file = dir.resolve("bundle.tar.gz");
             SupportBundle.Written written = bundle.write(file);
 
@@ -133,7 +135,8 @@ class SupportBundleKernelIT {
             }
             for (String expected : List.of("MANIFEST.txt", "doctor.json", "node/ip-addr.txt", "node/ip-link.txt", "node/ip-route.txt",
                     "node/nft-ruleset.txt", "node/iptables-save.txt", "maps/kpf_svc4.json", "agent/metrics.txt", "agent/status.json",
-                    "agent/services.json", "agent/logs/kpf-x7k2p-agent-0.log", "cluster/daemonsets.txt", "cluster/kubeconfig.yaml")) {
+                    "agent/services.json", "agent/logs/kpf-x7k2p-agent-0.log", "cluster/daemonsets.txt", "cluster/kubeconfig.yaml",
+                    "cluster/kubeconfig-2.yaml", "cluster/kubeconfig-files.txt")) {
                 assertTrue(files.containsKey("kpf-bundle-test/" + expected), expected + " not in " + files.keySet());
             }
             assertEquals(written.entries().size() + 1, files.size(), "nothing but the entries and the manifest: " + files.keySet());
@@ -142,6 +145,11 @@ class SupportBundleKernelIT {
             assertTrue(files.get(root + "node/ip-link.txt").contains("alias Bearer [REDACTED]"), files.get(root + "node/ip-link.txt"));
             assertTrue(files.get(root + "agent/logs/kpf-x7k2p-agent-0.log").contains("level=info msg=sync frontends=12"));
             assertTrue(files.get(root + "cluster/kubeconfig.yaml").contains("server: http://127.0.0.1:" + api.port()), "the server stays readable");
+            assertTrue(files.get(root + "cluster/kubeconfig-2.yaml").contains("name: other") && files.get(root + "cluster/kubeconfig-2.yaml")
+                    .contains("@192.0.2.1:6443"), "the second file, readable: " + files.get(root + "cluster/kubeconfig-2.yaml"));
+            assertEquals("merged in this order (kubectl's rule: the first file that names a cluster, user or context wins):\n"
+                    + "  cluster/kubeconfig.yaml    " + kubeconfig + "\n  cluster/kubeconfig-2.yaml  " + second + "\n",
+                    files.get(root + "cluster/kubeconfig-files.txt"));
             assertTrue(files.get(root + "cluster/daemonsets.txt").contains("anetd"));
             assertTrue(files.get(root + "maps/kpf_svc4.json").contains("\"key\""), "a real bpftool dump");
             assertFalse(files.keySet().stream().anyMatch(f -> f.contains("coredns")), "only kpf's pod logs");
@@ -158,7 +166,7 @@ class SupportBundleKernelIT {
     @Test
     void what_cannot_be_collected_is_listed_with_the_reason() throws Exception {
         SupportBundle bundle = new SupportBundle("kpf-bundle-gaps", Instant.parse("2026-11-25T12:00:00Z"));
-        new BundleCollector(new NodeCommands(List.of()), URI.create("http://127.0.0.1:1"), dir.resolve("no-pins"), null, null, dir.resolve("no-logs"), 10)
+        new BundleCollector(new NodeCommands(List.of()), URI.create("http://127.0.0.1:1"), dir.resolve("no-pins"), List.of(), null, dir.resolve("no-logs"), 10)
                 .collectInto(bundle);
         Map<String, String> missing = new java.util.HashMap<>();
         bundle.missingEntries().forEach(m -> missing.put(m.name(), m.reason()));
