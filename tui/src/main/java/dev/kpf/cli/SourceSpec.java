@@ -107,10 +107,12 @@ record SourceSpec(String kind, Path path) {
 
     /** kubectl's words for a refused connection, else the error as the informer reported it. */
     static String unreadable(String server, String where, String error) {
+        String hostPort = server.replaceFirst("^[a-z]+://", "").replaceFirst("/.*$", "");
         if (error.contains("ConnectException") || error.contains("Connection refused") || error.contains("Failed to connect")) {
-            String hostPort = server.replaceFirst("^[a-z]+://", "").replaceFirst("/.*$", "");
             return "The connection to the server " + hostPort + " was refused - did you specify the right host or port? (" + where + ")";
         }
+        int silent = error.indexOf("no answer within ");
+        if (silent >= 0) return "Unable to connect to the server " + hostPort + ": " + error.substring(silent) + " (" + where + ")";
         return "cannot read the API server at " + server + " (" + where + "): " + error;
     }
 

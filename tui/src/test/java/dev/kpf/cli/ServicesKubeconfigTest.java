@@ -50,6 +50,22 @@ class ServicesKubeconfigTest {
         assertTrue(millis < 10_000, "failed after " + millis + " ms (the whole read was allowed 30 s)");
     }
 
+    /** A server that accepts connections and never answers (a black hole, a wedged proxy) fails within seconds too. */
+    @Test
+    void a_server_that_never_answers_fails_within_seconds(@TempDir Path dir) throws Exception {
+        try (ServerSocket hole = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            // never accepted: the kernel completes the handshakes, nobody reads or writes
+            Path config = Files.writeString(dir.resolve("hole"), kubeconfig("hole", "https://127.0.0.1:" + hole.getLocalPort()));
+            long t0 = System.nanoTime();
+            CommandRun run = CommandRun.of("services", "--kubeconfig", config.toString());
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(2, run.exitCode(), run.out());
+            assertTrue(run.err().startsWith("kpf services: Unable to connect to the server 127.0.0.1:" + hole.getLocalPort()
+                    + ": no answer within 5 s (it accepted the connection; is it an API server?)"), run.err());
+            assertTrue(millis < 10_000, "failed after " + millis + " ms (the whole read was allowed 30 s)");
+        }
+    }
+
     @Test
     void context_picks_another_than_the_current_one(@TempDir Path dir) throws Exception {
         try (FakeApiServer api = FakeApiServer.start(0)) {

@@ -138,24 +138,33 @@ public final class KubeSource implements ClusterSource {
      */
     private void heartbeats() {
         io.kubernetes.client.openapi.apis.VersionApi version = new io.kubernetes.client.openapi.apis.VersionApi(client);
+        // the first at once: a server that accepts connections and never answers shows within 5 s, not only
+        // when the informers' lists (which have no read timeout) would have ended
         while (!closed) {
+            try {
+                okhttp3.Call call = version.getCode().buildCall(null);
+                call.timeout().timeout(HEARTBEAT_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                try (okhttp3.Response r = call.execute()) {
+                    // any answer but a server error is contact (an API server that refuses /version to this user, 403, is alive)
+                    if (r.code() >= 500) throw new io.kubernetes.client.openapi.ApiException(r.code(), "GET /version: HTTP " + r.code());
+                }
+                lastContact = clock.instant();
+            } catch (java.io.InterruptedIOException e) {
+                if (!closed) onError("version", new java.io.IOException("no answer within " + HEARTBEAT_TIMEOUT.toSeconds()
+                        + " s (it accepted the connection; is it an API server?)", e));
+            } catch (io.kubernetes.client.openapi.ApiException | java.io.IOException | RuntimeException e) {
+                if (!closed) onError("version", e instanceof java.io.IOException io ? new io.kubernetes.client.openapi.ApiException(io) : e);
+            }
             try {
                 Thread.sleep(heartbeat);
             } catch (InterruptedException e) {
                 return;
             }
-            try {
-                okhttp3.Call call = version.getCode().buildCall(null);
-                call.timeout().timeout(5, java.util.concurrent.TimeUnit.SECONDS);
-                try (okhttp3.Response r = call.execute()) {
-                    if (!r.isSuccessful()) throw new io.kubernetes.client.openapi.ApiException(r.code(), "GET /version: HTTP " + r.code());
-                }
-                lastContact = clock.instant();
-            } catch (io.kubernetes.client.openapi.ApiException | java.io.IOException | RuntimeException e) {
-                if (!closed) onError("version", e instanceof java.io.IOException io ? new io.kubernetes.client.openapi.ApiException(io) : e);
-            }
         }
     }
+
+    /** How long one heartbeat waits for the API server's answer. */
+    static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
 
     /**
      * Handlers only record which object changed (the latest version, or null for a delete) and wake the runner;
@@ -226,6 +235,8 @@ public final class KubeSource implements ClusterSource {
     }
 
     private static String describe(Throwable t) {
+        // code 0: no HTTP answer at all; the cause says why (refused, reset, a TLS failure)
+        if (t instanceof io.kubernetes.client.openapi.ApiException a && a.getCode() == 0 && a.getCause() != null) return describe(a.getCause());
         if (t instanceof io.kubernetes.client.openapi.ApiException a) {
             return "HTTP " + a.getCode() + (a.getResponseBody() == null ? "" : " " + a.getResponseBody().strip());
         }
