@@ -26,16 +26,20 @@ import java.util.Set;
  * <li>internalTrafficPolicy: Local restricts ClusterIPs to node-local endpoints; externalTrafficPolicy: Local
  *     restricts NodePorts, ExternalIPs and LoadBalancer IPs to node-local endpoints for outside traffic, while
  *     traffic from the node itself keeps all endpoints (an {@link Scope#INTERNAL} entry);</li>
- * <li>topology hints narrow cluster-wide endpoints to this node's zone when the service asks for it, this node
- *     has a zone, every ready endpoint carries hints and one is hinted for the zone;</li>
+ * <li>topology hints narrow cluster-wide endpoints (kube-proxy's topologyModeFromHints, pkg/proxy/topology.go):
+ *     to those hinted for this node when every ready endpoint carries a node hint and one names this node
+ *     (trafficDistribution PreferSameNode), else to those hinted for this node's zone when every ready endpoint
+ *     carries a zone hint and one names the zone; the hints alone decide, whatever the Service asks (1.33+);</li>
  * <li>headless and ExternalName services, and services labelled for another proxy
- *     ({@code service.kubernetes.io/service-proxy-name}), are skipped.</li>
+ *     ({@code service.kubernetes.io/service-proxy-name}) or {@code service.kubernetes.io/headless} (which kube-proxy's
+ *     informers never list), are skipped;</li>
+ * <li>load balancer IPs are the Service's status ingress IPs in VIP mode, whatever its type, as kube-proxy.</li>
  * </ul>
  */
 public final class ServiceTranslator {
-    public static final String PROXY_NAME_LABEL = "service.kubernetes.io/service-proxy-name";
+    public static final String PROXY_NAME_LABEL = Service.PROXY_NAME_LABEL;
     /** Services carrying the proxy-name label with this value are kpf's. */
-    public static final String PROXY_NAME = "kpf";
+    public static final String PROXY_NAME = Service.KPF_PROXY_NAME;
 
     private final String nodeName;
 
@@ -70,6 +74,7 @@ public final class ServiceTranslator {
                                   List<Problem> problems) {
         String owner = svc.labels().get(PROXY_NAME_LABEL);
         if (owner != null && !owner.equals(PROXY_NAME)) return;
+        if (svc.labels().containsKey(Service.HEADLESS_LABEL)) return;
         if (svc.type() == Service.Type.EXTERNAL_NAME || svc.headless()) return;
 
         Set<IpFamily> families = new LinkedHashSet<>();
@@ -79,7 +84,7 @@ public final class ServiceTranslator {
         for (Service.Port port : svc.ports()) {
             for (IpFamily family : families) {
                 List<Candidate> candidates = candidates(svc, port, family, slices);
-                List<Backend> cluster = clusterBackends(svc, candidates, zone);
+                List<Backend> cluster = clusterBackends(candidates, zone);
                 List<Backend> local = localBackends(candidates);
                 LbEntryFactory make = new LbEntryFactory(svc, port);
 
@@ -95,10 +100,8 @@ public final class ServiceTranslator {
                 for (InetAddress ip : svc.externalIps()) {
                     if (IpFamily.of(ip) == family) external.add(Map.entry(ip, FrontendType.EXTERNAL_IP));
                 }
-                if (svc.type() == Service.Type.LOAD_BALANCER) {
-                    for (InetAddress ip : svc.loadBalancerIps()) {
-                        if (IpFamily.of(ip) == family) external.add(Map.entry(ip, FrontendType.LOAD_BALANCER));
-                    }
+                for (InetAddress ip : svc.loadBalancerIps()) {
+                    if (IpFamily.of(ip) == family) external.add(Map.entry(ip, FrontendType.LOAD_BALANCER));
                 }
                 for (Map.Entry<InetAddress, FrontendType> e : external) {
                     int p = e.getValue() == FrontendType.NODE_PORT ? port.nodePort() : port.port();
@@ -136,7 +139,7 @@ public final class ServiceTranslator {
     }
 
     /** An endpoint of one service port in one family, before selection. */
-    private record Candidate(Backend backend, boolean ready, boolean serving, boolean terminating, Set<String> hints) {}
+    private record Candidate(Backend backend, boolean ready, boolean serving, boolean terminating, Set<String> zoneHints, Set<String> nodeHints) {}
 
     private List<Candidate> candidates(Service svc, Service.Port port, IpFamily family, List<EndpointSlice> slices) {
         Map<String, Candidate> byAddress = new LinkedHashMap<>();
@@ -151,20 +154,23 @@ public final class ServiceTranslator {
                 boolean local = !nodeName.isEmpty() && nodeName.equals(ep.nodeName());
                 Backend.State state = ep.ready() ? Backend.State.READY : Backend.State.TERMINATING;
                 Backend b = new Backend(ip, sp.get().port(), port.protocol(), state, local, ep.nodeName(), ep.zone(), ep.pod());
-                Candidate c = new Candidate(b, ep.ready(), ep.serving(), ep.terminating(), ep.hintZones());
+                Candidate c = new Candidate(b, ep.ready(), ep.serving(), ep.terminating(), ep.hintZones(), ep.hintNodes());
                 String key = ip.getHostAddress() + "|" + sp.get().port();
-                Candidate existing = byAddress.get(key);
-                // an endpoint listed by two slices (e.g. while slices are being rebalanced) counts once, ready wins
-                if (existing == null || (!existing.ready() && c.ready())) byAddress.put(key, c);
+                // an endpoint listed by two slices (while slices are rebalanced, or a new pod on a terminating pod's
+                // IP) counts once; as kube-proxy (endpointslicecache.go) the copy that is not terminating wins
+                if (!c.terminating() || !byAddress.containsKey(key)) byAddress.put(key, c);
             }
         }
         return new ArrayList<>(byAddress.values());
     }
 
-    private List<Backend> clusterBackends(Service svc, List<Candidate> all, String zone) {
-        boolean topology = useTopology(svc, all, zone);
-        List<Backend> ready = all.stream().filter(Candidate::ready)
-                .filter(c -> !topology || c.hints().contains(zone)).map(Candidate::backend).sorted().toList();
+    private List<Backend> clusterBackends(List<Candidate> all, String zone) {
+        Topology topology = topology(all, zone);
+        List<Backend> ready = all.stream().filter(Candidate::ready).filter(c -> switch (topology) {
+            case NODE -> c.nodeHints().contains(nodeName);
+            case ZONE -> c.zoneHints().contains(zone);
+            case NONE -> true;
+        }).map(Candidate::backend).sorted().toList();
         if (!ready.isEmpty()) return ready;
         return terminating(all);
     }
@@ -179,15 +185,26 @@ public final class ServiceTranslator {
         return all.stream().filter(c -> c.serving() && c.terminating()).map(Candidate::backend).sorted().toList();
     }
 
-    private static boolean useTopology(Service svc, List<Candidate> all, String zone) {
-        if (!svc.topologyAware() || zone.isEmpty()) return false;
-        boolean forZone = false;
+    /** Which hints narrow the cluster-wide endpoints: kube-proxy's topology modes. */
+    private enum Topology { NONE, NODE, ZONE }
+
+    /**
+     * kube-proxy's topologyModeFromHints: over the ready endpoints, node hints when all have one and one names this
+     * node, else zone hints when all have one and one names this node's zone, else none.
+     */
+    private Topology topology(List<Candidate> all, String zone) {
+        boolean anyReady = false, allNode = true, forNode = false, allZone = true, forZone = false;
         for (Candidate c : all) {
             if (!c.ready()) continue;
-            if (c.hints().isEmpty()) return false;
-            if (c.hints().contains(zone)) forZone = true;
+            anyReady = true;
+            if (c.nodeHints().isEmpty()) allNode = false;
+            else if (!nodeName.isEmpty() && c.nodeHints().contains(nodeName)) forNode = true;
+            if (c.zoneHints().isEmpty()) allZone = false;
+            else if (!zone.isEmpty() && c.zoneHints().contains(zone)) forZone = true;
         }
-        return forZone;
+        if (!anyReady) return Topology.NONE;
+        if (allNode && forNode) return Topology.NODE;
+        return allZone && forZone ? Topology.ZONE : Topology.NONE;
     }
 
     /** Builds the entries of one service port. */

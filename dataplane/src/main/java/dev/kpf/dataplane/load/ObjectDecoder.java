@@ -97,7 +97,7 @@ public final class ObjectDecoder {
         boolean headless = ipTexts.stream().anyMatch(t -> t.equals("None"));
         if (!headless && type != Service.Type.EXTERNAL_NAME) {
             for (String t : ipTexts) {
-                Optional<InetAddress> ip = IpAddresses.parse(t);
+                Optional<InetAddress> ip = sloppy(doc, label, "spec.clusterIPs", t);
                 if (ip.isEmpty()) return reject(doc, label, "spec.clusterIPs has an invalid IP '" + t + "'");
                 clusterIps.add(ip.get());
             }
@@ -147,20 +147,28 @@ public final class ObjectDecoder {
             JsonObject io = ing.getAsJsonObject();
             String ip = JsonFields.string(io, "ip");
             if (ip == null) continue; // hostname-only ingress: nothing to program
-            if ("Proxy".equals(JsonFields.string(io, "ipMode"))) continue; // the load balancer proxies; kube-proxy skips it too
+            // as kube-proxy (util IsVIPMode): only ipMode VIP, or none; Proxy (and any other mode) is the load balancer's
+            String ipMode = JsonFields.string(io, "ipMode");
+            if (ipMode != null && !ipMode.equals("VIP")) continue;
+            // whatever the Service's type: kube-proxy programs the ingress IPs in status (e.g. left after a type change)
             lbIps.addAll(ips(doc, label, "status.loadBalancer.ingress", List.of(ip)));
         }
+        // kube-proxy reads spec.loadBalancerSourceRanges only (serviceport.go); the annotation is the cloud providers'
         List<String> rangeTexts = JsonFields.strings(spec, "loadBalancerSourceRanges");
-        if (rangeTexts.isEmpty()) {
-            String annotation = JsonFields.string(JsonFields.object(o, "metadata", "annotations"), "service.beta.kubernetes.io/load-balancer-source-ranges");
-            if (annotation != null) rangeTexts = List.of(annotation.split(","));
+        String rangeAnnotation = JsonFields.string(JsonFields.object(o, "metadata", "annotations"), SOURCE_RANGES_ANNOTATION);
+        if (rangeTexts.isEmpty() && rangeAnnotation != null && !rangeAnnotation.isBlank() && !lbIps.isEmpty()) {
+            warn(doc, label, "annotation " + SOURCE_RANGES_ANNOTATION + " is read by cloud load balancers, not by kube-proxy or kpf: "
+                    + "the load balancer IPs accept every source; set spec.loadBalancerSourceRanges to filter them on the node");
         }
         List<Cidr> ranges = new ArrayList<>();
         for (String r : rangeTexts) {
             if (r.isBlank()) continue;
-            Optional<Cidr> c = Cidr.parse(r);
+            Optional<Cidr> c = Cidr.parseSloppy(r);
             if (c.isEmpty()) warn(doc, label, "loadBalancerSourceRanges entry '" + r.strip() + "' is not a CIDR: ignored");
-            else ranges.add(c.get());
+            else {
+                if (Cidr.parse(r).isEmpty()) warn(doc, label, leadingZeros("loadBalancerSourceRanges", r, c.get().toString()));
+                ranges.add(c.get());
+            }
         }
 
         boolean affinity = "ClientIP".equals(JsonFields.string(spec, "sessionAffinity"));
@@ -176,26 +184,35 @@ public final class ObjectDecoder {
         String etp = JsonFields.string(spec, "externalTrafficPolicy", "Cluster");
         String itp = JsonFields.string(spec, "internalTrafficPolicy", "Cluster");
         int hc = (int) JsonFields.integer(spec, "healthCheckNodePort").orElse(0);
-        Map<String, String> annotations = JsonFields.stringMap(JsonFields.object(o, "metadata", "annotations"));
-        String mode = annotations.getOrDefault("service.kubernetes.io/topology-mode",
-                annotations.getOrDefault("service.kubernetes.io/topology-aware-hints", ""));
-        boolean topology = (!mode.isEmpty() && !mode.equalsIgnoreCase("disabled"))
-                || JsonFields.string(spec, "trafficDistribution") != null;
         Map<String, String> labels = JsonFields.stringMap(JsonFields.object(o, "metadata", "labels"));
         if (headless) clusterIps.clear();
         return new Decoded.AService(new Service(ns, name, type, clusterIps, ports, externalIps, lbIps, ranges, affinity, timeout,
-                etp.equals("Local") || etp.equals("OnlyLocal"), itp.equals("Local"), hc, topology, labels));
+                etp.equals("Local") || etp.equals("OnlyLocal"), itp.equals("Local"), hc, labels));
     }
 
     private List<InetAddress> ips(SourceDocument doc, String label, String field, List<String> texts) {
         List<InetAddress> out = new ArrayList<>();
         for (String t : texts) {
-            Optional<InetAddress> ip = IpAddresses.parse(t);
+            Optional<InetAddress> ip = sloppy(doc, label, field, t);
             if (ip.isEmpty()) warn(doc, label, field + " has an invalid IP '" + t + "': ignored");
             else out.add(ip.get());
         }
         return out;
     }
+
+    /** An address from the API as kube-proxy reads it (leading zeros are decimal), with a warning when it had them. */
+    private Optional<InetAddress> sloppy(SourceDocument doc, String label, String field, String text) {
+        Optional<InetAddress> ip = IpAddresses.parseSloppy(text);
+        if (ip.isPresent() && IpAddresses.parse(text).isEmpty()) warn(doc, label, leadingZeros(field, text, IpAddresses.format(ip.get())));
+        return ip;
+    }
+
+    private static String leadingZeros(String field, String text, String read) {
+        return field + " '" + text.strip() + "' has leading zeros: read as " + read + ", in decimal as kube-proxy reads it (write it that way: "
+                + "the API refuses it under StrictIPCIDRValidation)";
+    }
+
+    static final String SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges";
 
     private Decoded slice(SourceDocument doc, String label, String ns, String name, JsonObject o) {
         String addressType = JsonFields.string(o, "addressType", "");
@@ -208,7 +225,12 @@ public final class ObjectDecoder {
             if (addressType.equals("FQDN")) return new Decoded.Ignored("EndpointSlice(FQDN)");
             return reject(doc, label, "addressType '" + addressType + "' is not IPv4, IPv6 or FQDN");
         }
-        String service = JsonFields.string(JsonFields.object(o, "metadata", "labels"), "kubernetes.io/service-name");
+        Map<String, String> labels = JsonFields.stringMap(JsonFields.object(o, "metadata", "labels"));
+        // kube-proxy's informers never list these (kpf departs for its own proxy name: the slices of kpf's Services)
+        String proxy = labels.get(Service.PROXY_NAME_LABEL);
+        if (labels.containsKey(Service.HEADLESS_LABEL)) return new Decoded.Ignored("EndpointSlice(headless)");
+        if (proxy != null && !proxy.equals(Service.KPF_PROXY_NAME)) return new Decoded.Ignored("EndpointSlice(" + proxy + ")");
+        String service = labels.get("kubernetes.io/service-name");
         if (service == null || service.isBlank()) {
             return reject(doc, label, "has no label kubernetes.io/service-name, so it belongs to no service");
         }
@@ -232,30 +254,44 @@ public final class ObjectDecoder {
         for (JsonElement ee : JsonFields.array(o, "endpoints")) {
             if (!ee.isJsonObject()) continue;
             JsonObject e = ee.getAsJsonObject();
-            List<InetAddress> addresses = new ArrayList<>();
-            for (String a : JsonFields.strings(e, "addresses")) {
-                Optional<InetAddress> ip = IpAddresses.parse(a);
-                if (ip.isEmpty()) warn(doc, label, "endpoint address '" + a + "' is not an IP: that endpoint is skipped");
-                else if (IpFamily.of(ip.get()) != family) warn(doc, label, "endpoint address " + a + " is not " + family + " (the slice's addressType): skipped");
-                else addresses.add(ip.get());
+            // only the first address counts (kube-proxy: Addresses[0]; the API lets consumers ignore the others)
+            List<String> texts = JsonFields.strings(e, "addresses");
+            if (texts.isEmpty()) continue;
+            String a = texts.getFirst();
+            Optional<InetAddress> ip = sloppy(doc, label, "endpoint address", a);
+            if (ip.isEmpty()) {
+                warn(doc, label, "endpoint address '" + a + "' is not an IP: that endpoint is skipped");
+                continue;
             }
-            if (addresses.isEmpty()) continue;
+            if (IpFamily.of(ip.get()) != family) {
+                warn(doc, label, "endpoint address " + a + " is not " + family + " (the slice's addressType): that endpoint is skipped");
+                continue;
+            }
+            List<InetAddress> addresses = List.of(ip.get());
             JsonObject c = JsonFields.object(e, "conditions");
+            // kube-proxy's reading: an omitted serving is true, whatever ready says (endpointslicecache.go)
             boolean ready = JsonFields.bool(c, "ready", true);
-            boolean serving = JsonFields.bool(c, "serving", ready);
+            boolean serving = JsonFields.bool(c, "serving", true);
             boolean terminating = JsonFields.bool(c, "terminating", false);
-            Set<String> hints = new LinkedHashSet<>();
-            for (JsonElement z : JsonFields.array(JsonFields.object(e, "hints"), "forZones")) {
-                if (z.isJsonObject() && JsonFields.string(z.getAsJsonObject(), "name") != null) hints.add(JsonFields.string(z.getAsJsonObject(), "name"));
-            }
+            Set<String> hints = hintNames(e, "forZones");
+            Set<String> nodeHints = hintNames(e, "forNodes");
             // only a Pod's name is kept (what backends show): one string per endpoint, shared with its backends
             JsonObject ref = JsonFields.object(e, "targetRef");
             String target = ref != null && "Pod".equals(JsonFields.string(ref, "kind")) ? JsonFields.string(ref, "name", "") : "";
             // node and zone names repeat across every endpoint of a cluster: keep one copy of each
             endpoints.add(new EndpointSlice.Endpoint(addresses, ready, serving, terminating, JsonFields.string(e, "nodeName", "").intern(),
-                    JsonFields.string(e, "zone", "").intern(), hints, target));
+                    JsonFields.string(e, "zone", "").intern(), hints, nodeHints, target));
         }
         return new Decoded.ASlice(new EndpointSlice(ns, name, service, family, ports, endpoints, triggerTime(doc, label, o)));
+    }
+
+    /** The names of an endpoint's hints of one kind (forZones, forNodes), interned: they repeat across a cluster. */
+    private static Set<String> hintNames(JsonObject endpoint, String kind) {
+        Set<String> names = new LinkedHashSet<>();
+        for (JsonElement h : JsonFields.array(JsonFields.object(endpoint, "hints"), kind)) {
+            if (h.isJsonObject() && JsonFields.string(h.getAsJsonObject(), "name") != null) names.add(JsonFields.string(h.getAsJsonObject(), "name").intern());
+        }
+        return names;
     }
 
     /** The EndpointSlice controller's RFC 3339 time (kube-proxy's getLastChangeTriggerTime), when present and readable. */

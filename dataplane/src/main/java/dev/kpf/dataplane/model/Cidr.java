@@ -27,6 +27,22 @@ public record Cidr(InetAddress network, int prefixLength) {
         return Optional.of(new Cidr(masked(ip.get(), len), len));
     }
 
+    /**
+     * A prefix as kube-proxy reads one from the API (k8s.io/utils/net ParseCIDRSloppy): the prefix length is required,
+     * IPv4 octets may carry leading zeros (decimal); the host bits are cleared.
+     */
+    public static Optional<Cidr> parseSloppy(String text) {
+        if (text == null) return Optional.empty();
+        String t = text.strip();
+        int slash = t.indexOf('/');
+        if (slash < 0) return Optional.empty();
+        Optional<InetAddress> ip = IpAddresses.parseSloppy(t.substring(0, slash));
+        if (ip.isEmpty() || !t.substring(slash + 1).matches("\\d{1,3}")) return Optional.empty();
+        int len = Integer.parseInt(t.substring(slash + 1));
+        if (len > ip.get().getAddress().length * 8) return Optional.empty();
+        return Optional.of(new Cidr(masked(ip.get(), len), len));
+    }
+
     private static InetAddress masked(InetAddress ip, int len) {
         byte[] b = ip.getAddress();
         for (int i = 0; i < b.length; i++) {

@@ -30,15 +30,18 @@ public record EndpointSlice(String namespace, String name, String serviceName, I
     public record Port(String name, Protocol protocol, int port) {}
 
     /**
-     * One endpoint with its conditions as kube-proxy reads them: ready (absent means ready), serving (absent means
-     * as ready), terminating (absent means false); and the name of the Pod it targets (a targetRef of kind Pod;
-     * empty otherwise).
+     * One endpoint with its conditions as kube-proxy reads them (pkg/proxy/endpointslicecache.go): ready (absent means
+     * ready), serving (absent means serving, also when not ready: kube-proxy's reading, where the API doc says "as
+     * ready"), terminating (absent means false); its topology hints, zones ({@code hints.forZones}) and nodes
+     * ({@code hints.forNodes}); and the name of the Pod it targets (a targetRef of kind Pod; empty otherwise). Only
+     * the first address counts, as for kube-proxy; {@code addresses} holds just that one.
      */
     public record Endpoint(List<InetAddress> addresses, boolean ready, boolean serving, boolean terminating,
-                           String nodeName, String zone, Set<String> hintZones, String pod) {
+                           String nodeName, String zone, Set<String> hintZones, Set<String> hintNodes, String pod) {
         public Endpoint {
             addresses = List.copyOf(addresses);
             hintZones = Set.copyOf(hintZones);
+            hintNodes = Set.copyOf(hintNodes);
         }
     }
 

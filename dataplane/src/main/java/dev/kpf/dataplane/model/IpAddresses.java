@@ -27,6 +27,31 @@ public final class IpAddresses {
         }
     }
 
+    /**
+     * As {@link #parse}, but IPv4 octets may carry leading zeros, read in decimal ({@code 010.096.000.001} is
+     * 10.96.0.1): how kube-proxy reads addresses from the API (k8s.io/utils/net ParseIPSloppy), for objects stored
+     * before the API rejected such text (and still accepted without StrictIPCIDRValidation). For API objects only;
+     * what users type is parsed strictly.
+     */
+    public static Optional<InetAddress> parseSloppy(String text) {
+        Optional<InetAddress> strict = parse(text);
+        if (strict.isPresent() || text == null) return strict;
+        String[] octets = text.strip().split("\\.", -1);
+        if (octets.length != 4) return Optional.empty();
+        byte[] b = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            if (!octets[i].matches("\\d{1,12}")) return Optional.empty();
+            long v = Long.parseLong(octets[i]);
+            if (v > 255) return Optional.empty();
+            b[i] = (byte) v;
+        }
+        try {
+            return Optional.of(InetAddress.getByAddress(b));
+        } catch (java.net.UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Dotted quad for IPv4, RFC 5952 for IPv6 (lower case, longest zero run compressed, first on ties). */
     public static String format(InetAddress address) {
         if (!(address instanceof Inet6Address)) return address.getHostAddress();

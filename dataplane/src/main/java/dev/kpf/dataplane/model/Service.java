@@ -11,8 +11,16 @@ import java.util.Map;
 public record Service(String namespace, String name, Type type, List<InetAddress> clusterIps, List<Port> ports,
                       List<InetAddress> externalIps, List<InetAddress> loadBalancerIps, List<Cidr> sourceRanges,
                       boolean clientIpAffinity, int affinityTimeoutSeconds, boolean externalPolicyLocal,
-                      boolean internalPolicyLocal, int healthCheckNodePort, boolean topologyAware,
-                      Map<String, String> labels) {
+                      boolean internalPolicyLocal, int healthCheckNodePort, Map<String, String> labels) {
+
+    /**
+     * Services and EndpointSlices carrying either label (any value) are never listed by kube-proxy's informers
+     * (cmd/kube-proxy/app/server.go: "!service.kubernetes.io/headless,!service.kubernetes.io/service-proxy-name").
+     */
+    public static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
+    public static final String PROXY_NAME_LABEL = "service.kubernetes.io/service-proxy-name";
+    /** Objects whose proxy-name label has this value are kpf's own (kpf departs from kube-proxy for them). */
+    public static final String KPF_PROXY_NAME = "kpf";
 
     /** kube-proxy's default ClientIP affinity timeout: three hours. */
     public static final int DEFAULT_AFFINITY_TIMEOUT = 10800;

@@ -64,24 +64,24 @@ class LbDiffTest {
 
     private static Service sticky(Service s) {
         return new Service(s.namespace(), s.name(), s.type(), s.clusterIps(), s.ports(), s.externalIps(), s.loadBalancerIps(),
-                s.sourceRanges(), true, 600, false, false, 0, false, s.labels());
+                s.sourceRanges(), true, 600, false, false, 0, s.labels());
     }
 
     private static Service withIp(Service s, String ip) {
         return new Service(s.namespace(), s.name(), s.type(), List.of(IpAddresses.parse(ip).orElseThrow()), s.ports(),
-                s.externalIps(), s.loadBalancerIps(), s.sourceRanges(), false, 10800, false, false, 0, false, s.labels());
+                s.externalIps(), s.loadBalancerIps(), s.sourceRanges(), false, 10800, false, false, 0, s.labels());
     }
 
     static Service web(UnaryOperator<Service> change) {
         return change.apply(new Service("shop", "web", Service.Type.CLUSTER_IP, List.of(IpAddresses.parse("10.96.0.1").orElseThrow()),
                 List.of(new Service.Port("http", Protocol.TCP, 80, 0)), List.of(), List.of(), List.of(), false,
-                Service.DEFAULT_AFFINITY_TIMEOUT, false, false, 0, false, Map.of()));
+                Service.DEFAULT_AFFINITY_TIMEOUT, false, false, 0, Map.of()));
     }
 
     static EndpointSlice slice(String ip, boolean ready) {
         return new EndpointSlice("shop", "web-" + ip.replace('.', '-'), "web", IpFamily.IPv4,
                 List.of(new EndpointSlice.Port("http", Protocol.TCP, 8080)),
-                List.of(new EndpointSlice.Endpoint(List.of(IpAddresses.parse(ip).orElseThrow()), ready, ready, !ready, "node-b", "", Set.of(), "")));
+                List.of(new EndpointSlice.Endpoint(List.of(IpAddresses.parse(ip).orElseThrow()), ready, ready, !ready, "node-b", "", Set.of(), Set.of(), "")));
     }
 
     static ClusterState state(List<Service> services, List<EndpointSlice> slices) {

@@ -213,13 +213,13 @@ public final class ChurnCluster {
             List<Cidr> ranges = s.type == Service.Type.LOAD_BALANCER ? s.sourceRanges.stream().map(r -> Cidr.parse(r).orElseThrow()).toList() : List.of();
             boolean local = s.externalLocal && s.type != Service.Type.CLUSTER_IP;
             out.add(new Service("churn", s.name, s.type, clusterIps, ports, external, lb, ranges, s.affinity,
-                    s.affinity ? Service.DEFAULT_AFFINITY_TIMEOUT : 0, local, false, local ? 32000 + s.index : 0, false, Map.of()));
+                    s.affinity ? Service.DEFAULT_AFFINITY_TIMEOUT : 0, local, false, local ? 32000 + s.index : 0, Map.of()));
             for (IpFamily f : families) {
                 List<EndpointSlice.Endpoint> endpoints = new ArrayList<>();
                 for (int i : s.pods) {
                     Pod p = pods[i];
                     endpoints.add(new EndpointSlice.Endpoint(List.of(podIp(i, f)), !p.terminating, true, p.terminating, p.node, "",
-                            Set.of(), "pod-" + i));
+                            Set.of(), Set.of(), "pod-" + i));
                 }
                 List<EndpointSlice.Port> slicePorts = s.ports.stream().map(p -> new EndpointSlice.Port(p.name(), p.protocol(), p.target())).toList();
                 slices.add(new EndpointSlice("churn", s.name + "-" + f.name().toLowerCase(java.util.Locale.ROOT), s.name, f, slicePorts, endpoints));
