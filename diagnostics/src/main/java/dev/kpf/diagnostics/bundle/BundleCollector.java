@@ -165,7 +165,7 @@ public record BundleCollector(NodeCommands commands, URI agent, Path pins, List<
             Path file = kubeconfigs.get(i);
             order.append(String.format("  %-26s %s%n", name, file));
             try {
-                bundle.add(name, Files.readString(file));
+                bundle.add(name, KubeconfigRedactor.redact(Files.readString(file)));
             } catch (IOException e) {
                 bundle.missing(name, "read " + file + ": " + e.getMessage());
             }

@@ -120,6 +120,39 @@ class RedactorTest {
     }
 
     /** Issue 18: a bundle file is redacted whole, then cut: a key whose BEGIN line falls before the cut never passes. */
+    /**
+     * Review of issue 18: exec plugins written in flow style or as JSON (both valid for kubectl) leaked their args and
+     * env; a kubeconfig is redacted by its structure, whatever its style.
+     */
+    @Test
+    void a_kubeconfig_in_flow_style_or_json_loses_exec_args_env_and_credentials() {
+        String flow = """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: c, cluster: {server: "https://192.0.2.1:6443"}}]
+                users:
+                - name: flow
+                  user: {exec: {command: login, args: ["get-token", "--password", "fl0w-arg", "--token=fl0w-flag", "-p", "sh0rt-p", "--cluster-name", "prod"], env: [{name: MY_TOKEN, value: fl0w-env}]}}
+                - {name: provider, user: {auth-provider: {name: oidc, config: {client-id: kpf, client-secret: pr0vider-secret, id-token: pr0vider-id}}}}
+                """;
+        String json = """
+                {"apiVersion":"v1","kind":"Config","clusters":[{"name":"c","cluster":{"server":"https://192.0.2.1:6443"}}],
+                 "users":[{"name":"json","user":{"exec":{"command":"aws","args":["eks","get-token","--password","js0n-arg"],
+                 "env":[{"name":"AWS_SESSION_TOKEN","value":"js0n-env"}]},"token":"js0n-token"}}]}
+                """;
+        for (String config : new String[] {flow, json}) {
+            String out = KubeconfigRedactor.redact(config);
+            for (String planted : new String[] {"fl0w-arg", "fl0w-flag", "sh0rt-p", "fl0w-env", "pr0vider-secret", "pr0vider-id", "js0n-arg", "js0n-env", "js0n-token"}) {
+                assertFalse(out.contains(planted), planted + " left in\n" + out);
+            }
+            assertTrue(out.contains("https://192.0.2.1:6443"), "the server stays readable: " + out);
+        }
+        String out = KubeconfigRedactor.redact(flow);
+        assertTrue(out.contains("get-token") && out.contains("--cluster-name") && out.contains("prod") && out.contains("client-id: kpf"),
+                "what is not a credential stays for support to read: " + out);
+        assertTrue(KubeconfigRedactor.redact("not: [valid").contains("not: [valid"), "text that is not YAML is left to the text rules");
+    }
+
     @Test
     void a_bundle_file_is_redacted_before_it_is_cut() {
         String key = "-----BEGIN RSA PRIVATE KEY-----\n" + ("M".repeat(64) + "\n").repeat(20) + "-----END RSA PRIVATE KEY-----\n";

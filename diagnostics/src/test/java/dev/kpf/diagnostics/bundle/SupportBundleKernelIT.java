@@ -61,6 +61,8 @@ class SupportBundleKernelIT {
     private static final String AWS_SECRET = "awssecretaccesskey3333";
     private static final String COOKIE = "cookievalue4444";
     private static final String SECOND_WORD = "secondwordofpassword5555";
+    private static final String FLOW_ARG = "flowstyleexecarg6666";
+    private static final String FLOW_ENV = "flowstyleexecenv7777";
 
     @Test
     void every_planted_credential_is_redacted_and_the_manifest_names_contents_and_gaps() throws Exception {
@@ -98,7 +100,8 @@ class SupportBundleKernelIT {
             Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), kubeconfigText);
             // the second file of a merged $KUBECONFIG list: it goes into the bundle too, redacted
             Path second = Files.writeString(dir.resolve("kubeconfig-other"), "apiVersion: v1\nkind: Config\nclusters:\n"
-                    + "- cluster:\n    server: https://admin:" + URL_PASSWORD + "@192.0.2.1:6443\n    proxy-url: http://p:" + PROXY_PASSWORD + "@192.0.2.2:3128\n  name: other\n");
+                    + "- cluster:\n    server: https://admin:" + URL_PASSWORD + "@192.0.2.1:6443\n    proxy-url: http://p:" + PROXY_PASSWORD + "@192.0.2.2:3128\n  name: other\n"
+                    + "users: [{name: flow, user: {exec: {command: login, args: [\"--password\", \"" + FLOW_ARG + "\"], env: [{name: T, value: " + FLOW_ENV + "}]}}}]\n");
             ClusterReader reader = new ClusterReader(KubeClients.fromKubeconfig(serverKubeconfig));
 
             maps.program(dev.kpf.diagnostics.PinnedDatapath.demoTable());
@@ -130,7 +133,7 @@ class SupportBundleKernelIT {
             }
             for (String planted : List.of(JWT, LINK_TOKEN, RULE_TOKEN, NFT_PASSWORD, METRICS_TOKEN, STATUS_TOKEN, SECRET_VALUE, PEM_BODY,
                     LOG_PASSWORD, KEY_DATA, KUBECONFIG_TOKEN, ANNOTATION_TOKEN, EXEC_ENV, EXEC_ARG, URL_PASSWORD, PROXY_PASSWORD, AWS_SECRET, COOKIE,
-                    SECOND_WORD)) {
+                    SECOND_WORD, FLOW_ARG, FLOW_ENV)) {
                 files.forEach((name, text) -> assertFalse(text.contains(planted), planted + " left the node in " + name));
             }
             for (String expected : List.of("MANIFEST.txt", "doctor.json", "node/ip-addr.txt", "node/ip-link.txt", "node/ip-route.txt",
