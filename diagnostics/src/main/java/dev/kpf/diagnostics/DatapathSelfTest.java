@@ -72,7 +72,7 @@ public final class DatapathSelfTest {
         // one self-test at a time per pin directory: a second would take the first one's test frontend for a leftover
         Optional<DirectoryLock> alone;
         try {
-            Path lockDir = pins.path("selftest");
+            Path lockDir = pins.path(dev.kpf.dataplane.bpf.OwnPins.SELFTEST_LOCK);
             Files.createDirectories(lockDir);
             alone = DirectoryLock.tryExclusive(lockDir);
         } catch (IOException | RuntimeException e) {

@@ -135,6 +135,11 @@ final class AgentCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PinDirectory pins = new PinDirectory(bpffs.toAbsolutePath());
+        if (dryRun && !cleanup) {
+            // a dry run of the agent itself would be a real agent: refuse rather than run one
+            throw new CommandLine.ParameterException(spec.commandLine(), "--dry-run goes with --cleanup (kpf agent --cleanup --dry-run shows what "
+                    + "would be removed); the agent itself has no dry run (--simulate runs it without BPF)");
+        }
         if (cleanup) {
             List<String> done;
             try {
@@ -144,7 +149,7 @@ final class AgentCommand implements Callable<Integer> {
                 err.flush();
                 return 1;
             }
-            out.println(done.isEmpty() ? "nothing to remove under " + pins.root() : dryRun ? "kpf agent --cleanup would (nothing is done):" : "removed:");
+            out.println(done.isEmpty() ? "nothing to remove under " + pins.root() : dryRun ? "kpf agent --cleanup would (nothing is done):" : "removed " + done.size() + ":");
             done.forEach(r -> out.println("  " + r));
             out.flush();
             return ExitCodes.OK;

@@ -92,6 +92,13 @@ final class DoctorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if ((dryRun || yes) && !fixLeftovers) {
+            throw new CommandLine.ParameterException(spec.commandLine(), (dryRun ? "--dry-run" : "--yes") + " goes with --fix-leftovers "
+                    + "(kpf doctor --fix-leftovers --dry-run shows what it would remove); the checks themselves change nothing");
+        }
+        if (json && spec.commandLine().getParseResult().hasMatchedOption("--output") && !output.equals("json")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--json and --output " + output + " ask for two formats: use one");
+        }
         if (fixLeftovers) {
             if (!yes && !dryRun) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--fix-leftovers removes kube-proxy's own chains, the rules jumping "

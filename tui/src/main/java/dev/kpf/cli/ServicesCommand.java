@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code kpf services}: the translated Service -> backend table, like {@code cilium-dbg service list}. */
@@ -79,16 +80,23 @@ final class ServicesCommand implements Callable<Integer> {
             return ExitCodes.COULD_NOT_RUN;
         }
         LbTable table = new ServiceTranslator(node).translate(state);
+        Problem nodeProblem = null;
         if (NodeCheck.of(node, state) instanceof NodeCheck.Unknown unknown) {
-            err.println("warning: " + unknown.message() + "; until then NodePorts are shown on every address and "
-                    + "externalTrafficPolicy Local Services without local endpoints");
+            String warning = unknown.message() + "; until then NodePorts are shown on every address and "
+                    + "externalTrafficPolicy Local Services without local endpoints";
+            err.println("warning: " + warning);
+            // scripts read the JSON's problems: the warning is there too
+            List<Problem> problems = new java.util.ArrayList<>(table.problems());
+            nodeProblem = new Problem("Node " + node, "", warning);
+            problems.add(nodeProblem);
+            table = new LbTable(table.entries(), problems);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(dev.kpf.dataplane.agent.TableJson.render(table, node, source));
         } else {
             out.print(ServicesText.render(table, node));
-            for (Problem p : table.problems()) err.println("warning: " + p);
+            for (Problem p : table.problems()) if (p != nodeProblem) err.println("warning: " + p);
         }
         out.flush();
         err.flush();

@@ -81,8 +81,9 @@ record SourceSpec(String kind, Path path) {
                 where = "in-cluster service account";
             }
         } catch (IOException | RuntimeException e) {
-            throw new SourceException("cannot build a Kubernetes client: " + e.getMessage()
-                    + " (pass --kubeconfig FILE or --context NAME, set KUBECONFIG, or run in a pod with a service account)");
+            String fix = String.valueOf(e.getMessage()).contains("--kubeconfig") ? ""
+                    : " (pass --kubeconfig FILE or --context NAME, set KUBECONFIG, or run in a pod with a service account)";
+            throw new SourceException("cannot build a Kubernetes client: " + e.getMessage() + fix);
         }
         CompletableFuture<ClusterState> first = new CompletableFuture<>();
         try (KubeSource source = new KubeSource(client, where, Duration.ofMillis(10), Duration.ofMinutes(5), Clock.systemUTC()).withoutErrorLogs()) {

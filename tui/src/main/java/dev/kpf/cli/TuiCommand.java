@@ -71,12 +71,21 @@ final class TuiCommand implements Callable<Integer> {
         return Path.of(System.getProperty("java.io.tmpdir"), "kpf-tui-" + ProcessHandle.current().pid() + ".log");
     }
 
+    private static void dropLog() {
+        try {
+            Files.deleteIfExists(logFile());
+        } catch (java.io.IOException e) {
+            // it stays in the temporary directory
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         if (System.console() == null || !System.console().isTerminal()) {
             err.println("kpf tui: needs an interactive terminal (run it in a terminal, over `ssh -t`, or in tmux); `kpf services` and `kpf doctor` print the same as text");
             err.flush();
+            dropLog();
             return ExitCodes.COULD_NOT_RUN;
         }
         boolean utf8 = Glyphs.forLocale(System.getenv()) == Glyphs.UNICODE;
@@ -117,6 +126,7 @@ final class TuiCommand implements Callable<Integer> {
                     }
                 }, utf8 ? Glyphs.UNICODE : Glyphs.ASCII, color).run();
             }
+            dropLog(); // a session that ended well leaves nothing behind; one that failed keeps its log and names it
             return ExitCodes.OK;
         } catch (java.io.IOException | RuntimeException e) {
             err.println("kpf tui: " + e.getMessage() + " (logs: " + logFile() + ")");

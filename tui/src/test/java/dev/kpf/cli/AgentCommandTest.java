@@ -48,6 +48,19 @@ class AgentCommandTest {
         assertEquals(64, CommandRun.of("agent", "--simulate", "--source", "demo", "--listen", "nonsense").exitCode());
     }
 
+    /** Review of issue 18: flags that belong to another mode are usage errors, never silently ignored. */
+    @Test
+    void a_dry_run_without_cleanup_and_doctor_flags_without_their_mode_are_usage_errors() {
+        CommandRun agent = CommandRun.of("agent", "--dry-run", "--simulate", "--source", "demo", "--listen", "127.0.0.1:0", "--duration", "1");
+        assertEquals(64, agent.exitCode(), agent.out());
+        assertTrue(agent.err().contains("--dry-run goes with --cleanup"), agent.err());
+        assertEquals(64, CommandRun.of("doctor", "--dry-run", "--no-node").exitCode());
+        assertEquals(64, CommandRun.of("doctor", "--yes", "--no-node").exitCode());
+        CommandRun formats = CommandRun.of("doctor", "--json", "-o", "text", "--no-node");
+        assertEquals(64, formats.exitCode(), formats.out());
+        assertTrue(formats.err().contains("--json and --output text ask for two formats"), formats.err());
+    }
+
     /** Issue 18: --cleanup refuses a directory that is not on bpffs, removes nothing, and exits 1 with the reason. */
     @Test
     void cleanup_of_a_plain_directory_is_refused_and_removes_nothing(@TempDir Path dir) throws Exception {

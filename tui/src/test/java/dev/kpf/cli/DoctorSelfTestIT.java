@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -46,6 +47,7 @@ class DoctorSelfTestIT {
                 assertEquals(0, stopped.exitCode(), stopped.err());
                 CommandRun cleanup = CommandRun.of("agent", "--cleanup", "--bpffs", pins.root().toString());
                 assertEquals(0, cleanup.exitCode(), cleanup.err());
+                assertFalse(Files.exists(pins.root()), "the cleanup leaves nothing, the self-test's lock included: " + cleanup.out());
             }
             CommandRun after = CommandRun.of("doctor", "--bpffs", pins.root().toString(), "--only", "datapath.selftest");
             assertEquals(2, after.exitCode(), after.out());

@@ -33,6 +33,8 @@ class ServicesCommandTest {
         assertEquals("warning: node \"worker-9\" is not one of the cluster's 2 Nodes (node-a, node-b): pass --node-name (or set NODE_NAME) "
                 + "to this node's name as `kubectl get nodes` shows it; until then NodePorts are shown on every address and "
                 + "externalTrafficPolicy Local Services without local endpoints\n", run.err());
+        CommandRun json = CommandRun.of("services", "--json", "--source", cluster("traffic-policy-local"), "--node-name", "worker-9");
+        assertTrue(json.out().contains("is not one of the cluster's 2 Nodes"), "scripts see it in the JSON's problems: " + json.out());
         assertEquals("", CommandRun.of("services", "--source", cluster("traffic-policy-local"), "--node-name", "node-b").err());
         assertEquals("", CommandRun.of("services", "--source", cluster("clusterip-single"), "--node-name", "worker-9").err(),
                 "a source without Nodes cannot be checked");

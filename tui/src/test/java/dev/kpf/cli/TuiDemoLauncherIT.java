@@ -31,6 +31,9 @@ class TuiDemoLauncherIT {
     @AfterEach
     void killTmux() throws Exception {
         tmux("kill-server");
+        // tmux leaves its socket file behind
+        String uid = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow().split("\\s+")[1];
+        Files.deleteIfExists(Path.of(System.getenv().getOrDefault("TMUX_TMPDIR", "/tmp"), "tmux-" + uid, socket));
     }
 
     private String tmux(String... args) throws Exception {

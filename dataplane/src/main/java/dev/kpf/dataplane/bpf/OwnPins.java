@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 
 /**
  * kpf's own pins, known by name: the maps ({@link MapLayout#MAPS}) at the pin directory's top, its link pins under
- * {@code links/} (the socket hooks by attach type, {@code tc_in_*} and {@code tc_out_*}), and the tracers' lock
- * directories under {@code trace_slots/}. Removal ({@code kpf agent --cleanup}, and a first start that failed) takes
+ * {@code links/} (the socket hooks by attach type, {@code tc_in_*} and {@code tc_out_*}), the tracers' lock
+ * directories under {@code trace_slots/}, and the doctor's self-test lock directory {@code selftest/}. Removal ({@code kpf agent --cleanup}, and a first start that failed) takes
  * exactly these; a directory goes only when nothing else is left in it, so another tool's pins, or files that are no
  * pins at all, stay where they are and are named. It refuses a directory that is not on a BPF filesystem, and the
  * BPF filesystem's own root, which other tools share.
@@ -59,6 +59,8 @@ public final class OwnPins {
                 rootClean &= directory(entry, n -> HOOK_LINKS.contains(n) || TC_LINK.matcher(n).matches(), false, remove, foreign);
             } else if (name.equals(TRACE_SLOTS) && Files.isDirectory(entry)) {
                 rootClean &= directory(entry, n -> SLOT.matcher(n).matches(), true, remove, foreign);
+            } else if (name.equals(SELFTEST_LOCK) && Files.isDirectory(entry) && entries(entry).isEmpty()) {
+                remove.add(entry);
             } else if (MapLayout.MAPS.contains(name) && !Files.isDirectory(entry)) {
                 remove.add(entry);
             } else {
@@ -69,6 +71,9 @@ public final class OwnPins {
         if (rootClean) remove.add(root);
         return new Plan(remove, foreign);
     }
+
+    /** The doctor's datapath self-test takes its lock on this (empty) directory under the pins. */
+    public static final String SELFTEST_LOCK = "selftest";
 
     /** The tracers' lock directories (see {@code TraceControl}). */
     static final String TRACE_SLOTS = "trace_slots";

@@ -39,7 +39,8 @@ public record InClusterApi(URI server, boolean throughService, Path serviceAccou
         String host = env.get("KUBERNETES_SERVICE_HOST"), port = env.getOrDefault("KUBERNETES_SERVICE_PORT", "443");
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("no kubeconfig found ($KUBECONFIG, ~/.kube/config) and not running in a pod "
-                    + "(KUBERNETES_SERVICE_HOST is not set): pass --kubeconfig FILE, or " + SETTING + " HOST:PORT with a service account");
+                    + "(KUBERNETES_SERVICE_HOST is not set): pass --kubeconfig FILE or set KUBECONFIG (a pod's service account with the API "
+                    + "server's own address: " + ENV + "=HOST:PORT)");
         }
         return new InClusterApi(parse(host + ":" + port), true, serviceAccount);
     }
