@@ -129,6 +129,10 @@ final class DoctorCommand implements Callable<Integer> {
                         + ": no such check; the checks are " + String.join(", ", known));
             }
         }
+        List<String> gated = only.stream().filter(id -> id.startsWith("preflight.")).toList();
+        if (!preflight && !gated.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--only " + String.join(",", gated) + ": preflight checks run with --preflight; add it");
+        }
         List<SourceDocument> config = null;
         if (clusterConfig != null) {
             if (!Files.exists(clusterConfig)) throw new CommandLine.ParameterException(spec.commandLine(), "--cluster-config " + clusterConfig + " does not exist");
@@ -166,6 +170,14 @@ final class DoctorCommand implements Callable<Integer> {
                 .withSelection(new HashSet<>(only), new HashSet<>(skip));
         inputs = inputs.withAgent(noNode ? null : agent, noNode ? null : new dev.kpf.probes.bpf.PinDirectory(bpffs.toAbsolutePath()), intent);
         DoctorReport report = Doctor.run(inputs);
+        if (!only.isEmpty() && report.checks().isEmpty()) {
+            // every check asked for was left out by another flag: say which, instead of an empty report
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("kpf doctor: --only " + String.join(",", only) + " ran no check: "
+                    + (noNode ? "--no-node leaves out the checks of this node (drop --no-node, or run it on the node)"
+                    : "they need what this run does not have (a kubeconfig for cluster checks, an agent's pins for maps checks)"));
+            err.flush();
+        }
         java.time.Instant at = java.time.Instant.now();
         switch (json ? "json" : output) {
             case "json" -> out.print(dev.kpf.diagnostics.DoctorJson.render(report, VersionCommand.kpfVersion(), at) + "\n");

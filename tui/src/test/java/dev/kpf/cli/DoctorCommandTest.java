@@ -168,4 +168,19 @@ class DoctorCommandTest {
         }
         assertEquals(64, CommandRun.of("doctor", "--no-node", "--output", "yaml").exitCode());
     }
+
+    /** Review of issue 18: flags of another mode are usage errors, and a run that ran nothing says why. */
+    @Test
+    void flags_without_their_mode_are_usage_errors_and_an_empty_selection_says_why() {
+        assertEquals(64, CommandRun.of("doctor", "--dry-run", "--no-node").exitCode());
+        assertEquals(64, CommandRun.of("doctor", "--yes", "--no-node").exitCode());
+        CommandRun preflight = CommandRun.of("doctor", "--only", "preflight.nodes", "--no-node");
+        assertEquals(64, preflight.exitCode(), preflight.out());
+        assertTrue(preflight.err().contains("preflight checks run with --preflight"), preflight.err());
+        CommandRun gated = CommandRun.of("doctor", "--only", "node.leftover-rules", "--no-node");
+        assertTrue(gated.err().contains("--no-node leaves out the checks of this node"), "an empty run says why: " + gated.err());
+        CommandRun formats = CommandRun.of("doctor", "--json", "-o", "text", "--no-node");
+        assertEquals(64, formats.exitCode(), formats.out());
+        assertTrue(formats.err().contains("--json and --output text ask for two formats"), formats.err());
+    }
 }

@@ -98,7 +98,7 @@ public final class TuiFixtures {
                         "enable preview.baremetal.cluster.gke.io/kube-proxy-free: \"enable\" on the Cluster (irreversible)"),
                 CheckResult.of("agent.health", "agent", ProbeStatus.WARN, "healthz 200, readyz 200, 69 frontends", "", "the agent runs with --simulate")), facts());
         return new TuiSnapshot(new Header("node-a (demo)", "5.15.0-91-generic", "ready, 12 syncs", "demo API 127.0.0.1:40000", simulated,
-                simulated ? "not root: run `sudo kpf tui --demo` for real BPF maps" : ""),
+                simulated ? "not root: run sudo kpf tui --demo" : ""),
                 serviceRows(table, 12), null, new NodeView(facts(), cpu, mem, null),
                 ProbeRunner.forHost(new HostRoot(host("ubuntu-22.04-kernel-5.15"))),
                 new DaemonSetView(ds, DaemonSetChecks.evaluate(ds), null), new DoctorView(doctor, false, null), trace());

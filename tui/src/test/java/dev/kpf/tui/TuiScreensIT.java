@@ -70,11 +70,9 @@ class TuiScreensIT {
     @Test
     void the_simulated_banner_and_the_header_say_where_the_data_comes_from() throws Exception {
         VirtualTui t = tui(80, 24);
-        assertTrue(t.row(0).startsWith(" kpf | node-a (demo) | agent ready, 12 syncs | demo API 127.0.0.1:40000 | 5.15.0"), t.row(0));
-        assertEquals(" SIMULATED MAPS (not root: run `sudo kpf tui --demo` for real BPF maps)", t.row(1), "short but whole at 80 columns");
-        assertEquals(" SIMULATED MAPS: nothing is programmed in the kernel (not root: run `sudo kpf tui --demo` for real BPF maps)",
-                tui(120, 24).row(1), "and in full where it fits");
-        assertEquals("                real BPF maps)", tui(60, 24).row(2), "wrapped where it does not fit");
+        assertEquals(" kpf | node-a (demo) | agent ready, 12 syncs | demo API 127.0.0.1:40000 | 5.15.…", t.row(0), "cut with an ellipsis");
+        assertEquals(" SIMULATED MAPS, nothing in the kernel: not root: run sudo kpf tui --demo", t.row(1), "what, why and the fix");
+        assertEquals(" kpf tui --demo", tui(60, 24).row(2), "wrapped where it does not fit, never cut");
         VirtualTui real = new VirtualTui(80, 24, () -> TuiFixtures.snapshot(false), Glyphs.UNICODE, true);
         assertFalse(real.text().contains("SIMULATED"), real.text());
     }
@@ -229,6 +227,31 @@ class TuiScreensIT {
                 "several candidates are listed: " + t.row(23));
         t.keys("a", "<Tab>");
         assertTrue(t.row(23).startsWith(" :daemonset_"), "the common prefix: " + t.row(23));
+    }
+
+    /** Review of issue 18: the last check's fix scrolls into view with it; the footer says when the doctor is done. */
+    @Test
+    void a_selected_checks_fix_is_in_view_and_the_footer_reports_the_doctor_and_the_bundle() throws Exception {
+        VirtualTui last = new VirtualTui(80, 12, () -> SNAPSHOT, Glyphs.UNICODE, true).keys("5", "G");
+        assertTrue(last.text().contains("fix: the agent runs with --simulate"), "the last check's fix is shown: " + last.text());
+
+        TuiSnapshot[] now = {withDoctor(new dev.kpf.tui.model.DoctorView(null, true, null))};
+        VirtualTui t = new VirtualTui(80, 24, () -> now[0], Glyphs.UNICODE, true).keys("5", "r");
+        assertTrue(t.row(23).contains("running the doctor..."), t.row(23));
+        now[0] = SNAPSHOT;
+        t.step();
+        assertTrue(t.row(23).contains("doctor: 3 checks, 1 failed, 1 warning"), "the footer says it is done: " + t.row(23));
+        String bundle = "bundle: /var/tmp/kpf-bundle-node-a-20261203-031500.tar.gz (38 files, 3 not collected; the rest of this message "
+                + "is long enough to need a second line at 80 columns)";
+        now[0] = withDoctor(new dev.kpf.tui.model.DoctorView(SNAPSHOT.doctor().report(), false, bundle));
+        t.step();
+        String footer = String.join(" ", t.text().lines().skip(20).map(String::strip).toList());
+        assertTrue(footer.contains(bundle), "the whole bundle message, wrapped, wherever the list is scrolled: " + t.text());
+    }
+
+    private static TuiSnapshot withDoctor(dev.kpf.tui.model.DoctorView d) {
+        TuiSnapshot s = SNAPSHOT;
+        return new TuiSnapshot(s.header(), s.services(), s.servicesError(), s.node(), s.kernel(), s.daemonSets(), d, s.trace());
     }
 
     @Test

@@ -79,9 +79,9 @@ public final class DemoSession implements AutoCloseable {
             String why = null;
             DemoNetwork network = null;
             if (!realDatapath) {
-                why = "started with simulated maps";
+                why = "started with --simulate";
             } else if (!DemoLeftovers.privileged()) {
-                why = "not root: run `sudo kpf tui --demo` for real BPF maps";
+                why = "not root: run sudo kpf tui --demo";
             } else {
                 try {
                     TemporaryCgroup cgroup = TemporaryCgroup.create(DemoLeftovers.PREFIX + pid);

@@ -110,7 +110,11 @@ public final class TraceFeed implements AutoCloseable {
                 switch (arg.substring(0, eq)) {
                     case "vip" -> { f = f.withVip(value); notServices = true; }
                     case "service" -> f = f.withService(value);
-                    case "pid" -> { f = f.withPid(Integer.parseInt(value)); notServices = true; }
+                    case "pid" -> {
+                        if (!value.matches("[0-9]{1,9}")) return "pid=" + value + ": expected a process id (a number), e.g. pid=4242";
+                        f = f.withPid(Integer.parseInt(value));
+                        notServices = true;
+                    }
                     case "backend" -> f = f.withBackend(value);
                     default -> { return "unknown filter " + arg + ": use vip= service= pid= backend=, or all"; }
                 }

@@ -33,7 +33,7 @@ public final class DoctorScreen {
             return Body.of("Doctor", null, lines);
         }
         String area = "";
-        int observed = Math.max(20, width - 42);
+        int observed = Math.max(20, width - 43);
         for (CheckResult c : d.report().checks()) {
             if (!c.area().equals(area)) {
                 area = c.area();

@@ -35,7 +35,8 @@ public final class KernelScreen {
             lines.add(new Line.Builder().add(g.fit(r.status().label(), 8) + " ", DoctorScreen.style(r.status()))
                     .add(g.fit(r.id(), 18) + " ", Style.NORMAL)
                     .add(g.fit(r.observed(), observed) + " ", Style.NORMAL)
-                    .add(r.required().isEmpty() ? "" : "needs " + r.required(), Style.DIM).selectable(r.id()));
+                    .add(r.required().isEmpty() ? "" : g.fit("needs " + r.required(), Math.max(8, width - 1 - (9 + 19 + observed + 1))), Style.DIM)
+                    .selectable(r.id()));
             if (r.status() != ProbeStatus.PASS && !r.remedy().isEmpty()) lines.addAll(Wrap.lines("         fix: ", r.remedy(), width, Style.DIM));
         }
         // what kpf can do here, feature by feature, with the mainline kernel that brings each
@@ -50,7 +51,7 @@ public final class KernelScreen {
             lines.add(new Line.Builder().add(g.fit(f.feature().id(), 8 + 1 + 18) + " ", Style.NORMAL)
                     .add(g.fit(f.availability().label(), 14) + " ", DoctorScreen.style(shown))
                     .add(g.fit(f.since(), 6) + " ", Style.NORMAL)
-                    .add(f.feature().description(), Style.DIM).selectable("feature." + f.feature().id()));
+                    .add(g.fit(f.feature().description(), Math.max(8, width - 1 - (28 + 15 + 7))), Style.DIM).selectable("feature." + f.feature().id()));
         }
         return Body.of("Kernel " + report.host().kernel() + "  " + verdict, Line.of(g.fit("STATUS", 8) + " " + g.fit("PROBE", 18) + " " + g.fit("OBSERVED", observed)
                 + " REQUIRED", Style.HEADER), lines);

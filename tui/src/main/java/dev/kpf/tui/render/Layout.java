@@ -5,6 +5,8 @@ import dev.kpf.tui.model.TuiSnapshot;
 import dev.kpf.tui.view.ScreenId;
 import dev.kpf.tui.view.ViewState;
 
+import java.util.List;
+
 /**
  * Puts a frame together: the header, the simulated-maps banner, the screen tabs, the current screen's body scrolled
  * to keep the selection visible, the footer (hints, the filter or command being typed, a message) and the help
@@ -32,11 +34,8 @@ public final class Layout {
         int row = 0;
         header(grid, row++, s.header(), g);
         if (s.header().simulated()) {
-            // the banner says why and what to do: shortened to one line where that is enough, else wrapped, never cut
-            String why = "(" + s.header().simulatedWhy() + ")";
-            String full = "nothing is programmed in the kernel " + why;
-            boolean fits = "SIMULATED MAPS: ".length() + full.length() < width;
-            for (Line l : Wrap.lines(fits ? "SIMULATED MAPS: " : "SIMULATED MAPS ", fits ? full : why, width, Style.BANNER)) {
+            // the banner says what and why (with what to do): wrapped where it does not fit, never cut
+            for (Line l : Wrap.lines("", "SIMULATED MAPS, nothing in the kernel: " + s.header().simulatedWhy(), width, Style.BANNER)) {
                 if (row >= height) break;
                 grid.styleRow(row, Style.BANNER);
                 grid.put(1, row++, l.text(), Style.BANNER);
@@ -46,12 +45,17 @@ public final class Layout {
         Body body = body(s, v, width, g);
         if (row < height) grid.put(0, row++, body.title(), Style.BOLD);
         if (body.columns() != null && row < height) draw(grid, row++, body.columns());
-        int page = Math.max(1, height - row - 1);
+        List<String> footer = footerLines(v, width);
+        int page = Math.max(1, height - row - footer.size());
         int selectable = body.selectableCount();
         int selected = selectable == 0 ? 0 : Math.min(v.selected(), selectable - 1);
         int line = Math.max(0, body.lineOf(selected));
         int top = v.top();
         if (line < top) top = line;
+        // what belongs to the selected line (a check's fix under it) comes into view with it, where it fits
+        int last = line;
+        while (last + 1 < body.lines().size() && !body.lines().get(last + 1).selectable() && last + 1 - line < page) last++;
+        if (last >= top + page) top = Math.min(line, last - page + 1);
         if (line >= top + page) top = line - page + 1;
         top = Math.max(0, Math.min(top, Math.max(0, body.lines().size() - page)));
         for (int i = 0; i < page && top + i < body.lines().size(); i++) {
@@ -62,7 +66,7 @@ public final class Layout {
                 grid.put(0, row + i, g.pointer(), Style.SELECTED);
             }
         }
-        footer(grid, height - 1, v, body, top, page);
+        footer(grid, height - footer.size(), footer, v, body, top, page);
         if (v.help()) HelpOverlay.draw(grid);
         return new Frame(grid, body, page, v.withSelection(selected, top));
     }
@@ -75,7 +79,8 @@ public final class Layout {
     private static void header(Grid grid, int row, Header h, Glyphs g) {
         grid.styleRow(row, Style.TITLE);
         String sep = " | ";
-        grid.put(0, row, " kpf" + sep + h.node() + sep + "agent " + h.agent() + sep + h.source() + sep + h.kernel(), Style.TITLE);
+        // cut with an ellipsis, so that a cut kernel release never reads as another release
+        grid.put(0, row, g.fit(" kpf" + sep + h.node() + sep + "agent " + h.agent() + sep + h.source() + sep + h.kernel(), grid.width()), Style.TITLE);
     }
 
     private static void tabs(Grid grid, int row, ScreenId current) {
@@ -86,16 +91,29 @@ public final class Layout {
         }
     }
 
-    private static void footer(Grid grid, int row, ViewState v, Body body, int top, int page) {
+    /** The footer's text: one line, or a message wrapped to at most three (a message is never cut). */
+    private static List<String> footerLines(ViewState v, int width) {
         String text = switch (v.mode()) {
             case FILTER -> "/" + v.input() + "_   (Enter: keep, Esc: clear)";
             case COMMAND -> ":" + v.input() + "_   " + (v.input().isEmpty() || v.input().contains(" ") ? "(:svc :no :kernel :ds :doctor :trace :q; Tab completes)"
                     : String.join(" ", dev.kpf.tui.view.Palette.candidates(v.input())));
             case BROWSE -> v.message().isEmpty() ? "? help  : cmd  / filter  Enter open  Esc back  Tab next  q quit" : v.message();
         };
+        if (v.mode() != ViewState.Mode.BROWSE || v.message().isEmpty()) return List.of(text);
+        List<String> lines = Wrap.lines("", text, width, Style.BOLD).stream().map(Line::text).toList();
+        return lines.subList(0, Math.min(3, lines.size()));
+    }
+
+    private static void footer(Grid grid, int row, List<String> lines, ViewState v, Body body, int top, int page) {
         String position = body.lines().size() > page ? " " + (top + 1) + "-" + Math.min(body.lines().size(), top + page) + "/" + body.lines().size() : "";
-        grid.styleRow(row, Style.DIM);
-        grid.put(0, row, " " + text, v.mode() == ViewState.Mode.BROWSE && v.message().isEmpty() ? Style.DIM : Style.BOLD);
-        if (!position.isEmpty() && grid.width() > position.length() + 40) grid.put(grid.width() - position.length() - 1, row, position, Style.DIM);
+        boolean hint = v.mode() == ViewState.Mode.BROWSE && v.message().isEmpty();
+        for (int i = 0; i < lines.size(); i++) {
+            grid.styleRow(row + i, Style.DIM);
+            grid.put(0, row + i, " " + lines.get(i), hint ? Style.DIM : Style.BOLD);
+        }
+        int last = row + lines.size() - 1;
+        if (!position.isEmpty() && grid.width() > position.length() + 40 && lines.getLast().length() + position.length() + 3 < grid.width()) {
+            grid.put(grid.width() - position.length() - 1, last, position, Style.DIM);
+        }
     }
 }

@@ -43,6 +43,9 @@ public final class TuiApp {
     private Layout.Frame frame;
     private boolean resized = true;
     private boolean tracing;
+    /** What the Doctor screen last showed: a run that ends and a bundle that arrives replace the "...ing" message. */
+    private boolean doctorRunning;
+    private String lastBundle;
 
     public TuiApp(Screen screen, Supplier<TuiSnapshot> snapshots, Actions actions, Glyphs glyphs, boolean color) {
         this.screen = screen;
@@ -125,7 +128,9 @@ public final class TuiApp {
 
     private void draw() throws IOException {
         TerminalSize size = screen.getTerminalSize();
-        frame = Layout.render(snapshots.get(), state, size.getColumns(), size.getRows(), glyphs);
+        TuiSnapshot snapshot = snapshots.get();
+        doctorNews(snapshot.doctor());
+        frame = Layout.render(snapshot, state, size.getColumns(), size.getRows(), glyphs);
         state = frame.state();
         Grid g = frame.grid();
         for (int r = 0; r < g.height(); r++) {
@@ -133,6 +138,20 @@ public final class TuiApp {
         }
         screen.refresh(resized ? Screen.RefreshType.COMPLETE : Screen.RefreshType.DELTA);
         resized = false;
+    }
+
+    /** The footer says when the doctor finished and where the bundle went, wherever the list is scrolled. */
+    private void doctorNews(dev.kpf.tui.model.DoctorView d) {
+        if (d == null) return;
+        if (doctorRunning && !d.running() && d.report() != null) {
+            long failed = d.report().checks().stream().filter(c -> c.status() == dev.kpf.probes.probe.ProbeStatus.FAIL).count();
+            long warned = d.report().checks().stream().filter(c -> c.status() == dev.kpf.probes.probe.ProbeStatus.WARN).count();
+            state = state.withMessage("doctor: " + d.report().checks().size() + " checks, " + failed + " failed, " + warned
+                    + (warned == 1 ? " warning" : " warnings"));
+        }
+        doctorRunning = d.running();
+        if (d.bundle() != null && !d.bundle().equals(lastBundle)) state = state.withMessage(d.bundle());
+        lastBundle = d.bundle();
     }
 
     private TextCharacter cell(char ch, Style style) {
