@@ -143,11 +143,26 @@ public final class ClusterReader {
         } catch (RuntimeException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-            if (cause instanceof java.io.IOException) {
-                why = "the API server did not answer (" + why + ")";
+            if (cause instanceof java.io.IOException io) {
+                why = unreachable(io);
                 unreachable = why;
             }
             return new Read<>(List.of(), "list " + plural + ": " + why);
         }
+    }
+
+    /** kubectl's words for a server that could not be reached, naming it and the fix. */
+    private String unreachable(java.io.IOException e) {
+        String server = client.getBasePath();
+        String hostPort = server.replaceFirst("^[a-z]+://", "").replaceFirst("/.*$", "");
+        if (e instanceof java.net.ConnectException || String.valueOf(e.getMessage()).startsWith("Failed to connect")) {
+            return "The connection to the server " + hostPort + " was refused - did you specify the right host or port? "
+                    + "(check --kubeconfig/--context, or the API server)";
+        }
+        if (e instanceof java.io.InterruptedIOException) {
+            return "Unable to connect to the server " + hostPort + ": no answer within the doctor's time budget (is the API server up, "
+                    + "and is " + hostPort + " its address?)";
+        }
+        return "Unable to connect to the server " + hostPort + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 }
