@@ -96,7 +96,7 @@ class InClusterBootstrapIT {
         }
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
                 () -> InClusterApi.resolve(Optional.empty(), Map.of(), serviceAccount));
-        assertTrue(none.getMessage().contains("--k8s-api-server"), none.getMessage());
+        assertTrue(none.getMessage().contains("KPF_K8S_API_SERVER=HOST:PORT") && none.getMessage().contains("--kubeconfig FILE"), "the fix for every command (the environment works for all, the flag only for the agent): " + none.getMessage());
     }
 
     private String awaitError() throws InterruptedException {
