@@ -28,7 +28,8 @@ public final class DoctorJunit {
             x.writeAttribute("failures", Integer.toString(s.fail()));
             x.writeAttribute("errors", "0");
             x.writeAttribute("skipped", Integer.toString(s.unknown()));
-            x.writeAttribute("timestamp", at.toString());
+            // JUnit's schema: an ISO 8601 date and time without a zone (UTC here), to the second
+            x.writeAttribute("timestamp", java.time.LocalDateTime.ofInstant(at, java.time.ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
             x.writeCharacters("\n  ");
             x.writeStartElement("properties");
             property(x, "kpfVersion", kpfVersion);

@@ -24,7 +24,12 @@ public record DoctorSummary(int checks, int pass, int warn, int fail, int unknow
 
     /** For text output: {@code 34 checks: 30 passed, 2 warnings, 1 failed, 1 could not run; score 91/100}. */
     public String line() {
-        return String.format("%d checks: %d passed, %d warnings, %d failed, %d could not run; %s", checks, pass, warn, fail, unknown,
+        return String.format("%s: %d passed, %s, %d failed, %d could not run; %s", count(checks, "check"), pass, count(warn, "warning"), fail, unknown,
                 score == null ? "no score (no check ran)" : "score " + score + "/100");
+    }
+
+    /** {@code 1 check}, {@code 2 checks}: counts in messages read as English. */
+    public static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

@@ -107,8 +107,8 @@ public final class LeftoverRules {
                     } finally {
                         Files.deleteIfExists(file);
                     }
-                    done.add(r.backend() + " " + r.leftovers().table() + ": removed " + r.leftovers().chains().size() + " kube-proxy chains and "
-                            + r.leftovers().jumps().size() + " rules jumping to them");
+                    done.add(r.backend() + " " + r.leftovers().table() + ": removed " + DoctorSummary.count(r.leftovers().chains().size(), "kube-proxy chain")
+                            + " and " + DoctorSummary.count(r.leftovers().jumps().size(), "rule") + " jumping to them");
                 }
                 case Step.NftTable t -> {
                     run(List.of("nft", "delete", "table", t.family(), "kube-proxy"));

@@ -148,6 +148,8 @@ class DoctorCommandTest {
             var cases = suite.getElementsByTagName("testcase");
             assertEquals(Integer.parseInt(suite.getAttribute("tests")), cases.getLength());
             assertEquals("1", suite.getAttribute("failures"), run.out());
+            assertTrue(suite.getAttribute("timestamp").matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d)?"), "JUnit's form, to the second, no zone: "
+                    + suite.getAttribute("timestamp"));
             boolean kubeProxyFailed = false;
             for (int i = 0; i < cases.getLength(); i++) {
                 var c = (org.w3c.dom.Element) cases.item(i);

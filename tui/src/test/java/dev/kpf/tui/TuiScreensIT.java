@@ -126,7 +126,7 @@ class TuiScreensIT {
     @Test
     void tab_cycles_screens_and_doctor_keys_reach_the_model() throws Exception {
         VirtualTui t = tui(80, 24).keys("<Tab>", "<Tab>", "<Tab>", "<Tab>");
-        assertTrue(t.row(3).startsWith("Doctor (3 checks: 1 failed, 1 warnings"), t.row(3));
+        assertTrue(t.row(3).startsWith("Doctor (3 checks: 1 failed, 1 warning;"), t.row(3));
         t.keys("r", "b");
         assertEquals(List.of("doctor", "bundle"), t.actions);
         t.keys("<Tab>");

@@ -45,7 +45,8 @@ public final class DoctorScreen {
         }
         long fails = d.report().checks().stream().filter(c -> c.status() == ProbeStatus.FAIL).count();
         long warns = d.report().checks().stream().filter(c -> c.status() == ProbeStatus.WARN).count();
-        return Body.of("Doctor (" + d.report().checks().size() + " checks: " + fails + " failed, " + warns + " warnings; r: run again, b: bundle)", null, lines);
+        return Body.of("Doctor (" + dev.kpf.diagnostics.DoctorSummary.count(d.report().checks().size(), "check") + ": " + fails + " failed, "
+                + dev.kpf.diagnostics.DoctorSummary.count(warns, "warning") + "; r: run again, b: bundle)", null, lines);
     }
 
     /** One check in full: its area, what it observed and expected, the fix, and the kpf features it concerns. */

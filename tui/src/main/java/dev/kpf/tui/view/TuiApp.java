@@ -146,8 +146,8 @@ public final class TuiApp {
         if (doctorRunning && !d.running() && d.report() != null) {
             long failed = d.report().checks().stream().filter(c -> c.status() == dev.kpf.probes.probe.ProbeStatus.FAIL).count();
             long warned = d.report().checks().stream().filter(c -> c.status() == dev.kpf.probes.probe.ProbeStatus.WARN).count();
-            state = state.withMessage("doctor: " + d.report().checks().size() + " checks, " + failed + " failed, " + warned
-                    + (warned == 1 ? " warning" : " warnings"));
+            state = state.withMessage("doctor: " + dev.kpf.diagnostics.DoctorSummary.count(d.report().checks().size(), "check") + ", "
+                    + failed + " failed, " + dev.kpf.diagnostics.DoctorSummary.count(warned, "warning"));
         }
         doctorRunning = d.running();
         if (d.bundle() != null && !d.bundle().equals(lastBundle)) state = state.withMessage(d.bundle());
