@@ -23,10 +23,10 @@ import java.util.concurrent.Callable;
 
 /** {@code kpf trace}: every Service translation of the socket programs as it happens, with names. */
 @Command(name = "trace", description = {
-        "Stream the Service translations of this node's socket programs: who connected (pid, command, cgroup, netns, socket),",
-        "to which Service address, which backend was chosen, by which hook, and what happened (translated, affinity-hit,",
-        "refused, not-a-service). Tracing is on only while a tracer runs; it turns off when the last one leaves.",
-        "Events for addresses that are no Service are shown only with --vip, --pid or --all."},
+        "Stream the Service translations of this node's socket programs.",
+        "Who connected (pid, command, cgroup, netns, socket), to which Service address, which backend was chosen, by which hook, "
+                + "and what happened (translated, affinity-hit, refused, not-a-service). Tracing is on only while a tracer runs; it "
+                + "turns off when the last one leaves. Events for addresses that are no Service are shown only with --vip, --pid or --all."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:stopped by --count, --duration, Ctrl-C or SIGTERM", "2:could not trace (no pinned kpf maps, no privilege; the message says which)",
                 "64:usage error"})
