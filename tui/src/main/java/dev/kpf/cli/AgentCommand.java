@@ -39,7 +39,7 @@ import java.util.concurrent.Callable;
         "Stopping it (SIGTERM) leaves the datapath serving; --cleanup detaches and unpins everything."},
         exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:stopped (or cleaned up)", "1:fatal error (the message says why), e.g. --node-name is not one of the cluster's Nodes", "64:usage error"})
 final class AgentCommand implements Callable<Integer> {
-    @Option(names = "--source", defaultValue = "kube", description = "kube, dir:PATH or demo (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "SOURCE", names = "--source", defaultValue = "kube", description = "kube, dir:PATH or demo (default ${DEFAULT-VALUE}).")
     String source;
 
     @CommandLine.Mixin

@@ -16,13 +16,13 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "churn", description = "Random Service and endpoint churn through a real agent: every connection checked against its Service's backends.")
 final class ChurnBenchCommand implements Callable<Integer> {
-    @Option(names = "--steps", defaultValue = "200", description = "Changes made (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--steps", defaultValue = "200", description = "Changes made (default ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the change sequence; the same seed replays the same changes (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--seed", defaultValue = "1", description = "Seed of the change sequence; the same seed replays the same changes (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--kill-at", defaultValue = "-1", description = "Step at which the agent is killed with SIGKILL and started again (default: half way).")
+    @Option(paramLabel = "N", names = "--kill-at", defaultValue = "-1", description = "Step at which the agent is killed with SIGKILL and started again (default: half way).")
     int killAt;
 
     @Option(names = "--json", description = "Print the report as JSON.")

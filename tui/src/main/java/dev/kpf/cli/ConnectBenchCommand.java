@@ -41,13 +41,13 @@ import java.util.concurrent.TimeUnit;
 final class ConnectBenchCommand implements Callable<Integer> {
     static final String VIP = "10.127.255.1", BACKEND = "10.204.0.2", CLIENT = "10.204.0.1";
 
-    @Option(names = "--services", defaultValue = "10000", description = "Services in kpf's maps and in the iptables rules (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--services", defaultValue = "10000", description = "Services in kpf's maps and in the iptables rules (default ${DEFAULT-VALUE}).")
     int services;
 
-    @Option(names = "--connections", defaultValue = "20000", description = "Measured connections per variant (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--connections", defaultValue = "20000", description = "Measured connections per variant (default ${DEFAULT-VALUE}).")
     int connections;
 
-    @Option(names = "--cap", defaultValue = "120", description = "Seconds the iptables rules may take to load (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "SECONDS", names = "--cap", defaultValue = "120", description = "Seconds the iptables rules may take to load (default ${DEFAULT-VALUE}).")
     int capSeconds;
 
     @Option(names = "--json", description = "Print {\"schema\": \"kpf.bench/v1\", ...}.")

@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
         "Point kubectl or kpf at it with the kubeconfig it writes."},
         exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:stopped", "2:could not start", "64:usage error"})
 final class DemoApiServerCommand implements Callable<Integer> {
-    @Option(names = "--port", defaultValue = "0", description = "Port on 127.0.0.1 (default: a free one).")
+    @Option(paramLabel = "PORT", names = "--port", defaultValue = "0", description = "Port on 127.0.0.1 (default: a free one).")
     int port;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Serve the objects in DIR (YAML/JSON) instead of the demo cluster.")

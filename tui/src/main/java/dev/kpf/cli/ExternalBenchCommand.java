@@ -40,19 +40,19 @@ final class ExternalBenchCommand implements Callable<Integer> {
     static final dev.kpf.dataplane.bpf.ConntrackConfig UDP_RUN = new dev.kpf.dataplane.bpf.ConntrackConfig(40000, 41023,
             java.time.Duration.ofHours(2), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(10));
 
-    @Option(names = "--services", defaultValue = "10000", description = "Services in kpf's maps and in the iptables rules (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--services", defaultValue = "10000", description = "Services in kpf's maps and in the iptables rules (default ${DEFAULT-VALUE}).")
     int services;
 
-    @Option(names = "--connections", defaultValue = "10000", description = "Measured connections per variant (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--connections", defaultValue = "10000", description = "Measured connections per variant (default ${DEFAULT-VALUE}).")
     int connections;
 
-    @Option(names = "--udp-flows", defaultValue = "20000", description = "UDP flows through a 1,024-port SNAT range (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--udp-flows", defaultValue = "20000", description = "UDP flows through a 1,024-port SNAT range (default ${DEFAULT-VALUE}).")
     int udpFlows;
 
-    @Option(names = "--sweep-flows", defaultValue = "100000", description = "Flows in the conntrack map for the sweep's cost (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--sweep-flows", defaultValue = "100000", description = "Flows in the conntrack map for the sweep's cost (default ${DEFAULT-VALUE}).")
     int sweepFlows;
 
-    @Option(names = "--cap", defaultValue = "120", description = "Seconds the iptables rules may take to load (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "SECONDS", names = "--cap", defaultValue = "120", description = "Seconds the iptables rules may take to load (default ${DEFAULT-VALUE}).")
     int capSeconds;
 
     @CommandLine.Spec

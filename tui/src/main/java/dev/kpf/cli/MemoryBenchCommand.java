@@ -38,16 +38,16 @@ import java.util.regex.Pattern;
  */
 @Command(name = "memory", description = "Resident memory and time to ready of an agent process with N services x M endpoints, from the API server and from a directory.")
 final class MemoryBenchCommand implements Callable<Integer> {
-    @Option(names = "--services", defaultValue = "10000", description = "Services (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--services", defaultValue = "10000", description = "Services (default ${DEFAULT-VALUE}).")
     int services;
 
-    @Option(names = "--endpoints", defaultValue = "10", description = "Endpoints per service (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--endpoints", defaultValue = "10", description = "Endpoints per service (default ${DEFAULT-VALUE}).")
     int endpoints;
 
-    @Option(names = "--heap", defaultValue = "192m", description = "The agent's -Xmx, as the DaemonSet and bin/kpf set it (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "HEAP", names = "--heap", defaultValue = "192m", description = "The agent's -Xmx, as the DaemonSet and bin/kpf set it (default ${DEFAULT-VALUE}).")
     String heap;
 
-    @Option(names = "--source", defaultValue = "both", description = "kube, dir or both (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "kube|dir|both", names = "--source", defaultValue = "both", description = "kube, dir or both (default ${DEFAULT-VALUE}).")
     String source;
 
     @CommandLine.Spec

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 final class ProbeBenchCommand implements Callable<Integer> {
     static final long WARM_TARGET_MS = 1000, COLD_TARGET_MS = 2000;
 
-    @Option(names = "--runs", defaultValue = "10", description = "Runs of each variant (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--runs", defaultValue = "10", description = "Runs of each variant (default ${DEFAULT-VALUE}).")
     int runs;
 
     @CommandLine.Spec

@@ -38,16 +38,16 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "sync", description = "Full and incremental sync into the BPF maps vs iptables-restore and nft -f.")
 final class SyncBenchCommand implements Callable<Integer> {
-    @Option(names = "--services", defaultValue = "10000", description = "Services (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--services", defaultValue = "10000", description = "Services (default ${DEFAULT-VALUE}).")
     int services;
 
-    @Option(names = "--endpoints", defaultValue = "10", description = "Endpoints per service (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--endpoints", defaultValue = "10", description = "Endpoints per service (default ${DEFAULT-VALUE}).")
     int endpoints;
 
-    @Option(names = "--changes", defaultValue = "500", description = "Single endpoint changes to time (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--changes", defaultValue = "500", description = "Single endpoint changes to time (default ${DEFAULT-VALUE}).")
     int changes;
 
-    @Option(names = "--cap", defaultValue = "60", description = "Seconds each alternative may run (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "SECONDS", names = "--cap", defaultValue = "60", description = "Seconds each alternative may run (default ${DEFAULT-VALUE}).")
     int capSeconds;
 
     @Option(names = "--json", description = "Print {\"schema\": \"kpf.bench/v1\", \"figures\": [...], \"ratios\": {...}}.")

@@ -40,16 +40,16 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "translate", description = "Translation and informer-to-table latency at scale.")
 final class TranslateBenchCommand implements Callable<Integer> {
-    @Option(names = "--services", defaultValue = "10000", description = "Services (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--services", defaultValue = "10000", description = "Services (default ${DEFAULT-VALUE}).")
     int services;
 
-    @Option(names = "--endpoints", defaultValue = "10", description = "Endpoints per service (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--endpoints", defaultValue = "10", description = "Endpoints per service (default ${DEFAULT-VALUE}).")
     int endpoints;
 
-    @Option(names = "--changes", defaultValue = "1000", description = "Single-endpoint changes to time (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--changes", defaultValue = "1000", description = "Single-endpoint changes to time (default ${DEFAULT-VALUE}).")
     int changes;
 
-    @Option(names = "--api-changes", defaultValue = "200", description = "Changes sent through the fake API server (default ${DEFAULT-VALUE}; 0 skips).")
+    @Option(paramLabel = "N", names = "--api-changes", defaultValue = "200", description = "Changes sent through the fake API server (default ${DEFAULT-VALUE}; 0 skips).")
     int apiChanges;
 
     @CommandLine.Spec

@@ -41,10 +41,10 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "tui", description = "Frame time of the Services screen and memory of the TUI model for N services.")
 final class TuiBenchCommand implements Callable<Integer> {
-    @Option(names = "--services", defaultValue = "10000", description = "Services (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--services", defaultValue = "10000", description = "Services (default ${DEFAULT-VALUE}).")
     int services;
 
-    @Option(names = "--frames", defaultValue = "200", description = "Frames to render (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "N", names = "--frames", defaultValue = "200", description = "Frames to render (default ${DEFAULT-VALUE}).")
     int frames;
 
     @CommandLine.Spec

@@ -37,6 +37,21 @@ class CliConventionsTest {
         }
     }
 
+    /** Review of issue 18: every option that takes a value says what (N, SECONDS, PATH), never picocli's {@code <fieldName>}. */
+    @Test
+    void every_option_value_has_a_label_a_user_can_read() {
+        List<String> raw = new ArrayList<>();
+        java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(List.of(KpfCommand.commandLine()));
+        while (!todo.isEmpty()) {
+            CommandLine cl = todo.pop();
+            todo.addAll(cl.getSubcommands().values());
+            for (CommandLine.Model.OptionSpec o : cl.getCommandSpec().options()) {
+                if (o.arity().max() > 0 && o.paramLabel().startsWith("<")) raw.add(cl.getCommandSpec().qualifiedName() + " " + o.longestName() + "=" + o.paramLabel());
+            }
+        }
+        assertEquals(List.of(), raw);
+    }
+
     @Test
     void typos_get_suggestions() {
         CommandRun run = CommandRun.of("prob");
