@@ -39,7 +39,9 @@ public final class Main {
             else if (a.equals("--log-format") && i + 1 < args.length) format = LogSetup.format(args[++i]);
         }
         Level fallback = debug ? Level.DEBUG : command.equals("agent") || command.equals("tui") ? Level.INFO : Level.WARN;
-        Optional<java.nio.file.Path> file = command.equals("tui") ? Optional.of(TuiCommand.logFile()) : Optional.empty();
+        // the TUI's log file only when the TUI will run: its help or version leave no file behind
+        boolean helpOnly = java.util.Arrays.stream(args).anyMatch(a -> a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version"));
+        Optional<java.nio.file.Path> file = command.equals("tui") && !helpOnly ? Optional.of(TuiCommand.logFile()) : Optional.empty();
         return new LogSetup(level.orElse(fallback), format.orElse(LogSetup.Format.TEXT), file);
     }
 }
