@@ -6,11 +6,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.function.Supplier;
 
 /** The top-level {@code kpf} command: only subcommands and the shared options. */
 @Command(name = "kpf", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "kube-proxy-free toolkit for bare-metal Kubernetes nodes.",
-        subcommands = {TuiCommand.class, ProbeCommand.class, DoctorCommand.class, AgentCommand.class, ServicesCommand.class, TraceCommand.class, DemoCommand.class, BenchCommand.class, VersionCommand.class, CompletionCommand.class},
         exitCodeOnInvalidInput = ExitCodes.USAGE, exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:success", "64:usage error", "2:could not run (see the command's own codes)"})
 public final class KpfCommand implements Runnable {
@@ -46,13 +47,36 @@ public final class KpfCommand implements Runnable {
         }
     }
 
-    /** The configured command line: usage errors exit 64, unexpected errors print one line and exit 2. */
+    /** A subcommand: its name (as its {@code @Command} says; CliConventionsTest checks) and how to make it. */
+    record Subcommand(String name, Supplier<Object> make) {}
+
+    /** The subcommands, in the order help lists them. */
+    static final List<Subcommand> SUBCOMMANDS = List.of(
+            new Subcommand("tui", TuiCommand::new), new Subcommand("probe", ProbeCommand::new),
+            new Subcommand("doctor", DoctorCommand::new), new Subcommand("agent", AgentCommand::new),
+            new Subcommand("services", ServicesCommand::new), new Subcommand("trace", TraceCommand::new),
+            new Subcommand("demo", DemoCommand::new), new Subcommand("bench", BenchCommand::new),
+            new Subcommand("version", VersionCommand::new), new Subcommand("completion", CompletionCommand::new));
+
+    /** The configured command line with every subcommand: usage errors exit 64, unexpected errors print one line and exit 2. */
     public static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command line for {@code args}: when the first argument names a subcommand, only that one is built.
+     * picocli reflects over every command it is given, which costs a cold process about 60 ms for all of them;
+     * anything else (top-level options first, a typo that wants suggestions, help) gets every subcommand.
+     */
+    public static CommandLine commandLine(String... args) {
         KpfCommand top = new KpfCommand();
         CommandLine cl = new CommandLine(top);
+        String first = args.length > 0 ? args[0] : "";
+        boolean one = SUBCOMMANDS.stream().anyMatch(c -> c.name().equals(first)) && !first.equals("completion");
+        for (Subcommand c : SUBCOMMANDS) if (!one || c.name().equals(first)) cl.addSubcommand(c.name(), c.make().get());
         // every command and subcommand, however deep, answers --help / -h (and --version) like the top level
         helpEverywhere(cl);
-        cl.setParameterExceptionHandler((e, args) -> {
+        cl.setParameterExceptionHandler((e, given) -> {
             PrintWriter err = e.getCommandLine().getErr();
             err.println(e.getCommandLine().getCommandSpec().qualifiedName() + ": " + e.getMessage());
             // a typo gets picocli's suggestions (kpf prob: did you mean probe?)

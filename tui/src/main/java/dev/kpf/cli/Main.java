@@ -16,7 +16,7 @@ public final class Main {
     /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
         logSetup(args).apply();
-        return KpfCommand.commandLine().execute(args);
+        return KpfCommand.commandLine(args).execute(args);
     }
 
     /**

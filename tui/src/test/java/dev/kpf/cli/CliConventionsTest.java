@@ -24,6 +24,20 @@ class CliConventionsTest {
     }
 
     @Test
+    void each_subcommand_is_listed_under_its_own_name_and_a_command_line_naming_one_builds_only_that_one() {
+        for (KpfCommand.Subcommand c : KpfCommand.SUBCOMMANDS) {
+            assertEquals(c.name(), new CommandLine(c.make().get()).getCommandName(), c.name());
+            java.util.Set<String> built = KpfCommand.commandLine(c.name(), "--help").getSubcommands().keySet();
+            assertEquals(c.name().equals("completion") ? KpfCommand.SUBCOMMANDS.size() : 1, built.size(), c.name() + ": " + built);
+        }
+        // anything else gets them all: top-level options first, typos (for suggestions), no arguments
+        for (String[] args : List.of(new String[] {"--debug", "probe"}, new String[] {"prob"}, new String[0])) {
+            assertEquals(KpfCommand.SUBCOMMANDS.size(), KpfCommand.commandLine(args).getSubcommands().size(), List.of(args).toString());
+        }
+        assertEquals(0, CommandRun.of("--debug", "version").exitCode());
+    }
+
+    @Test
     void every_command_and_subcommand_answers_help() {
         List<List<String>> all = new ArrayList<>();
         commands(KpfCommand.commandLine(), all, List.of());

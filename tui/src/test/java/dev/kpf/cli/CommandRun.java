@@ -9,7 +9,7 @@ import java.io.StringWriter;
 record CommandRun(int exitCode, String out, String err) {
     static CommandRun of(String... args) {
         Main.logSetup(args).apply();
-        CommandLine cl = KpfCommand.commandLine();
+        CommandLine cl = KpfCommand.commandLine(args);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out));

@@ -100,7 +100,7 @@ class DeployManifestTest {
         String configured = all(V1ConfigMap.class).getFirst().getData().get("KPF_JAVA_OPTS");
         assertTrue(configured.contains("-Xmx192m"), configured);
         String launcher = java.nio.file.Files.readString(Path.of(System.getProperty("kpf.repoRoot", "../.."), "bin", "kpf"));
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"agent \"\\*\\) heap=\"([^\"]*)\"").matcher(launcher);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"agent \"\\*\\) tuning=\"([^\"]*)\"").matcher(launcher);
         assertTrue(m.find(), "bin/kpf sets the agent's JVM options");
         assertEquals(configured, m.group(1));
     }

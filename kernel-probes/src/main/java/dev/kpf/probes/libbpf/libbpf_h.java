@@ -32,8 +32,35 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class libbpf_h {
     private libbpf_h() {}
 
-    /** One bound C function: its name, its C signature as a descriptor (without the call state), its handle. */
-    public record Binding(String name, FunctionDescriptor descriptor, MethodHandle handle) {}
+    /**
+     * One bound C function: its name, its C signature as a descriptor (without the call state), and its handle,
+     * linked at the first call. Linking a downcall generates code (a few milliseconds each while the JVM is cold):
+     * jextract defers it with a holder class per function, this class with a handle made once on first use, so a
+     * command pays only for the functions it calls ({@code kpf probe} uses a handful of the bindings).
+     */
+    public static final class Binding {
+        private final String name;
+        private final FunctionDescriptor descriptor;
+        private final java.util.function.Supplier<MethodHandle> link;
+        private volatile MethodHandle handle;
+
+        public Binding(String name, FunctionDescriptor descriptor, java.util.function.Supplier<MethodHandle> link) {
+            this.name = name;
+            this.descriptor = descriptor;
+            this.link = link;
+        }
+
+        public String name() { return name; }
+
+        public FunctionDescriptor descriptor() { return descriptor; }
+
+        /** The downcall handle (linked on the first call; linking the same function twice is harmless). */
+        public MethodHandle handle() {
+            MethodHandle h = handle;
+            if (h == null) handle = h = link.get();
+            return h;
+        }
+    }
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBBPF = SymbolLookup.libraryLookup("libbpf.so.1", Arena.global());
@@ -53,8 +80,7 @@ public final class libbpf_h {
 
     private static Binding bind(String name, MemoryLayout result, MemoryLayout... args) {
         FunctionDescriptor descriptor = result == null ? FunctionDescriptor.ofVoid(args) : FunctionDescriptor.of(result, args);
-        MethodHandle handle = LINKER.downcallHandle(LIBBPF.findOrThrow(name), descriptor, CAPTURE_ERRNO);
-        return new Binding(name, descriptor, handle);
+        return new Binding(name, descriptor, () -> LINKER.downcallHandle(LIBBPF.findOrThrow(name), descriptor, CAPTURE_ERRNO));
     }
 
     private static RuntimeException rethrow(Throwable t) {

@@ -29,7 +29,7 @@ public final class libbpf_print {
     /** {@code int vsnprintf(char *str, size_t size, const char *format, va_list ap)}. */
     public static final libbpf_h.Binding vsnprintf = new libbpf_h.Binding("vsnprintf",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS),
-            LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("vsnprintf"),
+            () -> LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("vsnprintf"),
                     FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS)));
 
     /**

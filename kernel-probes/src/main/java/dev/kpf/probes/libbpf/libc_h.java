@@ -29,8 +29,7 @@ public final class libc_h {
         Linker.Option[] all = new Linker.Option[options.length + 1];
         all[0] = CAPTURE_ERRNO;
         System.arraycopy(options, 0, all, 1, options.length);
-        MethodHandle handle = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), descriptor, all);
-        return new libbpf_h.Binding(name, descriptor, handle);
+        return new libbpf_h.Binding(name, descriptor, () -> LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), descriptor, all));
     }
 
     /** {@code int open(const char *path, int flags, ...)}, called without the optional mode. */

@@ -182,6 +182,23 @@ class LibbpfHeaderTest {
     }
 
     @Test
+    void every_binding_links_against_the_installed_libraries() {
+        // handles are linked at first use (a cold command pays only for what it calls): link them all here, so a
+        // symbol missing from libbpf.so or libc fails this test rather than the first command that needs it
+        List<String> unlinked = new ArrayList<>();
+        for (libbpf_h.Binding b : allBindings()) {
+            try {
+                // the handle takes the C arguments, most of them after a call state
+                if (b.handle().type().parameterCount() < b.descriptor().argumentLayouts().size()) unlinked.add(b.name() + ": " + b.handle().type());
+                assertTrue(b.handle() == b.handle(), b.name() + " is linked once");
+            } catch (RuntimeException e) {
+                unlinked.add(b.name() + ": " + e.getMessage());
+            }
+        }
+        assertTrue(unlinked.isEmpty(), "bindings that do not link:\n" + String.join("\n", unlinked));
+    }
+
+    @Test
     void the_functions_the_project_needs_are_all_bound_once() {
         List<String> names = allBindings().stream().map(libbpf_h.Binding::name).toList();
         assertEquals(names.size(), new HashSet<>(names).size(), "a function is bound twice: " + names);
