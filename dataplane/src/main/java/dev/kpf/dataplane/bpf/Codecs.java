@@ -25,7 +25,14 @@ final class Codecs {
         s.asSlice(o, size).fill((byte) 0);
     }
 
+    /** An IPv4 address in network order, at any offset. */
+    private static final ValueLayout.OfInt BE32_ADDR = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+
     static void addr(MemorySegment s, long o, InetAddress a, int len) {
+        if (len == 4 && a instanceof java.net.Inet4Address v4) { // the common case, without getAddress()'s copy
+            s.set(BE32_ADDR, o, dev.kpf.dataplane.model.IpAddresses.v4Bits(v4));
+            return;
+        }
         byte[] b = a.getAddress();
         if (b.length != len) throw new IllegalArgumentException("expected an IPv" + (len == 4 ? 4 : 6) + " address: " + a);
         MemorySegment.copy(b, 0, s, ValueLayout.JAVA_BYTE, o, len);

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -108,7 +107,7 @@ final class MapWriter {
     private boolean stale;
 
     /** The desired form of one frontend entry. */
-    private record Want(SvcKey key, SvcValue service, List<ProgrammedState.BackendKey> backends, Map<ProgrammedState.BackendKey, Integer> flags,
+    private record Want(SvcKey key, SvcValue service, List<ProgrammedState.BackendKey> backends, int[] flags,
                         String name, String owner, Set<SourceRangeKey> ranges) {}
 
     /** Makes the maps hold exactly {@code desired}, writing only what differs from what they hold. */
@@ -230,8 +229,8 @@ final class MapWriter {
             int id = v4 ? tagged : ~tagged;
             BackendValue v = (v4 ? state.backends4 : state.backends6).get(id);
             // a Maglev table of a frontend this sync did not rewrite (it did not fit) may still name it
-            if (v != null && !state.backendRefs.containsKey(ProgrammedState.ref(v.address(), id)) && !inTables.contains(ProgrammedState.ref(v.address(), id))) {
-                state.backendRefs.put(ProgrammedState.ref(v.address(), id), 1);
+            if (v != null && !state.backendRefs.contains(ProgrammedState.ref(v.address(), id)) && !inTables.contains(ProgrammedState.ref(v.address(), id))) {
+                state.backendRefs.set(ProgrammedState.ref(v.address(), id), 1);
                 unrefBackend(v.address(), id, new int[4], writes);
             }
         }
@@ -315,12 +314,11 @@ final class MapWriter {
         Set<SourceRangeKey> ranges = SourceRanges.keys(e);
         int flags = (e.affinityTimeoutSeconds() > 0 ? MapLayout.SVC_AFFINITY : 0) | (twoScope ? MapLayout.SVC_TWO_SCOPE : 0)
                 | (ranges.isEmpty() ? 0 : MapLayout.SVC_SOURCE_RANGES) | (useMaglev ? MapLayout.SVC_MAGLEV : 0);
-        List<ProgrammedState.BackendKey> backends = new ArrayList<>();
-        Map<ProgrammedState.BackendKey, Integer> backendFlags = new LinkedHashMap<>();
+        List<ProgrammedState.BackendKey> backends = new ArrayList<>(e.backends().size());
+        int[] backendFlags = new int[e.backends().size()];
         for (Backend b : e.backends()) {
-            ProgrammedState.BackendKey bk = new ProgrammedState.BackendKey(b.address(), b.port(), b.protocol().number);
-            backends.add(bk);
-            backendFlags.put(bk, (b.state() == Backend.State.TERMINATING ? MapLayout.BACKEND_TERMINATING : 0) | (b.local() ? MapLayout.BACKEND_LOCAL : 0));
+            backendFlags[backends.size()] = (b.state() == Backend.State.TERMINATING ? MapLayout.BACKEND_TERMINATING : 0) | (b.local() ? MapLayout.BACKEND_LOCAL : 0);
+            backends.add(new ProgrammedState.BackendKey(b.address(), b.port(), b.protocol().number));
         }
         String name = MapLayout.fitName(e.type().label + "\t" + e.servicePortName() + "\t" + f.protocol().name());
         SvcValue v = new SvcValue(0, backends.size(), 0, flags, e.affinityTimeoutSeconds());
@@ -384,7 +382,7 @@ final class MapWriter {
         for (int i = 0; i < ids.length; i++) {
             ProgrammedState.BackendKey bk = w.backends().get(i);
             Integer id = state.backendIds.get(bk);
-            BackendValue value = new BackendValue(bk.address(), bk.port(), bk.protocol(), w.flags().get(bk));
+            BackendValue value = new BackendValue(bk.address(), bk.port(), bk.protocol(), w.flags()[i]);
             if (id == null) {
                 id = state.allocateBackend(bk.address());
                 backendGeneration++;
@@ -444,7 +442,7 @@ final class MapWriter {
         }
         if (old != null) goneUdp.leaving(state, w.key(), old, ids);
         // references: the new ones count before the old ones are dropped
-        for (int id : ids) state.backendRefs.merge(ProgrammedState.ref(addr, id), 1, Integer::sum);
+        for (int id : ids) state.backendRefs.add(ProgrammedState.ref(addr, id), 1);
         if (old == null) state.revNatRefs.merge(rk, 1, Integer::sum);
         // break: slots beyond the new count, then backends nothing refers to any more
         if (old != null) {
@@ -515,8 +513,7 @@ final class MapWriter {
         if (v == null) return;
         ProgrammedState.BackendKey bk = new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol());
         long ref = ProgrammedState.ref(family, id);
-        if (state.backendRefs.merge(ref, -1, Integer::sum) > 0) return;
-        state.backendRefs.remove(ref);
+        if (state.backendRefs.add(ref, -1) > 0) return;
         writes.delete(PhasedWrites.DELETE_REFERENCED, backendMap(family), id);
         writes.delete(PhasedWrites.DELETE_REFERENCED, stats, new long[] {MapLayout.STAT_BACKEND,
                 Integer.toUnsignedLong(ProgrammedState.v4(family) ? id : id | MapLayout.STAT_V6_BIT)});

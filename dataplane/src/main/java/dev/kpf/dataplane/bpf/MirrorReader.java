@@ -110,7 +110,7 @@ final class MirrorReader {
                 s.putFrontend(e.getKey(), new ProgrammedState.Frontend(v, ids, name, f.length > 1 ? owner(f[1]) : ""));
                 s.revNatRefs.merge(new ProgrammedState.RevKey(e.getKey().address(), e.getKey().port(), e.getKey().protocol()), 1, Integer::sum);
                 for (int id : ids) {
-                    if (s.backends(e.getKey().address()).containsKey(id)) s.backendRefs.merge(ProgrammedState.ref(e.getKey().address(), id), 1, Integer::sum);
+                    if (s.backends(e.getKey().address()).containsKey(id)) s.backendRefs.add(ProgrammedState.ref(e.getKey().address(), id), 1);
                     if ((v.flags() & MapLayout.SVC_AFFINITY) != 0) {
                         s.memberRefs.merge(MemberKey.of(v.revNatId(), e.getKey().scope(), ProgrammedState.v4(e.getKey().address()), id), 1, Integer::sum);
                     }

@@ -28,7 +28,7 @@ final class ProgrammedState {
     final Map<RevKey, Integer> revNatIds = new HashMap<>();
     final Map<Integer, String> names = new HashMap<>();
     /** How many frontend entries refer to each backend id ({@link #ref}) and each rev-NAT identity; at zero they are deleted. */
-    final Map<Long, Integer> backendRefs = new HashMap<>();
+    final RefCounts backendRefs = new RefCounts();
     final Map<RevKey, Integer> revNatRefs = new HashMap<>();
     /** Entries found in the maps that nothing refers to (left by a write that failed midway): a full apply deletes them. */
     final java.util.List<SvcKey> orphanSlots = new java.util.ArrayList<>();

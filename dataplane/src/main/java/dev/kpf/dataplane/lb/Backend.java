@@ -4,7 +4,6 @@ import dev.kpf.dataplane.model.IpAddresses;
 import dev.kpf.dataplane.model.Protocol;
 
 import java.net.InetAddress;
-import java.util.Arrays;
 import java.util.Comparator;
 
 /**
@@ -19,8 +18,7 @@ public record Backend(InetAddress address, int port, Protocol protocol, State st
     public enum State { READY, TERMINATING }
 
     private static final Comparator<Backend> ORDER = Comparator
-            .comparing((Backend b) -> b.address.getAddress().length)
-            .thenComparing((a, b) -> Arrays.compareUnsigned(a.address.getAddress(), b.address.getAddress()))
+            .comparing((Backend b) -> b.address, IpAddresses::compare)
             .thenComparingInt(Backend::port);
 
     @Override

@@ -5,7 +5,6 @@ import dev.kpf.dataplane.model.IpFamily;
 import dev.kpf.dataplane.model.Protocol;
 
 import java.net.InetAddress;
-import java.util.Arrays;
 import java.util.Comparator;
 
 /**
@@ -14,8 +13,7 @@ import java.util.Comparator;
  */
 public record Frontend(InetAddress address, int port, Protocol protocol, Scope scope) implements Comparable<Frontend> {
     private static final Comparator<Frontend> ORDER = Comparator
-            .comparing((Frontend f) -> f.family())
-            .thenComparing((a, b) -> Arrays.compareUnsigned(a.address.getAddress(), b.address.getAddress()))
+            .comparing((Frontend f) -> f.address, IpAddresses::compare)
             .thenComparingInt(Frontend::port)
             .thenComparing(Frontend::protocol)
             .thenComparing(Frontend::scope);

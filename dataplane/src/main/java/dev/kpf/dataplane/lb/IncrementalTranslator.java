@@ -9,6 +9,7 @@ import dev.kpf.dataplane.model.Service;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,8 @@ public final class IncrementalTranslator {
     private final Map<ObjectRef, List<LbEntry>> current = new HashMap<>();
     private final Map<ObjectRef, List<Problem>> serviceProblems = new HashMap<>();
     private final Map<Frontend, ObjectRef> claims = new HashMap<>();
-    private final Set<ObjectRef> dirty = new TreeSet<>();
+    /** Services to retranslate; {@link #sync} takes them in namespace/name order (which decides frontend claims). */
+    private final Set<ObjectRef> dirty = new HashSet<>();
     private List<Problem> sourceProblems = List.of();
     private ClusterState loaded;
 
@@ -156,18 +158,32 @@ public final class IncrementalTranslator {
 
     /** Retranslates the dirty services; returns what changed since the last sync. */
     public LbDiff sync() {
-        Optional<Node> node = Optional.ofNullable(nodes.get(translator.nodeName()));
         Map<Frontend, LbEntry> before = new LinkedHashMap<>();
         Map<Frontend, LbEntry> after = new LinkedHashMap<>();
-        for (ObjectRef ref : dirty) {
+        retranslate(before, after);
+        return LbDiff.between(before, after);
+    }
+
+    /** Retranslates the dirty services and returns the whole table, without working out what changed (a full translation). */
+    LbTable syncWithoutDiff() {
+        retranslate(null, null);
+        return table();
+    }
+
+    /** Retranslates the dirty services; the entries they had and have go into {@code before} and {@code after} when given. */
+    private void retranslate(Map<Frontend, LbEntry> before, Map<Frontend, LbEntry> after) {
+        Optional<Node> node = Optional.ofNullable(nodes.get(translator.nodeName()));
+        List<ObjectRef> order = new ArrayList<>(dirty);
+        order.sort(null);
+        for (ObjectRef ref : order) {
             for (LbEntry e : current.getOrDefault(ref, List.of())) {
-                before.put(e.frontend(), e);
+                if (before != null) before.put(e.frontend(), e);
                 claims.remove(e.frontend(), ref);
             }
             current.remove(ref);
             serviceProblems.remove(ref);
         }
-        for (ObjectRef ref : dirty) {
+        for (ObjectRef ref : order) {
             Service svc = services.get(ref);
             if (svc == null) continue;
             List<Problem> problems = new ArrayList<>();
@@ -180,13 +196,12 @@ public final class IncrementalTranslator {
                     continue;
                 }
                 kept.add(e);
-                after.put(e.frontend(), e);
+                if (after != null) after.put(e.frontend(), e);
             }
             if (!kept.isEmpty()) current.put(ref, List.copyOf(kept));
             if (!problems.isEmpty()) serviceProblems.put(ref, List.copyOf(problems));
         }
         dirty.clear();
-        return LbDiff.between(before, after);
     }
 
     /** An immutable snapshot of everything synced so far. */

@@ -56,8 +56,7 @@ public final class ServiceTranslator {
     public LbTable translate(ClusterState state) {
         IncrementalTranslator t = new IncrementalTranslator(this);
         t.load(state);
-        t.sync();
-        return t.table();
+        return t.syncWithoutDiff();
     }
 
     /**
@@ -138,24 +137,32 @@ public final class ServiceTranslator {
         return List.of(IpAddresses.parse(family == IpFamily.IPv4 ? "0.0.0.0" : "::").orElseThrow());
     }
 
+    /** Which endpoints are the same: address and target port. */
+    private record AddressPort(InetAddress address, int port) {}
+
     /** An endpoint of one service port in one family, before selection. */
     private record Candidate(Backend backend, boolean ready, boolean serving, boolean terminating, Set<String> zoneHints, Set<String> nodeHints) {}
 
     private List<Candidate> candidates(Service svc, Service.Port port, IpFamily family, List<EndpointSlice> slices) {
-        Map<String, Candidate> byAddress = new LinkedHashMap<>();
+        Map<AddressPort, Candidate> byAddress = new LinkedHashMap<>();
         for (EndpointSlice slice : slices) {
             if (slice.family() != family) continue;
-            Optional<EndpointSlice.Port> sp = slice.ports().stream()
-                    .filter(p -> p.name().equals(port.name()) && p.protocol() == port.protocol()).findFirst();
-            if (sp.isEmpty()) continue;
+            EndpointSlice.Port sp = null;
+            for (EndpointSlice.Port p : slice.ports()) {
+                if (p.name().equals(port.name()) && p.protocol() == port.protocol()) {
+                    sp = p;
+                    break;
+                }
+            }
+            if (sp == null) continue;
             for (EndpointSlice.Endpoint ep : slice.endpoints()) {
                 if (ep.addresses().isEmpty()) continue;
                 InetAddress ip = ep.addresses().getFirst();
                 boolean local = !nodeName.isEmpty() && nodeName.equals(ep.nodeName());
                 Backend.State state = ep.ready() ? Backend.State.READY : Backend.State.TERMINATING;
-                Backend b = new Backend(ip, sp.get().port(), port.protocol(), state, local, ep.nodeName(), ep.zone(), ep.pod());
+                Backend b = new Backend(ip, sp.port(), port.protocol(), state, local, ep.nodeName(), ep.zone(), ep.pod());
                 Candidate c = new Candidate(b, ep.ready(), ep.serving(), ep.terminating(), ep.hintZones(), ep.hintNodes());
-                String key = ip.getHostAddress() + "|" + sp.get().port();
+                AddressPort key = new AddressPort(ip, sp.port());
                 // an endpoint listed by two slices (while slices are rebalanced, or a new pod on a terminating pod's
                 // IP) counts once; as kube-proxy (endpointslicecache.go) the copy that is not terminating wins
                 if (!c.terminating() || !byAddress.containsKey(key)) byAddress.put(key, c);

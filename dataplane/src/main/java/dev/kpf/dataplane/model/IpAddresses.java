@@ -12,6 +12,33 @@ import java.util.regex.Pattern;
 public final class IpAddresses {
     private IpAddresses() {}
 
+    /**
+     * Whether {@link java.net.Inet4Address#hashCode()} is the address itself, as in every JDK so far (not promised
+     * by its documentation, so checked once): sorting and encoding 100,000 backends then allocates no byte arrays.
+     */
+    private static final boolean V4_HASH_IS_ADDRESS = ofLiteral("1.2.3.4").hashCode() == 0x01020304
+            && ofLiteral("255.0.0.1").hashCode() == 0xff000001;
+
+    private static InetAddress ofLiteral(String text) {
+        return InetAddress.ofLiteral(text);
+    }
+
+    /** An IPv4 address as an int, first octet in the high byte. */
+    public static int v4Bits(java.net.Inet4Address a) {
+        if (V4_HASH_IS_ADDRESS) return a.hashCode();
+        byte[] b = a.getAddress();
+        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    }
+
+    /** IPv4 before IPv6, then by address bytes as unsigned numbers: the order of every table kpf prints or keys. */
+    public static int compare(InetAddress a, InetAddress b) {
+        if (a instanceof java.net.Inet4Address a4) {
+            return b instanceof java.net.Inet4Address b4 ? Integer.compareUnsigned(v4Bits(a4), v4Bits(b4)) : -1;
+        }
+        if (b instanceof java.net.Inet4Address) return 1;
+        return java.util.Arrays.compareUnsigned(a.getAddress(), b.getAddress());
+    }
+
     private static final Pattern V4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
 
     /** The address for an IPv4 or IPv6 literal; empty for anything else (host names, garbage, zone ids). */

@@ -68,6 +68,40 @@ public final class BpfMap<K, V> implements MapAccess<K, V>, AutoCloseable {
         }
     }
 
+    /**
+     * Opens a pinned map as raw bytes, with key and value sizes as the kernel reports them (per-CPU values: one
+     * 8-byte-aligned slot per possible CPU). For tools that copy maps whatever their layout, e.g. the sync bench.
+     */
+    public static BpfMap<byte[], byte[]> openPinnedRaw(Path pin) {
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = check(libbpf_h.bpf_obj_get(callState(arena), arena.allocateFrom(pin.toString())), "open pinned map", pin.toString());
+            OwnedFd owned = new OwnedFd(fd, "map " + pin);
+            MapInfo info;
+            try {
+                info = readInfo(fd, pin.getFileName().toString());
+            } catch (RuntimeException e) {
+                owned.close();
+                throw e;
+            }
+            int value = perCpu(info.type()) ? ((info.valueSize() + 7) & ~7) * Libbpf.possibleCpus() : info.valueSize();
+            return new BpfMap<>(pin.getFileName().toString(), fd, owned, MapCodec.bytes(info.keySize()), MapCodec.bytes(value));
+        }
+    }
+
+    /**
+     * Writes {@code count} entries already laid out back to back in {@code keys} and {@code values} with a single
+     * {@code bpf_map_update_batch} call: the kernel's side of a sync alone (the sync bench's floor). Returns how
+     * many were written.
+     */
+    public int updateBatchRaw(MemorySegment keys, MemorySegment values, int count) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment c = arena.allocateFrom(JAVA_INT, count);
+            int rc = libbpf_h.bpf_map_update_batch(callState(arena), fd, keys, values, c, batchOpts(arena));
+            check(rc, "batch update map", name);
+            return c.get(JAVA_INT, 0);
+        }
+    }
+
     /** Creates a map without an object ({@code bpf_map_create}); the caller owns it. Used by probes and tests. */
     public static <K, V> BpfMap<K, V> create(int type, String name, int maxEntries, MapCodec<K> keys, MapCodec<V> values) {
         try (Arena arena = Arena.ofConfined()) {
@@ -196,27 +230,43 @@ public final class BpfMap<K, V> implements MapAccess<K, V>, AutoCloseable {
     /** Writes all entries with {@code bpf_map_update_batch} (chunks of 4096). Returns how many were written. */
     @Override
     public int updateBatch(Map<K, V> entries) {
+        List<K> ks = new ArrayList<>(entries.size());
+        List<V> vs = new ArrayList<>(entries.size());
+        entries.forEach((k, v) -> {
+            ks.add(k);
+            vs.add(v);
+        });
+        return updateBatch(ks, vs);
+    }
+
+    /**
+     * Writes {@code keyList.get(i)} = {@code valueList.get(i)} with {@code bpf_map_update_batch} (chunks of 4096; the
+     * kernel writes a batch's entries in order, so a key listed twice ends with its last value). Returns how many
+     * were written.
+     */
+    @Override
+    public int updateBatch(List<K> keyList, List<V> valueList) {
+        if (keyList.size() != valueList.size()) throw new IllegalArgumentException(keyList.size() + " keys but " + valueList.size() + " values");
         int written = 0;
-        List<Map.Entry<K, V>> list = new ArrayList<>(entries.entrySet());
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = callState(arena);
             MemorySegment opts = batchOpts(arena);
             MemorySegment count = arena.allocate(JAVA_INT);
-            int chunk = Math.min(BATCH, Math.max(1, list.size()));
+            int chunk = Math.min(BATCH, Math.max(1, keyList.size()));
             MemorySegment ks = arena.allocate((long) keys.size() * chunk);
             MemorySegment vs = arena.allocate((long) values.size() * chunk);
-            for (int start = 0; start < list.size(); start += chunk) {
-                int n = Math.min(chunk, list.size() - start);
+            for (int start = 0; start < keyList.size(); start += chunk) {
+                int n = Math.min(chunk, keyList.size() - start);
                 for (int i = 0; i < n; i++) {
-                    keys.write(ks, (long) i * keys.size(), list.get(start + i).getKey());
-                    values.write(vs, (long) i * values.size(), list.get(start + i).getValue());
+                    keys.write(ks, (long) i * keys.size(), keyList.get(start + i));
+                    values.write(vs, (long) i * values.size(), valueList.get(start + i));
                 }
                 count.set(JAVA_INT, 0, n);
                 int rc = libbpf_h.bpf_map_update_batch(state, fd, ks, vs, count, opts);
                 if (unbatched(rc, count.get(JAVA_INT, 0))) {
                     // a map type without batch operations on this kernel (LPM tries before 5.11...): one by one
-                    for (int i = start; i < list.size(); i++) {
-                        update(list.get(i).getKey(), list.get(i).getValue());
+                    for (int i = start; i < keyList.size(); i++) {
+                        update(keyList.get(i), valueList.get(i));
                         written++;
                     }
                     return written;

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -84,6 +85,60 @@ public final class KubeProxyRules {
             }
         }
         return filter.append("COMMIT\n").append(chains).append(rules).append("COMMIT\n").toString();
+    }
+
+    /**
+     * The nft -f transaction kube-proxy's nftables mode sends when one Service's endpoints change: new endpoint
+     * chains, the service chains of the frontends that changed ({@code before.get(i)} became {@code after.get(i)})
+     * rewritten, and the endpoint chains that no frontend of {@code table} (the whole table after the change) still
+     * uses deleted. Frontends {@link #nft} does not program, and changes from or to no endpoints (kube-proxy then
+     * moves the frontend between maps, a different transaction), are left out; empty when nothing is left.
+     */
+    public static String nftChange(List<LbEntry> before, List<LbEntry> after, java.util.Collection<LbEntry> table) {
+        Map<String, Backend> added = new LinkedHashMap<>();
+        Map<String, Backend> old = new LinkedHashMap<>();
+        StringBuilder rewrites = new StringBuilder();
+        java.util.Set<String> ports = new java.util.HashSet<>();
+        for (int i = 0; i < after.size(); i++) {
+            LbEntry b = before.get(i), a = after.get(i);
+            if (!include(a) || b.backends().isEmpty() || a.backends().isEmpty()) continue;
+            ports.add(a.servicePortName());
+            Map<String, Backend> was = endpointChains(b), now = endpointChains(a);
+            old.putAll(was);
+            now.forEach((ep, be) -> { if (!was.containsKey(ep)) added.put(ep, be); });
+            String svc = chain("service-", a.servicePortName() + ":" + a.frontend()).toLowerCase(Locale.ROOT);
+            rewrites.append("flush chain ip kube-proxy ").append(svc).append('\n');
+            rewrites.append("add rule ip kube-proxy ").append(svc).append(" numgen random mod ").append(now.size()).append(" vmap { ");
+            int j = 0;
+            for (String ep : now.keySet()) rewrites.append(j == 0 ? "" : ", ").append(j++).append(" : goto ").append(ep);
+            rewrites.append(" }\n");
+        }
+        if (rewrites.isEmpty()) return "";
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (LbEntry e : table) if (include(e) && ports.contains(e.servicePortName())) used.addAll(endpointChains(e).keySet());
+        StringBuilder b = new StringBuilder();
+        added.keySet().removeAll(old.keySet());
+        added.forEach((ep, be) -> {
+            String proto = be.protocol().name().toLowerCase(Locale.ROOT);
+            b.append("add chain ip kube-proxy ").append(ep).append('\n');
+            b.append("add rule ip kube-proxy ").append(ep).append(" ip saddr ").append(IpAddresses.format(be.address())).append(" jump mark-for-masquerade\n");
+            b.append("add rule ip kube-proxy ").append(ep).append(" meta l4proto ").append(proto).append(" dnat to ")
+                    .append(IpAddresses.withPort(be.address(), be.port())).append('\n');
+        });
+        b.append(rewrites);
+        old.keySet().forEach(ep -> {
+            if (!used.contains(ep)) b.append("delete chain ip kube-proxy ").append(ep).append('\n');
+        });
+        return b.toString();
+    }
+
+    /** An entry's endpoint chains by name, in its backends' order (names as {@link #nft} gives them). */
+    private static Map<String, Backend> endpointChains(LbEntry e) {
+        Map<String, Backend> out = new LinkedHashMap<>();
+        for (Backend be : e.backends()) {
+            out.putIfAbsent(chain("endpoint-", e.servicePortName() + "->" + IpAddresses.withPort(be.address(), be.port())).toLowerCase(Locale.ROOT), be);
+        }
+        return out;
     }
 
     /** nft -f input: kube-proxy's nftables-mode table for the IPv4 frontends of {@code table}. */

@@ -1,6 +1,8 @@
 package dev.kpf.testdata.kubeproxy;
 
 import com.google.gson.JsonObject;
+import dev.kpf.dataplane.lb.Backend;
+import dev.kpf.dataplane.lb.LbEntry;
 import dev.kpf.dataplane.lb.LbTable;
 import dev.kpf.dataplane.lb.ServiceTranslator;
 import dev.kpf.dataplane.load.DirectoryLoader;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -50,6 +53,52 @@ class KubeProxyRulesKernelIT {
             run("ip", "netns", "exec", ns, "nft", "-f", nft.toString());
             String listed = run("ip", "netns", "exec", ns, "nft", "list", "map", "ip", "kube-proxy", "service-ips");
             assertTrue(listed.contains("10.96.0.10 . udp . 53 : goto"), listed);
+
+            // one endpoint of kube-dns replaced, as kube-proxy's nftables mode sends it: the service chain now jumps
+            // to the new endpoint's chain, the old endpoint's chain is gone, the other endpoints stay
+            LbEntry before = table.entries().values().stream()
+                    .filter(e -> e.frontend().toString().startsWith("10.96.0.10:53/UDP") && e.backends().size() >= 2).findFirst().orElseThrow();
+            Backend gone = before.backends().getFirst();
+            Backend added = new Backend(java.net.InetAddress.getByName("10.244.99.99"), gone.port(), gone.protocol(), gone.state(),
+                    gone.local(), gone.nodeName(), gone.zone(), "new-pod");
+            List<Backend> now = new ArrayList<>(before.backends().subList(1, before.backends().size()));
+            now.add(added);
+            LbEntry after = new LbEntry(before.frontend(), before.type(), before.service(), before.portName(), now,
+                    before.affinityTimeoutSeconds(), before.sourceRanges(), before.externalPolicyLocal(), before.internalPolicyLocal(),
+                    before.healthCheckNodePort());
+            List<LbEntry> afterTable = new ArrayList<>(table.entries().values());
+            afterTable.replaceAll(e -> e == before ? after : e);
+            Path change = Files.writeString(dir.resolve("change.nft"), KubeProxyRules.nftChange(List.of(before), List.of(after), afterTable));
+            run("ip", "netns", "exec", ns, "nft", "-f", change.toString());
+            String ruleset = run("ip", "netns", "exec", ns, "nft", "list", "table", "ip", "kube-proxy");
+            assertTrue(ruleset.contains("dnat to 10.244.99.99:" + gone.port()), "the new endpoint's chain is there");
+            String goneChain = KubeProxyRules.chain("endpoint-", before.servicePortName() + "->" + gone.address().getHostAddress() + ":" + gone.port())
+                    .toLowerCase(java.util.Locale.ROOT);
+            assertTrue(KubeProxyRules.nft(table).contains("chain " + goneChain + " {"), "the old endpoint had its chain");
+            assertFalse(ruleset.contains(goneChain), "the old endpoint's chain is gone");
+            for (Backend kept : now) assertTrue(ruleset.contains("dnat to " + kept.address().getHostAddress() + ":" + kept.port()), kept.toString());
+            assertEquals("", KubeProxyRules.nftChange(List.of(before), List.of(new LbEntry(before.frontend(), before.type(), before.service(), before.portName(),
+                    List.of(), 0, List.of(), false, false, 0)), afterTable), "no transaction for a move to the no-endpoint map");
+        } finally {
+            run("ip", "netns", "del", ns);
+        }
+    }
+
+    @Test
+    void iptables_legacy_restore_loads_the_whole_ruleset(@TempDir Path dir) throws Exception {
+        KernelRequirement.requireBpf();
+        for (String tool : List.of("ip", "iptables-legacy-restore", "iptables-legacy")) KernelRequirement.requireCommand(tool);
+        List<SourceDocument> docs = new ArrayList<>();
+        for (JsonObject o : DemoCluster.objects(DemoCluster.Variant.KUBE_PROXY_FREE)) docs.add(new SourceDocument(o, "demo"));
+        LbTable table = new ServiceTranslator("node-a").translate(DirectoryLoader.decode(docs, new ArrayList<>()));
+        Path ipt = Files.writeString(dir.resolve("rules"), KubeProxyRules.iptables(table));
+        String ns = "kpft" + ProcessHandle.current().pid() + "l";
+        run("ip", "netns", "add", ns);
+        try {
+            run("ip", "netns", "exec", ns, "iptables-legacy-restore", ipt.toString());
+            String nat = run("ip", "netns", "exec", ns, "iptables-legacy", "-t", "nat", "-S");
+            assertTrue(nat.contains("-A KUBE-SERVICES -d 10.96.0.10/32 -p udp"), nat);
+            assertEquals(nat.lines().filter(l -> l.contains("-j DNAT")).count(), KubeProxyRules.iptables(table).lines().filter(l -> l.contains("-j DNAT")).count());
         } finally {
             run("ip", "netns", "del", ns);
         }

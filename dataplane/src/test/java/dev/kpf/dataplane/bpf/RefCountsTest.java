@@ -1,0 +1,58 @@
+package dev.kpf.dataplane.bpf;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The writer's reference counts agree with a {@code Map<Long, Integer>} doing the same (merge, put, remove; a count
+ * at zero or below gone) after every step of seeded random sequences, over few keys (long probe runs, deletions in
+ * the middle of runs, wrap-around at the table's end) and over many (growth).
+ */
+class RefCountsTest {
+    @Test
+    void counts_agree_with_a_map_after_every_step() {
+        for (long seed = 1; seed <= 20; seed++) {
+            Random r = new Random(seed);
+            int keySpace = seed % 2 == 0 ? 40 : 5_000;
+            RefCounts counts = new RefCounts();
+            Map<Long, Integer> model = new HashMap<>();
+            for (int step = 0; step < 20_000; step++) {
+                long key = (r.nextBoolean() ? 0 : 1L << 32) | r.nextInt(keySpace);
+                String what = "seed " + seed + " step " + step + " key " + key;
+                switch (r.nextInt(5)) {
+                    case 0, 1 -> {
+                        int now = model.merge(key, 1, Integer::sum);
+                        assertEquals(now, counts.add(key, 1), what);
+                    }
+                    case 2 -> {
+                        int now = model.getOrDefault(key, 0) - 1;
+                        if (now > 0) model.put(key, now); else model.remove(key);
+                        assertEquals(Math.max(0, now), Math.max(0, counts.add(key, -1)), what);
+                    }
+                    case 3 -> {
+                        int c = r.nextInt(3);
+                        if (c > 0) model.put(key, c); else model.remove(key);
+                        counts.set(key, c);
+                    }
+                    default -> {
+                        model.remove(key);
+                        counts.remove(key);
+                    }
+                }
+                assertEquals(model.getOrDefault(key, 0), counts.get(key), what);
+                assertEquals(model.size(), counts.size(), what);
+                if (step % 997 == 0) {
+                    for (long k = 0; k < keySpace; k++) {
+                        assertEquals(model.getOrDefault(k, 0), counts.get(k), what + " (all keys, v4 " + k + ")");
+                        assertEquals(model.getOrDefault(k | 1L << 32, 0), counts.get(k | 1L << 32), what + " (all keys, v6 " + k + ")");
+                    }
+                }
+            }
+        }
+    }
+}
