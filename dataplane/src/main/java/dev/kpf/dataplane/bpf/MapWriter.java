@@ -325,8 +325,12 @@ final class MapWriter {
         return new Want(k, v, backends, backendFlags, name, owner(e.service()), ranges);
     }
 
-    /** Why a service's new entries would not fit, or null. Counts only what this service adds. */
+    /**
+     * Why a service's new entries would not fit, or null. Counts only what this service adds; when even the most it
+     * could add fits (every frontend, slot, backend and rev-NAT id new), nothing is looked up.
+     */
     private String capacityProblem(List<Want> wants) {
+        if (fitsAtMost(wants)) return null;
         long svcAdd4 = 0, svcAdd6 = 0, backendAdd4 = 0, backendAdd6 = 0, revAdd = 0, memberAdd = 0;
         Set<ProgrammedState.BackendKey> newBackends = new HashSet<>();
         Set<ProgrammedState.RevKey> newRev = new HashSet<>();
@@ -355,6 +359,26 @@ final class MapWriter {
                     + "programmed, the previous state stays";
         }
         return full;
+    }
+
+    /** Whether the maps have room for the most {@code wants} could add. */
+    private boolean fitsAtMost(List<Want> wants) {
+        long svc4Add = 0, svc6Add = 0, backend4Add = 0, backend6Add = 0, memberAdd = 0;
+        for (Want w : wants) {
+            long entries = 1 + w.backends().size();
+            if (ProgrammedState.v4(w.key().address())) {
+                svc4Add += entries;
+                backend4Add += w.backends().size();
+            } else {
+                svc6Add += entries;
+                backend6Add += w.backends().size();
+            }
+            if ((w.service().flags() & MapLayout.SVC_AFFINITY) != 0) memberAdd += w.backends().size();
+        }
+        return fits(svc4, state.svcEntries(true), svc4Add) == null && fits(svc6, state.svcEntries(false), svc6Add) == null
+                && fits(backends4, state.backends4.size(), backend4Add) == null && fits(backends6, state.backends6.size(), backend6Add) == null
+                && fits(names, state.names.size(), wants.size()) == null && fits(members.map(), members.size(), memberAdd) == null
+                && wants.size() <= state.freeRevNatIds();
     }
 
     private static String fits(MapAccess<?, ?> map, long used, long add) {
