@@ -94,7 +94,13 @@ static __always_inline void kpf_trace_emit(void *ctx, struct kpf_trace_config *c
 			continue;
 		__u32 slot = i;
 		void *ring = bpf_map_lookup_elem(&kpf_trace_rings, &slot);
-		if (ring && bpf_ringbuf_output(ring, ev, sizeof(*ev), 0) < 0)
+		if (!ring)
+			continue;
+		/* The reader is woken only once a quarter of its ring waits to be read (it reads the rest when its poll
+		 * times out): a wakeup per event costs a context switch per connect, which on a busy 2-core node took a
+		 * third of the connect rate (kpf bench connect). */
+		__u64 wake = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= KPF_TRACE_RING_BYTES / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+		if (bpf_ringbuf_output(ring, ev, sizeof(*ev), wake) < 0)
 			__sync_fetch_and_add(&c->lost[i], 1); /* the tracer fell behind: its ring is full */
 	}
 }

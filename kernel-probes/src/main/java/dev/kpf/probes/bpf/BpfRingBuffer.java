@@ -66,16 +66,25 @@ public final class BpfRingBuffer implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeout} for records and hands each to {@code sink} (on this thread). Returns how many were
-     * read; 0 on timeout or when a signal interrupted the wait.
+     * Waits up to {@code timeout} for a wakeup and hands each record to {@code sink} (on this thread); when the wait
+     * ends without one, reads whatever records are there anyway: a writer may add records without waking the reader
+     * ({@code BPF_RB_NO_WAKEUP}, which kpf's programs use until a quarter of the ring is full). Returns how many
+     * were read (0 when there were none).
      */
     public int poll(Duration timeout, Consumer<MemorySegment> sink) {
         this.sink = sink;
         failure = null;
         try (Arena call = Arena.ofConfined()) {
-            int n = libbpf_h.ring_buffer__poll(callState(call), consumer, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            MemorySegment state = callState(call);
+            int n = libbpf_h.ring_buffer__poll(state, consumer, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
             if (failure != null) throw failure;
-            if (n == -Errno.EINTR) return 0;
+            // a wait that ended without a wakeup, or that a signal cut short (a child process ending: SIGCHLD),
+            // still reads what is there: records written without a wakeup would otherwise wait for the next poll
+            if (n == 0 || n == -Errno.EINTR) {
+                n = libbpf_h.ring_buffer__consume(state, consumer);
+                if (failure != null) throw failure;
+                return check(n, "read ring buffer", name);
+            }
             return check(n, "poll ring buffer", name);
         } finally {
             this.sink = s -> {};

@@ -484,6 +484,12 @@ public final class libbpf_h {
         try { return (int) ring_buffer__poll.handle().invokeExact(state, rb, timeoutMs); } catch (Throwable t) { throw rethrow(t); }
     }
 
+    /** Reads every record already in the rings without waiting; returns the count or -errno. */
+    public static final Binding ring_buffer__consume = bind("ring_buffer__consume", JAVA_INT, C_POINTER);
+    public static int ring_buffer__consume(MemorySegment state, MemorySegment rb) {
+        try { return (int) ring_buffer__consume.handle().invokeExact(state, rb); } catch (Throwable t) { throw rethrow(t); }
+    }
+
     public static final Binding ring_buffer__free = bind("ring_buffer__free", null, C_POINTER);
     public static void ring_buffer__free(MemorySegment state, MemorySegment rb) {
         try { ring_buffer__free.handle().invokeExact(state, rb); } catch (Throwable t) { throw rethrow(t); }
@@ -534,7 +540,7 @@ public final class libbpf_h {
             bpf_obj_pin, bpf_obj_get, bpf_obj_get_info_by_fd, bpf_map_create, bpf_map_update_elem, bpf_map_lookup_elem, bpf_map_delete_elem,
             bpf_map_get_next_key, bpf_map_update_batch, bpf_map_lookup_batch, bpf_map_delete_batch,
             libbpf_probe_bpf_prog_type, libbpf_probe_bpf_map_type, libbpf_probe_bpf_helper, libbpf_strerror,
-            libbpf_set_print, libbpf_major_version, libbpf_minor_version, ring_buffer__new, ring_buffer__poll, ring_buffer__free,
+            libbpf_set_print, libbpf_major_version, libbpf_minor_version, ring_buffer__new, ring_buffer__poll, ring_buffer__consume, ring_buffer__free,
             bpf_tc_hook_create, bpf_tc_attach, bpf_tc_detach, bpf_tc_query, bpf_program__attach_iter, bpf_iter_create,
             btf__load_vmlinux_btf, btf__find_by_name_kind, btf__free);
 
