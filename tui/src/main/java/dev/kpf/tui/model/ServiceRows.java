@@ -42,18 +42,21 @@ public final class ServiceRows {
     public List<ServiceRow> build(LbTable programmed, Counters counters, LbTable intent, boolean freshIntent, double seconds) {
         Map<Frontend, LbEntry> all = new TreeMap<>(programmed.entries());
         if (intent != null) intent.entries().forEach(all::putIfAbsent);
+        // looked up once per frontend: hashing is cheaper than the sorted maps' comparisons
+        Map<Frontend, LbEntry> programmedByFrontend = new java.util.HashMap<>(programmed.entries());
+        Map<Frontend, LbEntry> intentByFrontend = intent == null ? Map.of() : intent == programmed ? programmedByFrontend : new java.util.HashMap<>(intent.entries());
         List<ServiceRow> rows = new ArrayList<>(all.size());
         Set<String> frontendKeys = new HashSet<>();
         Set<Frontend> frontends = new HashSet<>();
         Set<BackendRef> backendRefs = new HashSet<>();
         for (Map.Entry<Frontend, LbEntry> e : all.entrySet()) {
             Frontend f = e.getKey();
-            LbEntry programmedEntry = programmed.entries().get(f);
-            LbEntry wanted = intent == null ? null : intent.entries().get(f);
+            LbEntry programmedEntry = programmedByFrontend.get(f);
+            LbEntry wanted = intentByFrontend.get(f);
             ServiceRow.Drift drift = ServiceRow.Drift.NONE;
             if (programmedEntry == null) drift = ServiceRow.Drift.MISSING;
             else if (intent != null && wanted == null) drift = ServiceRow.Drift.EXTRA;
-            else if (wanted != null && !addresses(wanted).equals(addresses(programmedEntry))) drift = ServiceRow.Drift.STALE;
+            else if (wanted != null && !sameAddresses(wanted, programmedEntry)) drift = ServiceRow.Drift.STALE;
             LbEntry shown = programmedEntry != null ? programmedEntry : wanted;
             String[] label = frontendLabels.computeIfAbsent(f, x -> new String[] {x.toString(), frontend(x)});
             String key = label[0];
@@ -65,7 +68,7 @@ public final class ServiceRows {
             }
             if (driftSeen.getOrDefault(key, 0) < 2) drift = ServiceRow.Drift.NONE;
             Counters.Count count = counters.frontend(f);
-            frontendRates.update(f, count.connects(), seconds);
+            RateTracker.Reading rate = frontendRates.record(f, count.connects(), seconds);
             List<BackendRow> backends = new ArrayList<>();
             for (Backend b : shown.backends()) {
                 BackendRef ref = new BackendRef(b.address(), b.port(), b.protocol());
@@ -73,18 +76,19 @@ public final class ServiceRows {
                         IpAddresses.withPort(r.address(), r.port())});
                 backendRefs.add(ref);
                 Counters.Count bc = counters.backend(bl[0]);
-                backendRates.update(ref, bc.connects(), seconds);
+                RateTracker.Reading backendRate = backendRates.record(ref, bc.connects(), seconds);
                 backends.add(new BackendRow(bl[1], b.state() == Backend.State.READY ? "ready" : "terminating",
-                        b.local(), bc.connects(), backendRates.rate(ref), backendRates.history(ref)));
+                        b.local(), bc.connects(), backendRate.rate(), backendRate.history()));
             }
             rows.add(new ServiceRow(key, shown.service().namespace(), shown.service().name(), shown.portName(), shown.type().label, label[1],
-                    backends, count.connects(), count.refused(), frontendRates.rate(f), frontendRates.history(f), drift));
+                    backends, count.connects(), count.refused(), rate.rate(), rate.history(), drift));
         }
         frontendRates.retain(frontends);
-        frontendLabels.keySet().retainAll(frontends);
+        // every frontend and backend shown has its label: as many labels as shown means none to forget
+        if (frontendLabels.size() != frontends.size()) frontendLabels.keySet().retainAll(frontends);
         driftSeen.keySet().retainAll(frontendKeys);
         backendRates.retain(backendRefs);
-        backendLabels.keySet().retainAll(backendRefs);
+        if (backendLabels.size() != backendRefs.size()) backendLabels.keySet().retainAll(backendRefs);
         return rows;
     }
 
@@ -93,7 +97,16 @@ public final class ServiceRows {
         return IpAddresses.withPort(f.address(), f.port()) + "/" + f.protocol() + (f.scope() == dev.kpf.dataplane.lb.Scope.INTERNAL ? " int" : "");
     }
 
-    private static List<String> addresses(LbEntry e) {
-        return e.backends().stream().map(b -> IpAddresses.withPort(b.address(), b.port())).sorted().toList();
+    /** Whether two entries send to the same backend addresses and ports, whatever their order and states. */
+    static boolean sameAddresses(LbEntry a, LbEntry b) {
+        List<Backend> x = a.backends(), y = b.backends();
+        if (x.size() != y.size()) return false;
+        boolean inOrder = true;
+        for (int i = 0; i < x.size() && inOrder; i++) inOrder = x.get(i).port() == y.get(i).port() && x.get(i).address().equals(y.get(i).address());
+        if (inOrder) return true; // tables list backends sorted: the usual case
+        java.util.Comparator<Backend> order = java.util.Comparator.comparing(Backend::address, IpAddresses::compare).thenComparingInt(Backend::port);
+        List<Backend> xs = x.stream().sorted(order).toList(), ys = y.stream().sorted(order).toList();
+        for (int i = 0; i < xs.size(); i++) if (order.compare(xs.get(i), ys.get(i)) != 0) return false;
+        return true;
     }
 }
