@@ -145,7 +145,9 @@ final class MemoryBenchCommand implements Callable<Integer> {
             cmd.addAll(List.of("--node-name", "node-a", "--bpffs", pins.root().toString(), "--cgroup", cgroup.path().toString(),
                     "--listen", "127.0.0.1:0", "--devices", "none"));
             long t0 = System.nanoTime();
-            agent = new ProcessBuilder(cmd).redirectError(log.toFile())
+            ProcessBuilder launch = new ProcessBuilder(cmd);
+            launch.environment().put("MALLOC_ARENA_MAX", "2"); // as deploy/kpf.yaml's ConfigMap and bin/kpf set it
+            agent = launch.redirectError(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             BufferedReader in = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));
             String line = in.readLine();

@@ -103,6 +103,8 @@ class DeployManifestTest {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"agent \"\\*\\) tuning=\"([^\"]*)\"").matcher(launcher);
         assertTrue(m.find(), "bin/kpf sets the agent's JVM options");
         assertEquals(configured, m.group(1));
+        assertEquals("2", all(V1ConfigMap.class).getFirst().getData().get("MALLOC_ARENA_MAX"), "the agent's malloc arenas are bounded");
+        assertTrue(launcher.contains("export MALLOC_ARENA_MAX=\"${MALLOC_ARENA_MAX:-2}\""), "bin/kpf bounds them too");
     }
 
     /**
