@@ -55,12 +55,12 @@ final class Codecs {
         return new MapCodec<>() {
             public int size() { return size; }
             public void write(MemorySegment s, long o, SvcKey k) {
-                zero(s, o, size);
-                addr(s, o, k.address(), addrLen);
-                s.set(BE16, o + portAt, (short) k.port());
-                s.set(ValueLayout.JAVA_BYTE, o + portAt + 2, (byte) k.protocol());
-                s.set(ValueLayout.JAVA_BYTE, o + portAt + 3, (byte) k.scope());
-                s.set(U16, o + portAt + 4, (short) k.slot());
+                if (PACKED && addrLen == 4 && k.address() instanceof java.net.Inet4Address v4) {
+                    s.set(U64, o, addr4(v4) | port(k.port()) << 32 | (k.protocol() & 0xffL) << 48 | (k.scope() & 0xffL) << 56);
+                    s.set(U32, o + 8, k.slot() & 0xffff);
+                    return;
+                }
+                writeSvcKey(s, o, k, addrLen);
             }
             public SvcKey read(MemorySegment s, long o) {
                 return new SvcKey(addr(s, o, addrLen), Short.toUnsignedInt(s.get(BE16, o + portAt)),
@@ -70,15 +70,45 @@ final class Codecs {
         };
     }
 
+    /** Field by field: IPv6 keys, and the reference the packed writes are tested against. */
+    static void writeSvcKey(MemorySegment s, long o, SvcKey k, int addrLen) {
+        int portAt = addrLen;
+        zero(s, o, addrLen == 4 ? 12 : 24);
+        addr(s, o, k.address(), addrLen);
+        s.set(BE16, o + portAt, (short) k.port());
+        s.set(ValueLayout.JAVA_BYTE, o + portAt + 2, (byte) k.protocol());
+        s.set(ValueLayout.JAVA_BYTE, o + portAt + 3, (byte) k.scope());
+        s.set(U16, o + portAt + 4, (short) k.slot());
+    }
+
+    /**
+     * Whether the common IPv4 structs are written as one or two whole words, assembled in Java, instead of field
+     * by field: a full sync encodes about 250,000 entries, and each segment access costs far more than the shifts
+     * while the JIT is still cold (the sync of a starting agent). The words are little-endian, as the kernel's
+     * structs are on every machine kpf runs on; elsewhere the fields are written one by one.
+     */
+    static final boolean PACKED = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    /** An IPv4 address as the low 4 bytes of a little-endian word, in network order. */
+    private static long addr4(java.net.Inet4Address a) {
+        return Integer.reverseBytes(dev.kpf.dataplane.model.IpAddresses.v4Bits(a)) & 0xffffffffL;
+    }
+
+    /** A port as 2 bytes of a little-endian word, in network order. */
+    private static long port(int port) {
+        return Short.reverseBytes((short) port) & 0xffffL;
+    }
+
     /** struct kpf_svc_value (16 bytes). */
     static final MapCodec<SvcValue> SVC_VALUE = new MapCodec<>() {
         public int size() { return 16; }
         public void write(MemorySegment s, long o, SvcValue v) {
-            s.set(U32, o, v.backendId());
-            s.set(U16, o + 4, (short) v.count());
-            s.set(U16, o + 6, (short) v.revNatId());
-            s.set(U32, o + 8, v.flags());
-            s.set(U32, o + 12, v.affinityTimeout());
+            if (PACKED) {
+                s.set(U64, o, (v.backendId() & 0xffffffffL) | (v.count() & 0xffffL) << 32 | (v.revNatId() & 0xffffL) << 48);
+                s.set(U64, o + 8, (v.flags() & 0xffffffffL) | (v.affinityTimeout() & 0xffffffffL) << 32);
+                return;
+            }
+            writeSvcValue(s, o, v);
         }
         public SvcValue read(MemorySegment s, long o) {
             return new SvcValue(s.get(U32, o), Short.toUnsignedInt(s.get(U16, o + 4)), Short.toUnsignedInt(s.get(U16, o + 6)),
@@ -86,16 +116,25 @@ final class Codecs {
         }
     };
 
+    static void writeSvcValue(MemorySegment s, long o, SvcValue v) {
+        s.set(U32, o, v.backendId());
+        s.set(U16, o + 4, (short) v.count());
+        s.set(U16, o + 6, (short) v.revNatId());
+        s.set(U32, o + 8, v.flags());
+        s.set(U32, o + 12, v.affinityTimeout());
+    }
+
     /** struct kpf_backend4 (8 bytes) / kpf_backend6 (20 bytes). */
     static MapCodec<BackendValue> backend(int addrLen) {
         int size = addrLen + 4;
         return new MapCodec<>() {
             public int size() { return size; }
             public void write(MemorySegment s, long o, BackendValue v) {
-                addr(s, o, v.address(), addrLen);
-                s.set(BE16, o + addrLen, (short) v.port());
-                s.set(ValueLayout.JAVA_BYTE, o + addrLen + 2, (byte) v.protocol());
-                s.set(ValueLayout.JAVA_BYTE, o + addrLen + 3, (byte) v.flags());
+                if (PACKED && addrLen == 4 && v.address() instanceof java.net.Inet4Address v4) {
+                    s.set(U64, o, addr4(v4) | port(v.port()) << 32 | (v.protocol() & 0xffL) << 48 | (v.flags() & 0xffL) << 56);
+                    return;
+                }
+                writeBackend(s, o, v, addrLen);
             }
             public BackendValue read(MemorySegment s, long o) {
                 return new BackendValue(addr(s, o, addrLen), Short.toUnsignedInt(s.get(BE16, o + addrLen)),
@@ -104,20 +143,35 @@ final class Codecs {
         };
     }
 
+    static void writeBackend(MemorySegment s, long o, BackendValue v, int addrLen) {
+        addr(s, o, v.address(), addrLen);
+        s.set(BE16, o + addrLen, (short) v.port());
+        s.set(ValueLayout.JAVA_BYTE, o + addrLen + 2, (byte) v.protocol());
+        s.set(ValueLayout.JAVA_BYTE, o + addrLen + 3, (byte) v.flags());
+    }
+
     /** struct kpf_revnat4 (8 bytes) / kpf_revnat6 (20 bytes). */
     static MapCodec<RevNatValue> revNat(int addrLen) {
         int size = addrLen + 4;
         return new MapCodec<>() {
             public int size() { return size; }
             public void write(MemorySegment s, long o, RevNatValue v) {
-                zero(s, o, size);
-                addr(s, o, v.address(), addrLen);
-                s.set(BE16, o + addrLen, (short) v.port());
+                if (PACKED && addrLen == 4 && v.address() instanceof java.net.Inet4Address v4) {
+                    s.set(U64, o, addr4(v4) | port(v.port()) << 32);
+                    return;
+                }
+                writeRevNat(s, o, v, addrLen);
             }
             public RevNatValue read(MemorySegment s, long o) {
                 return new RevNatValue(addr(s, o, addrLen), Short.toUnsignedInt(s.get(BE16, o + addrLen)));
             }
         };
+    }
+
+    static void writeRevNat(MemorySegment s, long o, RevNatValue v, int addrLen) {
+        zero(s, o, addrLen + 4);
+        addr(s, o, v.address(), addrLen);
+        s.set(BE16, o + addrLen, (short) v.port());
     }
 
     /** struct kpf_name (128 bytes, NUL-terminated UTF-8). */

@@ -84,7 +84,8 @@ public final class ServiceTranslator {
             for (IpFamily family : families) {
                 List<Candidate> candidates = candidates(svc, port, family, slices);
                 List<Backend> cluster = clusterBackends(candidates, zone);
-                List<Backend> local = localBackends(candidates);
+                // node-local backends matter only to a Local traffic policy
+                List<Backend> local = svc.internalPolicyLocal() || svc.externalPolicyLocal() ? localBackends(candidates) : List.of();
                 LbEntryFactory make = new LbEntryFactory(svc, port);
 
                 for (InetAddress ip : svc.clusterIps()) {
