@@ -26,23 +26,41 @@ kpf_require_java_home() {
   export JAVA_HOME=$KPF_JAVA_HOME
 }
 
-# Makes $2 (an AOT cache, JEP 483/514/515) for the jar $1 when it is missing or older than the jar: one training run
-# of `kpf probe --json` (about 1.5 s), whose loaded and linked classes and method profiles later starts reuse. The
-# cache is written under a temporary name and renamed, so concurrent callers never read half a file. Returns 1 when
-# no cache could be made (the caller then starts without it).
+# The ahead-of-time cache (JEPs 483/514/515) for the jar $1 and this JDK: a cache belongs to one JDK build (the JVM
+# refuses, silently with kpf's logging, one another build made), so the JDK's version is in its name.
+kpf_aot_path() {
+  local version=""
+  [ -f "$JAVA_HOME/release" ] && version=$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$JAVA_HOME/release")
+  echo "$(dirname "$1")/kpf-${version:-unknown}.aot"
+}
+
+# Whether the cache $2 is newer than the jar $1 and the JDK.
+kpf_aot_fresh() {
+  [ -f "$2" ] && [ ! "$1" -nt "$2" ] && { [ ! -f "$JAVA_HOME/release" ] || [ ! "$JAVA_HOME/release" -nt "$2" ]; }
+}
+
+# Makes the cache $2 for the jar $1 unless it is fresh: one training run of `kpf probe --json` (about 1.5 s, bounded
+# to 60 s), whose loaded and linked classes and method profiles later starts reuse. It is written under a
+# temporary name and renamed, so concurrent callers never read half a file. A training run that writes nothing
+# leaves $2.failed, and none is tried again until the jar changes. Returns 1 when there is no cache (the caller
+# then starts without it).
 kpf_aot_cache() {
   local jar=$1 aot=$2
-  [ -f "$aot" ] && [ ! "$jar" -nt "$aot" ] && return 0
+  kpf_aot_fresh "$jar" "$aot" && return 0
+  [ -f "$aot.failed" ] && [ ! "$jar" -nt "$aot.failed" ] && return 1
   [ -w "$(dirname "$aot")" ] || return 1
   local tmp="$aot.$$"
+  trap 'rm -f "$tmp" "$tmp.config"; exit 130' INT TERM
   # the probe's own exit code (its verdict) does not matter, only whether the cache was written
-  "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:AOTCacheOutput="$tmp" -Xlog:aot=off -Xlog:cds=off \
+  timeout 60 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:AOTCacheOutput="$tmp" -Xlog:aot=off -Xlog:cds=off \
       -jar "$jar" probe --json >/dev/null 2>&1 || true
+  trap - INT TERM
   if [ -s "$tmp" ]; then
     mv -f "$tmp" "$aot"
-    rm -f "$tmp.config"
+    rm -f "$tmp.config" "$aot.failed"
     return 0
   fi
   rm -f "$tmp" "$tmp.config"
+  touch "$aot.failed"
   return 1
 }

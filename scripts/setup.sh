@@ -55,4 +55,4 @@ if [ ! -f "$jar" ] || [ -n "$(find "$repo" -path "$repo/.git" -prune -o \( -name
   (cd "$repo" && ./mvnw -q -B -DskipTests package)
 fi
 # The start-up cache bin/kpf uses (it would make it on its first call otherwise).
-kpf_aot_cache "$jar" "$repo/tui/target/kpf.aot" || echo "setup: no ahead-of-time cache made; kpf starts without it"
+kpf_aot_cache "$jar" "$(kpf_aot_path "$jar")" || echo "setup: no ahead-of-time cache made; kpf starts without it"

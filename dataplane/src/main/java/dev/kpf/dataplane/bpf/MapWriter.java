@@ -366,12 +366,9 @@ final class MapWriter {
         long svc4Add = 0, svc6Add = 0, backend4Add = 0, backend6Add = 0, memberAdd = 0;
         for (Want w : wants) {
             long entries = 1 + w.backends().size();
-            if (ProgrammedState.v4(w.key().address())) {
-                svc4Add += entries;
-                backend4Add += w.backends().size();
-            } else {
-                svc6Add += entries;
-                backend6Add += w.backends().size();
+            if (ProgrammedState.v4(w.key().address())) svc4Add += entries; else svc6Add += entries;
+            for (ProgrammedState.BackendKey b : w.backends()) {
+                if (ProgrammedState.v4(b.address())) backend4Add++; else backend6Add++;
             }
             if ((w.service().flags() & MapLayout.SVC_AFFINITY) != 0) memberAdd += w.backends().size();
         }
