@@ -146,7 +146,9 @@ final class MemoryBenchCommand implements Callable<Integer> {
                     "--listen", "127.0.0.1:0", "--devices", "none"));
             long t0 = System.nanoTime();
             ProcessBuilder launch = new ProcessBuilder(cmd);
-            launch.environment().put("MALLOC_ARENA_MAX", "2"); // as deploy/kpf.yaml's ConfigMap and bin/kpf set it
+            // as deploy/kpf.yaml's ConfigMap and bin/kpf set it, unless this command's own environment says otherwise
+            // (MALLOC_ARENA_MAX=16 bin/kpf bench memory: glibc's default on 2 cores, 8 per core)
+            launch.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
             agent = launch.redirectError(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             BufferedReader in = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));

@@ -105,6 +105,7 @@ final class SyncBenchCommand implements Callable<Integer> {
         LbTable table = incremental.table();
         long[] one = new long[changes];
         List<String> nftChanges = new ArrayList<>();
+        boolean nftFollows = true;
         PinDirectory pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-bench-" + pid));
         err.println("kpf: single endpoint changes");
         err.flush();
@@ -129,10 +130,13 @@ final class SyncBenchCommand implements Callable<Integer> {
                 datapath.applyChanges(diff);
                 one[i] = System.nanoTime() - c;
                 // the same changes as kube-proxy's nftables mode would send them, in the same order
-                if (nftChanges.size() < NFT_CHANGES) {
+                if (nftFollows && nftChanges.size() < NFT_CHANGES) {
                     String tx = KubeProxyRules.nftChange(diff.changed().stream().map(LbDiff.Change::before).toList(),
                             diff.changed().stream().map(LbDiff.Change::after).toList(), incremental.table().entries().values());
-                    if (!tx.isEmpty()) nftChanges.add(tx);
+                    // a change nftChange cannot write leaves the ruleset behind the table: no later one would apply
+                    // (as does a frontend added or removed: the churn changes endpoints only, so that is not expected)
+                    if (tx == null || !diff.added().isEmpty() || !diff.removed().isEmpty()) nftFollows = false;
+                    else if (!tx.isEmpty()) nftChanges.add(tx);
                 }
             }
         } finally {
@@ -305,9 +309,13 @@ final class SyncBenchCommand implements Callable<Integer> {
         for (int i = 0; i < transactions.size(); i++) {
             Path f = Files.writeString(dir.resolve("change-" + i + ".nft"), transactions.get(i));
             long t = System.nanoTime();
-            Process p = ns.start(List.of("nft", "-f", f.toString()), ProcessBuilder.Redirect.DISCARD);
+            Path said = dir.resolve("change-" + i + ".out");
+            Process p = ns.start(List.of("nft", "-f", f.toString()), ProcessBuilder.Redirect.to(said.toFile()));
             if (!p.waitFor(Math.max(1, (deadline - t) / 1_000_000_000L), TimeUnit.SECONDS)) return Arrays.copyOf(took, i);
-            if (p.exitValue() != 0) throw new IllegalStateException("nft -f of change " + i + " failed with exit " + p.exitValue() + ":\n" + transactions.get(i));
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("nft -f of change " + i + " failed with exit " + p.exitValue() + ": " + Files.readString(said).strip()
+                        + "\n" + transactions.get(i));
+            }
             took[i] = System.nanoTime() - t;
         }
         return took;

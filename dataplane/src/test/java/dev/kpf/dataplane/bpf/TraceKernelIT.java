@@ -195,6 +195,45 @@ class TraceKernelIT {
         }
     }
 
+    /**
+     * The programs wake a waiting tracer only once a quarter of its ring waits to be read: a few events wait for the
+     * end of the tracer's wait (and are read then), many end it early. A program that woke the tracer for every
+     * event would end the first wait early; one that never woke it would keep the second to its end (and lose events
+     * on a busy node).
+     */
+    @Test
+    void the_tracer_is_woken_once_a_quarter_of_its_ring_waits_and_reads_the_rest_when_its_wait_ends() throws Exception {
+        try (Tracer tracer = Tracer.start(pins)) {
+            long[] few = timedPoll(tracer, Duration.ofSeconds(4), () -> client("tcp", 5, "10.96.100.1", 80));
+            assertEquals(10, few[1], "a connect and a getpeername each, all read when the wait ended");
+            assertTrue(few[0] >= 3_000, "5 connects did not end the 4 s wait (it took " + few[0] + " ms)");
+            // a connect and a getpeername each: about 800 events, a third of the ring
+            long[] many = timedPoll(tracer, Duration.ofSeconds(30), () -> client("tcp", 400, "10.96.100.1", 80));
+            assertTrue(many[0] < 20_000, "a quarter of the ring ended the 30 s wait (it took " + many[0] + " ms)");
+            assertTrue(many[1] > 0);
+            assertEquals(0, tracer.lost());
+        }
+    }
+
+    /** Polls on a thread of its own while {@code traffic} runs a second after the poll began: {ms the poll took, events read}. */
+    private static long[] timedPoll(Tracer tracer, Duration timeout, Measured traffic) throws Exception {
+        long[] result = new long[2];
+        Thread poller = Thread.ofPlatform().start(() -> {
+            long t = System.nanoTime();
+            result[1] = tracer.poll(timeout, e -> { });
+            result[0] = (System.nanoTime() - t) / 1_000_000;
+        });
+        Thread.sleep(1000); // the poll is waiting by now
+        traffic.run();
+        poller.join(timeout.toMillis() + 10_000);
+        assertFalse(poller.isAlive(), "the poll returned");
+        return result;
+    }
+
+    private interface Measured {
+        void run() throws Exception;
+    }
+
     @Test
     void a_killed_tracer_is_swept_and_tracing_turns_off() throws Exception {
         // in a pid namespace of its own, as a tracer on the node is to an agent in a pod: its pid means nothing here

@@ -35,4 +35,16 @@ class IpAddressesTest {
     void cidrs_are_masked_to_their_network(String in, String out) {
         assertEquals(out, Cidr.parse(in).orElseThrow().toString());
     }
+
+    /** The order every table is kept in: IPv4 before IPv6, then address bytes as unsigned numbers (128.x after 127.x). */
+    @org.junit.jupiter.api.Test
+    void addresses_order_by_family_then_unsigned_bytes() {
+        java.util.List<String> sorted = java.util.List.of("0.0.0.0", "1.2.3.4", "10.96.0.1", "127.255.255.255", "128.0.0.0", "192.168.0.1",
+                "255.255.255.255", "::", "::1", "fd00::1", "ffff::1");
+        java.util.List<java.net.InetAddress> shuffled = new java.util.ArrayList<>(sorted.stream().map(t -> IpAddresses.parse(t).orElseThrow()).toList());
+        java.util.Collections.shuffle(shuffled, new java.util.Random(7));
+        shuffled.sort(IpAddresses::compare);
+        assertEquals(sorted, shuffled.stream().map(IpAddresses::format).toList());
+        assertEquals(0xc0a80001, IpAddresses.v4Bits((java.net.Inet4Address) IpAddresses.parse("192.168.0.1").orElseThrow()));
+    }
 }

@@ -91,8 +91,9 @@ public final class KubeProxyRules {
      * The nft -f transaction kube-proxy's nftables mode sends when one Service's endpoints change: new endpoint
      * chains, the service chains of the frontends that changed ({@code before.get(i)} became {@code after.get(i)})
      * rewritten, and the endpoint chains that no frontend of {@code table} (the whole table after the change) still
-     * uses deleted. Frontends {@link #nft} does not program, and changes from or to no endpoints (kube-proxy then
-     * moves the frontend between maps, a different transaction), are left out; empty when nothing is left.
+     * uses deleted. Frontends {@link #nft} does not program are left out (empty when nothing is left); null when a
+     * change goes from or to no endpoints (kube-proxy then moves the frontend between maps, a transaction this class
+     * does not write): the ruleset then no longer follows the table, and no later transaction may be applied to it.
      */
     public static String nftChange(List<LbEntry> before, List<LbEntry> after, java.util.Collection<LbEntry> table) {
         Map<String, Backend> added = new LinkedHashMap<>();
@@ -101,17 +102,15 @@ public final class KubeProxyRules {
         java.util.Set<String> ports = new java.util.HashSet<>();
         for (int i = 0; i < after.size(); i++) {
             LbEntry b = before.get(i), a = after.get(i);
-            if (!include(a) || b.backends().isEmpty() || a.backends().isEmpty()) continue;
+            if (!include(a)) continue;
+            if (b.backends().isEmpty() || a.backends().isEmpty()) return null;
             ports.add(a.servicePortName());
             Map<String, Backend> was = endpointChains(b), now = endpointChains(a);
             old.putAll(was);
             now.forEach((ep, be) -> { if (!was.containsKey(ep)) added.put(ep, be); });
-            String svc = chain("service-", a.servicePortName() + ":" + a.frontend()).toLowerCase(Locale.ROOT);
+            String svc = serviceChain(a);
             rewrites.append("flush chain ip kube-proxy ").append(svc).append('\n');
-            rewrites.append("add rule ip kube-proxy ").append(svc).append(" numgen random mod ").append(now.size()).append(" vmap { ");
-            int j = 0;
-            for (String ep : now.keySet()) rewrites.append(j == 0 ? "" : ", ").append(j++).append(" : goto ").append(ep);
-            rewrites.append(" }\n");
+            rewrites.append("add rule ip kube-proxy ").append(svc).append(' ').append(vmapRule(now.keySet())).append('\n');
         }
         if (rewrites.isEmpty()) return "";
         java.util.Set<String> used = new java.util.HashSet<>();
@@ -119,17 +118,33 @@ public final class KubeProxyRules {
         StringBuilder b = new StringBuilder();
         added.keySet().removeAll(old.keySet());
         added.forEach((ep, be) -> {
-            String proto = be.protocol().name().toLowerCase(Locale.ROOT);
             b.append("add chain ip kube-proxy ").append(ep).append('\n');
-            b.append("add rule ip kube-proxy ").append(ep).append(" ip saddr ").append(IpAddresses.format(be.address())).append(" jump mark-for-masquerade\n");
-            b.append("add rule ip kube-proxy ").append(ep).append(" meta l4proto ").append(proto).append(" dnat to ")
-                    .append(IpAddresses.withPort(be.address(), be.port())).append('\n');
+            for (String rule : endpointRules(be)) b.append("add rule ip kube-proxy ").append(ep).append(' ').append(rule).append('\n');
         });
         b.append(rewrites);
         old.keySet().forEach(ep -> {
             if (!used.contains(ep)) b.append("delete chain ip kube-proxy ").append(ep).append('\n');
         });
         return b.toString();
+    }
+
+    /** The name of a frontend's service chain. */
+    private static String serviceChain(LbEntry e) {
+        return chain("service-", e.servicePortName() + ":" + e.frontend()).toLowerCase(Locale.ROOT);
+    }
+
+    /** A service chain's one rule: a random pick among its endpoint chains. */
+    private static String vmapRule(java.util.Collection<String> endpointChains) {
+        StringBuilder b = new StringBuilder("numgen random mod ").append(endpointChains.size()).append(" vmap { ");
+        int i = 0;
+        for (String ep : endpointChains) b.append(i == 0 ? "" : ", ").append(i++).append(" : goto ").append(ep);
+        return b.append(" }").toString();
+    }
+
+    /** An endpoint chain's rules: the endpoint's own traffic is marked for masquerade, then DNAT to it. */
+    private static List<String> endpointRules(Backend be) {
+        return List.of("ip saddr " + IpAddresses.format(be.address()) + " jump mark-for-masquerade",
+                "meta l4proto " + be.protocol().name().toLowerCase(Locale.ROOT) + " dnat to " + IpAddresses.withPort(be.address(), be.port()));
     }
 
     /** An entry's endpoint chains by name, in its backends' order (names as {@link #nft} gives them). */
@@ -159,21 +174,18 @@ public final class KubeProxyRules {
             }
             if (!include(e) || e.backends().isEmpty()) continue;
             String proto = e.frontend().protocol().name().toLowerCase(Locale.ROOT);
-            String svc = chain("service-", e.servicePortName() + ":" + e.frontend()).toLowerCase(Locale.ROOT);
+            String svc = serviceChain(e);
             if (!elements.isEmpty()) elements.append(",\n");
             elements.append("\t\t\t").append(IpAddresses.format(e.frontend().address())).append(" . ").append(proto).append(" . ")
                     .append(e.frontend().port()).append(" : goto ").append(svc);
-            chains.append("\tchain ").append(svc).append(" {\n\t\tnumgen random mod ").append(e.backends().size()).append(" vmap { ");
-            for (int i = 0; i < e.backends().size(); i++) {
-                Backend be = e.backends().get(i);
-                String ep = chain("endpoint-", e.servicePortName() + "->" + IpAddresses.withPort(be.address(), be.port())).toLowerCase(Locale.ROOT);
-                chains.append(i == 0 ? "" : ", ").append(i).append(" : goto ").append(ep);
-                if (endpoints.putIfAbsent(ep, true) == null) {
-                    endpointChains.append("\tchain " + ep + " {\n\t\tip saddr " + IpAddresses.format(be.address()) + " jump mark-for-masquerade\n\t\tmeta l4proto "
-                            + proto + " dnat to " + IpAddresses.withPort(be.address(), be.port()) + "\n\t}\n");
-                }
-            }
-            chains.append(" }\n\t}\n");
+            Map<String, Backend> eps = endpointChains(e);
+            chains.append("\tchain ").append(svc).append(" {\n\t\t").append(vmapRule(eps.keySet())).append("\n\t}\n");
+            eps.forEach((ep, be) -> {
+                if (endpoints.putIfAbsent(ep, true) != null) return;
+                endpointChains.append("\tchain ").append(ep).append(" {\n");
+                for (String rule : endpointRules(be)) endpointChains.append("\t\t").append(rule).append('\n');
+                endpointChains.append("\t}\n");
+            });
         }
         b.append("\tchain mark-for-masquerade {\n\t\tmeta mark set meta mark or 0x4000\n\t}\n");
         b.append("\tmap service-ips {\n\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n");

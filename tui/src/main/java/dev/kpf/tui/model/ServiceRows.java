@@ -12,7 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Builds the Services rows from what the maps hold, what the programs counted and (when known) what the API asks
@@ -40,19 +39,21 @@ public final class ServiceRows {
      *                    readings in a row saw it, so the moments between an API change and its sync do not flash
      */
     public List<ServiceRow> build(LbTable programmed, Counters counters, LbTable intent, boolean freshIntent, double seconds) {
-        Map<Frontend, LbEntry> all = new TreeMap<>(programmed.entries());
-        if (intent != null) intent.entries().forEach(all::putIfAbsent);
-        // looked up once per frontend: hashing is cheaper than the sorted maps' comparisons
-        Map<Frontend, LbEntry> programmedByFrontend = new java.util.HashMap<>(programmed.entries());
-        Map<Frontend, LbEntry> intentByFrontend = intent == null ? Map.of() : intent == programmed ? programmedByFrontend : new java.util.HashMap<>(intent.entries());
-        List<ServiceRow> rows = new ArrayList<>(all.size());
+        // both tables are sorted by frontend: one walk over the two gives every frontend in order with its two entries
+        java.util.Iterator<LbEntry> maps = programmed.entries().values().iterator();
+        java.util.Iterator<LbEntry> api = intent == null ? java.util.Collections.emptyIterator() : intent.entries().values().iterator();
+        LbEntry nextMaps = next(maps), nextApi = next(api);
+        List<ServiceRow> rows = new ArrayList<>(programmed.size());
         Set<String> frontendKeys = new HashSet<>();
         Set<Frontend> frontends = new HashSet<>();
         Set<BackendRef> backendRefs = new HashSet<>();
-        for (Map.Entry<Frontend, LbEntry> e : all.entrySet()) {
-            Frontend f = e.getKey();
-            LbEntry programmedEntry = programmedByFrontend.get(f);
-            LbEntry wanted = intentByFrontend.get(f);
+        while (nextMaps != null || nextApi != null) {
+            int order = nextMaps == null ? 1 : nextApi == null ? -1 : nextMaps.frontend().compareTo(nextApi.frontend());
+            LbEntry programmedEntry = order <= 0 ? nextMaps : null;
+            LbEntry wanted = order >= 0 ? nextApi : null;
+            if (order <= 0) nextMaps = next(maps);
+            if (order >= 0) nextApi = next(api);
+            Frontend f = (programmedEntry != null ? programmedEntry : wanted).frontend();
             ServiceRow.Drift drift = ServiceRow.Drift.NONE;
             if (programmedEntry == null) drift = ServiceRow.Drift.MISSING;
             else if (intent != null && wanted == null) drift = ServiceRow.Drift.EXTRA;
@@ -97,16 +98,21 @@ public final class ServiceRows {
         return IpAddresses.withPort(f.address(), f.port()) + "/" + f.protocol() + (f.scope() == dev.kpf.dataplane.lb.Scope.INTERNAL ? " int" : "");
     }
 
+    private static LbEntry next(java.util.Iterator<LbEntry> entries) {
+        return entries.hasNext() ? entries.next() : null;
+    }
+
     /** Whether two entries send to the same backend addresses and ports, whatever their order and states. */
     static boolean sameAddresses(LbEntry a, LbEntry b) {
         List<Backend> x = a.backends(), y = b.backends();
         if (x.size() != y.size()) return false;
-        boolean inOrder = true;
-        for (int i = 0; i < x.size() && inOrder; i++) inOrder = x.get(i).port() == y.get(i).port() && x.get(i).address().equals(y.get(i).address());
-        if (inOrder) return true; // tables list backends sorted: the usual case
-        java.util.Comparator<Backend> order = java.util.Comparator.comparing(Backend::address, IpAddresses::compare).thenComparingInt(Backend::port);
-        List<Backend> xs = x.stream().sorted(order).toList(), ys = y.stream().sorted(order).toList();
-        for (int i = 0; i < xs.size(); i++) if (order.compare(xs.get(i), ys.get(i)) != 0) return false;
+        // backends compare by address and port; tables list them in that order, so sorting is rarely needed
+        if (!sameInOrder(x, y)) return sameInOrder(x.stream().sorted().toList(), y.stream().sorted().toList());
+        return true;
+    }
+
+    private static boolean sameInOrder(List<Backend> x, List<Backend> y) {
+        for (int i = 0; i < x.size(); i++) if (x.get(i).compareTo(y.get(i)) != 0) return false;
         return true;
     }
 }

@@ -43,10 +43,9 @@ public final class DoctorScreen {
                     .add(g.fit(c.id(), 30) + " ", Style.NORMAL).add(g.fit(c.observed(), observed), Style.NORMAL).selectable(c.id()));
             if (c.status() != ProbeStatus.PASS && !c.remedy().isEmpty()) lines.addAll(Wrap.lines("           fix: ", c.remedy(), width, Style.DIM));
         }
-        long fails = d.report().checks().stream().filter(c -> c.status() == ProbeStatus.FAIL).count();
-        long warns = d.report().checks().stream().filter(c -> c.status() == ProbeStatus.WARN).count();
-        return Body.of("Doctor (" + dev.kpf.diagnostics.DoctorSummary.count(d.report().checks().size(), "check") + ": " + fails + " failed, "
-                + dev.kpf.diagnostics.DoctorSummary.count(warns, "warning") + "; r: run again, b: bundle)", null, lines);
+        dev.kpf.diagnostics.DoctorSummary sum = dev.kpf.diagnostics.DoctorSummary.of(d.report());
+        return Body.of("Doctor (" + dev.kpf.diagnostics.DoctorSummary.count(sum.checks(), "check") + ": " + sum.fail() + " failed, "
+                + dev.kpf.diagnostics.DoctorSummary.count(sum.warn(), "warning") + "; r: run again, b: bundle)", null, lines);
     }
 
     /** One check in full: its area, what it observed and expected, the fix, and the kpf features it concerns. */

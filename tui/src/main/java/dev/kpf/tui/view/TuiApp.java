@@ -144,10 +144,9 @@ public final class TuiApp {
     private void doctorNews(dev.kpf.tui.model.DoctorView d) {
         if (d == null) return;
         if (doctorRunning && !d.running() && d.report() != null) {
-            long failed = d.report().checks().stream().filter(c -> c.status() == dev.kpf.probes.probe.ProbeStatus.FAIL).count();
-            long warned = d.report().checks().stream().filter(c -> c.status() == dev.kpf.probes.probe.ProbeStatus.WARN).count();
-            state = state.withMessage("doctor: " + dev.kpf.diagnostics.DoctorSummary.count(d.report().checks().size(), "check") + ", "
-                    + failed + " failed, " + dev.kpf.diagnostics.DoctorSummary.count(warned, "warning"));
+            dev.kpf.diagnostics.DoctorSummary sum = dev.kpf.diagnostics.DoctorSummary.of(d.report());
+            state = state.withMessage("doctor: " + dev.kpf.diagnostics.DoctorSummary.count(sum.checks(), "check") + ", "
+                    + sum.fail() + " failed, " + dev.kpf.diagnostics.DoctorSummary.count(sum.warn(), "warning"));
         }
         doctorRunning = d.running();
         if (d.bundle() != null && !d.bundle().equals(lastBundle)) state = state.withMessage(d.bundle());
