@@ -26,7 +26,7 @@ final class GoneUdpBackends {
         Set<Integer> kept = new HashSet<>();
         for (int id : now) kept.add(id);
         for (int id : old.backendIds()) {
-            BackendValue b = state.backends(k.address()).get(id);
+            BackendValue b = state.backends.get(k.address(), id);
             if (!kept.contains(id) && b != null) leftCandidates.add(new GoneCandidate(k.withScope(MapLayout.SCOPE_EXTERNAL), old.service().revNatId(), b));
         }
     }
@@ -43,7 +43,7 @@ final class GoneUdpBackends {
                     ProgrammedState.Frontend f = state.frontends.get(c.frontend().withScope(scope));
                     if (f == null || f.service().revNatId() != c.revNatId()) continue;
                     for (int id : f.backendIds()) {
-                        BackendValue b = state.backends(c.frontend().address()).get(id);
+                        BackendValue b = state.backends.get(c.frontend().address(), id);
                         if (b != null && b.address().equals(c.backend().address()) && b.port() == c.backend().port()) stays = true;
                     }
                 }

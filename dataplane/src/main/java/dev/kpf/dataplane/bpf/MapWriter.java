@@ -227,7 +227,7 @@ final class MapWriter {
         for (int tagged : state.unusedBackends) {
             boolean v4 = tagged >= 0;
             int id = v4 ? tagged : ~tagged;
-            BackendValue v = (v4 ? state.backends4 : state.backends6).get(id);
+            BackendValue v = state.backends.get(v4, id);
             // a Maglev table of a frontend this sync did not rewrite (it did not fit) may still name it
             if (v != null && !state.backendRefs.contains(ProgrammedState.ref(v.address(), id)) && !inTables.contains(ProgrammedState.ref(v.address(), id))) {
                 state.backendRefs.set(ProgrammedState.ref(v.address(), id), 1);
@@ -339,7 +339,7 @@ final class MapWriter {
             long add = (old == null ? 1 : 0) + Math.max(0, w.backends().size() - (old == null ? 0 : old.backendIds().length));
             if (ProgrammedState.v4(w.key().address())) svcAdd4 += add; else svcAdd6 += add;
             for (ProgrammedState.BackendKey b : w.backends()) {
-                if (!state.backendIds.containsKey(b) && newBackends.add(b)) {
+                if (state.backends.id(b) == BackendMirror.NONE && newBackends.add(b)) {
                     if (ProgrammedState.v4(b.address())) backendAdd4++; else backendAdd6++;
                 }
             }
@@ -350,8 +350,8 @@ final class MapWriter {
         }
         String full = fits(svc4, state.svcEntries(true), svcAdd4);
         if (full == null) full = fits(svc6, state.svcEntries(false), svcAdd6);
-        if (full == null) full = fits(backends4, state.backends4.size(), backendAdd4);
-        if (full == null) full = fits(backends6, state.backends6.size(), backendAdd6);
+        if (full == null) full = fits(backends4, state.backends.size(true), backendAdd4);
+        if (full == null) full = fits(backends6, state.backends.size(false), backendAdd6);
         if (full == null) full = fits(names, state.names.size(), revAdd);
         if (full == null) full = fits(members.map(), members.size(), memberAdd);
         if (full == null && revAdd > state.freeRevNatIds()) {
@@ -373,7 +373,7 @@ final class MapWriter {
             if ((w.service().flags() & MapLayout.SVC_AFFINITY) != 0) memberAdd += w.backends().size();
         }
         return fits(svc4, state.svcEntries(true), svc4Add) == null && fits(svc6, state.svcEntries(false), svc6Add) == null
-                && fits(backends4, state.backends4.size(), backend4Add) == null && fits(backends6, state.backends6.size(), backend6Add) == null
+                && fits(backends4, state.backends.size(true), backend4Add) == null && fits(backends6, state.backends.size(false), backend6Add) == null
                 && fits(names, state.names.size(), wants.size()) == null && fits(members.map(), members.size(), memberAdd) == null
                 && wants.size() <= state.freeRevNatIds();
     }
@@ -402,16 +402,16 @@ final class MapWriter {
         int[] ids = new int[w.backends().size()];
         for (int i = 0; i < ids.length; i++) {
             ProgrammedState.BackendKey bk = w.backends().get(i);
-            Integer id = state.backendIds.get(bk);
+            int id = state.backends.id(bk);
             BackendValue value = new BackendValue(bk.address(), bk.port(), bk.protocol(), w.flags()[i]);
-            if (id == null) {
+            if (id == BackendMirror.NONE) {
                 id = state.allocateBackend(bk.address());
                 backendGeneration++;
             }
-            if (!value.equals(state.backends(bk.address()).get(id))) {
+            if (!value.equals(state.backends.get(bk.address(), id))) {
                 writes.update(PhasedWrites.BACKENDS, backendMap(bk.address()), id, value);
-                state.backends(bk.address()).put(id, value);
-                state.backendIds.put(bk, id);
+                state.backends.put(id, value);
+                state.backends.putId(bk, id);
                 counts[2]++;
             }
             ids[i] = id;
@@ -511,8 +511,8 @@ final class MapWriter {
     /** The addresses of every backend the maps hold. */
     synchronized Set<InetAddress> backendAddresses() {
         Set<InetAddress> out = new HashSet<>();
-        for (BackendValue b : state.backends4.values()) out.add(b.address());
-        for (BackendValue b : state.backends6.values()) out.add(b.address());
+        state.backends.forEach(true, (b, id) -> out.add(b.address()));
+        state.backends.forEach(false, (b, id) -> out.add(b.address()));
         return out;
     }
 
@@ -530,7 +530,7 @@ final class MapWriter {
     }
 
     private void unrefBackend(InetAddress family, int id, int[] counts, PhasedWrites writes) {
-        BackendValue v = state.backends(family).get(id);
+        BackendValue v = state.backends.get(family, id);
         if (v == null) return;
         ProgrammedState.BackendKey bk = new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol());
         long ref = ProgrammedState.ref(family, id);
@@ -538,9 +538,9 @@ final class MapWriter {
         writes.delete(PhasedWrites.DELETE_REFERENCED, backendMap(family), id);
         writes.delete(PhasedWrites.DELETE_REFERENCED, stats, new long[] {MapLayout.STAT_BACKEND,
                 Integer.toUnsignedLong(ProgrammedState.v4(family) ? id : id | MapLayout.STAT_V6_BIT)});
-        state.backends(family).remove(id);
+        state.backends.remove(family, id);
         backendGeneration++;
-        state.backendIds.remove(bk, id); // a second id of the same backend leaves the one in use alone
+        state.backends.removeId(bk, id); // a second id of the same backend leaves the one in use alone
         state.releaseBackend(family, id);
         counts[3]++;
     }
@@ -549,8 +549,8 @@ final class MapWriter {
     /** The programmed frontends' slot-0 values and backends of each family (copies), for resolving counters. */
     synchronized void copyMirror(Map<SvcKey, SvcValue> s4, Map<SvcKey, SvcValue> s6, Map<Integer, BackendValue> b4, Map<Integer, BackendValue> b6) {
         state.frontends.forEach((k, f) -> (ProgrammedState.v4(k.address()) ? s4 : s6).put(k, f.service()));
-        b4.putAll(state.backends4);
-        b6.putAll(state.backends6);
+        state.backends.forEach(true, (v, id) -> b4.put(id, v));
+        state.backends.forEach(false, (v, id) -> b6.put(id, v));
     }
 
     /** What the maps hold, read back from them. */
@@ -563,8 +563,8 @@ final class MapWriter {
         Map<String, long[]> out = new TreeMap<>();
         out.put(svc4.name(), new long[] {state.svcEntries(true), svc4.maxEntries()});
         out.put(svc6.name(), new long[] {state.svcEntries(false), svc6.maxEntries()});
-        out.put(backends4.name(), new long[] {state.backends4.size(), backends4.maxEntries()});
-        out.put(backends6.name(), new long[] {state.backends6.size(), backends6.maxEntries()});
+        out.put(backends4.name(), new long[] {state.backends.size(true), backends4.maxEntries()});
+        out.put(backends6.name(), new long[] {state.backends.size(false), backends6.maxEntries()});
         out.put(names.name(), new long[] {state.names.size(), names.maxEntries()});
         return out;
     }

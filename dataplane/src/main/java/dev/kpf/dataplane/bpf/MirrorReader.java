@@ -41,11 +41,11 @@ final class MirrorReader {
                 int id = e.getKey();
                 BackendValue v = e.getValue();
                 if (SelfTestFrontend.reservedBackend(id)) continue;
-                s.backends(v.address()).put(id, v);
+                s.backends.put(id, v);
                 s.markBackend(v.address(), id);
                 ProgrammedState.BackendKey bk = new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol());
-                if (usedBackends.contains(ProgrammedState.ref(v.address(), id))) s.backendIds.put(bk, id);
-                else s.backendIds.putIfAbsent(bk, id);
+                if (usedBackends.contains(ProgrammedState.ref(v.address(), id))) s.backends.putId(bk, id);
+                else s.backends.putIdIfAbsent(bk, id);
             }
         }
         // rev-NAT ids the same way; ids of a half-written frontend (no name yet, or a second id) are orphans. The protocol
@@ -80,10 +80,10 @@ final class MirrorReader {
                 if (!kept.contains(id) || !usedRevNat.contains(id)) s.unusedRevNats.add(new ProgrammedState.RevNatId(id, ProgrammedState.v4(e.getValue().address())));
             }
         }
-        for (Map<Integer, BackendValue> family : List.of(s.backends4, s.backends6)) {
-            for (Map.Entry<Integer, BackendValue> e : family.entrySet()) {
-                if (!usedBackends.contains(ProgrammedState.ref(e.getValue().address(), e.getKey()))) s.unusedBackends.add(e.getValue().address() instanceof java.net.Inet4Address ? e.getKey() : ~e.getKey());
-            }
+        for (boolean v4 : new boolean[] {true, false}) {
+            s.backends.forEach(v4, (v, id) -> {
+                if (!usedBackends.contains(ProgrammedState.ref(v.address(), id))) s.unusedBackends.add(v4 ? id : ~id);
+            });
         }
         for (Integer id : nameById.keySet()) {
             if (SelfTestFrontend.reserved(id) || rev4.containsKey(id) || rev6.containsKey(id)) continue;
@@ -110,7 +110,7 @@ final class MirrorReader {
                 s.putFrontend(e.getKey(), new ProgrammedState.Frontend(v, ids, name, f.length > 1 ? owner(f[1]) : ""));
                 s.revNatRefs.merge(new ProgrammedState.RevKey(e.getKey().address(), e.getKey().port(), e.getKey().protocol()), 1, Integer::sum);
                 for (int id : ids) {
-                    if (s.backends(e.getKey().address()).containsKey(id)) s.backendRefs.add(ProgrammedState.ref(e.getKey().address(), id), 1);
+                    if (s.backends.get(e.getKey().address(), id) != null) s.backendRefs.add(ProgrammedState.ref(e.getKey().address(), id), 1);
                     if ((v.flags() & MapLayout.SVC_AFFINITY) != 0) {
                         s.memberRefs.merge(MemberKey.of(v.revNatId(), e.getKey().scope(), ProgrammedState.v4(e.getKey().address()), id), 1, Integer::sum);
                     }

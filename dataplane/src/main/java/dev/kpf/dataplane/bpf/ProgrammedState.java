@@ -22,9 +22,7 @@ final class ProgrammedState {
     record RevKey(InetAddress address, int port, int protocol) {}
 
     final Map<SvcKey, Frontend> frontends = new HashMap<>();
-    final Map<BackendKey, Integer> backendIds = new HashMap<>();
-    final Map<Integer, BackendValue> backends4 = new HashMap<>();
-    final Map<Integer, BackendValue> backends6 = new HashMap<>();
+    final BackendMirror backends = new BackendMirror();
     final Map<RevKey, Integer> revNatIds = new HashMap<>();
     final Map<Integer, String> names = new HashMap<>();
     /** How many frontend entries refer to each backend id ({@link #ref}) and each rev-NAT identity; at zero they are deleted. */
@@ -55,10 +53,6 @@ final class ProgrammedState {
 
     static boolean v4(InetAddress a) {
         return a instanceof Inet4Address;
-    }
-
-    Map<Integer, BackendValue> backends(InetAddress a) {
-        return v4(a) ? backends4 : backends6;
     }
 
     private IdAllocator backendAllocator(InetAddress a) {

@@ -6,11 +6,10 @@ package dev.kpf.dataplane.bpf;
  * {@code Map<Long, Integer>} pays for with a boxed key, a boxed count and a node each. A key at zero is gone.
  * Not thread-safe (the writer's lock guards it).
  */
-final class RefCounts {
+final class RefCounts extends FlatTable {
     private static final long EMPTY = Long.MIN_VALUE; // never a key: ref() sets at most bit 32
     private long[] keys;
     private int[] counts;
-    private int size;
 
     RefCounts() {
         clear();
@@ -21,9 +20,13 @@ final class RefCounts {
         int slot = slot(key);
         if (keys[slot] == EMPTY) {
             if (delta <= 0) return 0;
+            if (full()) {
+                grow();
+                slot = slot(key);
+            }
             keys[slot] = key;
             counts[slot] = delta;
-            if (++size * 4 > keys.length * 3) grow();
+            size++;
             return delta;
         }
         int now = counts[slot] + delta;
@@ -61,10 +64,6 @@ final class RefCounts {
         if (keys[slot] != EMPTY) removeAt(slot);
     }
 
-    int size() {
-        return size;
-    }
-
     void clear() {
         keys = new long[16];
         java.util.Arrays.fill(keys, EMPTY);
@@ -80,26 +79,31 @@ final class RefCounts {
         return i;
     }
 
-    private static int mix(long key) {
-        long h = key * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32));
+    @Override
+    protected int capacity() {
+        return keys.length;
     }
 
-    /** Linear probing's deletion: later entries of the same run move up, so no lookup stops at the hole. */
-    private void removeAt(int hole) {
-        int mask = keys.length - 1;
-        keys[hole] = EMPTY;
-        size--;
-        for (int i = (hole + 1) & mask; keys[i] != EMPTY; i = (i + 1) & mask) {
-            int home = mix(keys[i]) & mask;
-            // move entry i into the hole when its home is not between the hole and i (cyclically)
-            boolean stays = hole <= i ? (hole < home && home <= i) : (hole < home || home <= i);
-            if (stays) continue;
-            keys[hole] = keys[i];
-            counts[hole] = counts[i];
-            keys[i] = EMPTY;
-            hole = i;
-        }
+    @Override
+    protected boolean occupied(int slot) {
+        return keys[slot] != EMPTY;
+    }
+
+    @Override
+    protected int hashAt(int slot) {
+        return mix(keys[slot]);
+    }
+
+    @Override
+    protected void move(int from, int to) {
+        keys[to] = keys[from];
+        counts[to] = counts[from];
+        keys[from] = EMPTY;
+    }
+
+    @Override
+    protected void empty(int slot) {
+        keys[slot] = EMPTY;
     }
 
     private void grow() {

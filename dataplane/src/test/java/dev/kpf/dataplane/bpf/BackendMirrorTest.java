@@ -1,0 +1,84 @@
+package dev.kpf.dataplane.bpf;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The writer's backend mirror agrees with the maps it replaced (values by id per family, and ids by backend
+ * identity with put, put-if-absent and remove-if-mapped-to) after every step of seeded random sequences: over few
+ * ids and identities (long probe runs, deletions inside runs, wrap-around) and over many (growth); both families.
+ */
+class BackendMirrorTest {
+    private static InetAddress address(int n, boolean v4) throws UnknownHostException {
+        byte[] b = v4 ? new byte[] {10, 0, (byte) (n >> 8), (byte) n} : new byte[16];
+        if (!v4) {
+            b[0] = (byte) 0xfd;
+            b[14] = (byte) (n >> 8);
+            b[15] = (byte) n;
+        }
+        return InetAddress.getByAddress(b);
+    }
+
+    @Test
+    void values_and_ids_agree_with_maps_after_every_step() throws UnknownHostException {
+        for (long seed = 1; seed <= 20; seed++) {
+            Random r = new Random(seed);
+            int space = seed % 2 == 0 ? 30 : 3_000;
+            BackendMirror mirror = new BackendMirror();
+            Map<Integer, BackendValue> values4 = new HashMap<>(), values6 = new HashMap<>();
+            Map<ProgrammedState.BackendKey, Integer> ids = new HashMap<>();
+            for (int step = 0; step < 20_000; step++) {
+                boolean v4 = r.nextInt(4) != 0;
+                int id = 1 + r.nextInt(space);
+                ProgrammedState.BackendKey key = new ProgrammedState.BackendKey(address(r.nextInt(space), v4), 80 + r.nextInt(3), r.nextBoolean() ? 6 : 17);
+                Map<Integer, BackendValue> values = v4 ? values4 : values6;
+                String what = "seed " + seed + " step " + step + " id " + id + " key " + key;
+                switch (r.nextInt(6)) {
+                    case 0, 1 -> {
+                        BackendValue v = new BackendValue(key.address(), key.port(), key.protocol(), r.nextInt(3));
+                        values.put(id, v);
+                        mirror.put(id, v);
+                    }
+                    case 2 -> {
+                        values.remove(id);
+                        mirror.remove(key.address(), id);
+                    }
+                    case 3 -> {
+                        ids.put(key, id);
+                        mirror.putId(key, id);
+                    }
+                    case 4 -> {
+                        ids.putIfAbsent(key, id);
+                        mirror.putIdIfAbsent(key, id);
+                    }
+                    default -> {
+                        // as the writer does: with the id the identity may map to, or a random one
+                        int which = r.nextBoolean() ? ids.getOrDefault(key, id) : id;
+                        ids.remove(key, which);
+                        mirror.removeId(key, which);
+                    }
+                }
+                assertEquals(values.get(id), mirror.get(v4, id), what);
+                assertEquals(ids.getOrDefault(key, BackendMirror.NONE), mirror.id(key), what);
+                assertEquals(values4.size(), mirror.size(true), what);
+                assertEquals(values6.size(), mirror.size(false), what);
+                assertEquals(ids.size(), mirror.ids(), what);
+                if (step % 997 == 0) {
+                    for (boolean family : new boolean[] {true, false}) {
+                        Map<Integer, BackendValue> seen = new HashMap<>();
+                        mirror.forEach(family, (v, i) -> assertEquals(null, seen.put(i, v), what + " (an id twice)"));
+                        assertEquals(family ? values4 : values6, seen, what + " (every value)");
+                    }
+                    for (Map.Entry<ProgrammedState.BackendKey, Integer> e : ids.entrySet()) assertEquals(e.getValue(), mirror.id(e.getKey()), what + " (every id)");
+                }
+            }
+        }
+    }
+}
