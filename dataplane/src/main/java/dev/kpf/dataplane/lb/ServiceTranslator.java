@@ -157,8 +157,7 @@ public final class ServiceTranslator {
             }
             if (sp == null) continue;
             for (EndpointSlice.Endpoint ep : slice.endpoints()) {
-                if (ep.addresses().isEmpty()) continue;
-                InetAddress ip = ep.addresses().getFirst();
+                InetAddress ip = ep.address();
                 boolean local = !nodeName.isEmpty() && nodeName.equals(ep.nodeName());
                 Backend.State state = ep.ready() ? Backend.State.READY : Backend.State.TERMINATING;
                 Backend b = new Backend(ip, sp.port(), port.protocol(), state, local, ep.nodeName(), ep.zone(), ep.pod());

@@ -53,7 +53,7 @@ public final class ObjectDecoder {
         String apiVersion = JsonFields.string(o, "apiVersion");
         JsonObject meta = JsonFields.object(o, "metadata");
         String name = JsonFields.string(meta, "name");
-        String ns = JsonFields.string(meta, "namespace", "default");
+        String ns = JsonFields.string(meta, "namespace", "default").intern(); // namespaces repeat across objects
         if (kind == null || apiVersion == null) {
             return reject(doc, "", "not a Kubernetes object (needs apiVersion and kind)");
         }
@@ -115,7 +115,7 @@ public final class ObjectDecoder {
                 continue;
             }
             JsonObject p = pe.getAsJsonObject();
-            String portName = JsonFields.string(p, "name", "");
+            String portName = JsonFields.string(p, "name", "").intern(); // port names repeat (http, metrics)
             String what = "port " + (portName.isEmpty() ? "#" + index : portName);
             Optional<Protocol> proto = Protocol.parse(JsonFields.string(p, "protocol"));
             if (proto.isEmpty()) {
@@ -240,7 +240,7 @@ public final class ObjectDecoder {
             JsonObject p = pe.getAsJsonObject();
             Optional<Protocol> proto = Protocol.parse(JsonFields.string(p, "protocol"));
             OptionalLong number = JsonFields.integer(p, "port");
-            String pname = JsonFields.string(p, "name", "");
+            String pname = JsonFields.string(p, "name", "").intern();
             if (proto.isEmpty()) {
                 warn(doc, label, "port " + pname + ": protocol " + JsonFields.string(p, "protocol") + " is not supported: skipped");
             } else if (number.isEmpty() || number.getAsLong() < 1 || number.getAsLong() > 65535) {
@@ -267,7 +267,6 @@ public final class ObjectDecoder {
                 warn(doc, label, "endpoint address " + a + " is not " + family + " (the slice's addressType): that endpoint is skipped");
                 continue;
             }
-            List<InetAddress> addresses = List.of(ip.get());
             JsonObject c = JsonFields.object(e, "conditions");
             // kube-proxy's reading: an omitted serving is true, whatever ready says (endpointslicecache.go)
             boolean ready = JsonFields.bool(c, "ready", true);
@@ -279,7 +278,7 @@ public final class ObjectDecoder {
             JsonObject ref = JsonFields.object(e, "targetRef");
             String target = ref != null && "Pod".equals(JsonFields.string(ref, "kind")) ? JsonFields.string(ref, "name", "") : "";
             // node and zone names repeat across every endpoint of a cluster: keep one copy of each
-            endpoints.add(new EndpointSlice.Endpoint(addresses, ready, serving, terminating, JsonFields.string(e, "nodeName", "").intern(),
+            endpoints.add(new EndpointSlice.Endpoint(ip.get(), ready, serving, terminating, JsonFields.string(e, "nodeName", "").intern(),
                     JsonFields.string(e, "zone", "").intern(), hints, nodeHints, target));
         }
         return new Decoded.ASlice(new EndpointSlice(ns, name, service, family, ports, endpoints, triggerTime(doc, label, o)));

@@ -34,12 +34,12 @@ public record EndpointSlice(String namespace, String name, String serviceName, I
      * ready), serving (absent means serving, also when not ready: kube-proxy's reading, where the API doc says "as
      * ready"), terminating (absent means false); its topology hints, zones ({@code hints.forZones}) and nodes
      * ({@code hints.forNodes}); and the name of the Pod it targets (a targetRef of kind Pod; empty otherwise). Only
-     * the first address counts, as for kube-proxy; {@code addresses} holds just that one.
+     * the first address counts, as for kube-proxy: {@code address} is that one.
      */
-    public record Endpoint(List<InetAddress> addresses, boolean ready, boolean serving, boolean terminating,
+    public record Endpoint(InetAddress address, boolean ready, boolean serving, boolean terminating,
                            String nodeName, String zone, Set<String> hintZones, Set<String> hintNodes, String pod) {
         public Endpoint {
-            addresses = List.copyOf(addresses);
+            java.util.Objects.requireNonNull(address, "address");
             hintZones = Set.copyOf(hintZones);
             hintNodes = Set.copyOf(hintNodes);
         }

@@ -21,13 +21,14 @@ public final class RawObject implements KubernetesObject {
 
     public RawObject(JsonObject json) {
         this.text = json.toString();
-        this.kind = json.has("kind") ? json.get("kind").getAsString() : null;
-        this.apiVersion = json.has("apiVersion") ? json.get("apiVersion").getAsString() : null;
+        // the informers' caches hold one of these per object for as long as it exists: kind, apiVersion and namespace
+        // repeat across objects (one interned copy each), and the uid is not kept (keys are namespace/name)
+        this.kind = json.has("kind") ? json.get("kind").getAsString().intern() : null;
+        this.apiVersion = json.has("apiVersion") ? json.get("apiVersion").getAsString().intern() : null;
         JsonObject m = json.has("metadata") && json.get("metadata").isJsonObject() ? json.getAsJsonObject("metadata") : new JsonObject();
         this.metadata = new V1ObjectMeta()
                 .name(m.has("name") ? m.get("name").getAsString() : null)
-                .namespace(m.has("namespace") ? m.get("namespace").getAsString() : null)
-                .uid(m.has("uid") ? m.get("uid").getAsString() : null)
+                .namespace(m.has("namespace") ? m.get("namespace").getAsString().intern() : null)
                 .resourceVersion(m.has("resourceVersion") ? m.get("resourceVersion").getAsString() : null);
     }
 
@@ -37,7 +38,7 @@ public final class RawObject implements KubernetesObject {
         JsonObject o = json();
         o.addProperty("kind", kind);
         text = o.toString();
-        this.kind = kind;
+        this.kind = kind.intern();
     }
 
     /** Called by the informer's reflector on list items (which the API sends without apiVersion). */
@@ -46,7 +47,7 @@ public final class RawObject implements KubernetesObject {
         JsonObject o = json();
         o.addProperty("apiVersion", apiVersion);
         text = o.toString();
-        this.apiVersion = apiVersion;
+        this.apiVersion = apiVersion.intern();
     }
 
     /** The object as a JSON tree, parsed from the text each time (callers decode it once per resource version). */

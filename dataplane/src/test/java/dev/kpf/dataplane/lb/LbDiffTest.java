@@ -81,7 +81,7 @@ class LbDiffTest {
     static EndpointSlice slice(String ip, boolean ready) {
         return new EndpointSlice("shop", "web-" + ip.replace('.', '-'), "web", IpFamily.IPv4,
                 List.of(new EndpointSlice.Port("http", Protocol.TCP, 8080)),
-                List.of(new EndpointSlice.Endpoint(List.of(IpAddresses.parse(ip).orElseThrow()), ready, ready, !ready, "node-b", "", Set.of(), Set.of(), "")));
+                List.of(new EndpointSlice.Endpoint(IpAddresses.parse(ip).orElseThrow(), ready, ready, !ready, "node-b", "", Set.of(), Set.of(), "")));
     }
 
     static ClusterState state(List<Service> services, List<EndpointSlice> slices) {

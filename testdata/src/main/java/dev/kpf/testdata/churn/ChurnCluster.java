@@ -218,7 +218,7 @@ public final class ChurnCluster {
                 List<EndpointSlice.Endpoint> endpoints = new ArrayList<>();
                 for (int i : s.pods) {
                     Pod p = pods[i];
-                    endpoints.add(new EndpointSlice.Endpoint(List.of(podIp(i, f)), !p.terminating, true, p.terminating, p.node, "",
+                    endpoints.add(new EndpointSlice.Endpoint(podIp(i, f), !p.terminating, true, p.terminating, p.node, "",
                             Set.of(), Set.of(), "pod-" + i));
                 }
                 List<EndpointSlice.Port> slicePorts = s.ports.stream().map(p -> new EndpointSlice.Port(p.name(), p.protocol(), p.target())).toList();

@@ -134,7 +134,7 @@ public final class ModelObjects {
         JsonArray endpoints = new JsonArray();
         for (EndpointSlice.Endpoint ep : e.endpoints()) {
             JsonObject o = new JsonObject();
-            o.add("addresses", strings(ep.addresses()));
+            o.add("addresses", strings(List.of(ep.address())));
             JsonObject c = new JsonObject();
             c.addProperty("ready", ep.ready());
             c.addProperty("serving", ep.serving());
