@@ -1,6 +1,7 @@
 package dev.kpf.cli;
 
 import com.google.gson.JsonObject;
+import dev.kpf.dataplane.agent.AgentJvm;
 import dev.kpf.dataplane.bpf.BpfDatapath;
 import dev.kpf.probes.bpf.PinDirectory;
 import dev.kpf.probes.bpf.TemporaryCgroup;
@@ -32,9 +33,12 @@ import java.util.regex.Pattern;
 
 /**
  * {@code kpf bench memory}: the resident memory of a real agent process (BPF datapath on a throwaway cgroup and
- * pin directory) that has synced N services x M endpoints, from the fake API server through its informers and from
- * a directory holding the same objects as one {@code kind: List} YAML file (as {@code kubectl get -o yaml} writes
- * it), and how long after its launch it was ready.
+ * pin directory, the JVM options of {@link AgentJvm}) that has synced N services x M endpoints, from the fake API
+ * server through its informers and from a directory holding the same objects as one {@code kind: List} YAML file
+ * (as {@code kubectl get -o yaml} writes it); how long after its launch it was ready; and, from the API server, its
+ * memory again after a stream of endpoint changes (a leak or a heap that only grows shows there). Resident memory is
+ * read once it has settled: two readings a second apart within 1 MB, at least 6 s after ready (the agent's one
+ * full collection after its first sync and a native-heap trim have run by then).
  */
 @Command(name = "memory", description = "Resident memory and time to ready of an agent process with N services x M endpoints, from the API server and from a directory.")
 final class MemoryBenchCommand implements Callable<Integer> {
@@ -44,8 +48,11 @@ final class MemoryBenchCommand implements Callable<Integer> {
     @Option(paramLabel = "N", names = "--endpoints", defaultValue = "10", description = "Endpoints per service (default ${DEFAULT-VALUE}).")
     int endpoints;
 
-    @Option(paramLabel = "HEAP", names = "--heap", defaultValue = "192m", description = "The agent's -Xmx, as the DaemonSet and bin/kpf set it (default ${DEFAULT-VALUE}).")
+    @Option(paramLabel = "HEAP", names = "--heap", description = "An -Xmx for the agent instead of the DaemonSet's (AgentJvm's -Xmx192m).")
     String heap;
+
+    @Option(paramLabel = "N", names = "--changes", defaultValue = "2000", description = "Endpoint changes streamed to the agent from the API server after it is ready (default ${DEFAULT-VALUE}; 0: none).")
+    int changes;
 
     @Option(paramLabel = "kube|dir|both", names = "--source", defaultValue = "both", description = "kube, dir or both (default ${DEFAULT-VALUE}).")
     String source;
@@ -53,11 +60,17 @@ final class MemoryBenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private record Measured(String source, double readySeconds, long rssMb) {}
+    private record Measured(String source, double readySeconds, long rssMb, long rssAfterChangesMb) {}
+
+    /** Changes applied to the agent's source while it runs. */
+    private interface Changes {
+        void apply() throws Exception;
+    }
 
     @Override
     public Integer call() throws Exception {
-        if (services < 1 || services > 100_000 || endpoints < 0 || endpoints > 100 || !heap.matches("\\d+[mg]")
+        if (services < 1 || services > 100_000 || endpoints < 0 || endpoints > 100 || (heap != null && !heap.matches("\\d+[mg]"))
+                || changes < 0 || changes > 1_000_000
                 || !List.of("kube", "dir", "both").contains(source)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "sizes out of range, or --source not kube, dir or both");
         }
@@ -72,7 +85,8 @@ final class MemoryBenchCommand implements Callable<Integer> {
                 err.flush();
                 for (JsonObject o : objects) server.store().put(o);
                 Path kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"));
-                results.add(measure("API server (informers)", List.of("--source", "kube", "--kubeconfig", kubeconfig.toString()), dir));
+                results.add(measure("API server (informers)", List.of("--source", "kube", "--kubeconfig", kubeconfig.toString()), dir,
+                        changes == 0 ? null : () -> streamChanges(server, objects)));
             }
             if (!source.equals("kube")) {
                 Path cluster = Files.createDirectory(dir.resolve("cluster"));
@@ -81,17 +95,22 @@ final class MemoryBenchCommand implements Callable<Integer> {
                 err.printf("wrote %d services x %d endpoints to %s (%.1f MB, one kind: List)%n", services, endpoints, file, Files.size(file) / 1e6);
                 err.flush();
                 results.add(measure("directory (" + String.format(java.util.Locale.ROOT, "%.0f MB of YAML", Files.size(file) / 1e6) + ")",
-                        List.of("--source", "dir:" + cluster), dir));
+                        List.of("--source", "dir:" + cluster), dir, null));
             }
         } finally {
             try (var walk = Files.walk(dir)) {
                 for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
         }
-        out.printf("kpf bench memory: agent with -Xmx%s -XX:ReservedCodeCacheSize=32m -Xss512k, %d services x %d endpoints%n", heap, services, endpoints);
+        out.printf("kpf bench memory: agent with %s%s, %d services x %d endpoints%n", AgentJvm.OPTIONS, heap == null ? "" : " -Xmx" + heap,
+                services, endpoints);
         for (Measured m : results) {
             out.printf("  %-28s ready %.1f s after launch (target < 10 s: %s); resident memory %d MB (target < 160 MB: %s)%n", m.source(),
                     m.readySeconds(), m.readySeconds() < 10 ? "met" : "MISSED", m.rssMb(), m.rssMb() < 160 ? "met" : "MISSED");
+            if (m.rssAfterChangesMb() > 0) {
+                out.printf("  %-28s resident memory %d MB after %d endpoint changes (%+d MB)%n", "", m.rssAfterChangesMb(), changes,
+                        m.rssAfterChangesMb() - m.rssMb());
+            }
         }
         out.flush();
         return ExitCodes.OK;
@@ -131,16 +150,61 @@ final class MemoryBenchCommand implements Callable<Integer> {
         return "; its last log lines:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
     }
 
-    /** Launches an agent with {@code sourceArgs}, waits for /readyz, and reads its resident memory. */
-    private Measured measure(String label, List<String> sourceArgs, Path dir) throws Exception {
+    /**
+     * Flips the ready condition of one endpoint per change, across the slices in turn, at most 200 changes a second:
+     * each is a real change of a backend set the agent writes.
+     */
+    private void streamChanges(FakeApiServer server, List<JsonObject> objects) throws InterruptedException {
+        List<JsonObject> slices = objects.stream().filter(o -> o.get("kind").getAsString().equals("EndpointSlice"))
+                .filter(o -> o.has("endpoints") && !o.getAsJsonArray("endpoints").isEmpty()).map(JsonObject::deepCopy).toList();
+        if (slices.isEmpty()) return;
+        long start = System.nanoTime();
+        for (int i = 0; i < changes; i++) {
+            JsonObject slice = slices.get(i % slices.size());
+            JsonObject endpoint = slice.getAsJsonArray("endpoints").get((i / slices.size()) % slice.getAsJsonArray("endpoints").size()).getAsJsonObject();
+            if (!endpoint.has("conditions")) endpoint.add("conditions", new JsonObject());
+            JsonObject conditions = endpoint.getAsJsonObject("conditions");
+            conditions.addProperty("ready", conditions.has("ready") && !conditions.get("ready").getAsBoolean());
+            server.store().put(slice);
+            long due = start + TimeUnit.MILLISECONDS.toNanos(5L * (i + 1));
+            long wait = due - System.nanoTime();
+            if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    /** The resident memory once it settles: two readings 1 s apart within 1 MB, the first at least 6 s from now; at most 60 s. */
+    private static long settledRssMb(Process agent) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Thread.sleep(6000);
+        long last = rssMb(agent);
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            long now = rssMb(agent);
+            if (Math.abs(now - last) <= 1) return now;
+            last = now;
+        }
+        return last;
+    }
+
+    private static long rssMb(Process agent) throws java.io.IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/" + agent.pid() + "/status"))) {
+            if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("\\D", "")) / 1024;
+        }
+        throw new IllegalStateException("no VmRSS for the agent (pid " + agent.pid() + ")");
+    }
+
+    /** Launches an agent with {@code sourceArgs}, waits for /readyz, and reads its resident memory (and again after {@code changes}). */
+    private Measured measure(String label, List<String> sourceArgs, Path dir, Changes changes) throws Exception {
         Path log = Files.createTempFile(dir, "agent", ".log");
         long pid = ProcessHandle.current().pid();
         PinDirectory pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-bench-memory-" + pid));
         Process agent = null;
         try (TemporaryCgroup cgroup = TemporaryCgroup.create("kpf-bench-memory-" + pid)) {
             List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                    "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx" + heap, "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "-jar",
-                    new File(MemoryBenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath(), "agent"));
+                    "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC"));
+            cmd.addAll(AgentJvm.options());
+            if (heap != null) cmd.add("-Xmx" + heap);
+            cmd.addAll(List.of("-jar", new File(MemoryBenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath(), "agent"));
             cmd.addAll(sourceArgs);
             cmd.addAll(List.of("--node-name", "node-a", "--bpffs", pins.root().toString(), "--cgroup", cgroup.path().toString(),
                     "--listen", "127.0.0.1:0", "--devices", "none"));
@@ -169,12 +233,14 @@ final class MemoryBenchCommand implements Callable<Integer> {
             }
             if (status != 200) throw new IllegalStateException("the agent (" + label + ") was not ready within 120 s (too small a heap?)" + tail(log));
             double seconds = (System.nanoTime() - t0) / 1e9;
-            Thread.sleep(2000); // let the first syncs' garbage be collected as it would be in steady state
-            long rss = 0;
-            for (String l : Files.readAllLines(Path.of("/proc/" + agent.pid() + "/status"))) {
-                if (l.startsWith("VmRSS:")) rss = Long.parseLong(l.replaceAll("\\D", "")) / 1024;
+            long rss = settledRssMb(agent);
+            long after = 0;
+            if (changes != null) {
+                changes.apply();
+                after = settledRssMb(agent);
             }
-            return new Measured(label, seconds, rss);
+            if (!agent.isAlive()) throw new IllegalStateException("the agent (" + label + ") stopped during the measurement" + tail(log));
+            return new Measured(label, seconds, rss, after);
         } finally {
             if (agent != null) {
                 agent.destroy();

@@ -1,6 +1,7 @@
 package dev.kpf.dataplane.agent;
 
 import dev.kpf.dataplane.bpf.Datapath;
+import dev.kpf.dataplane.bpf.MapLayout;
 import dev.kpf.dataplane.bpf.SyncReport;
 import dev.kpf.dataplane.lb.IncrementalTranslator;
 import dev.kpf.dataplane.lb.LbDiff;
@@ -125,7 +126,11 @@ public final class Agent implements AutoCloseable {
             lastSync = clock.instant();
             lastSyncDuration = took;
             frontends = table.size();
-            backends = table.backendCount();
+            Map<String, long[]> usage = datapath.mapUsage();
+            // what the backend maps hold, which the writer counts as it writes; counting the table's backends again on
+            // every sync was most of what a sync allocated under endpoint churn (kpf bench memory's changes)
+            backends = usage.isEmpty() ? table.backendCount()
+                    : usage.getOrDefault(MapLayout.BACKENDS4, new long[1])[0] + usage.getOrDefault(MapLayout.BACKENDS6, new long[1])[0];
             lastErrors = report.errors();
             if (lastErrors.isEmpty()) {
                 observeProgrammed(lastSync);
@@ -139,9 +144,9 @@ public final class Agent implements AutoCloseable {
             metrics.lastSync.set(lastSync.toEpochMilli() / 1000.0);
             metrics.services.set(frontends);
             metrics.backends.set(backends);
-            datapath.mapUsage().forEach((map, usage) -> {
-                metrics.mapEntries.labelValues(map).set(usage[0]);
-                metrics.mapCapacity.labelValues(map).set(usage[1]);
+            usage.forEach((map, used) -> {
+                metrics.mapEntries.labelValues(map).set(used[0]);
+                metrics.mapCapacity.labelValues(map).set(used[1]);
             });
             report.errors().forEach(e -> metrics.syncErrors.labelValues(e.message().contains("is full") ? "map_full" : "write").inc());
             HealthCheckPorts checks = healthChecks;
@@ -149,7 +154,8 @@ public final class Agent implements AutoCloseable {
                 checks.update(table);
                 checks.failures().values().forEach(f -> LOG.atWarn().setMessage("cannot serve").addKeyValue("what", f).log());
             }
-            if (!ready) LOG.atInfo().setMessage("ready").addKeyValue("frontends", frontends).addKeyValue("backends", backends).log();
+            boolean first = !ready;
+            if (first) LOG.atInfo().setMessage("ready").addKeyValue("frontends", frontends).addKeyValue("backends", backends).log();
             ready = true;
             LOG.atInfo().setMessage("synced").addKeyValue("kind", full ? periodic ? "reconcile" : "full" : "partial")
                     .addKeyValue("frontends", frontends).addKeyValue("backends", backends)
@@ -158,12 +164,32 @@ public final class Agent implements AutoCloseable {
                     .addKeyValue("deleted", report.frontendsDeleted() + report.backendsDeleted()).addKeyValue("errors", report.errors().size())
                     .addKeyValue("took_ms", String.format(java.util.Locale.ROOT, "%.1f", took.toNanos() / 1e6)).log();
             for (Problem p : report.errors()) LOG.atWarn().setMessage("sync error").addKeyValue("object", p.object()).addKeyValue("error", p.message()).log();
+            if (first) releaseFirstSyncMemory();
         } catch (RuntimeException e) {
             metrics.syncErrors.labelValues("exception").inc();
             // the next sync writes the whole table
             lastErrors = List.of(new Problem("", "sync", "sync failed: " + e.getMessage()));
             LOG.atError().setMessage("sync failed; the last programmed state stays").addKeyValue("error", e.getMessage()).setCause(e).log();
         }
+    }
+
+    /**
+     * The first sync holds everything at once: the whole list as the API server sent it, its decoding, the table and
+     * every write. What stays live after it is far less, but the serial collector returns heap to the system only
+     * after a full collection, which a quiet agent may not need for days; until then the first sync's peak stays
+     * resident. One full collection after it gives that back (about 50 MB at 10,000 Services x 10 endpoints:
+     * {@code kpf bench memory}); the heap then keeps at most a fifth free ({@code -XX:MaxHeapFreeRatio} in the
+     * agent's JVM options).
+     */
+    private static void releaseFirstSyncMemory() {
+        java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        long before = memory.getHeapMemoryUsage().getCommitted();
+        long t0 = System.nanoTime();
+        System.gc();
+        java.lang.management.MemoryUsage after = memory.getHeapMemoryUsage();
+        LOG.atInfo().setMessage("collected the first sync's garbage").addKeyValue("heap_committed_mb_before", before >> 20)
+                .addKeyValue("heap_committed_mb", after.getCommitted() >> 20).addKeyValue("heap_used_mb", after.getUsed() >> 20)
+                .addKeyValue("took_ms", (System.nanoTime() - t0) / 1_000_000).log();
     }
 
     /**

@@ -31,6 +31,8 @@ public final class IncrementalTranslator {
     private final Map<ObjectRef, String> sliceOwner = new HashMap<>();
     private final Map<String, Node> nodes = new HashMap<>();
     private final Map<ObjectRef, List<LbEntry>> current = new HashMap<>();
+    /** Every entry of {@link #current} by frontend, kept in order as services change: a table is a copy, not a sort. */
+    private final TreeMap<Frontend, LbEntry> sorted = new TreeMap<>();
     private final Map<ObjectRef, List<Problem>> serviceProblems = new HashMap<>();
     private final Map<Frontend, ObjectRef> claims = new HashMap<>();
     /** Services to retranslate; {@link #sync} takes them in namespace/name order (which decides frontend claims). */
@@ -47,23 +49,43 @@ public final class IncrementalTranslator {
     }
 
     public void upsertService(Service s) {
-        services.put(s.ref(), s);
-        dirty.add(s.ref());
+        loaded = null;
+        putService(s.ref(), s);
     }
 
     public void deleteService(ObjectRef ref) {
-        if (services.remove(ref) != null) dirty.add(ref);
+        loaded = null;
+        dropService(ref);
     }
 
     public void upsertSlice(EndpointSlice slice) {
+        loaded = null;
+        putSlice(slice.ref(), slice);
+    }
+
+    public void deleteSlice(ObjectRef ref) {
+        loaded = null;
+        dropSlice(ref);
+    }
+
+    private void putService(ObjectRef ref, Service s) {
+        services.put(ref, s);
+        dirty.add(ref);
+    }
+
+    private void dropService(ObjectRef ref) {
+        if (services.remove(ref) != null) dirty.add(ref);
+    }
+
+    private void putSlice(ObjectRef ref, EndpointSlice slice) {
         String owner = serviceKey(slice.namespace(), slice.serviceName());
-        String previous = sliceOwner.put(slice.ref(), owner);
-        if (previous != null && !previous.equals(owner)) removeSlice(slice.ref(), previous);
+        String previous = sliceOwner.put(ref, owner);
+        if (previous != null && !previous.equals(owner)) removeSlice(ref, previous);
         slices.computeIfAbsent(owner, k -> new TreeMap<>()).put(slice.name(), slice);
         dirty.add(ObjectRef.service(slice.namespace(), slice.serviceName()));
     }
 
-    public void deleteSlice(ObjectRef ref) {
+    private void dropSlice(ObjectRef ref) {
         String owner = sliceOwner.remove(ref);
         if (owner != null) removeSlice(ref, owner);
     }
@@ -80,11 +102,21 @@ public final class IncrementalTranslator {
 
     /** Nodes decide NodePort addresses, locality and zone: a change to this node makes every service dirty. */
     public void upsertNode(Node node) {
+        loaded = null;
+        putNode(node);
+    }
+
+    public void deleteNode(String name) {
+        loaded = null;
+        dropNode(name);
+    }
+
+    private void putNode(Node node) {
         Node old = nodes.put(node.name(), node);
         if (node.name().equals(translator.nodeName()) && !node.equals(old)) dirty.addAll(services.keySet());
     }
 
-    public void deleteNode(String name) {
+    private void dropNode(String name) {
         if (nodes.remove(name) != null && name.equals(translator.nodeName())) dirty.addAll(services.keySet());
     }
 
@@ -96,54 +128,62 @@ public final class IncrementalTranslator {
      */
     public record Changes(int services, int slices, Map<String, List<java.time.Instant>> triggerTimes, Set<String> sliceRemoved) {}
 
-    /** Replaces everything with {@code state}: objects that are new, changed or gone make their services dirty. */
+    /**
+     * Replaces everything with {@code state}: objects that are new, changed or gone make their services dirty. Sources
+     * hand over the same instances for unchanged objects, and the same map for a kind with no change at all: what is
+     * the same instance as in the state loaded last is skipped without a look (unless something was upserted or
+     * deleted directly since), so a load costs what changed plus one pass over references.
+     */
     public Changes load(ClusterState state) {
         ClusterState before = loaded;
-        loaded = state;
-        // a source hands over the same map again for a kind that did not change: nothing to compare
-        int services = before == null || before.services() != state.services() ? loadServices(state) : 0;
+        loaded = null; // set again only when this load completes: a load cut short compares everything next time
+        int services = before == null || before.services() != state.services() ? loadServices(state, before) : 0;
         Map<String, List<java.time.Instant>> triggers = new HashMap<>();
         Set<String> removed = new java.util.HashSet<>();
-        int slices = before == null || before.slices() != state.slices() ? loadSlices(state, triggers, removed) : 0;
+        int slices = before == null || before.slices() != state.slices() ? loadSlices(state, before, triggers, removed) : 0;
         if (before == null || before.nodes() != state.nodes()) loadNodes(state);
         sourceProblems = state.problems();
+        loaded = state;
         return new Changes(services, slices, triggers, removed);
     }
 
-    private int loadServices(ClusterState state) {
+    private int loadServices(ClusterState state, ClusterState before) {
         int changes = 0;
         for (ObjectRef ref : new ArrayList<>(services.keySet())) {
             if (!state.services().containsKey(ref)) {
-                deleteService(ref);
+                dropService(ref);
                 changes++;
             }
         }
-        // sources hand over the same instances for unchanged objects, so identity settles most comparisons
-        for (Service s : state.services().values()) {
-            Service old = services.get(s.ref());
+        for (Map.Entry<ObjectRef, Service> e : state.services().entrySet()) {
+            Service s = e.getValue();
+            if (before != null && before.services().get(e.getKey()) == s) continue;
+            Service old = services.get(e.getKey());
             if (old != s && !s.equals(old)) {
-                upsertService(s);
+                putService(e.getKey(), s);
                 changes++;
             }
         }
         return changes;
     }
 
-    private int loadSlices(ClusterState state, Map<String, List<java.time.Instant>> triggers, Set<String> removed) {
+    private int loadSlices(ClusterState state, ClusterState before, Map<String, List<java.time.Instant>> triggers, Set<String> removed) {
         int changes = 0;
         for (ObjectRef ref : new ArrayList<>(sliceOwner.keySet())) {
             if (!state.slices().containsKey(ref)) {
                 removed.add(sliceOwner.get(ref));
-                deleteSlice(ref);
+                dropSlice(ref);
                 changes++;
             }
         }
-        for (EndpointSlice s : state.slices().values()) {
+        for (Map.Entry<ObjectRef, EndpointSlice> e : state.slices().entrySet()) {
+            EndpointSlice s = e.getValue();
+            if (before != null && before.slices().get(e.getKey()) == s) continue;
             String owner = serviceKey(s.namespace(), s.serviceName());
             Map<String, EndpointSlice> m = slices.get(owner);
             EndpointSlice old = m == null ? null : m.get(s.name());
-            if ((old != s && !s.equals(old)) || !owner.equals(sliceOwner.get(s.ref()))) {
-                upsertSlice(s);
+            if ((old != s && !s.equals(old)) || !owner.equals(sliceOwner.get(e.getKey()))) {
+                putSlice(e.getKey(), s);
                 changes++;
                 s.lastChangeTriggerTime().ifPresent(t -> triggers.computeIfAbsent(owner, k -> new ArrayList<>()).add(t));
             }
@@ -152,8 +192,8 @@ public final class IncrementalTranslator {
     }
 
     private void loadNodes(ClusterState state) {
-        for (String name : new ArrayList<>(nodes.keySet())) if (!state.nodes().containsKey(name)) deleteNode(name);
-        for (Node n : state.nodes().values()) upsertNode(n);
+        for (String name : new ArrayList<>(nodes.keySet())) if (!state.nodes().containsKey(name)) dropNode(name);
+        for (Node n : state.nodes().values()) putNode(n);
     }
 
     /** Retranslates the dirty services; returns what changed since the last sync. */
@@ -179,6 +219,7 @@ public final class IncrementalTranslator {
             for (LbEntry e : current.getOrDefault(ref, List.of())) {
                 if (before != null) before.put(e.frontend(), e);
                 claims.remove(e.frontend(), ref);
+                sorted.remove(e.frontend(), e);
             }
             current.remove(ref);
             serviceProblems.remove(ref);
@@ -196,6 +237,7 @@ public final class IncrementalTranslator {
                     continue;
                 }
                 kept.add(e);
+                sorted.put(e.frontend(), e);
                 if (after != null) after.put(e.frontend(), e);
             }
             if (!kept.isEmpty()) current.put(ref, List.copyOf(kept));
@@ -206,11 +248,9 @@ public final class IncrementalTranslator {
 
     /** An immutable snapshot of everything synced so far. */
     public LbTable table() {
-        TreeMap<Frontend, LbEntry> entries = new TreeMap<>();
-        for (List<LbEntry> l : current.values()) for (LbEntry e : l) entries.put(e.frontend(), e);
         List<Problem> problems = new ArrayList<>(sourceProblems);
         serviceProblems.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> problems.addAll(e.getValue()));
-        return new LbTable(entries, problems);
+        return new LbTable(sorted, problems);
     }
 }

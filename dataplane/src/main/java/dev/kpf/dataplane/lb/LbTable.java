@@ -1,6 +1,7 @@
 package dev.kpf.dataplane.lb;
 
 import dev.kpf.dataplane.model.Problem;
+import dev.kpf.dataplane.model.Protocol;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,9 +29,12 @@ public record LbTable(NavigableMap<Frontend, LbEntry> entries, List<Problem> pro
 
     /** Distinct backends (address, port, protocol) over all entries. */
     public long backendCount() {
-        return entries.values().stream().flatMap(e -> e.backends().stream())
-                .map(b -> b.address().getHostAddress() + "|" + b.port() + "|" + b.protocol()).distinct().count();
+        java.util.Set<Identity> seen = new java.util.HashSet<>();
+        for (LbEntry e : entries.values()) for (Backend b : e.backends()) seen.add(new Identity(b.address(), b.port(), b.protocol()));
+        return seen.size();
     }
+
+    private record Identity(java.net.InetAddress address, int port, Protocol protocol) {}
 
     /** One line per frontend, then one line per problem prefixed with {@code ! }: the golden-file form. */
     public List<String> dump() {

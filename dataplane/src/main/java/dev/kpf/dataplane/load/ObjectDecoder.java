@@ -202,8 +202,10 @@ public final class ObjectDecoder {
 
     /** An address from the API as kube-proxy reads it (leading zeros are decimal), with a warning when it had them. */
     private Optional<InetAddress> sloppy(SourceDocument doc, String label, String field, String text) {
+        Optional<InetAddress> strict = IpAddresses.parse(text);
+        if (strict.isPresent()) return strict;
         Optional<InetAddress> ip = IpAddresses.parseSloppy(text);
-        if (ip.isPresent() && IpAddresses.parse(text).isEmpty()) warn(doc, label, leadingZeros(field, text, IpAddresses.format(ip.get())));
+        ip.ifPresent(a -> warn(doc, label, leadingZeros(field, text, IpAddresses.format(a))));
         return ip;
     }
 

@@ -3,7 +3,6 @@ package dev.kpf.dataplane.model;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * IP literals in and out: parsing never resolves names (only literals are accepted), and IPv6 is printed in the
@@ -39,16 +38,34 @@ public final class IpAddresses {
         return java.util.Arrays.compareUnsigned(a.getAddress(), b.getAddress());
     }
 
-    private static final Pattern V4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    /**
+     * Four decimal octets of 0 to 255 without leading zeros, dot-separated: the only IPv4 text {@link #parse} takes
+     * ({@code Inet4Address.ofLiteral} also takes {@code 10.1} and the like).
+     */
+    static boolean dottedQuad(String t) {
+        int i = 0, n = t.length();
+        for (int part = 0; part < 4; part++) {
+            if (part > 0) {
+                if (i >= n || t.charAt(i) != '.') return false;
+                i++;
+            }
+            int start = i, value = 0;
+            while (i < n && i - start < 3 && t.charAt(i) >= '0' && t.charAt(i) <= '9') value = value * 10 + (t.charAt(i++) - '0');
+            if (i == start || value > 255 || (i - start > 1 && t.charAt(start) == '0')) return false;
+        }
+        return i == n;
+    }
 
     /** The address for an IPv4 or IPv6 literal; empty for anything else (host names, garbage, zone ids). */
     public static Optional<InetAddress> parse(String text) {
         if (text == null) return Optional.empty();
         String t = text.strip();
         if (t.isEmpty() || t.contains("%")) return Optional.empty();
-        if (!t.contains(":") && !V4.matcher(t).matches()) return Optional.empty();
+        boolean v6 = t.indexOf(':') >= 0;
+        if (!v6 && !dottedQuad(t)) return Optional.empty();
         try {
-            return Optional.of(InetAddress.ofLiteral(t));
+            // each family's own parser: InetAddress.ofLiteral tries IPv4 first and throws inside for every IPv6 text
+            return Optional.of(v6 ? java.net.Inet6Address.ofLiteral(t) : java.net.Inet4Address.ofLiteral(t));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

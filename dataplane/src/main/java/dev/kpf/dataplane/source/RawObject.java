@@ -30,6 +30,12 @@ public final class RawObject implements KubernetesObject {
                 .name(m.has("name") ? m.get("name").getAsString() : null)
                 .namespace(m.has("namespace") ? m.get("namespace").getAsString().intern() : null)
                 .resourceVersion(m.has("resourceVersion") ? m.get("resourceVersion").getAsString() : null);
+        // the generated model starts every collection empty (two maps, three lists: 170 bytes an object); none is read
+        metadata.setLabels(null);
+        metadata.setAnnotations(null);
+        metadata.setFinalizers(null);
+        metadata.setManagedFields(null);
+        metadata.setOwnerReferences(null);
     }
 
     /** Called by the informer's reflector on list items (which the API sends without kind). */

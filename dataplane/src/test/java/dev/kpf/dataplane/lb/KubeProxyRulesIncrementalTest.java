@@ -30,6 +30,21 @@ class KubeProxyRulesIncrementalTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
     void every_diff_applied_equals_the_full_translation(long seed) {
+        check(seed, false);
+    }
+
+    /**
+     * As sources publish: an unchanged object keeps its instance from one state to the next, and a kind with no change
+     * keeps its map (the incremental translator skips what is the same instance without comparing). The table it
+     * keeps in order must equal the full translation too.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+    void unchanged_instances_carried_over_give_the_same_translation(long seed) {
+        check(seed, true);
+    }
+
+    private void check(long seed, boolean carryOver) {
         Random r = new Random(seed);
         Map<String, JsonObject> objects = new LinkedHashMap<>();
         for (int n = 0; n < NODES.length; n++) objects.put("node/" + n, node(r, n));
@@ -41,14 +56,19 @@ class KubeProxyRulesIncrementalTest {
         IncrementalTranslator incremental = new IncrementalTranslator(translator);
         Map<Frontend, LbEntry> applied = new TreeMap<>();
         int changedSteps = 0, backendsSeen = 0;
+        ClusterState previous = null;
         for (int step = 0; step < 150; step++) {
             ClusterState state = decode(objects);
+            if (carryOver && previous != null) state = carryOver(previous, state);
+            previous = state;
             incremental.load(state);
             LbDiff diff = incremental.sync();
             diff.removed().forEach(applied::remove);
             diff.added().forEach(e -> applied.put(e.frontend(), e));
             diff.changed().forEach(c -> applied.put(c.after().frontend(), c.after()));
-            assertEquals(lines(translator.translate(state).entries()), lines(applied), "seed " + seed + ", after step " + step);
+            String full = lines(translator.translate(state).entries());
+            assertEquals(full, lines(applied), "seed " + seed + ", after step " + step);
+            assertEquals(full, lines(incremental.table().entries()), "seed " + seed + ", the table after step " + step);
             if (!diff.isEmpty()) changedSteps++;
             backendsSeen += applied.values().stream().mapToInt(e -> e.backends().size()).sum();
             mutate(r, objects);
@@ -161,6 +181,19 @@ class KubeProxyRulesIncrementalTest {
         List<SourceDocument> docs = new ArrayList<>();
         objects.forEach((key, o) -> docs.add(new SourceDocument(o, key)));
         return DirectoryLoader.decode(docs, new ArrayList<>());
+    }
+
+    /** {@code next} with every object equal to one of {@code previous} replaced by that instance, and equal maps by the map. */
+    private static ClusterState carryOver(ClusterState previous, ClusterState next) {
+        return new ClusterState(carryOver(previous.services(), next.services()), carryOver(previous.slices(), next.slices()),
+                carryOver(previous.nodes(), next.nodes()), next.problems());
+    }
+
+    private static <K, V> Map<K, V> carryOver(Map<K, V> previous, Map<K, V> next) {
+        if (previous.equals(next)) return previous;
+        Map<K, V> out = new java.util.HashMap<>();
+        next.forEach((k, v) -> out.put(k, v.equals(previous.get(k)) ? previous.get(k) : v));
+        return out;
     }
 
     private static String lines(Map<Frontend, LbEntry> entries) {
