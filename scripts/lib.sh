@@ -52,8 +52,7 @@ kpf_aot_cache() {
   local tmp="$aot.$$"
   trap 'rm -f "$tmp" "$tmp.config"; exit 130' INT TERM
   # the probe's own exit code (its verdict) does not matter, only whether the cache was written
-  # the collector and object headers as bin/kpf runs with (the JVM refuses a cache made with other ones)
-  timeout 60 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:+UseCompactObjectHeaders -XX:AOTCacheOutput="$tmp" -Xlog:aot=off -Xlog:cds=off \
+  timeout 60 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:AOTCacheOutput="$tmp" -Xlog:aot=off -Xlog:cds=off \
       -jar "$jar" probe --json >/dev/null 2>&1 || true
   trap - INT TERM
   if [ -s "$tmp" ]; then

@@ -60,11 +60,19 @@ final class MemoryBenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private record Measured(String source, double readySeconds, long rssMb, long rssAfterChangesMb) {}
+    /** Resident memory once settled, or the last reading when it did not settle within 60 s. */
+    private record Rss(long mb, boolean settled) {
+        @Override
+        public String toString() {
+            return mb + " MB" + (settled ? "" : " (still moving after 60 s)");
+        }
+    }
 
-    /** Changes applied to the agent's source while it runs. */
+    private record Measured(String source, double readySeconds, Rss rss, int changes, Rss afterChanges) {}
+
+    /** Changes applied to the agent's source while it runs; returns how many. */
     private interface Changes {
-        void apply() throws Exception;
+        int apply() throws Exception;
     }
 
     @Override
@@ -105,11 +113,11 @@ final class MemoryBenchCommand implements Callable<Integer> {
         out.printf("kpf bench memory: agent with %s%s, %d services x %d endpoints%n", AgentJvm.OPTIONS, heap == null ? "" : " -Xmx" + heap,
                 services, endpoints);
         for (Measured m : results) {
-            out.printf("  %-28s ready %.1f s after launch (target < 10 s: %s); resident memory %d MB (target < 160 MB: %s)%n", m.source(),
-                    m.readySeconds(), m.readySeconds() < 10 ? "met" : "MISSED", m.rssMb(), m.rssMb() < 160 ? "met" : "MISSED");
-            if (m.rssAfterChangesMb() > 0) {
-                out.printf("  %-28s resident memory %d MB after %d endpoint changes (%+d MB)%n", "", m.rssAfterChangesMb(), changes,
-                        m.rssAfterChangesMb() - m.rssMb());
+            out.printf("  %-28s ready %.1f s after launch (target < 10 s: %s); resident memory %s (target < 160 MB: %s)%n", m.source(),
+                    m.readySeconds(), m.readySeconds() < 10 ? "met" : "MISSED", m.rss(), m.rss().mb() < 160 ? "met" : "MISSED");
+            if (m.afterChanges() != null) {
+                out.printf("  %-28s resident memory %s after %d endpoint changes (%+d MB)%n", "", m.afterChanges(), m.changes(),
+                        m.afterChanges().mb() - m.rss().mb());
             }
         }
         out.flush();
@@ -154,10 +162,10 @@ final class MemoryBenchCommand implements Callable<Integer> {
      * Flips the ready condition of one endpoint per change, across the slices in turn, at most 200 changes a second:
      * each is a real change of a backend set the agent writes.
      */
-    private void streamChanges(FakeApiServer server, List<JsonObject> objects) throws InterruptedException {
+    private int streamChanges(FakeApiServer server, List<JsonObject> objects) throws InterruptedException {
         List<JsonObject> slices = objects.stream().filter(o -> o.get("kind").getAsString().equals("EndpointSlice"))
                 .filter(o -> o.has("endpoints") && !o.getAsJsonArray("endpoints").isEmpty()).map(JsonObject::deepCopy).toList();
-        if (slices.isEmpty()) return;
+        if (slices.isEmpty()) return 0;
         long start = System.nanoTime();
         for (int i = 0; i < changes; i++) {
             JsonObject slice = slices.get(i % slices.size());
@@ -170,23 +178,28 @@ final class MemoryBenchCommand implements Callable<Integer> {
             long wait = due - System.nanoTime();
             if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
         }
+        return changes;
     }
 
-    /** The resident memory once it settles: two readings 1 s apart within 1 MB, the first at least 6 s from now; at most 60 s. */
-    private static long settledRssMb(Process agent) throws Exception {
+    /**
+     * The resident memory once it settles: two readings 1 s apart within 1 MB, the first at least 6 s from now (the
+     * agent coalesces changes for 100 ms, so what was sent is synced by then); at most 60 s.
+     */
+    private static Rss settledRss(Process agent, String label, Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         Thread.sleep(6000);
-        long last = rssMb(agent);
+        long last = rssMb(agent, label, log);
         while (System.nanoTime() < deadline) {
             Thread.sleep(1000);
-            long now = rssMb(agent);
-            if (Math.abs(now - last) <= 1) return now;
+            long now = rssMb(agent, label, log);
+            if (Math.abs(now - last) <= 1) return new Rss(now, true);
             last = now;
         }
-        return last;
+        return new Rss(last, false);
     }
 
-    private static long rssMb(Process agent) throws java.io.IOException {
+    private static long rssMb(Process agent, String label, Path log) throws java.io.IOException {
+        if (!agent.isAlive()) throw new IllegalStateException("the agent (" + label + ") stopped during the measurement" + tail(log));
         for (String l : Files.readAllLines(Path.of("/proc/" + agent.pid() + "/status"))) {
             if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("\\D", "")) / 1024;
         }
@@ -233,14 +246,10 @@ final class MemoryBenchCommand implements Callable<Integer> {
             }
             if (status != 200) throw new IllegalStateException("the agent (" + label + ") was not ready within 120 s (too small a heap?)" + tail(log));
             double seconds = (System.nanoTime() - t0) / 1e9;
-            long rss = settledRssMb(agent);
-            long after = 0;
-            if (changes != null) {
-                changes.apply();
-                after = settledRssMb(agent);
-            }
-            if (!agent.isAlive()) throw new IllegalStateException("the agent (" + label + ") stopped during the measurement" + tail(log));
-            return new Measured(label, seconds, rss, after);
+            Rss rss = settledRss(agent, label, log);
+            int applied = changes == null ? 0 : changes.apply();
+            Rss after = applied == 0 ? null : settledRss(agent, label, log);
+            return new Measured(label, seconds, rss, applied, after);
         } finally {
             if (agent != null) {
                 agent.destroy();

@@ -177,9 +177,9 @@ public final class Agent implements AutoCloseable {
      * The first sync holds everything at once: the whole list as the API server sent it, its decoding, the table and
      * every write. What stays live after it is far less, but the serial collector returns heap to the system only
      * after a full collection, which a quiet agent may not need for days; until then the first sync's peak stays
-     * resident. One full collection after it gives that back (about 50 MB at 10,000 Services x 10 endpoints:
-     * {@code kpf bench memory}); the heap then keeps at most a fifth free ({@code -XX:MaxHeapFreeRatio} in the
-     * agent's JVM options).
+     * resident. One full collection after it gives that back: at 10,000 Services x 10 endpoints from the API server
+     * the agent settled at 194 MB resident, and at 220 MB with {@code -XX:+DisableExplicitGC} (measured by hand); the
+     * heap then keeps at most a tenth free ({@code AgentJvm}). It takes about 150 ms, after the agent reports ready.
      */
     private static void releaseFirstSyncMemory() {
         java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
