@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * pin directory, the JVM options of {@link AgentJvm}) that has synced N services x M endpoints, from the fake API
  * server through its informers and from a directory holding the same objects as one {@code kind: List} YAML file
  * (as {@code kubectl get -o yaml} writes it); how long after its launch it was ready; and, from the API server, its
- * memory again after a stream of endpoint changes (a leak or a heap that only grows shows there). Resident memory is
+ * memory again after each of three rounds of endpoint changes, each flipping back what the one before flipped (a
+ * leak or a heap that only grows shows in the later rounds). Resident memory is
  * read once it has settled: two readings a second apart within 1 MB, at least 6 s after ready (the agent's one
  * full collection after its first sync and a native-heap trim have run by then).
  */
@@ -68,7 +69,12 @@ final class MemoryBenchCommand implements Callable<Integer> {
         }
     }
 
-    private record Measured(String source, double readySeconds, Rss rss, int changes, Rss afterChanges) {}
+    /**
+     * @param afterChanges resident memory after each of three rounds of {@code changes}, each flipping back what the
+     *                     one before flipped (a first round grows what only a change makes: the JIT's code for the
+     *                     change path, a decoded copy of what changed; later rounds show whether growth goes on)
+     */
+    private record Measured(String source, double readySeconds, Rss rss, int changes, List<Rss> afterChanges) {}
 
     /** Changes applied to the agent's source while it runs; returns how many. */
     private interface Changes {
@@ -94,7 +100,7 @@ final class MemoryBenchCommand implements Callable<Integer> {
                 for (JsonObject o : objects) server.store().put(o);
                 Path kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"));
                 results.add(measure("API server (informers)", List.of("--source", "kube", "--kubeconfig", kubeconfig.toString()), dir,
-                        changes == 0 ? null : () -> streamChanges(server, objects)));
+                        changes == 0 ? null : changeStream(server, objects)));
             }
             if (!source.equals("kube")) {
                 Path cluster = Files.createDirectory(dir.resolve("cluster"));
@@ -115,9 +121,11 @@ final class MemoryBenchCommand implements Callable<Integer> {
         for (Measured m : results) {
             out.printf("  %-28s ready %.1f s after launch (target < 10 s: %s); resident memory %s (target < 160 MB: %s)%n", m.source(),
                     m.readySeconds(), m.readySeconds() < 10 ? "met" : "MISSED", m.rss(), m.rss().mb() < 160 ? "met" : "MISSED");
-            if (m.afterChanges() != null) {
-                out.printf("  %-28s resident memory %s after %d endpoint changes (%+d MB)%n", "", m.afterChanges(), m.changes(),
-                        m.afterChanges().mb() - m.rss().mb());
+            long before = m.rss().mb();
+            for (int round = 0; round < m.afterChanges().size(); round++) {
+                Rss after = m.afterChanges().get(round);
+                out.printf("  %-28s resident memory %s after %d endpoint changes (%+d MB)%n", "", after, m.changes() * (round + 1), after.mb() - before);
+                before = after.mb();
             }
         }
         out.flush();
@@ -162,9 +170,14 @@ final class MemoryBenchCommand implements Callable<Integer> {
      * Flips the ready condition of one endpoint per change, across the slices in turn, at most 200 changes a second:
      * each is a real change of a backend set the agent writes.
      */
-    private int streamChanges(FakeApiServer server, List<JsonObject> objects) throws InterruptedException {
+    private Changes changeStream(FakeApiServer server, List<JsonObject> objects) {
         List<JsonObject> slices = objects.stream().filter(o -> o.get("kind").getAsString().equals("EndpointSlice"))
                 .filter(o -> o.has("endpoints") && !o.getAsJsonArray("endpoints").isEmpty()).map(JsonObject::deepCopy).toList();
+        // the same endpoints each round: a second round flips back what the first flipped
+        return () -> streamChanges(server, slices);
+    }
+
+    private int streamChanges(FakeApiServer server, List<JsonObject> slices) throws InterruptedException {
         if (slices.isEmpty()) return 0;
         long start = System.nanoTime();
         for (int i = 0; i < changes; i++) {
@@ -247,8 +260,13 @@ final class MemoryBenchCommand implements Callable<Integer> {
             if (status != 200) throw new IllegalStateException("the agent (" + label + ") was not ready within 120 s (too small a heap?)" + tail(log));
             double seconds = (System.nanoTime() - t0) / 1e9;
             Rss rss = settledRss(agent, label, log);
-            int applied = changes == null ? 0 : changes.apply();
-            Rss after = applied == 0 ? null : settledRss(agent, label, log);
+            List<Rss> after = new ArrayList<>();
+            int applied = 0;
+            for (int round = 0; round < 3 && changes != null; round++) {
+                applied = changes.apply();
+                if (applied == 0) break;
+                after.add(settledRss(agent, label, log));
+            }
             return new Measured(label, seconds, rss, applied, after);
         } finally {
             if (agent != null) {

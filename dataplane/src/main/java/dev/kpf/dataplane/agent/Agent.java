@@ -31,6 +31,8 @@ public final class Agent implements AutoCloseable {
     private final ClusterSource source;
     private final ServiceTranslator translator;
     private final IncrementalTranslator incremental;
+    /** One full collection after the first sync, and later ones when the heap grew well past what is live. */
+    private final HeapReturn heapReturn = HeapReturn.ofThisJvm();
     private final Datapath datapath;
     private final AgentMetrics metrics;
     private final Clock clock;
@@ -164,32 +166,18 @@ public final class Agent implements AutoCloseable {
                     .addKeyValue("deleted", report.frontendsDeleted() + report.backendsDeleted()).addKeyValue("errors", report.errors().size())
                     .addKeyValue("took_ms", String.format(java.util.Locale.ROOT, "%.1f", took.toNanos() / 1e6)).log();
             for (Problem p : report.errors()) LOG.atWarn().setMessage("sync error").addKeyValue("object", p.object()).addKeyValue("error", p.message()).log();
-            if (first) releaseFirstSyncMemory();
+            HeapReturn.Collected collected = heapReturn.afterSync();
+            if (collected != null) {
+                LOG.atInfo().setMessage("returned heap to the system").addKeyValue("heap_committed_mb_before", collected.committedBefore() >> 20)
+                        .addKeyValue("heap_committed_mb", collected.committedAfter() >> 20).addKeyValue("heap_live_mb", collected.live() >> 20)
+                        .addKeyValue("took_ms", collected.tookNanos() / 1_000_000).log();
+            }
         } catch (RuntimeException e) {
             metrics.syncErrors.labelValues("exception").inc();
             // the next sync writes the whole table
             lastErrors = List.of(new Problem("", "sync", "sync failed: " + e.getMessage()));
             LOG.atError().setMessage("sync failed; the last programmed state stays").addKeyValue("error", e.getMessage()).setCause(e).log();
         }
-    }
-
-    /**
-     * The first sync holds everything at once: the whole list as the API server sent it, its decoding, the table and
-     * every write. What stays live after it is far less, but the serial collector returns heap to the system only
-     * after a full collection, which a quiet agent may not need for days; until then the first sync's peak stays
-     * resident. One full collection after it gives that back: at 10,000 Services x 10 endpoints from the API server
-     * the agent settled at 194 MB resident, and at 220 MB with {@code -XX:+DisableExplicitGC} (measured by hand); the
-     * heap then keeps at most a tenth free ({@code AgentJvm}). It takes about 150 ms, after the agent reports ready.
-     */
-    private static void releaseFirstSyncMemory() {
-        java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
-        long before = memory.getHeapMemoryUsage().getCommitted();
-        long t0 = System.nanoTime();
-        System.gc();
-        java.lang.management.MemoryUsage after = memory.getHeapMemoryUsage();
-        LOG.atInfo().setMessage("collected the first sync's garbage").addKeyValue("heap_committed_mb_before", before >> 20)
-                .addKeyValue("heap_committed_mb", after.getCommitted() >> 20).addKeyValue("heap_used_mb", after.getUsed() >> 20)
-                .addKeyValue("took_ms", (System.nanoTime() - t0) / 1_000_000).log();
     }
 
     /**

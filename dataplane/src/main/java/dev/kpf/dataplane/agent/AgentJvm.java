@@ -13,16 +13,16 @@ import java.util.List;
  *   <li>{@code -Xms16m -Xmn12m}: the heap starts small and its young generation stays small. Without them the JVM
  *   commits a third of {@code -Xmx} to the young generation, and start-up's allocations touch all of it.</li>
  *   <li>{@code -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10 -XX:-ShrinkHeapInSteps}: after a full collection the
- *   heap keeps at most a tenth free and shrinks at once (10 MB less than with 10 and 20). The agent runs one full
- *   collection after its first sync ({@code Agent}), so the first sync's peak is returned then, not held for the life
- *   of the pod. Under 2,000 endpoint changes in 10 s the heap stayed at its size with no full collection.</li>
+ *   heap keeps at most a tenth free and shrinks at once (10 MB less than with 10 and 20). The serial collector runs
+ *   full collections only when it must, so the agent runs one after its first sync and later ones when its heap grew
+ *   well past what is live ({@link HeapReturn}).</li>
  *   <li>{@code -XX:TrimNativeHeapInterval=5000}: freed C memory (the JIT's arenas, start-up's buffers) goes back to
  *   the system every 5 s instead of staying in glibc's arenas (12 MB).</li>
  *   <li>{@code -Xmx192m -XX:ReservedCodeCacheSize=32m -Xss512k}: the bounds: the heap holds 10,000 x 10 from the API
  *   server with room for its first sync.</li>
  * </ul>
  * Tried and left out: {@code -XX:+UseCompactObjectHeaders} (JEP 519: 8-byte headers, a live set of 69 instead of
- * 77 MB, 8 MB less resident), because of JDK-8380060: with it, C2-compiled {@code String.getBytes()} can return
+ * 78 MB, 8 MB less resident), because of JDK-8380060: with it, C2-compiled {@code String.getBytes()} can return
  * corrupted bytes on JDK 25, and the fix was reported not backported (corretto-25 issue 73; palantir/sls-packaging
  * turned the flag off for it); silent corruption of map names or JSON is not worth 8 MB. Also
  * {@code -XX:+UseStringDeduplication} (its table cost 12 MB more than it saved once names were interned); one malloc
