@@ -37,11 +37,11 @@ import java.util.regex.Pattern;
  * server through its informers and from a directory holding the same objects as one {@code kind: List} YAML file
  * (as {@code kubectl get -o yaml} writes it); how long after its launch it was ready; and, from the API server, its
  * memory again after each of three rounds of endpoint changes, each flipping back what the one before flipped (a
- * leak or a heap that only grows shows in the later rounds). Resident memory is
- * read once it has settled: two readings a second apart within 1 MB, at least 6 s after ready (the agent's one
- * full collection after its first sync and a native-heap trim have run by then).
+ * leak or a heap that only grows shows in the later rounds). Resident memory is read once it has settled: two
+ * readings a second apart within 1 MB, at least 6 s after ready (the agent's collection after its first sync and a
+ * native-heap trim have run by then).
  */
-@Command(name = "memory", description = "Resident memory and time to ready of an agent process with N services x M endpoints, from the API server and from a directory.")
+@Command(name = "memory", description = "Resident memory and time to ready of an agent process with N services x M endpoints, from the API server (then after rounds of endpoint changes) and from a directory.")
 final class MemoryBenchCommand implements Callable<Integer> {
     @Option(paramLabel = "N", names = "--services", defaultValue = "10000", description = "Services (default ${DEFAULT-VALUE}).")
     int services;

@@ -9,10 +9,11 @@ import java.util.function.LongSupplier;
  * the agent's {@code -XX:MaxHeapFreeRatio}, shrinks the heap at once: {@link AgentJvm}). The serial collector
  * returns memory only after a full collection, and it expands the old generation to take promoted objects before it
  * runs one, so without this an agent's heap creeps towards {@code -Xmx}: the first sync's peak stays, and endpoint
- * churn promotes a few kilobytes of short-lived objects per change ({@code kpf bench memory}: 194 MB resident after
- * the first sync at 10,000 Services x 10 endpoints, then +11, +6 and +8 MB over three rounds of 2,000 changes, the
- * heap going from 103 to 122 MB with no full collection; with this: 195, 207, 203 and 205 MB. Without the first
- * collection, that is with {@code -XX:+DisableExplicitGC}, the agent settled at 220 instead of 194 MB, by hand).
+ * churn promotes a few kilobytes of short-lived objects per change. {@code kpf bench memory} at 10,000 Services x 10
+ * endpoints, with only the collection after the first sync: 194 MB resident, then +11, +6 and +8 MB over three rounds
+ * of 2,000 changes (by hand with NMT: the heap went from 103 to 122 MB with no full collection); with these rules:
+ * 195, 207, 203 and 205 MB. Without the first collection ({@code -XX:+DisableExplicitGC}, by hand) the agent settled
+ * at 220 instead of 194 MB.
  * <p>
  * Rules: a full collection after the first sync (its whole list, decoding and writes are garbage then); after that,
  * at most one per {@link #MIN_INTERVAL_NANOS}, when the heap's committed size exceeds what was live after the last
