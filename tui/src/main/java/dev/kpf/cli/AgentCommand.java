@@ -3,6 +3,7 @@ package dev.kpf.cli;
 import com.google.gson.JsonObject;
 import dev.kpf.dataplane.agent.AgentDatapath;
 import dev.kpf.dataplane.agent.AgentRuntime;
+import dev.kpf.dataplane.agent.HeapWatch;
 import dev.kpf.dataplane.agent.AgentSettings;
 import dev.kpf.dataplane.agent.AgentSources;
 import dev.kpf.dataplane.bpf.BpfDatapath;
@@ -37,7 +38,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "agent", description = {"Run the headless kube-proxy-free dataplane on this node.",
         "Stopping it (SIGTERM) leaves the datapath serving; --cleanup detaches and unpins everything."},
-        exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:stopped (or cleaned up)", "1:fatal error (the message says why), e.g. --node-name is not one of the cluster's Nodes", "64:usage error"})
+        exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:stopped (or cleaned up)", "1:fatal error (the message says why), e.g. --node-name is not one of the cluster's Nodes",
+                "3:out of memory (its last \"heap nearly full\" warning says what to raise)", "64:usage error"})
 final class AgentCommand implements Callable<Integer> {
     @Option(paramLabel = "SOURCE", names = "--source", defaultValue = "kube", description = "kube, dir:PATH or demo (default ${DEFAULT-VALUE}).")
     String source;
@@ -178,7 +180,7 @@ final class AgentCommand implements Callable<Integer> {
             return 1;
         }
         List<AutoCloseable> owned = new ArrayList<>();
-        try (StopSignal stop = new StopSignal()) {
+        try (StopSignal stop = new StopSignal(); HeapWatch heap = HeapWatch.start()) {
             ClusterSource clusterSource;
             try {
                 clusterSource = source(sourceSpec, settings, owned);

@@ -30,20 +30,20 @@ class KpfLauncherIT {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(env);
-        Path err = Files.createTempFile("kpf-err", ".txt");
-        pb.redirectError(err.toFile());
+        // both streams go to files, so that the wait below bounds the run even when the process never ends
+        Path out = Files.createTempFile("kpf-out", ".txt"), err = Files.createTempFile("kpf-err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
         Process p = pb.start();
-        String out;
-        try (var in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                fail("bin/kpf " + String.join(" ", args) + " did not end within 60 s; its stderr:\n" + Files.readString(err));
+            }
+            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.delete(out);
+            Files.delete(err);
         }
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("bin/kpf " + String.join(" ", args) + " timed out");
-        }
-        String errText = Files.readString(err);
-        Files.delete(err);
-        return new Result(p.exitValue(), out, errText);
     }
 
     @Test
@@ -213,6 +213,24 @@ class KpfLauncherIT {
                 "--duration", "1");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("msg=ready frontends=13162"), r.err());
+    }
+
+    /**
+     * Issue 20: an agent whose heap cannot hold its cluster (the same 10,000 x 10 directory in 48 MB) exits with code
+     * 3, its log having said how full the heap was and what to raise. It used to stay up with its main thread dead
+     * of an OutOfMemoryError: never ready, never exiting, so nothing restarted it.
+     */
+    @Test
+    void an_agent_whose_heap_cannot_hold_its_cluster_exits_3_and_its_log_names_the_fix(@TempDir Path dir) throws Exception {
+        Path cluster = java.nio.file.Files.createDirectory(dir.resolve("cluster"));
+        MemoryBenchCommand.writeList(dev.kpf.testdata.scale.ScaleCluster.generate(10_000, 10, 0.2, 1).objects(), cluster.resolve("cluster.yaml"));
+        Result r = kpf(Map.of("KPF_JAVA_OPTS", "-Xmx48m"), "agent", "--simulate", "--source", "dir:" + cluster, "--node-name", "node-a",
+                "--listen", "127.0.0.1:0");
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.out().contains("Terminating due to java.lang.OutOfMemoryError"), "the JVM says why, on stdout: " + r.out());
+        List<String> warnings = r.err().lines().filter(l -> l.contains("level=WARN logger=agent msg=\"heap nearly full: the agent exits with code 3 if it runs out\"")).toList();
+        assertFalse(warnings.isEmpty(), "the log warned before the end: " + r.err());
+        assertTrue(warnings.getLast().contains("xmx_mb=48") && warnings.getLast().contains("raise -Xmx in KPF_JAVA_OPTS"), warnings.getLast());
     }
 
     /** Issue 18: kubectl finds bin/kubectl-kpf as a plugin, and `kubectl kpf ...` runs kpf with the arguments. */

@@ -18,8 +18,13 @@ import java.util.List;
  *   well past what is live ({@link HeapReturn}).</li>
  *   <li>{@code -XX:TrimNativeHeapInterval=5000}: freed C memory (the JIT's arenas, start-up's buffers) goes back to
  *   the system every 5 s instead of staying in glibc's arenas (12 MB).</li>
+ *   <li>{@code -XX:+ExitOnOutOfMemoryError}: an agent that runs out of heap exits (code 3) and its DaemonSet restarts
+ *   it; {@link HeapWatch} has logged what to raise by then. Without it an agent whose main thread died of an
+ *   {@code OutOfMemoryError} stayed up, never ready ({@code KpfLauncherIT}; at 30,000 x 10 from the API server with
+ *   {@code -Xmx192m}, {@code kpf bench memory} waited 120 s for it).</li>
  *   <li>{@code -Xmx192m -XX:ReservedCodeCacheSize=32m -Xss512k}: the bounds: the heap holds 10,000 x 10 from the API
- *   server with room for its first sync.</li>
+ *   server with room for its first sync, and 20,000 x 10 ({@code kpf bench memory --services 20000}: 271 MB
+ *   resident, ready in 14.8 s).</li>
  * </ul>
  * Tried and left out: {@code -XX:+UseCompactObjectHeaders} (JEP 519: 8-byte headers, a live set of 69 instead of
  * 78 MB, 8 MB less resident), because of JDK-8380060: with it, C2-compiled {@code String.getBytes()} can return
@@ -33,7 +38,7 @@ public final class AgentJvm {
     private AgentJvm() {}
 
     public static final String OPTIONS = "-Xms16m -Xmn12m -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10 -XX:-ShrinkHeapInSteps"
-            + " -XX:TrimNativeHeapInterval=5000"
+            + " -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError"
             + " -Xmx192m -XX:ReservedCodeCacheSize=32m -Xss512k";
 
     /** {@link #OPTIONS} as separate arguments. */
