@@ -2,6 +2,7 @@ package dev.kpf.cli;
 
 import com.google.gson.JsonObject;
 import dev.kpf.dataplane.agent.AgentJvm;
+import dev.kpf.dataplane.agent.HeapWatch;
 import dev.kpf.dataplane.bpf.BpfDatapath;
 import dev.kpf.probes.bpf.PinDirectory;
 import dev.kpf.probes.bpf.TemporaryCgroup;
@@ -74,7 +75,7 @@ final class MemoryBenchCommand implements Callable<Integer> {
      *                     one before flipped (a first round grows what only a change makes: the JIT's code for the
      *                     change path, a decoded copy of what changed; later rounds show whether growth goes on)
      */
-    private record Measured(String source, double readySeconds, Rss rss, int changes, List<Rss> afterChanges) {}
+    private record Measured(String source, double readySeconds, Rss rss, int changes, List<Rss> afterChanges, List<String> heapWarnings) {}
 
     /** Changes applied to the agent's source while it runs; returns how many. */
     private interface Changes {
@@ -127,6 +128,10 @@ final class MemoryBenchCommand implements Callable<Integer> {
                 out.printf("  %-28s resident memory %s after %d endpoint changes (%+d MB)%n", "", after, m.changes() * (round + 1), after.mb() - before);
                 before = after.mb();
             }
+            if (!m.heapWarnings().isEmpty()) {
+                out.printf("  %-28s the agent warned %d time(s) that its heap is nearly full; the last: %s%n", "", m.heapWarnings().size(),
+                        m.heapWarnings().getLast());
+            }
         }
         out.flush();
         return ExitCodes.OK;
@@ -158,6 +163,13 @@ final class MemoryBenchCommand implements Callable<Integer> {
         if (p.isBoolean()) return p.getAsBoolean();
         if (p.isNumber()) return p.getAsBigDecimal().stripTrailingZeros().scale() <= 0 ? p.getAsLong() : p.getAsDouble();
         return p.getAsString();
+    }
+
+    /** The agent's warnings that its heap is nearly full ({@link HeapWatch}), each as its key=value fields. */
+    private static List<String> heapWarnings(Path log) throws java.io.IOException {
+        String marker = "msg=\"" + HeapWatch.message() + "\" ";
+        return Files.readAllLines(log).stream().filter(l -> l.contains(marker))
+                .map(l -> l.substring(l.indexOf(marker) + marker.length()).replaceAll(" remedy=.*", "")).toList();
     }
 
     /** The agent's last log lines, to say why it stopped. */
@@ -267,7 +279,7 @@ final class MemoryBenchCommand implements Callable<Integer> {
                 if (applied == 0) break;
                 after.add(settledRss(agent, label, log));
             }
-            return new Measured(label, seconds, rss, applied, after);
+            return new Measured(label, seconds, rss, applied, after, heapWarnings(log));
         } finally {
             if (agent != null) {
                 agent.destroy();

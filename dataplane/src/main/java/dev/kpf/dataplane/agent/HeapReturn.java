@@ -48,7 +48,10 @@ final class HeapReturn {
     /** What one collection did: the heap's committed size before and after, and what stayed live. */
     record Collected(long committedBefore, long committedAfter, long live, long tookNanos) {}
 
-    /** Called after every successful sync; collects when the rules above say so, and says what it did (null: nothing). */
+    /**
+     * Called after every sync that did not throw (also one whose writes reported errors); collects when the rules above
+     * say so, and says what it did (null: nothing).
+     */
     Collected afterSync() {
         long now = nanoTime.getAsLong();
         if (liveAfterLast >= 0) {

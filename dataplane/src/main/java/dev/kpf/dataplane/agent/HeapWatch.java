@@ -88,8 +88,8 @@ public final class HeapWatch implements AutoCloseable {
         }
     }
 
-    /** The log message (KpfLauncherIT finds the warning by it). */
-    static String message() {
+    /** The log message (KpfLauncherIT and kpf bench memory find the warning by it). */
+    public static String message() {
         return "heap nearly full: the agent exits with code 3 if it runs out";
     }
 
