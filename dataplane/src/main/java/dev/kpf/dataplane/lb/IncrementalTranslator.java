@@ -21,11 +21,12 @@ import java.util.TreeSet;
 /**
  * The translation kept up to date change by change, like kube-proxy's change trackers: upserts and deletes of
  * Services, EndpointSlices and Nodes only mark services dirty; {@link #sync()} retranslates the dirty ones and
- * returns exactly what changed. A frontend claimed by two services stays with the one that holds it (in a full
- * translation: the first in namespace/name order); the other is reported, and waits: whenever the holder is
- * translated again, the services waiting for its frontends are too, so a frontend the holder lets go is taken at
- * that sync, by the first of them in namespace/name order ({@code FrontendClaimsTest}). Not thread-safe: one sync
- * loop owns it.
+ * returns exactly what changed. A frontend claimed by two services goes to the first of them in namespace/name
+ * order, as in a full translation, whatever the order of the changes: after every sync the table is what a full
+ * translation gives, so an agent that restarts serves what it served ({@code FrontendClaimsTest}). The other
+ * claimants are reported and wait: whenever the holder is translated again, they are too (a frontend it lets go is
+ * taken at that sync), and one that sorts before the holder takes the frontend from it when it claims it. Not
+ * thread-safe: one sync loop owns it.
  */
 public final class IncrementalTranslator {
     private final ServiceTranslator translator;
@@ -221,13 +222,31 @@ public final class IncrementalTranslator {
         return table();
     }
 
-    /** Retranslates the dirty services; the entries they had and have go into {@code before} and {@code after} when given. */
+    /**
+     * Retranslates the dirty services; the entries the sync changed go into {@code before} (as they were before it)
+     * and {@code after} (as they are now) when given. A service that takes a frontend from one that sorts after it
+     * makes that one translated again, in another pass of the same sync.
+     */
     private void retranslate(Map<Frontend, LbEntry> before, Map<Frontend, LbEntry> after) {
         Optional<Node> node = Optional.ofNullable(nodes.get(translator.nodeName()));
+        Set<LbEntry> made = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<ObjectRef> next = new HashSet<>(dirty);
+        dirty.clear();
+        // each pass moves frontends only to services that sort before their holders: it ends
+        while (!next.isEmpty()) next = pass(next, node, made, before, after);
+    }
+
+    /**
+     * Translates {@code start} and the services waiting for their frontends, in namespace/name order; returns the
+     * services that lost a frontend to one that sorts before them. {@code made} holds the entries this sync made (one
+     * that goes again was never in the table: it is not an entry "before").
+     */
+    private Set<ObjectRef> pass(Set<ObjectRef> start, Optional<Node> node, Set<LbEntry> made, Map<Frontend, LbEntry> before,
+                                Map<Frontend, LbEntry> after) {
         // a service translated again may let frontends go: the services that wait for them are translated with it
         // (in name order, so the first of them takes it), else a frontend would stay unserved until they change
-        Set<ObjectRef> todo = new HashSet<>(dirty);
-        java.util.ArrayDeque<ObjectRef> queue = new java.util.ArrayDeque<>(dirty);
+        Set<ObjectRef> todo = new HashSet<>(start);
+        java.util.ArrayDeque<ObjectRef> queue = new java.util.ArrayDeque<>(start);
         while (!queue.isEmpty()) {
             for (LbEntry e : current.getOrDefault(queue.poll(), List.of())) {
                 Set<ObjectRef> w = waiting.remove(e.frontend());
@@ -238,13 +257,18 @@ public final class IncrementalTranslator {
         order.sort(null);
         for (ObjectRef ref : order) {
             for (LbEntry e : current.getOrDefault(ref, List.of())) {
-                if (before != null) before.put(e.frontend(), e);
+                if (made.contains(e)) {
+                    if (after != null) after.remove(e.frontend(), e);
+                } else if (before != null) {
+                    before.putIfAbsent(e.frontend(), e);
+                }
                 claims.remove(e.frontend(), ref);
                 if (sortedCurrent) sorted.remove(e.frontend(), e);
             }
             current.remove(ref);
             serviceProblems.remove(ref);
         }
+        Set<ObjectRef> lost = new HashSet<>();
         for (ObjectRef ref : order) {
             Service svc = services.get(ref);
             if (svc == null) continue;
@@ -252,20 +276,27 @@ public final class IncrementalTranslator {
             List<EndpointSlice> own = new ArrayList<>(slices.getOrDefault(serviceKey(ref.namespace(), ref.name()), Map.of()).values());
             List<LbEntry> kept = new ArrayList<>();
             for (LbEntry e : translator.translateService(svc, own, node, problems)) {
-                ObjectRef holder = claims.putIfAbsent(e.frontend(), ref);
+                ObjectRef holder = claims.get(e.frontend());
                 if (holder != null && !holder.equals(ref)) {
-                    waiting.computeIfAbsent(e.frontend(), k -> new HashSet<>()).add(ref);
-                    problems.add(new Problem(ref.toString(), "", "frontend " + e.frontend() + " is already used by " + holder + ": ignored"));
-                    continue;
+                    if (holder.compareTo(ref) < 0) {
+                        waiting.computeIfAbsent(e.frontend(), k -> new HashSet<>()).add(ref);
+                        problems.add(new Problem(ref.toString(), "", "frontend " + e.frontend() + " is already used by " + holder + ": ignored"));
+                        continue;
+                    }
+                    // this service sorts first: it takes the frontend, as a full translation gives it; the holder is
+                    // translated again in the next pass (which records its entry as it was before), and waits
+                    lost.add(holder);
                 }
+                claims.put(e.frontend(), ref);
                 kept.add(e);
+                made.add(e);
                 if (sortedCurrent) sorted.put(e.frontend(), e);
                 if (after != null) after.put(e.frontend(), e);
             }
             if (!kept.isEmpty()) current.put(ref, List.copyOf(kept));
             if (!problems.isEmpty()) serviceProblems.put(ref, List.copyOf(problems));
         }
-        dirty.clear();
+        return lost;
     }
 
     /** An immutable snapshot of everything synced so far. */
