@@ -237,15 +237,16 @@ public final class IncrementalTranslator {
     }
 
     /**
-     * Translates {@code start} and the services waiting for their frontends, in namespace/name order; returns the
-     * services that lost a frontend to one that sorts before them. {@code made} holds the entries this sync made (one
-     * that goes again was never in the table: it is not an entry "before").
+     * Translates {@code start} (which it adds to) and the services waiting for their frontends, in namespace/name
+     * order; returns the services that lost a frontend to one that sorts before them. {@code made} holds the entries
+     * this sync made when it works out what changed (one that goes again was never in the table: it is not an entry
+     * "before"); a full translation keeps none.
      */
     private Set<ObjectRef> pass(Set<ObjectRef> start, Optional<Node> node, Set<LbEntry> made, Map<Frontend, LbEntry> before,
                                 Map<Frontend, LbEntry> after) {
         // a service translated again may let frontends go: the services that wait for them are translated with it
         // (in name order, so the first of them takes it), else a frontend would stay unserved until they change
-        Set<ObjectRef> todo = new HashSet<>(start);
+        Set<ObjectRef> todo = start;
         java.util.ArrayDeque<ObjectRef> queue = new java.util.ArrayDeque<>(start);
         while (!queue.isEmpty()) {
             for (LbEntry e : current.getOrDefault(queue.poll(), List.of())) {
@@ -276,7 +277,7 @@ public final class IncrementalTranslator {
             List<EndpointSlice> own = new ArrayList<>(slices.getOrDefault(serviceKey(ref.namespace(), ref.name()), Map.of()).values());
             List<LbEntry> kept = new ArrayList<>();
             for (LbEntry e : translator.translateService(svc, own, node, problems)) {
-                ObjectRef holder = claims.get(e.frontend());
+                ObjectRef holder = claims.putIfAbsent(e.frontend(), ref);
                 if (holder != null && !holder.equals(ref)) {
                     if (holder.compareTo(ref) < 0) {
                         waiting.computeIfAbsent(e.frontend(), k -> new HashSet<>()).add(ref);
@@ -285,11 +286,11 @@ public final class IncrementalTranslator {
                     }
                     // this service sorts first: it takes the frontend, as a full translation gives it; the holder is
                     // translated again in the next pass (which records its entry as it was before), and waits
+                    claims.put(e.frontend(), ref);
                     lost.add(holder);
                 }
-                claims.put(e.frontend(), ref);
                 kept.add(e);
-                made.add(e);
+                if (after != null) made.add(e);
                 if (sortedCurrent) sorted.put(e.frontend(), e);
                 if (after != null) after.put(e.frontend(), e);
             }
