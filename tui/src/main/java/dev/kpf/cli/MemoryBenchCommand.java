@@ -172,6 +172,12 @@ final class MemoryBenchCommand implements Callable<Integer> {
                 .map(l -> l.substring(l.indexOf(marker) + marker.length()).replaceAll(" remedy=.*", "")).toList();
     }
 
+    /** How a stopped agent ended: its exit code, and what 3 means (the JVM says so on stdout, not in the log). */
+    private static String exit(Process agent) {
+        int code = agent.exitValue();
+        return " (exit code " + code + (code == 3 ? ": out of memory; --heap gives it a larger -Xmx" : "") + ")";
+    }
+
     /** The agent's last log lines, to say why it stopped. */
     private static String tail(Path log) throws java.io.IOException {
         List<String> lines = Files.readAllLines(log);
@@ -224,7 +230,7 @@ final class MemoryBenchCommand implements Callable<Integer> {
     }
 
     private static long rssMb(Process agent, String label, Path log) throws java.io.IOException {
-        if (!agent.isAlive()) throw new IllegalStateException("the agent (" + label + ") stopped during the measurement" + tail(log));
+        if (!agent.isAlive()) throw new IllegalStateException("the agent (" + label + ") stopped during the measurement" + exit(agent) + tail(log));
         for (String l : Files.readAllLines(Path.of("/proc/" + agent.pid() + "/status"))) {
             if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("\\D", "")) / 1024;
         }
@@ -268,6 +274,9 @@ final class MemoryBenchCommand implements Callable<Integer> {
                     status = 0;
                 }
                 if (status != 200) Thread.sleep(50);
+            }
+            if (status != 200 && !agent.isAlive()) {
+                throw new IllegalStateException("the agent (" + label + ") stopped before it was ready" + exit(agent) + tail(log));
             }
             if (status != 200) throw new IllegalStateException("the agent (" + label + ") was not ready within 120 s (too small a heap?)" + tail(log));
             double seconds = (System.nanoTime() - t0) / 1e9;

@@ -15,10 +15,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Says in the agent's log, before it is too late, that its heap cannot hold much more: after a full collection the
+ * Says in the agent's log, usually before it is too late, that its heap cannot hold much more: after a full collection the
  * old generation still holds {@link #THRESHOLD} of what it may grow to. An agent that does run out exits with code 3
  * ({@code -XX:+ExitOnOutOfMemoryError} in {@link AgentJvm}) and is restarted by its DaemonSet; this warning is the
- * line in {@code kubectl logs --previous} that says what to raise. Without both, an agent whose main thread died of
+ * line in {@code kubectl logs --previous} that says what to raise. Usually: the JVM notifies on another thread after
+ * a collection, and an allocation burst that goes from under the threshold to out of memory within one collection
+ * exits before anything is logged. Without both, an agent whose main thread died of
  * an {@code OutOfMemoryError} stayed up, never ready and never restarted ({@code KpfLauncherIT}).
  * <p>
  * The JVM checks the threshold after each collection of the pool and notifies on another thread ({@link Gate} keeps
@@ -32,10 +34,12 @@ public final class HeapWatch implements AutoCloseable {
 
     private final NotificationEmitter emitter;
     private final NotificationListener listener;
+    private final List<MemoryPoolMXBean> pools;
 
-    private HeapWatch(NotificationEmitter emitter, NotificationListener listener) {
+    private HeapWatch(NotificationEmitter emitter, NotificationListener listener, List<MemoryPoolMXBean> pools) {
         this.emitter = emitter;
         this.listener = listener;
+        this.pools = pools;
     }
 
     /** Watches this JVM's old generation until closed (an agent process watches for as long as it runs). */
@@ -60,7 +64,7 @@ public final class HeapWatch implements AutoCloseable {
         };
         NotificationEmitter emitter = (NotificationEmitter) ManagementFactory.getMemoryMXBean();
         emitter.addNotificationListener(listener, null, null);
-        return new HeapWatch(emitter, listener);
+        return new HeapWatch(emitter, listener, pools);
     }
 
     /**
@@ -108,6 +112,7 @@ public final class HeapWatch implements AutoCloseable {
         }
     }
 
+    /** Stops watching: the listener goes and the thresholds are off again (0). */
     @Override
     public void close() {
         try {
@@ -115,5 +120,6 @@ public final class HeapWatch implements AutoCloseable {
         } catch (ListenerNotFoundException e) {
             // already gone
         }
+        for (MemoryPoolMXBean p : pools) p.setCollectionUsageThreshold(0);
     }
 }
