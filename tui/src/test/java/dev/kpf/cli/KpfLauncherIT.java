@@ -201,14 +201,27 @@ class KpfLauncherIT {
         assertTrue(bad.err().contains("error, warn, info, debug, trace"), "names the valid levels: " + bad.err());
     }
 
+    @TempDir
+    static Path shared;
+    private static Path tenThousand;
+
+    /** A directory of 10,000 Services x 10 endpoints (one 16 MB kind: List), written once for the tests that read it. */
+    private static synchronized Path tenThousandServices() throws Exception {
+        if (tenThousand == null) {
+            Path cluster = Files.createDirectory(shared.resolve("ten-thousand"));
+            MemoryBenchCommand.writeList(dev.kpf.testdata.scale.ScaleCluster.generate(10_000, 10, 0.2, 1).objects(), cluster.resolve("cluster.yaml"));
+            tenThousand = cluster;
+        }
+        return tenThousand;
+    }
+
     /**
      * Issue 17: a directory of 10,000 Services x 10 endpoints (one 16 MB kind: List, as kubectl writes it) is read
      * as a stream: the agent is ready with a 128 MB heap (reading it as one tree needed more and died).
      */
     @Test
-    void a_directory_of_ten_thousand_services_streams_into_a_128_mb_heap(@TempDir Path dir) throws Exception {
-        Path cluster = java.nio.file.Files.createDirectory(dir.resolve("cluster"));
-        MemoryBenchCommand.writeList(dev.kpf.testdata.scale.ScaleCluster.generate(10_000, 10, 0.2, 1).objects(), cluster.resolve("cluster.yaml"));
+    void a_directory_of_ten_thousand_services_streams_into_a_128_mb_heap() throws Exception {
+        Path cluster = tenThousandServices();
         Result r = kpf(Map.of("KPF_JAVA_OPTS", "-Xmx128m"), "agent", "--simulate", "--source", "dir:" + cluster, "--node-name", "node-a", "--listen", "127.0.0.1:0",
                 "--duration", "1");
         assertEquals(0, r.code(), r.err());
@@ -221,9 +234,8 @@ class KpfLauncherIT {
      * of an OutOfMemoryError: never ready, never exiting, so nothing restarted it.
      */
     @Test
-    void an_agent_whose_heap_cannot_hold_its_cluster_exits_3_and_its_log_names_the_fix(@TempDir Path dir) throws Exception {
-        Path cluster = java.nio.file.Files.createDirectory(dir.resolve("cluster"));
-        MemoryBenchCommand.writeList(dev.kpf.testdata.scale.ScaleCluster.generate(10_000, 10, 0.2, 1).objects(), cluster.resolve("cluster.yaml"));
+    void an_agent_whose_heap_cannot_hold_its_cluster_exits_3_and_its_log_names_the_fix() throws Exception {
+        Path cluster = tenThousandServices();
         Result r = kpf(Map.of("KPF_JAVA_OPTS", "-Xmx48m"), "agent", "--simulate", "--source", "dir:" + cluster, "--node-name", "node-a",
                 "--listen", "127.0.0.1:0");
         assertEquals(3, r.code(), r.err());

@@ -18,6 +18,19 @@ class HeapWatchTest {
     }
 
     @Test
+    void watching_sets_a_threshold_on_the_old_generation_and_closing_takes_it_away() {
+        java.util.List<java.lang.management.MemoryPoolMXBean> old = java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP && p.isUsageThresholdSupported()
+                        && p.isCollectionUsageThresholdSupported() && p.getUsage().getMax() > 0)
+                .toList();
+        assertFalse(old.isEmpty(), "this JVM's collector has a pool with thresholds");
+        try (HeapWatch ignored = HeapWatch.start()) {
+            for (var p : old) assertEquals(HeapWatch.threshold(p.getUsage().getMax()), p.getCollectionUsageThreshold(), p.getName());
+        }
+        for (var p : old) assertEquals(0, p.getCollectionUsageThreshold(), p.getName() + " after close");
+    }
+
+    @Test
     void a_heap_that_stays_nearly_full_is_reported_again_only_when_it_grew_or_after_a_quiet_spell() {
         AtomicLong now = new AtomicLong(1_000);
         HeapWatch.Gate gate = new HeapWatch.Gate(now::get);
