@@ -53,7 +53,7 @@ kpf_aot_cache() {
   trap 'rm -f "$tmp" "$tmp.config"; exit 130' INT TERM
   # the probe's own exit code (its verdict) does not matter, only whether the cache was written
   timeout 60 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:AOTCacheOutput="$tmp" -Xlog:aot=off -Xlog:cds=off \
-      -jar "$jar" probe --json >/dev/null 2>&1 || true
+      -cp "$jar" dev.kpf.cli.Main probe --json >/dev/null 2>&1 || true
   trap - INT TERM
   if [ -s "$tmp" ]; then
     mv -f "$tmp" "$aot"

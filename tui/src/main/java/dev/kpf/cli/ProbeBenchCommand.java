@@ -82,7 +82,7 @@ final class ProbeBenchCommand implements Callable<Integer> {
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         String jar = new File(KpfCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath()).getPath();
-        return List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar, "probe", "--json");
+        return List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", jar, Main.class.getName(), "probe", "--json");
     }
 
     /** Runs {@code command} {@link #runs} times, output discarded, each bounded to 60 s; wall time per run in ms. */

@@ -4,6 +4,9 @@ import dev.kpf.probes.libbpf.libbpf_h;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 /**
  * libbpf's feature probes, answered as 1 (supported), 0 (not supported) or a negative errno (could not tell).
@@ -27,6 +30,39 @@ public final class KernelSupport {
     public static int helper(int programType, int helperId) {
         try (Arena arena = Arena.ofConfined()) {
             return libbpf_h.libbpf_probe_bpf_helper(Native.callState(arena), programType, helperId, MemorySegment.NULL);
+        }
+    }
+
+    /** {@code BPF_PROG_TYPE_CGROUP_SOCK_ADDR} (linux/bpf.h): the socket-level hooks' program type. */
+    public static final int PROG_TYPE_CGROUP_SOCK_ADDR = 18;
+
+    /** {@code r0 = 1; exit}: allow; the smallest program every socket-level hook accepts. */
+    private static final byte[] ALLOW = {(byte) 0xb7, 0, 0, 0, 1, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0};
+
+    /**
+     * Whether a socket-level program for {@code attachType} (linux/bpf.h's {@code enum bpf_attach_type}, e.g. 10 for
+     * {@code BPF_CGROUP_INET4_CONNECT}) loads and attaches to {@code target} through a link, as libbpf attaches the
+     * agent's programs: 1, or the negative errno of the load (an attach type this program type does not know:
+     * EINVAL; one the kernel's attributes cannot express: E2BIG) or else of the attach. Program and link are closed
+     * at once. Loading two instructions, not an ELF object, is what makes this cheap: eight ELF loads were most of a
+     * cold {@code kpf probe}'s attach probing.
+     */
+    public static int cgroupSockAddrAttach(int attachType, Cgroup target) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Native.callState(arena);
+            MemorySegment opts = arena.allocate(libbpf_h.bpf_prog_load_opts);
+            opts.set(ValueLayout.JAVA_LONG, libbpf_h.bpf_prog_load_opts.byteOffset(groupElement("sz")), opts.byteSize());
+            opts.set(ValueLayout.JAVA_INT, libbpf_h.bpf_prog_load_opts.byteOffset(groupElement("expected_attach_type")), attachType);
+            MemorySegment insns = arena.allocate(ALLOW.length, 8).copyFrom(MemorySegment.ofArray(ALLOW));
+            int prog = libbpf_h.bpf_prog_load(state, PROG_TYPE_CGROUP_SOCK_ADDR, MemorySegment.NULL, arena.allocateFrom("GPL"), insns,
+                    ALLOW.length / 8, opts);
+            if (prog < 0) return prog;
+            try (OwnedFd program = new OwnedFd(prog, "probe program")) {
+                int link = libbpf_h.bpf_link_create(state, program.fd(), target.fd(), attachType, MemorySegment.NULL);
+                if (link < 0) return link;
+                new OwnedFd(link, "probe link").close();
+                return 1;
+            }
         }
     }
 

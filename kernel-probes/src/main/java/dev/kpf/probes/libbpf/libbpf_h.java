@@ -160,6 +160,34 @@ public final class libbpf_h {
             MemoryLayout.paddingLayout(4)
     ).withName("bpf_tc_opts");
 
+    /**
+     * {@code struct bpf_prog_load_opts} (bpf.h) as of libbpf 1.1; sz tells a newer libbpf which fields we know.
+     * {@code log_true_size} (1.2) is not declared: the header test compares with the installed header.
+     */
+    public static final StructLayout bpf_prog_load_opts = MemoryLayout.structLayout(
+            JAVA_LONG.withName("sz"),
+            JAVA_INT.withName("attempts"),
+            JAVA_INT.withName("expected_attach_type"),
+            JAVA_INT.withName("prog_btf_fd"),
+            JAVA_INT.withName("prog_flags"),
+            JAVA_INT.withName("prog_ifindex"),
+            JAVA_INT.withName("kern_version"),
+            JAVA_INT.withName("attach_btf_id"),
+            JAVA_INT.withName("attach_prog_fd"),
+            JAVA_INT.withName("attach_btf_obj_fd"),
+            MemoryLayout.paddingLayout(4),
+            C_POINTER.withName("fd_array"),
+            C_POINTER.withName("func_info"),
+            JAVA_INT.withName("func_info_cnt"),
+            JAVA_INT.withName("func_info_rec_size"),
+            C_POINTER.withName("line_info"),
+            JAVA_INT.withName("line_info_cnt"),
+            JAVA_INT.withName("line_info_rec_size"),
+            JAVA_INT.withName("log_level"),
+            JAVA_INT.withName("log_size"),
+            C_POINTER.withName("log_buf")
+    ).withName("bpf_prog_load_opts");
+
     // ---- objects ----
 
     public static final Binding bpf_object__open_file = bind("bpf_object__open_file", C_POINTER, C_POINTER, C_POINTER);
@@ -353,6 +381,16 @@ public final class libbpf_h {
         try { return (int) bpf_link_create.handle().invokeExact(state, progFd, targetFd, attachType, opts); } catch (Throwable t) { throw rethrow(t); }
     }
 
+    /**
+     * {@code int bpf_prog_load(enum bpf_prog_type, const char *prog_name, const char *license, const struct bpf_insn *insns,
+     * size_t insn_cnt, struct bpf_prog_load_opts *opts)}: a program from instructions, without an ELF object (probes).
+     */
+    public static final Binding bpf_prog_load = bind("bpf_prog_load", JAVA_INT, JAVA_INT, C_POINTER, C_POINTER, C_POINTER, JAVA_LONG, C_POINTER);
+    public static int bpf_prog_load(MemorySegment state, int progType, MemorySegment progName, MemorySegment license, MemorySegment insns,
+                                    long insnCnt, MemorySegment opts) {
+        try { return (int) bpf_prog_load.handle().invokeExact(state, progType, progName, license, insns, insnCnt, opts); } catch (Throwable t) { throw rethrow(t); }
+    }
+
     public static final Binding bpf_obj_pin = bind("bpf_obj_pin", JAVA_INT, JAVA_INT, C_POINTER);
     public static int bpf_obj_pin(MemorySegment state, int fd, MemorySegment path) {
         try { return (int) bpf_obj_pin.handle().invokeExact(state, fd, path); } catch (Throwable t) { throw rethrow(t); }
@@ -535,7 +573,7 @@ public final class libbpf_h {
             bpf_program__name, bpf_program__section_name, bpf_program__fd, bpf_program__set_autoload, bpf_program__attach_cgroup,
             bpf_map__name, bpf_map__fd, bpf_map__type, bpf_map__key_size, bpf_map__value_size, bpf_map__max_entries,
             bpf_map__set_max_entries, bpf_map__set_value_size, bpf_map__set_initial_value, bpf_map__pin, bpf_map__unpin, bpf_map__reuse_fd,
-            bpf_link__fd, bpf_link__pin, bpf_link__unpin, bpf_link__detach, bpf_link__destroy, bpf_link__update_program, bpf_link__open, bpf_link_create,
+            bpf_link__fd, bpf_link__pin, bpf_link__unpin, bpf_link__detach, bpf_link__destroy, bpf_link__update_program, bpf_link__open, bpf_link_create, bpf_prog_load,
             libbpf_num_possible_cpus, bpf_object__find_map_fd_by_name,
             bpf_obj_pin, bpf_obj_get, bpf_obj_get_info_by_fd, bpf_map_create, bpf_map_update_elem, bpf_map_lookup_elem, bpf_map_delete_elem,
             bpf_map_get_next_key, bpf_map_update_batch, bpf_map_lookup_batch, bpf_map_delete_batch,
@@ -551,6 +589,6 @@ public final class libbpf_h {
 
     /** The struct layouts this class declares, named as in C. */
     public static List<StructLayout> structs() {
-        return List.of(bpf_object_open_opts, bpf_map_batch_opts, bpf_map_info, bpf_link_info, bpf_tc_hook, bpf_tc_opts);
+        return List.of(bpf_object_open_opts, bpf_map_batch_opts, bpf_map_info, bpf_link_info, bpf_tc_hook, bpf_tc_opts, bpf_prog_load_opts);
     }
 }

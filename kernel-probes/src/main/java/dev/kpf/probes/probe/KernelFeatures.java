@@ -73,23 +73,21 @@ public interface KernelFeatures {
         }
     }
 
-    /** Socket-level attach points, each with its section and the probe program in probe_attach.bpf.c. */
+    /** Socket-level attach points, each with its section and its {@code enum bpf_attach_type} value (linux/bpf.h). */
     enum AttachPoint {
-        CONNECT4("connect4"), CONNECT6("connect6"), SENDMSG4("sendmsg4"), SENDMSG6("sendmsg6"),
-        RECVMSG4("recvmsg4"), RECVMSG6("recvmsg6"), GETPEERNAME4("getpeername4"), GETPEERNAME6("getpeername6");
+        CONNECT4("connect4", 10), CONNECT6("connect6", 11), SENDMSG4("sendmsg4", 14), SENDMSG6("sendmsg6", 15),
+        RECVMSG4("recvmsg4", 19), RECVMSG6("recvmsg6", 20), GETPEERNAME4("getpeername4", 29), GETPEERNAME6("getpeername6", 30);
 
         public final String hook;
+        public final int attachType;
 
-        AttachPoint(String hook) {
+        AttachPoint(String hook, int attachType) {
             this.hook = hook;
+            this.attachType = attachType;
         }
 
         public String section() {
             return "cgroup/" + hook;
-        }
-
-        public String probeProgram() {
-            return "kpf_probe_" + hook;
         }
     }
 

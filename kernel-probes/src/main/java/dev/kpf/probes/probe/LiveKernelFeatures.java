@@ -1,9 +1,6 @@
 package dev.kpf.probes.probe;
 
 import dev.kpf.probes.bpf.BpfException;
-import dev.kpf.probes.bpf.BpfLink;
-import dev.kpf.probes.bpf.BpfObject;
-import dev.kpf.probes.bpf.BpfProgram;
 import dev.kpf.probes.bpf.Cgroup;
 import dev.kpf.probes.bpf.Cgroup2Mount;
 import dev.kpf.probes.bpf.Errno;
@@ -15,11 +12,10 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * Asks the running kernel through libbpf. Attach points are tested for real: the probe programs are loaded and
- * attached to a throwaway cgroup, which is removed again. Answers are computed once per instance.
+ * Asks the running kernel through libbpf. Attach points are tested for real: a two-instruction program per
+ * attach point is loaded and attached to a throwaway cgroup, which is removed again. Answers are computed once per instance.
  */
 public final class LiveKernelFeatures implements KernelFeatures {
-    private static final String PROBE_OBJECT = "/dev/kpf/probes/bpf/probe_attach.bpf.o";
     private final String privilegeProblem;
     private Map<AttachPoint, Support> attach;
 
@@ -136,21 +132,18 @@ public final class LiveKernelFeatures implements KernelFeatures {
         return out;
     }
 
-    /** Loads only this attach point's program (so one unsupported hook cannot hide the others) and attaches it. */
+    /**
+     * Loads this attach point's smallest program and attaches it through a link, as the agent's programs are attached
+     * (one program per attach point, so one unsupported hook cannot hide the others).
+     */
     private Support attachOne(AttachPoint point, Cgroup target) {
-        try (BpfObject object = BpfObject.openResource(LiveKernelFeatures.class, PROBE_OBJECT)) {
-            for (BpfProgram p : object.programs()) p.autoload(p.name().equals(point.probeProgram()));
-            object.load();
-            try (BpfLink link = object.program(point.probeProgram()).attachCgroup(target)) {
-                return Support.SUPPORTED;
-            }
-        } catch (BpfException e) {
-            return switch (e.errno()) {
-                case Errno.EPERM, Errno.EACCES -> Support.unknown("not permitted: " + (privilegeProblem != null ? privilegeProblem : e.getMessage()));
-                case Errno.EINVAL, Errno.EOPNOTSUPP, Errno.ENOTSUPP, 4006, 4007, 4010 ->
-                        Support.unsupported(point.section() + " rejected: " + e.errnoName());
-                default -> Support.unknown(point.section() + ": " + e.getMessage());
-            };
-        }
+        int rc = KernelSupport.cgroupSockAddrAttach(point.attachType, target);
+        if (rc == 1) return Support.SUPPORTED;
+        return switch (-rc) {
+            case Errno.EPERM, Errno.EACCES -> Support.unknown("not permitted: " + (privilegeProblem != null ? privilegeProblem : KernelSupport.describe(rc)));
+            // an attach type the kernel does not know (EINVAL), or attributes it cannot read (E2BIG: before expected_attach_type)
+            case Errno.EINVAL, Errno.E2BIG, Errno.EOPNOTSUPP, Errno.ENOTSUPP -> Support.unsupported(point.section() + " rejected: " + Errno.name(-rc));
+            default -> Support.unknown(point.section() + ": " + KernelSupport.describe(rc));
+        };
     }
 }

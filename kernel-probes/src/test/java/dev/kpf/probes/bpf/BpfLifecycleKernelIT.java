@@ -145,6 +145,39 @@ class BpfLifecycleKernelIT {
     }
 
     @Test
+    void a_socket_hook_probe_attaches_through_a_link_and_leaves_nothing_open_or_attached() throws Exception {
+        KernelRequirement.requireCommand("bpftool");
+        try (TemporaryCgroup cgroup = TemporaryCgroup.create("kpf-test-probe-" + ProcessHandle.current().pid());
+             Cgroup target = Cgroup.open(cgroup.path())) {
+            assertEquals(1, KernelSupport.cgroupSockAddrAttach(10, target), "BPF_CGROUP_INET4_CONNECT");
+            assertEquals(1, KernelSupport.cgroupSockAddrAttach(30, target), "BPF_CGROUP_INET6_GETPEERNAME");
+            assertEquals(-Errno.EINVAL, KernelSupport.cgroupSockAddrAttach(0, target),
+                    "BPF_CGROUP_INET_INGRESS is not a socket-address hook: the load is refused");
+            assertEquals("", bpftool("cgroup", "show", cgroup.path().toString()).strip(), "no probe program stays attached");
+            // the check above can see an attached program: one attached through libbpf shows up while its link is open
+            try (BpfObject object = BpfObject.open(OBJECT).load();
+                 BpfLink link = object.program("kpf_test_connect4").attachCgroup(target)) {
+                assertTrue(bpftool("cgroup", "show", cgroup.path().toString()).contains("connect4"));
+            }
+        }
+        // cleanUp checks that no program or link descriptor was left open
+    }
+
+    private static String bpftool(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bpftool"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("bpftool timed out");
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), "bpftool " + String.join(" ", args) + ":\n" + out);
+        return out;
+    }
+
+    @Test
     void a_verifier_rejection_names_the_object_and_carries_the_verifier_log() {
         try (BpfObject object = BpfObject.open(REJECTED)) {
             BpfException e = assertThrows(BpfException.class, object::load);

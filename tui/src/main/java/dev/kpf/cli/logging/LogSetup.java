@@ -63,13 +63,22 @@ public record LogSetup(Level level, Format format, Optional<Path> file) {
 
     /** Replaces the whole logging configuration of this process with this one. */
     public void apply() {
-        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        configure((LoggerContext) LoggerFactory.getILoggerFactory(), true);
+    }
+
+    /**
+     * Replaces {@code ctx}'s configuration with this one; {@code julBridge} also routes java.util.logging through it
+     * (which initialises the JDK's LogManager: {@link StartupConfigurator} leaves that to {@link #apply}).
+     */
+    void configure(LoggerContext ctx, boolean julBridge) {
         ctx.reset();
-        LevelChangePropagator jul = new LevelChangePropagator();
-        jul.setContext(ctx);
-        jul.setResetJUL(true);
-        ctx.addListener(jul);
-        jul.start();
+        if (julBridge) {
+            LevelChangePropagator jul = new LevelChangePropagator();
+            jul.setContext(ctx);
+            jul.setResetJUL(true);
+            ctx.addListener(jul);
+            jul.start();
+        }
 
         OutputStreamAppender<ILoggingEvent> appender = file.<OutputStreamAppender<ILoggingEvent>>map(f -> {
             FileAppender<ILoggingEvent> a = new FileAppender<>();
@@ -99,7 +108,7 @@ public record LogSetup(Level level, Format format, Optional<Path> file) {
         for (String name : KPF) ctx.getLogger(name).setLevel(level);
         for (String name : DEBUG_ONLY) ctx.getLogger(name).setLevel(debugging ? level : Level.OFF);
 
-        if (!SLF4JBridgeHandler.isInstalled()) {
+        if (julBridge && !SLF4JBridgeHandler.isInstalled()) {
             SLF4JBridgeHandler.removeHandlersForRootLogger();
             SLF4JBridgeHandler.install();
         }
