@@ -19,21 +19,33 @@ public final class ScaleCluster {
     private final int services;
     private final int endpoints;
     private final double dualStack;
+    /** Names for the endpoints' targetRefs (a Deployment's pods), or null for endpoints without one. */
+    private final Random podNames;
     private final List<JsonObject> objects = new ArrayList<>();
     private final List<JsonObject> slices = new ArrayList<>();
 
-    private ScaleCluster(int services, int endpoints, double dualStack, long seed) {
+    private ScaleCluster(int services, int endpoints, double dualStack, long seed, boolean podRefs) {
         if (services < 1 || services > 1_000_000 || endpoints < 0 || endpoints > 1000) {
             throw new IllegalArgumentException("services 1..1000000, endpoints 0..1000");
         }
         this.services = services;
         this.endpoints = endpoints;
         this.dualStack = dualStack;
+        // a generator of its own, so that the cluster is the same with and without pod names
+        this.podNames = podRefs ? new Random(seed ^ 0x706f64L) : null;
         generate(new Random(seed));
     }
 
     public static ScaleCluster generate(int services, int endpointsPerService, double dualStackFraction, long seed) {
-        return new ScaleCluster(services, endpointsPerService, dualStackFraction, seed);
+        return new ScaleCluster(services, endpointsPerService, dualStackFraction, seed, false);
+    }
+
+    /**
+     * The same cluster with every endpoint's targetRef naming its pod, as the EndpointSlice controller writes it for
+     * a Deployment's pods ({@code svc-7-5d8b9c7f4b-x2k4p}): what an agent keeps per endpoint on a real node.
+     */
+    public static ScaleCluster withPodRefs(int services, int endpointsPerService, double dualStackFraction, long seed) {
+        return new ScaleCluster(services, endpointsPerService, dualStackFraction, seed, true);
     }
 
     /** Nodes, services and (current) slices as JSON trees (apiVersion, kind, metadata set), in that order. */
@@ -83,8 +95,9 @@ public final class ScaleCluster {
                 v4.add(v4(128, pod));
                 if (dual) v6.add("fd00:244::" + Integer.toHexString(pod >>> 16) + ":" + Integer.toHexString(pod & 0xffff));
             }
-            slices.add(slice(ns, name, name + "-v4", "IPv4", v4));
-            if (dual) slices.add(slice(ns, name, name + "-v6", "IPv6", v6));
+            List<String> pods = podNames == null ? null : podNames(name, endpoints);
+            slices.add(slice(ns, name, name + "-v4", "IPv4", v4, pods));
+            if (dual) slices.add(slice(ns, name, name + "-v6", "IPv6", v6, pods));
         }
     }
 
@@ -123,7 +136,25 @@ public final class ScaleCluster {
         return o;
     }
 
-    private static JsonObject slice(String ns, String service, String name, String family, List<String> ips) {
+    /** Kubernetes' alphabet for generated name suffixes (no vowels, no look-alikes). */
+    private static final String SUFFIX = "bcdfghjklmnpqrstvwxz2456789";
+
+    /** A Deployment's pod names: the service's name, a ReplicaSet hash of 10 and a pod suffix of 5 characters. */
+    private List<String> podNames(String service, int count) {
+        String replicaSet = service + "-" + suffix(10) + "-";
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) out.add(replicaSet + suffix(5));
+        return out;
+    }
+
+    private String suffix(int length) {
+        StringBuilder b = new StringBuilder(length);
+        for (int i = 0; i < length; i++) b.append(SUFFIX.charAt(podNames.nextInt(SUFFIX.length())));
+        return b.toString();
+    }
+
+    /** A slice of {@code ips}; {@code pods} (same order, or null) become the endpoints' targetRefs. */
+    private static JsonObject slice(String ns, String service, String name, String family, List<String> ips, List<String> pods) {
         JsonObject meta = meta(ns, name);
         JsonObject labels = new JsonObject();
         labels.addProperty("kubernetes.io/service-name", service);
@@ -144,6 +175,13 @@ public final class ScaleCluster {
             c.addProperty("ready", true);
             e.add("conditions", c);
             e.addProperty("nodeName", NODES.get(i % NODES.size()));
+            if (pods != null) {
+                JsonObject ref = new JsonObject();
+                ref.addProperty("kind", "Pod");
+                ref.addProperty("namespace", ns);
+                ref.addProperty("name", pods.get(i));
+                e.add("targetRef", ref);
+            }
             eps.add(e);
         }
         o.add("endpoints", eps);
