@@ -40,14 +40,25 @@ public final class KernelSupport {
     private static final byte[] ALLOW = {(byte) 0xb7, 0, 0, 0, 1, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0};
 
     /**
-     * Whether a socket-level program for {@code attachType} (linux/bpf.h's {@code enum bpf_attach_type}, e.g. 10 for
-     * {@code BPF_CGROUP_INET4_CONNECT}) loads and attaches to {@code target} through a link, as libbpf attaches the
-     * agent's programs: 1, or the negative errno of the load (an attach type this program type does not know:
-     * EINVAL; one the kernel's attributes cannot express: E2BIG) or else of the attach. Program and link are closed
-     * at once. Loading two instructions, not an ELF object, is what makes this cheap: eight ELF loads were most of a
-     * cold {@code kpf probe}'s attach probing.
+     * What probing one socket-level hook found: attached, or the step that failed ({@link #LOAD}: the kernel refused
+     * the program for this attach type; {@link #LINK}: it loaded, but no link to the cgroup could be made) and errno.
      */
-    public static int cgroupSockAddrAttach(int attachType, Cgroup target) {
+    public record HookProbe(String failedStep, int errno) {
+        public static final String LOAD = "bpf_prog_load", LINK = "bpf_link_create";
+        static final HookProbe ATTACHED = new HookProbe("", 0);
+
+        public boolean attached() {
+            return errno == 0;
+        }
+    }
+
+    /**
+     * Loads a socket-level program for {@code attachType} (linux/bpf.h's {@code enum bpf_attach_type}, e.g. 10 for
+     * {@code BPF_CGROUP_INET4_CONNECT}) and attaches it to {@code target} through a link, as libbpf attaches the agent's
+     * programs; program and link are closed at once. Loading two instructions, not an ELF object, is what makes this
+     * cheap: eight ELF loads were most of a cold {@code kpf probe}'s attach probing.
+     */
+    public static HookProbe cgroupSockAddrAttach(int attachType, Cgroup target) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.callState(arena);
             MemorySegment opts = arena.allocate(libbpf_h.bpf_prog_load_opts);
@@ -56,12 +67,12 @@ public final class KernelSupport {
             MemorySegment insns = arena.allocate(ALLOW.length, 8).copyFrom(MemorySegment.ofArray(ALLOW));
             int prog = libbpf_h.bpf_prog_load(state, PROG_TYPE_CGROUP_SOCK_ADDR, MemorySegment.NULL, arena.allocateFrom("GPL"), insns,
                     ALLOW.length / 8, opts);
-            if (prog < 0) return prog;
+            if (prog < 0) return new HookProbe(HookProbe.LOAD, -prog);
             try (OwnedFd program = new OwnedFd(prog, "probe program")) {
                 int link = libbpf_h.bpf_link_create(state, program.fd(), target.fd(), attachType, MemorySegment.NULL);
-                if (link < 0) return link;
+                if (link < 0) return new HookProbe(HookProbe.LINK, -link);
                 new OwnedFd(link, "probe link").close();
-                return 1;
+                return HookProbe.ATTACHED;
             }
         }
     }

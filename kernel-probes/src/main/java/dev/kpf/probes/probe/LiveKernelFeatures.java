@@ -134,16 +134,20 @@ public final class LiveKernelFeatures implements KernelFeatures {
 
     /**
      * Loads this attach point's smallest program and attaches it through a link, as the agent's programs are attached
-     * (one program per attach point, so one unsupported hook cannot hide the others).
+     * (one program per attach point, so one unsupported hook cannot hide the others). The reason names the step the
+     * kernel refused: the load (a hook it does not have) or the link (cgroup BPF links came with 5.7).
      */
     private Support attachOne(AttachPoint point, Cgroup target) {
-        int rc = KernelSupport.cgroupSockAddrAttach(point.attachType, target);
-        if (rc == 1) return Support.SUPPORTED;
-        return switch (-rc) {
-            case Errno.EPERM, Errno.EACCES -> Support.unknown("not permitted: " + (privilegeProblem != null ? privilegeProblem : KernelSupport.describe(rc)));
-            // an attach type the kernel does not know (EINVAL), or attributes it cannot read (E2BIG: before expected_attach_type)
-            case Errno.EINVAL, Errno.E2BIG, Errno.EOPNOTSUPP, Errno.ENOTSUPP -> Support.unsupported(point.section() + " rejected: " + Errno.name(-rc));
-            default -> Support.unknown(point.section() + ": " + KernelSupport.describe(rc));
+        KernelSupport.HookProbe r = KernelSupport.cgroupSockAddrAttach(point.attachType, target);
+        if (r.attached()) return Support.SUPPORTED;
+        String at = r.failedStep() + " " + KernelSupport.describe(-r.errno());
+        return switch (r.errno()) {
+            case Errno.EPERM, Errno.EACCES -> Support.unknown("not permitted: " + (privilegeProblem != null ? privilegeProblem : at));
+            // an attach type the kernel does not know (EINVAL), attributes it cannot read (E2BIG: before
+            // expected_attach_type), or no cgroup links (EINVAL from bpf_link_create before 5.7)
+            case Errno.EINVAL, Errno.E2BIG, Errno.EOPNOTSUPP, Errno.ENOTSUPP -> Support.unsupported(point.section() + " rejected by " + at
+                    + (r.failedStep().equals(KernelSupport.HookProbe.LINK) ? " (kpf attaches through cgroup BPF links, kernel 5.7)" : ""));
+            default -> Support.unknown(point.section() + ": " + at);
         };
     }
 }

@@ -149,9 +149,9 @@ class BpfLifecycleKernelIT {
         KernelRequirement.requireCommand("bpftool");
         try (TemporaryCgroup cgroup = TemporaryCgroup.create("kpf-test-probe-" + ProcessHandle.current().pid());
              Cgroup target = Cgroup.open(cgroup.path())) {
-            assertEquals(1, KernelSupport.cgroupSockAddrAttach(10, target), "BPF_CGROUP_INET4_CONNECT");
-            assertEquals(1, KernelSupport.cgroupSockAddrAttach(30, target), "BPF_CGROUP_INET6_GETPEERNAME");
-            assertEquals(-Errno.EINVAL, KernelSupport.cgroupSockAddrAttach(0, target),
+            assertTrue(KernelSupport.cgroupSockAddrAttach(10, target).attached(), "BPF_CGROUP_INET4_CONNECT");
+            assertTrue(KernelSupport.cgroupSockAddrAttach(30, target).attached(), "BPF_CGROUP_INET6_GETPEERNAME");
+            assertEquals(new KernelSupport.HookProbe("bpf_prog_load", Errno.EINVAL), KernelSupport.cgroupSockAddrAttach(0, target),
                     "BPF_CGROUP_INET_INGRESS is not a socket-address hook: the load is refused");
             assertEquals("", bpftool("cgroup", "show", cgroup.path().toString()).strip(), "no probe program stays attached");
             // the check above can see an attached program: one attached through libbpf shows up while its link is open
@@ -161,6 +161,15 @@ class BpfLifecycleKernelIT {
             }
         }
         // cleanUp checks that no program or link descriptor was left open
+    }
+
+    @Test
+    void a_socket_hook_probe_whose_link_fails_names_that_step_and_closes_its_program(@org.junit.jupiter.api.io.TempDir Path notACgroup) {
+        try (Cgroup target = Cgroup.open(notACgroup)) {
+            assertEquals(new KernelSupport.HookProbe("bpf_link_create", Errno.EBADF), KernelSupport.cgroupSockAddrAttach(10, target),
+                    "the program loads; a directory outside cgroup2 is no link target");
+        }
+        // cleanUp checks that the loaded program's descriptor was closed
     }
 
     private static String bpftool(String... args) throws Exception {

@@ -7,6 +7,8 @@ import com.google.gson.internal.Streams;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import dev.kpf.probes.KernelRequirement;
+import dev.kpf.probes.bpf.KernelSupport;
+import dev.kpf.probes.probe.KernelFeatures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,7 +70,7 @@ class LibbpfHeaderTest {
             "bpf_map_lookup_batch", "bpf_map_delete_batch", "bpf_program__attach_cgroup", "bpf_link__pin",
             "bpf_link__unpin", "bpf_link__destroy", "bpf_link__open", "libbpf_probe_bpf_prog_type",
             "libbpf_probe_bpf_map_type", "libbpf_probe_bpf_helper", "libbpf_strerror", "libbpf_major_version",
-            "libbpf_minor_version", "bpf_link_create", "bpf_map__set_value_size", "bpf_map__set_initial_value",
+            "libbpf_minor_version", "bpf_link_create", "bpf_prog_load", "bpf_map__set_value_size", "bpf_map__set_initial_value",
             "ring_buffer__new", "ring_buffer__poll", "ring_buffer__free", "flock",
             "bpf_tc_hook_create", "bpf_tc_attach", "bpf_tc_detach", "bpf_tc_query", "bpf_program__attach_iter", "bpf_iter_create", "read",
             "btf__load_vmlinux_btf", "btf__find_by_name_kind", "btf__free");
@@ -252,6 +254,31 @@ class LibbpfHeaderTest {
         }
         assertTrue(mismatches.isEmpty(), String.join("\n", mismatches));
         assertTrue(libbpf_h.structs().stream().allMatch(g -> g instanceof GroupLayout));
+    }
+
+    @Test
+    void the_probe_uses_the_headers_program_type_and_attach_type_numbers() throws Exception {
+        StringBuilder c = new StringBuilder(HEADERS).append("int main(void) {\n");
+        c.append("  printf(\"prog_type %d\\n\", BPF_PROG_TYPE_CGROUP_SOCK_ADDR);\n");
+        Map<String, String> cNames = new java.util.LinkedHashMap<>();
+        for (KernelFeatures.AttachPoint p : KernelFeatures.AttachPoint.values()) {
+            String hook = p.hook;
+            String family = hook.substring(hook.length() - 1), verb = hook.substring(0, hook.length() - 1).toUpperCase(java.util.Locale.ROOT);
+            String cName = "BPF_CGROUP_" + (verb.equals("CONNECT") || verb.equals("GETPEERNAME") ? "INET" : "UDP") + family + "_" + verb;
+            cNames.put(p.name(), cName);
+            c.append("  printf(\"").append(p.name()).append(" %d\\n\", ").append(cName).append(");\n");
+        }
+        c.append("  return 0;\n}\n");
+        Path src = dir.resolve("enums.c");
+        Path exe = dir.resolve("enums");
+        Files.writeString(src, c);
+        run(List.of("clang", "-o", exe.toString(), src.toString()));
+        Map<String, Integer> measured = run(List.of(exe.toString())).lines().map(l -> l.split(" "))
+                .collect(Collectors.toMap(p -> p[0], p -> Integer.parseInt(p[1])));
+        assertEquals(measured.get("prog_type"), KernelSupport.PROG_TYPE_CGROUP_SOCK_ADDR);
+        for (KernelFeatures.AttachPoint p : KernelFeatures.AttachPoint.values()) {
+            assertEquals(measured.get(p.name()), p.attachType, p + " is " + cNames.get(p.name()));
+        }
     }
 
     private static String run(List<String> command) throws Exception {

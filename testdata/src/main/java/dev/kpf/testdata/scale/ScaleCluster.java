@@ -139,12 +139,18 @@ public final class ScaleCluster {
     /** Kubernetes' alphabet for generated name suffixes (no vowels, no look-alikes). */
     private static final String SUFFIX = "bcdfghjklmnpqrstvwxz2456789";
 
-    /** A Deployment's pod names: the service's name, a ReplicaSet hash of 10 and a pod suffix of 5 characters. */
+    /**
+     * A Deployment's pod names: the service's name, a ReplicaSet hash of 10 and a pod suffix of 5 characters, drawn
+     * again when a suffix repeats (as the API server does; 27^5 suffixes, so a few draws at most).
+     */
     private List<String> podNames(String service, int count) {
         String replicaSet = service + "-" + suffix(10) + "-";
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < count; i++) out.add(replicaSet + suffix(5));
-        return out;
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (int draws = 0; names.size() < count; draws++) {
+            if (draws > 2 * count + 100) throw new IllegalStateException("no unique pod names for " + service);
+            names.add(replicaSet + suffix(5));
+        }
+        return List.copyOf(names);
     }
 
     private String suffix(int length) {

@@ -22,6 +22,7 @@ class ScaleClusterPodRefsTest {
         List<JsonObject> withPods = ScaleCluster.withPodRefs(200, 7, 0.2, 3).objects();
         assertEquals(plain.size(), withPods.size());
         Set<String> podNames = new HashSet<>();
+        java.util.Map<String, List<String>> podsByService = new java.util.HashMap<>();
         int endpoints = 0;
         for (int i = 0; i < plain.size(); i++) {
             JsonObject a = plain.get(i), b = withPods.get(i).deepCopy();
@@ -35,12 +36,20 @@ class ScaleClusterPodRefsTest {
                     String name = ref.get("name").getAsString();
                     assertTrue(name.matches(service + "-[bcdfghjklmnpqrstvwxz2-9]{10}-[bcdfghjklmnpqrstvwxz2-9]{5}"), name);
                     podNames.add(b.get("addressType").getAsString() + " " + name);
+                    podsByService.computeIfAbsent(b.get("addressType").getAsString() + " " + service, k -> new java.util.ArrayList<>()).add(name);
                     endpoints++;
                 }
             }
             assertEquals(a, b, "apart from the targetRefs, object " + i + " is the same");
         }
         assertEquals(endpoints, podNames.size(), "each endpoint of a family names a pod of its own");
+        int dualStack = 0;
+        for (var e : podsByService.entrySet()) {
+            if (!e.getKey().startsWith("IPv6 ")) continue;
+            assertEquals(podsByService.get("IPv4 " + e.getKey().substring(5)), e.getValue(), "a dual-stack pod has both addresses");
+            dualStack++;
+        }
+        assertTrue(dualStack > 0);
         assertTrue(endpoints >= 200 * 7);
     }
 }

@@ -63,15 +63,23 @@ public record LogSetup(Level level, Format format, Optional<Path> file) {
 
     /** Replaces the whole logging configuration of this process with this one. */
     public void apply() {
-        configure((LoggerContext) LoggerFactory.getILoggerFactory(), true);
+        apply((LoggerContext) LoggerFactory.getILoggerFactory());
     }
 
     /**
-     * Replaces {@code ctx}'s configuration with this one; {@code julBridge} also routes java.util.logging through it
-     * (which initialises the JDK's LogManager: {@link StartupConfigurator} leaves that to {@link #apply}).
+     * Replaces {@code ctx}'s configuration with this one, java.util.logging routed through it. The reset keeps
+     * {@link StartupConfigurator#STDERR}, so logback's own errors (an appender that cannot open its file) are shown.
+     */
+    void apply(LoggerContext ctx) {
+        ctx.reset();
+        configure(ctx, true);
+    }
+
+    /**
+     * Configures {@code ctx}, fresh or just reset; {@code julBridge} also routes java.util.logging through it (which
+     * initialises the JDK's LogManager: {@link StartupConfigurator} leaves that to {@link #apply}).
      */
     void configure(LoggerContext ctx, boolean julBridge) {
-        ctx.reset();
         if (julBridge) {
             LevelChangePropagator jul = new LevelChangePropagator();
             jul.setContext(ctx);
