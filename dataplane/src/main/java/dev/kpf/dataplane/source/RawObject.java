@@ -63,6 +63,11 @@ public final class RawObject implements KubernetesObject {
         return com.google.gson.JsonParser.parseString(t).getAsJsonObject();
     }
 
+    /** Whether the text is still held (not yet {@link #release}d). */
+    public boolean holdsText() {
+        return text != null;
+    }
+
     /** Drops the text once this version is decoded: the decoded model is what stays in memory. */
     public void release() {
         text = null;

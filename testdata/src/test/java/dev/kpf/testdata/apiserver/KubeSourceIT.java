@@ -122,6 +122,30 @@ class KubeSourceIT {
         awaitState("the deleted service gone", st -> !hasService(st, "shop", "email"));
     }
 
+    /**
+     * After a relist (a watch from a compacted version gets 410 Gone) the informers hold new copies of every object,
+     * most at the version already decoded: their JSON text is dropped too, not kept until the object next changes.
+     */
+    @Test
+    void after_a_relist_the_caches_keep_no_json_text_of_objects_that_did_not_change() throws Exception {
+        startSource(Duration.ofMillis(50));
+        awaitState("first sync", st -> hasService(st, "shop", "cart"));
+        awaitTexts("after the first sync");
+        server.store().compact();
+        server.faults().dropWatches();
+        addEndpoint("shop", "cart-v4", "10.244.9.4");
+        server.store().compact();
+        awaitState("an endpoint added around a 410 Gone", st -> hasBackend(st, "10.96.3.", "10.244.9.4"));
+        awaitTexts("after the relist");
+    }
+
+    /** Waits (at most 10 s) until no cached object holds its JSON text. */
+    private void awaitTexts(String when) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (source.undecodedTexts() > 0 && System.nanoTime() < deadline) Thread.sleep(20);
+        assertEquals(0, source.undecodedTexts(), "objects still holding their JSON text " + when);
+    }
+
     @Test
     void an_api_outage_keeps_the_last_state_and_is_reported() throws Exception {
         startSource(Duration.ofMillis(50));
