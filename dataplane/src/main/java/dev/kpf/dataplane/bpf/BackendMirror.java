@@ -65,6 +65,22 @@ final class BackendMirror {
         return ids.size();
     }
 
+    /**
+     * For a backend the mirror holds equal already under {@code id}: keeps these instances (the value, and the
+     * identity's address), so that the mirror refers to the addresses the translated table does rather than to those
+     * of an endpoint version that is gone.
+     */
+    void shareInstances(ProgrammedState.BackendKey key, int id, BackendValue value) {
+        Values values = values(ProgrammedState.v4(value.address()));
+        if (value.equals(values.get(id))) values.put(id, value);
+        ids.holdAddress(key.address(), pack(key));
+    }
+
+    /** The address instance the identity index holds for {@code key} (tests), or null. */
+    InetAddress heldAddress(ProgrammedState.BackendKey key) {
+        return ids.address(key.address(), pack(key));
+    }
+
     private Values values(boolean v4) {
         return v4 ? values4 : values6;
     }
@@ -182,6 +198,16 @@ final class BackendMirror {
         void remove(InetAddress address, int portProtocol, int id) {
             int slot = slot(address, portProtocol);
             if (addresses[slot] != null && ids[slot] == id) removeAt(slot);
+        }
+
+        /** Holds {@code address} (equal to the one held) for the identity, if present. */
+        void holdAddress(InetAddress address, int portProtocol) {
+            int slot = slot(address, portProtocol);
+            if (addresses[slot] != null) addresses[slot] = address;
+        }
+
+        InetAddress address(InetAddress address, int portProtocol) {
+            return addresses[slot(address, portProtocol)];
         }
 
         private static int hash(InetAddress address, int portProtocol) {

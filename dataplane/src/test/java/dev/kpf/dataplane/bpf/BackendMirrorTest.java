@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
  * The writer's backend mirror agrees with the maps it replaced (values by id per family, and ids by backend
@@ -24,6 +26,27 @@ class BackendMirrorTest {
             b[15] = (byte) n;
         }
         return InetAddress.getByAddress(b);
+    }
+
+    /**
+     * Two decodes of one slice make equal addresses that are distinct objects; a backend the writer finds unchanged
+     * takes the newer one, so the mirror keeps no address of an endpoint version that is gone.
+     */
+    @Test
+    void an_unchanged_backend_holds_the_newer_decodes_address() throws UnknownHostException {
+        InetAddress older = address(1, true), newer = address(1, true);
+        assertNotSame(older, newer);
+        BackendMirror mirror = new BackendMirror();
+        ProgrammedState.BackendKey olderKey = new ProgrammedState.BackendKey(older, 80, 6);
+        mirror.put(7, new BackendValue(older, 80, 6, 0));
+        mirror.putId(olderKey, 7);
+        ProgrammedState.BackendKey newerKey = new ProgrammedState.BackendKey(newer, 80, 6);
+        mirror.shareInstances(newerKey, 7, new BackendValue(newer, 80, 6, 0));
+        assertSame(newer, mirror.get(true, 7).address());
+        assertSame(newer, mirror.heldAddress(olderKey));
+        assertEquals(7, mirror.id(olderKey));
+        assertEquals(1, mirror.size(true));
+        assertEquals(1, mirror.ids());
     }
 
     @Test
