@@ -71,8 +71,7 @@ final class BackendMirror {
      * of an endpoint version that is gone.
      */
     void shareInstances(ProgrammedState.BackendKey key, int id, BackendValue value) {
-        Values values = values(ProgrammedState.v4(value.address()));
-        if (value.equals(values.get(id))) values.put(id, value);
+        values(ProgrammedState.v4(value.address())).put(id, value);
         ids.holdAddress(key.address(), pack(key));
     }
 
@@ -182,7 +181,10 @@ final class BackendMirror {
         void put(InetAddress address, int portProtocol, int id, boolean replace) {
             int slot = slot(address, portProtocol);
             if (addresses[slot] != null) {
-                if (replace) ids[slot] = id;
+                if (replace) {
+                    ids[slot] = id;
+                    addresses[slot] = address; // equal; the caller's instance is the one the table holds
+                }
                 return;
             }
             if (full()) {

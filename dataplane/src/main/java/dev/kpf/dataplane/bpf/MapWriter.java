@@ -564,6 +564,11 @@ final class MapWriter {
     }
 
     /** Entries used and capacity of the svc, backend and name maps. */
+    /** The backend maps' mirror (tests check which address instances it holds). */
+    synchronized BackendMirror backendMirror() {
+        return state.backends;
+    }
+
     synchronized Map<String, long[]> mapUsage() {
         Map<String, long[]> out = new TreeMap<>();
         out.put(svc4.name(), new long[] {state.svcEntries(true), svc4.maxEntries()});

@@ -9,8 +9,9 @@ import java.lang.foreign.ValueLayout;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 /**
- * libbpf's feature probes, answered as 1 (supported), 0 (not supported) or a negative errno (could not tell).
- * The probe layer turns these into answers with reasons.
+ * libbpf's feature probes, answered as 1 (supported), 0 (not supported) or a negative errno (could not tell), and
+ * kpf's own probe of a socket-level hook ({@link #cgroupSockAddrAttach}: attached, or the step that failed). The
+ * probe layer turns these into answers with reasons.
  */
 public final class KernelSupport {
     private KernelSupport() {}

@@ -20,7 +20,7 @@ public final class ScaleCluster {
     private final int endpoints;
     private final double dualStack;
     /** Names for the endpoints' targetRefs (a Deployment's pods), or null for endpoints without one. */
-    private final Random podNames;
+    private final Random podNameDraws;
     private final List<JsonObject> objects = new ArrayList<>();
     private final List<JsonObject> slices = new ArrayList<>();
 
@@ -32,7 +32,7 @@ public final class ScaleCluster {
         this.endpoints = endpoints;
         this.dualStack = dualStack;
         // a generator of its own, so that the cluster is the same with and without pod names
-        this.podNames = podRefs ? new Random(seed ^ 0x706f64L) : null;
+        this.podNameDraws = podRefs ? new Random(seed ^ 0x706f64L) : null;
         generate(new Random(seed));
     }
 
@@ -95,7 +95,7 @@ public final class ScaleCluster {
                 v4.add(v4(128, pod));
                 if (dual) v6.add("fd00:244::" + Integer.toHexString(pod >>> 16) + ":" + Integer.toHexString(pod & 0xffff));
             }
-            List<String> pods = podNames == null ? null : podNames(name, endpoints);
+            List<String> pods = podNameDraws == null ? null : podNames(name, endpoints);
             slices.add(slice(ns, name, name + "-v4", "IPv4", v4, pods));
             if (dual) slices.add(slice(ns, name, name + "-v6", "IPv6", v6, pods));
         }
@@ -155,7 +155,7 @@ public final class ScaleCluster {
 
     private String suffix(int length) {
         StringBuilder b = new StringBuilder(length);
-        for (int i = 0; i < length; i++) b.append(SUFFIX.charAt(podNames.nextInt(SUFFIX.length())));
+        for (int i = 0; i < length; i++) b.append(SUFFIX.charAt(podNameDraws.nextInt(SUFFIX.length())));
         return b.toString();
     }
 
