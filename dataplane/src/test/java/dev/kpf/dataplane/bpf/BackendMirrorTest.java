@@ -5,12 +5,15 @@ import org.junit.jupiter.api.Test;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The writer's backend mirror agrees with the maps it replaced (values by id per family, and ids by backend
@@ -49,6 +52,21 @@ class BackendMirrorTest {
         assertEquals(1, mirror.ids());
     }
 
+    /** The mirror keeps values packed in the map value's widths: one it could not hold is refused, not cut. */
+    @Test
+    void a_value_wider_than_the_map_holds_is_refused() throws UnknownHostException {
+        BackendMirror mirror = new BackendMirror();
+        InetAddress a = address(1, true);
+        for (BackendValue v : List.of(new BackendValue(a, 65_536, 6, 0), new BackendValue(a, 80, 256, 0), new BackendValue(a, 80, 6, 256),
+                new BackendValue(a, -1, 6, 0))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> mirror.put(3, v));
+            assertTrue(e.getMessage().contains("kpf_backends"), e.getMessage());
+        }
+        assertEquals(0, mirror.size(true));
+        mirror.put(3, new BackendValue(a, 65_535, 255, 255));
+        assertEquals(new BackendValue(a, 65_535, 255, 255), mirror.get(true, 3));
+    }
+
     @Test
     void values_and_ids_agree_with_maps_after_every_step() throws UnknownHostException {
         for (long seed = 1; seed <= 20; seed++) {
@@ -65,7 +83,9 @@ class BackendMirrorTest {
                 String what = "seed " + seed + " step " + step + " id " + id + " key " + key;
                 switch (r.nextInt(6)) {
                     case 0, 1 -> {
-                        BackendValue v = new BackendValue(key.address(), key.port(), key.protocol(), r.nextInt(3));
+                        // values span the map value's widths (16-bit port, 8-bit protocol and flags): the mirror packs them
+                        BackendValue v = new BackendValue(key.address(), r.nextInt(4) == 0 ? 65_535 - r.nextInt(3) : key.port(),
+                                r.nextInt(5) == 0 ? 132 : key.protocol(), r.nextInt(4) == 0 ? 255 - r.nextInt(2) : r.nextInt(3));
                         values.put(id, v);
                         mirror.put(id, v);
                     }
