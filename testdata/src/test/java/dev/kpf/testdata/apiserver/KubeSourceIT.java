@@ -17,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -99,6 +101,26 @@ class KubeSourceIT {
         LbEntry dns = table.entries().values().stream().filter(e -> e.frontend().toString().equals("10.96.0.10:53/UDP")).findFirst().orElseThrow();
         assertEquals(2, dns.backends().size());
         assertTrue(source.status().synced());
+    }
+
+    /** The informers' threads (controller, reflector, resync, one per kind each) end when the source closes. */
+    @Test
+    void closing_the_source_ends_its_informer_threads() throws Exception {
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        startSource(Duration.ofMillis(50));
+        awaitState("all demo services", st -> hasService(st, "shop", "cart"));
+        assertEquals(3, informerThreads(before).stream().filter(t -> t.getName().startsWith("informer-controller")).count(),
+                "one controller thread per kind: " + informerThreads(before));
+        source.close();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!informerThreads(before).isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+        assertEquals(List.of(), informerThreads(before).stream().map(Thread::getName).toList(), "informer threads still running 10 s after close");
+    }
+
+    /** Live informer threads started since {@code before}. */
+    private static List<Thread> informerThreads(Set<Thread> before) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && !before.contains(t))
+                .filter(t -> t.getName().startsWith("informer-controller") || t.getName().startsWith("controller-")).toList();
     }
 
     @Test
