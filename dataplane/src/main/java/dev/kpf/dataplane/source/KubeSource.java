@@ -1,6 +1,7 @@
 package dev.kpf.dataplane.source;
 
 import com.google.gson.JsonObject;
+import dev.kpf.dataplane.load.EndpointReuse;
 import dev.kpf.dataplane.load.ObjectDecoder;
 import dev.kpf.dataplane.load.SourceDocument;
 import dev.kpf.dataplane.model.ClusterState;
@@ -377,6 +378,10 @@ public final class KubeSource implements ClusterSource {
         }
         ObjectDecoder decoder = new ObjectDecoder();
         ObjectDecoder.Decoded value = decoder.decode(new SourceDocument(obj.json(), "api"));
+        // a slice decoded again keeps its previous version's endpoint instances wherever they are equal
+        if (value instanceof ObjectDecoder.Decoded.ASlice next && previous != null && previous.value() instanceof ObjectDecoder.Decoded.ASlice before) {
+            value = new ObjectDecoder.Decoded.ASlice(EndpointReuse.keepEqualInstances(next.slice(), before.slice()));
+        }
         // with a resource version this decode is reused until the object changes, and a change is a new object
         if (rv != null) obj.release();
         return new Decoded(rv, value, List.copyOf(decoder.problems()));

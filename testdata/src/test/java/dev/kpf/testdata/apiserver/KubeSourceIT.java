@@ -5,6 +5,7 @@ import dev.kpf.dataplane.lb.LbEntry;
 import dev.kpf.dataplane.lb.LbTable;
 import dev.kpf.dataplane.lb.ServiceTranslator;
 import dev.kpf.dataplane.model.ClusterState;
+import dev.kpf.dataplane.model.EndpointSlice;
 import dev.kpf.dataplane.model.ObjectRef;
 import dev.kpf.dataplane.source.KubeClients;
 import dev.kpf.dataplane.source.KubeSource;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -121,6 +123,24 @@ class KubeSourceIT {
     private static List<Thread> informerThreads(Set<Thread> before) {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && !before.contains(t))
                 .filter(t -> t.getName().startsWith("informer-controller") || t.getName().startsWith("controller-")).toList();
+    }
+
+    /**
+     * A slice changed at one endpoint is decoded again, and the published model keeps the previous instances of the
+     * endpoints that did not change (model, table and writer's mirror then share one object per endpoint).
+     */
+    @Test
+    void a_changed_slice_keeps_the_instances_of_its_unchanged_endpoints() throws Exception {
+        startSource(Duration.ofMillis(50));
+        ClusterState first = awaitState("first sync", st -> hasService(st, "shop", "cart"));
+        EndpointSlice before = first.slices().get(new ObjectRef("EndpointSlice", "shop", "cart-v4"));
+        addEndpoint("shop", "cart-v4", "10.244.9.1");
+        ClusterState second = awaitState("the new cart endpoint", st -> hasBackend(st, "10.96.3.", "10.244.9.1"));
+        EndpointSlice after = second.slices().get(new ObjectRef("EndpointSlice", "shop", "cart-v4"));
+        assertEquals(before.endpoints().size() + 1, after.endpoints().size());
+        for (int i = 0; i < before.endpoints().size(); i++) {
+            assertSame(before.endpoints().get(i), after.endpoints().get(i), "unchanged endpoint " + before.endpoints().get(i).address());
+        }
     }
 
     @Test
