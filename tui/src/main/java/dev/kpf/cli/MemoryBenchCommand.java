@@ -53,6 +53,10 @@ final class MemoryBenchCommand implements Callable<Integer> {
     @Option(paramLabel = "HEAP", names = "--heap", description = "An -Xmx for the agent instead of the DaemonSet's (AgentJvm's -Xmx192m).")
     String heap;
 
+    @Option(paramLabel = "OPTION", names = "--agent-jvm-option",
+            description = "A JVM option for the agent after the DaemonSet's (a later one wins), to measure an alternative, e.g. --agent-jvm-option=-Xmn12m; repeatable.")
+    List<String> agentJvmOptions = new ArrayList<>();
+
     @Option(paramLabel = "N", names = "--changes", defaultValue = "2000", description = "Endpoint changes streamed to the agent from the API server after it is ready (default ${DEFAULT-VALUE}; 0: none).")
     int changes;
 
@@ -118,7 +122,8 @@ final class MemoryBenchCommand implements Callable<Integer> {
                 for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
         }
-        out.printf("kpf bench memory: agent with %s%s, %d services x %d endpoints%n", AgentJvm.OPTIONS, heap == null ? "" : " -Xmx" + heap,
+        out.printf("kpf bench memory: agent with %s%s%s, %d services x %d endpoints%n", AgentJvm.OPTIONS, heap == null ? "" : " -Xmx" + heap,
+                agentJvmOptions.stream().map(o -> " " + o).collect(java.util.stream.Collectors.joining()),
                 services, endpoints);
         for (Measured m : results) {
             out.printf("  %-28s ready %.1f s after launch (target < 10 s: %s); resident memory %s (target < 160 MB: %s)%n", m.source(),
@@ -249,6 +254,7 @@ final class MemoryBenchCommand implements Callable<Integer> {
                     "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC"));
             cmd.addAll(AgentJvm.options());
             if (heap != null) cmd.add("-Xmx" + heap);
+            cmd.addAll(agentJvmOptions);
             cmd.addAll(List.of("-jar", new File(MemoryBenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath(), "agent"));
             cmd.addAll(sourceArgs);
             cmd.addAll(List.of("--node-name", "node-a", "--bpffs", pins.root().toString(), "--cgroup", cgroup.path().toString(),

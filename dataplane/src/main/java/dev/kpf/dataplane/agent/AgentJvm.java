@@ -10,10 +10,12 @@ import java.util.List;
  * agent at 10,000 Services x 10 endpoints from the API server, resident memory read once settled; with only the last
  * three it settled at 300 MB:
  * <ul>
- *   <li>{@code -Xms16m -Xmn6m}: the heap starts small and its young generation stays small. Without them the JVM
+ *   <li>{@code -Xms16m -Xmn12m}: the heap starts small and its young generation stays small. Without them the JVM
  *   commits a third of {@code -Xmx} to the young generation, and start-up's allocations touch all of it. A young
- *   generation of 6 MB settled 7 MB lower than one of 12 MB (192 against 199 MB, two runs each; ready in 6.9 against
- *   8.8-9.8 s); 4 MB saved no more and was ready later (8.4-8.6 s).</li>
+ *   generation of 6 MB settles about 5 MB lower ({@code kpf bench memory} with 6 MB and with
+ *   {@code --agent-jvm-option=-Xmn12m}, alternating, two runs each: 189 and 187 MB against 192 and 195 MB), but
+ *   endpoint churn then promotes more short-lived objects: after three rounds of 2,000 changes 222/210/243 MB against
+ *   201/201/206 and 205/206/209 MB, so 12 MB it stays.</li>
  *   <li>{@code -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10 -XX:-ShrinkHeapInSteps}: after a full collection the
  *   heap keeps at most a tenth free and shrinks at once (10 MB less than with 10 and 20). The serial collector runs
  *   full collections only when it must, so the agent runs one after its first sync and later ones when its heap grew
@@ -33,15 +35,16 @@ import java.util.List;
  * corrupted bytes on JDK 25, and the fix was reported not backported (corretto-25 issue 73; so still for 25.0.3, the JDK here; palantir/sls-packaging
  * turned the flag off for it); silent corruption of map names or JSON is not worth 8 MB. Also
  * {@code -XX:+UseStringDeduplication} (its table cost 12 MB more than it saved once names were interned); one malloc
- * arena instead of two (1 MB); C1 only (7 MB less with the 12 MB young generation, two runs,
- * but a full sync twice as slow); C2 only ({@code -XX:-TieredCompilation}: 6 MB less code, but ready in 8.0-9.8 s
- * against 6.9, close to the 10 s target); {@code -XX:CompileThresholdScaling=4} (2 MB).
+ * arena instead of two (1 MB); C1 only (by hand, two runs: 7 MB less,
+ * but a full sync twice as slow); C2 only ({@code -XX:-TieredCompilation}, by hand with a 6 MB young generation: 186
+ * against 192 MB, 8 MB less code, but ready in 8.0-9.8 against 6.9 s, close to the 10 s target);
+ * {@code -XX:CompileThresholdScaling=4} (2 MB less, by hand).
  * The serial collector ({@code -XX:+UseSerialGC}) comes from {@code bin/kpf}, as for every kpf command.
  */
 public final class AgentJvm {
     private AgentJvm() {}
 
-    public static final String OPTIONS = "-Xms16m -Xmn6m -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10 -XX:-ShrinkHeapInSteps"
+    public static final String OPTIONS = "-Xms16m -Xmn12m -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10 -XX:-ShrinkHeapInSteps"
             + " -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError"
             + " -Xmx192m -XX:ReservedCodeCacheSize=32m -Xss512k";
 
