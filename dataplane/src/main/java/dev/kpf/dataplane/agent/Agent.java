@@ -93,6 +93,21 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /**
+     * Gives heap back when it grew and no sync came to do it (a burst of changes that ended): the agent's runtime calls
+     * it every 30 s; under this agent's lock, so never in the middle of a sync.
+     */
+    public synchronized void returnHeapWhenIdle() {
+        logReturned(heapReturn.whenIdle());
+    }
+
+    private static void logReturned(HeapReturn.Collected collected) {
+        if (collected == null) return;
+        LOG.atInfo().setMessage("returned heap to the system").addKeyValue("heap_committed_mb_before", collected.committedBefore() >> 20)
+                .addKeyValue("heap_committed_mb", collected.committedAfter() >> 20).addKeyValue("heap_live_mb", collected.live() >> 20)
+                .addKeyValue("took_ms", collected.tookNanos() / 1_000_000).log();
+    }
+
     /** What the last conntrack sweep did. */
     public dev.kpf.dataplane.bpf.SweepReport lastSweep() {
         return lastSweep;
@@ -166,12 +181,7 @@ public final class Agent implements AutoCloseable {
                     .addKeyValue("deleted", report.frontendsDeleted() + report.backendsDeleted()).addKeyValue("errors", report.errors().size())
                     .addKeyValue("took_ms", String.format(java.util.Locale.ROOT, "%.1f", took.toNanos() / 1e6)).log();
             for (Problem p : report.errors()) LOG.atWarn().setMessage("sync error").addKeyValue("object", p.object()).addKeyValue("error", p.message()).log();
-            HeapReturn.Collected collected = heapReturn.afterSync();
-            if (collected != null) {
-                LOG.atInfo().setMessage("returned heap to the system").addKeyValue("heap_committed_mb_before", collected.committedBefore() >> 20)
-                        .addKeyValue("heap_committed_mb", collected.committedAfter() >> 20).addKeyValue("heap_live_mb", collected.live() >> 20)
-                        .addKeyValue("took_ms", collected.tookNanos() / 1_000_000).log();
-            }
+            logReturned(heapReturn.afterSync());
         } catch (RuntimeException e) {
             metrics.syncErrors.labelValues("exception").inc();
             // the next sync writes the whole table

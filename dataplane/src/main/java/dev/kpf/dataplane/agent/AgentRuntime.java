@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * A running agent with everything around it, started from {@link AgentSettings}: the sync loop on the source and
  * datapath, its HTTP surface (and the metrics-only listener when asked), the health check node ports, and on a BPF
  * datapath the periodic work: devices followed (auto) and backends' routes re-read, conntrack swept, trace slots of
- * dead tracers freed. Closing stops all of it and leaves the datapath serving (as {@link Agent#close} does).
+ * dead tracers freed; on any datapath, heap grown by a burst of changes given back. Closing stops all of it and leaves the datapath serving (as {@link Agent#close} does).
  */
 public final class AgentRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("kpf.agent");
@@ -54,6 +54,7 @@ public final class AgentRuntime implements AutoCloseable {
             if (s.metricsListen().isPresent()) rt.metricsHttp = AgentHttp.startMetricsOnly(s.metricsListen().get(), rt.agent);
             if (s.healthCheckAddress().isPresent()) rt.agent.serveHealthChecks(new HealthCheckPorts(s.healthCheckAddress().get()));
             rt.agent.start();
+            rt.every("kpf-heap", rt.agent::returnHeapWhenIdle);
             if (datapath instanceof BpfDatapath bpf) {
                 if (!(s.devices() instanceof AgentSettings.Devices.None)) {
                     rt.every("kpf-devices", () -> followDevices(bpf, s));
