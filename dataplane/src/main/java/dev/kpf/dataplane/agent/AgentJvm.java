@@ -38,7 +38,10 @@ import java.util.List;
  * arena instead of two (1 MB); C1 only (by hand, two runs: 7 MB less,
  * but a full sync twice as slow); C2 only ({@code -XX:-TieredCompilation}, by hand with a 6 MB young generation: 186
  * against 192 MB, 8 MB less code, but ready in 8.0-9.8 against 6.9 s, close to the 10 s target);
- * {@code -XX:CompileThresholdScaling=4} (2 MB less, by hand).
+ * {@code -XX:CompileThresholdScaling=4} (2 MB less, by hand); {@code -XX:ArchiveRelocationMode=0} (diagnostic: maps the
+ * JDK's class archive at its preferred address instead of relocating it, which dirtied 10.8 of its 13.8 MB; no gain
+ * in {@code kpf bench memory}, alternating: 193 and 190 against 193 and 194 MB, and it gives up the archive's randomized
+ * address, JDK-8323556).
  * The serial collector ({@code -XX:+UseSerialGC}) comes from {@code bin/kpf}, as for every kpf command.
  */
 public final class AgentJvm {

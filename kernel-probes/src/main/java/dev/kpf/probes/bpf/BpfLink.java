@@ -56,7 +56,6 @@ public final class BpfLink implements AutoCloseable {
         }
     }
 
-    /** Detaches the program now, whoever else holds the link. */
     /**
      * Runs the iterator program of this link once over everything it iterates (in the calling thread's network
      * namespace for socket iterators): creates an iterator file and reads it to its end. Returns the bytes the program
@@ -82,6 +81,7 @@ public final class BpfLink implements AutoCloseable {
         }
     }
 
+    /** Detaches the program now, whoever else holds the link. */
     public void detach() {
         try (Arena arena = Arena.ofConfined()) {
             check(libbpf_h.bpf_link__detach(callState(arena), live()), "detach link", description);
