@@ -98,7 +98,12 @@ public final class Agent implements AutoCloseable {
      * it every 30 s; under this agent's lock, so never in the middle of a sync.
      */
     public synchronized void returnHeapWhenIdle() {
-        logReturned(heapReturn.whenIdle());
+        try {
+            logReturned(heapReturn.whenIdle());
+        } catch (RuntimeException e) {
+            // the timer would stop for good on a throw; the next tick tries again
+            LOG.atWarn().setMessage("returning heap failed").addKeyValue("error", String.valueOf(e.getMessage())).log();
+        }
     }
 
     private static void logReturned(HeapReturn.Collected collected) {

@@ -32,7 +32,7 @@ import java.util.List;
  * </ul>
  * Tried and left out: {@code -XX:+UseCompactObjectHeaders} (JEP 519: 8-byte headers, a live set of 69 instead of
  * 78 MB, 8 MB less resident), because of JDK-8380060: with it, C2-compiled {@code String.getBytes()} can return
- * corrupted bytes on JDK 25, and the fix was reported not backported (corretto-25 issue 73; so still for 25.0.3, the JDK here; palantir/sls-packaging
+ * corrupted bytes on JDK 25, and the fix was reported not backported (corretto-25 issue 73, still open when looked up on 2026-12-03; the JDK here is 25.0.3; palantir/sls-packaging
  * turned the flag off for it); silent corruption of map names or JSON is not worth 8 MB. Also
  * {@code -XX:+UseStringDeduplication} (its table cost 12 MB more than it saved once names were interned); one malloc
  * arena instead of two (1 MB); C1 only (by hand, two runs: 7 MB less,

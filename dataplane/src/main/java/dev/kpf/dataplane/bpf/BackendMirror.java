@@ -101,8 +101,7 @@ final class BackendMirror {
         BackendValue get(int id) {
             int slot = slot(id);
             if (addresses[slot] == null) return null;
-            int p = packed[slot];
-            return new BackendValue(addresses[slot], p >>> 16, p >>> 8 & 0xff, p & 0xff);
+            return unpack(addresses[slot], packed[slot]);
         }
 
         void put(int id, BackendValue value) {
@@ -127,9 +126,7 @@ final class BackendMirror {
 
         void forEach(ObjIntConsumer<BackendValue> action) {
             for (int i = 0; i < addresses.length; i++) {
-                if (addresses[i] == null) continue;
-                int p = packed[i];
-                action.accept(new BackendValue(addresses[i], p >>> 16, p >>> 8 & 0xff, p & 0xff), keys[i]);
+                if (addresses[i] != null) action.accept(unpack(addresses[i], packed[i]), keys[i]);
             }
         }
 
@@ -139,6 +136,10 @@ final class BackendMirror {
                 throw new IllegalArgumentException("backend value " + v + " does not fit a kpf_backends value (16-bit port, 8-bit protocol and flags)");
             }
             return v.port() << 16 | v.protocol() << 8 | v.flags();
+        }
+
+        private static BackendValue unpack(InetAddress address, int p) {
+            return new BackendValue(address, p >>> 16, p >>> 8 & 0xff, p & 0xff);
         }
 
         private int slot(int id) {

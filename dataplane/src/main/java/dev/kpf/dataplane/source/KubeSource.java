@@ -1,9 +1,7 @@
 package dev.kpf.dataplane.source;
 
 import com.google.gson.JsonObject;
-import dev.kpf.dataplane.load.EndpointReuse;
 import dev.kpf.dataplane.load.ObjectDecoder;
-import dev.kpf.dataplane.load.SourceDocument;
 import dev.kpf.dataplane.model.ClusterState;
 import dev.kpf.dataplane.model.EndpointSlice;
 import dev.kpf.dataplane.model.Node;
@@ -65,7 +63,7 @@ public final class KubeSource implements ClusterSource {
     private final Map<String, RawObject> pending = new ConcurrentHashMap<>();
     private static final RawObject DELETED = new RawObject(new JsonObject());
     /** Decoded objects by key, owned by whoever holds this source's monitor (the runner, or a caller of snapshot). */
-    private final Map<String, Decoded> decoded = new java.util.HashMap<>();
+    private final Map<String, DecodedObject> decoded = new java.util.HashMap<>();
     private long lastFullRead;
     private final Map<dev.kpf.dataplane.model.ObjectRef, Service> services = new java.util.HashMap<>();
     private final Map<dev.kpf.dataplane.model.ObjectRef, EndpointSlice> slices = new java.util.HashMap<>();
@@ -201,9 +199,6 @@ public final class KubeSource implements ClusterSource {
         markDirty();
     }
 
-    /** One object decoded at one resource version, kept so unchanged objects are not decoded again. */
-    private record Decoded(String resourceVersion, ObjectDecoder.Decoded value, List<Problem> problems) {}
-
     private void markDirty() {
         lock.lock();
         try {
@@ -308,11 +303,11 @@ public final class KubeSource implements ClusterSource {
         boolean full = lastFullRead == 0 || System.nanoTime() - lastFullRead > resyncPeriod.toNanos();
         if (full) {
             pending.clear();
-            Map<String, Decoded> fresh = new java.util.HashMap<>(decoded.size() * 2 + 16);
+            Map<String, DecodedObject> fresh = new java.util.HashMap<>(decoded.size() * 2 + 16);
             for (SharedIndexInformer<RawObject> informer : informers) {
                 for (RawObject obj : informer.getIndexer().list()) {
                     String key = obj.key();
-                    fresh.put(key, decode(obj, decoded.get(key)));
+                    fresh.put(key, DecodedObject.of(obj, decoded.get(key)));
                 }
             }
             for (String key : List.copyOf(decoded.keySet())) if (!fresh.containsKey(key)) apply(key, null);
@@ -322,7 +317,7 @@ public final class KubeSource implements ClusterSource {
             for (String key : List.copyOf(pending.keySet())) {
                 RawObject obj = pending.remove(key);
                 if (obj == null) continue;
-                apply(key, obj == DELETED ? null : decode(obj, decoded.get(key)));
+                apply(key, obj == DELETED ? null : DecodedObject.of(obj, decoded.get(key)));
             }
         }
         // a kind that did not change keeps its map instance, so consumers can skip it at once
@@ -338,8 +333,8 @@ public final class KubeSource implements ClusterSource {
     }
 
     /** Puts (or with null, removes) one decoded object into the typed maps, invalidating the views it touches. */
-    private void apply(String key, Decoded next) {
-        Decoded previous = next == null ? decoded.remove(key) : decoded.put(key, next);
+    private void apply(String key, DecodedObject next) {
+        DecodedObject previous = next == null ? decoded.remove(key) : decoded.put(key, next);
         if (previous == next) return;
         if (previous != null) remove(previous.value());
         if (next != null) add(next.value());
@@ -362,29 +357,6 @@ public final class KubeSource implements ClusterSource {
             case ObjectDecoder.Decoded.ANode x -> { nodes.put(x.node().name(), x.node()); nodesView = null; }
             default -> { }
         }
-    }
-
-    /**
-     * Decodes an object unless the previous decode was of the same resource version. Either way a versioned object
-     * lets go of its text: after a relist (410 Gone) the caches hold new copies of every object, most at a version
-     * already decoded, and they kept their text until the object next changed (up to all of it: the compact JSON of
-     * the memory bench's 10,000 x 10 is 24.7 MB).
-     */
-    private static Decoded decode(RawObject obj, Decoded previous) {
-        String rv = obj.resourceVersion();
-        if (previous != null && rv != null && rv.equals(previous.resourceVersion())) {
-            obj.release();
-            return previous;
-        }
-        ObjectDecoder decoder = new ObjectDecoder();
-        ObjectDecoder.Decoded value = decoder.decode(new SourceDocument(obj.json(), "api"));
-        // a slice decoded again keeps its previous version's endpoint instances wherever they are equal
-        if (value instanceof ObjectDecoder.Decoded.ASlice next && previous != null && previous.value() instanceof ObjectDecoder.Decoded.ASlice before) {
-            value = new ObjectDecoder.Decoded.ASlice(EndpointReuse.keepEqualInstances(next.slice(), before.slice()));
-        }
-        // with a resource version this decode is reused until the object changes, and a change is a new object
-        if (rv != null) obj.release();
-        return new Decoded(rv, value, List.copyOf(decoder.problems()));
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,6 +60,21 @@ class AgentRuntimeIT {
         try (AgentRuntime rt = start(simulated("none", "none"))) {
             assertEquals(Optional.empty(), rt.metricsAddress(), "opt-in: none by default");
         }
+    }
+
+    /**
+     * Every agent, whatever its datapath, checks every 30 s whether heap grown by a burst of changes can go back
+     * ({@link HeapReturn#whenIdle}); closing the runtime stops that timer.
+     */
+    @Test
+    void every_agent_runs_the_idle_heap_check_until_closed() throws Exception {
+        Thread timer;
+        try (AgentRuntime rt = start(simulated("none", "none"))) {
+            timer = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("kpf-heap") && t.isAlive()).findFirst().orElse(null);
+            assertTrue(timer != null, "a kpf-heap timer thread runs");
+        }
+        timer.join(5000);
+        assertFalse(timer.isAlive(), "the kpf-heap timer stopped with the runtime");
     }
 
     @Test

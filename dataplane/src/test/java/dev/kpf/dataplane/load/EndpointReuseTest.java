@@ -15,6 +15,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A slice decoded again keeps the instances of its previous version wherever they are equal, under seeded random
@@ -92,8 +93,8 @@ class EndpointReuseTest {
             }
         }
         // the sequences exercise both paths (a check that never runs proves nothing)
-        assertEquals(true, reused > 1000, "endpoints reused: " + reused);
-        assertEquals(true, addressesKept > 500, "changed endpoints holding the previous address: " + addressesKept);
+        assertTrue(reused > 1000, "endpoints reused: " + reused);
+        assertTrue(addressesKept > 500, "changed endpoints holding the previous address: " + addressesKept);
     }
 
     @Test
