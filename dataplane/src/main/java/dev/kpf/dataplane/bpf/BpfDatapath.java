@@ -441,10 +441,6 @@ public final class BpfDatapath implements Datapath {
     }
 
     /**
-     * Detaches every pinned kpf link and removes every pin under the directory. Returns what was removed. Works
-     * without a running agent (e.g. after a crash) and is idempotent.
-     */
-    /**
      * Detaches kpf's programs and removes kpf's own pins under {@code pins} ({@link OwnPins}: by name; anything else
      * stays and is reported as left). Refuses, before touching anything, a directory that is not on bpffs or is the
      * BPF filesystem's root.

@@ -563,12 +563,12 @@ final class MapWriter {
         return MapReader.read(svc4.entries(), svc6.entries(), backends4.entries(), backends6.entries(), names.entries());
     }
 
-    /** Entries used and capacity of the svc, backend and name maps. */
     /** The backend maps' mirror (tests check which address instances it holds). */
     synchronized BackendMirror backendMirror() {
         return state.backends;
     }
 
+    /** Entries used and capacity of the svc, backend and name maps. */
     synchronized Map<String, long[]> mapUsage() {
         Map<String, long[]> out = new TreeMap<>();
         out.put(svc4.name(), new long[] {state.svcEntries(true), svc4.maxEntries()});

@@ -59,7 +59,6 @@ final class TcTestbed implements AutoCloseable {
         }
     }
 
-    /** Whether the kernel has tcx links (6.6); older ones get clsact filters, as the agent's {@code --tc-attach auto} does. */
     /** Whether this kernel has tcx links, decided as the agent decides it (from the kernel's BTF). */
     static boolean tcx() {
         return dev.kpf.probes.probe.LiveKernelFeatures.tcxLinks().orElseGet(() -> KernelRequirement.kernelAtLeast(6, 6));

@@ -119,7 +119,6 @@ class RedactorTest {
         assertFalse(Redactor.redact("tail of a log:\n" + body).contains("AAAA"), "a key body whose BEGIN line was cut off goes");
     }
 
-    /** Issue 18: a bundle file is redacted whole, then cut: a key whose BEGIN line falls before the cut never passes. */
     /**
      * Review of issue 18: exec plugins written in flow style or as JSON (both valid for kubectl) leaked their args and
      * env; a kubeconfig is redacted by its structure, whatever its style.
@@ -153,6 +152,7 @@ class RedactorTest {
         assertTrue(KubeconfigRedactor.redact("not: [valid").contains("not: [valid"), "text that is not YAML is left to the text rules");
     }
 
+    /** Issue 18: a bundle file is redacted whole, then cut: a key whose BEGIN line falls before the cut never passes. */
     @Test
     void a_bundle_file_is_redacted_before_it_is_cut() {
         String key = "-----BEGIN RSA PRIVATE KEY-----\n" + ("M".repeat(64) + "\n").repeat(20) + "-----END RSA PRIVATE KEY-----\n";
