@@ -158,8 +158,6 @@ public final class Agent implements AutoCloseable {
                 observeProgrammed(lastSync);
                 pendingSince = null;
                 lastUpdated = lastSync;
-                metrics.endpointChangesPending.set(0);
-                metrics.serviceChangesPending.set(0);
             }
             metrics.syncDuration.observe(took.toNanos() / 1e9);
             (full ? metrics.syncFullDuration : metrics.syncPartialDuration).observe(took.toNanos() / 1e9);
@@ -171,6 +169,12 @@ public final class Agent implements AutoCloseable {
                 metrics.mapCapacity.labelValues(map).set(used[1]);
             });
             report.errors().forEach(e -> metrics.syncErrors.labelValues(e.message().contains("is full") ? "map_full" : "write").inc());
+            if (lastErrors.isEmpty()) {
+                // last: a scrape that sees nothing pending sees every metric of the sync that took the changes
+                // (cleared before the durations were observed, a reader could find the sync counted as neither)
+                metrics.endpointChangesPending.set(0);
+                metrics.serviceChangesPending.set(0);
+            }
             HealthCheckPorts checks = healthChecks;
             if (checks != null) {
                 checks.update(table);
