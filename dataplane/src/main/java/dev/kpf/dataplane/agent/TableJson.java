@@ -92,7 +92,7 @@ public final class TableJson {
         m.put("local", b.local());
         m.put("node", b.nodeName());
         m.put("zone", b.zone());
-        m.put("pod", b.pod());
+        m.put("pod", b.pod().toString());
         return m;
     }
 

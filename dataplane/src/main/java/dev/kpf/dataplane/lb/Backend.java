@@ -1,6 +1,7 @@
 package dev.kpf.dataplane.lb;
 
 import dev.kpf.dataplane.model.IpAddresses;
+import dev.kpf.dataplane.model.PodName;
 import dev.kpf.dataplane.model.Protocol;
 
 import java.net.InetAddress;
@@ -12,7 +13,12 @@ import java.util.Comparator;
  * the maps) for display.
  */
 public record Backend(InetAddress address, int port, Protocol protocol, State state, boolean local, String nodeName,
-                      String zone, String pod) implements Comparable<Backend> {
+                      String zone, PodName pod) implements Comparable<Backend> {
+
+    /** A backend of the pod named {@code pod} (empty when unknown). */
+    public Backend(InetAddress address, int port, Protocol protocol, State state, boolean local, String nodeName, String zone, String pod) {
+        this(address, port, protocol, state, local, nodeName, zone, PodName.of(pod));
+    }
 
     /** READY endpoints take traffic; TERMINATING ones (serving, terminating) only when no ready one exists. */
     public enum State { READY, TERMINATING }

@@ -2,6 +2,7 @@ package dev.kpf.dataplane.load;
 
 import dev.kpf.dataplane.model.EndpointSlice;
 import dev.kpf.dataplane.model.EndpointSlice.Endpoint;
+import dev.kpf.dataplane.model.PodName;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ public final class EndpointReuse {
 
     /** {@code e} holding {@code old}'s address (equal) and pod name (when equal). */
     private static Endpoint withInstancesOf(Endpoint e, Endpoint old) {
-        String pod = e.pod().equals(old.pod()) ? old.pod() : e.pod();
+        PodName pod = e.pod().equals(old.pod()) ? old.pod() : e.pod();
         return new Endpoint(old.address(), e.ready(), e.serving(), e.terminating(), e.nodeName(), e.zone(), e.hintZones(), e.hintNodes(), pod);
     }
 }

@@ -7,6 +7,7 @@ import dev.kpf.dataplane.model.EndpointSlice;
 import dev.kpf.dataplane.model.IpAddresses;
 import dev.kpf.dataplane.model.IpFamily;
 import dev.kpf.dataplane.model.Node;
+import dev.kpf.dataplane.model.PodName;
 import dev.kpf.dataplane.model.Problem;
 import dev.kpf.dataplane.model.Protocol;
 import dev.kpf.dataplane.model.Service;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Turns Kubernetes objects (JSON trees from files or the API) into the model. What is wrong is reported with the
@@ -42,6 +44,20 @@ public final class ObjectDecoder {
     }
 
     private final List<Problem> problems = new ArrayList<>();
+    private final UnaryOperator<String> knownNames;
+
+    public ObjectDecoder() {
+        this(UnaryOperator.identity());
+    }
+
+    /**
+     * A decoder that takes an object's name and namespace through {@code knownNames}: a caller that already holds
+     * them (the informers' copy of the object) returns its own instances for equal text, and the model keeps those
+     * instead of a second copy of each (about 2 MB at 10,000 Services x 10 endpoints).
+     */
+    public ObjectDecoder(UnaryOperator<String> knownNames) {
+        this.knownNames = knownNames;
+    }
 
     public List<Problem> problems() {
         return problems;
@@ -53,10 +69,11 @@ public final class ObjectDecoder {
         String apiVersion = JsonFields.string(o, "apiVersion");
         JsonObject meta = JsonFields.object(o, "metadata");
         String name = JsonFields.string(meta, "name");
+        if (name != null) name = knownNames.apply(name);
         // not interned: with namespaces and port names interned here, 8 of 17 runs of kpf bench sync printed a one-change
         // p99 over 1 ms; without, none of 4 runs of the same build (nor 12 of earlier builds) did. The informers'
         // copies are interned (RawObject), off the change path
-        String ns = JsonFields.string(meta, "namespace", "default");
+        String ns = knownNames.apply(JsonFields.string(meta, "namespace", "default"));
         if (kind == null || apiVersion == null) {
             return reject(doc, "", "not a Kubernetes object (needs apiVersion and kind)");
         }
@@ -256,6 +273,7 @@ public final class ObjectDecoder {
             }
         }
         List<EndpointSlice.Endpoint> endpoints = new ArrayList<>();
+        Map<String, String> podPrefixes = new java.util.HashMap<>(); // one instance of each pod name prefix per slice
         for (JsonElement ee : JsonFields.array(o, "endpoints")) {
             if (!ee.isJsonObject()) continue;
             JsonObject e = ee.getAsJsonObject();
@@ -279,9 +297,10 @@ public final class ObjectDecoder {
             boolean terminating = JsonFields.bool(c, "terminating", false);
             Set<String> hints = hintNames(e, "forZones");
             Set<String> nodeHints = hintNames(e, "forNodes");
-            // only a Pod's name is kept (what backends show): one string per endpoint, shared with its backends
+            // only a Pod's name is kept (what backends show), packed (PodName): one per endpoint, shared with its backends
             JsonObject ref = JsonFields.object(e, "targetRef");
-            String target = ref != null && "Pod".equals(JsonFields.string(ref, "kind")) ? JsonFields.string(ref, "name", "") : "";
+            PodName target = ref != null && "Pod".equals(JsonFields.string(ref, "kind"))
+                    ? PodName.of(JsonFields.string(ref, "name", ""), podPrefixes) : PodName.NONE;
             // node and zone names repeat across every endpoint of a cluster: keep one copy of each
             endpoints.add(new EndpointSlice.Endpoint(ip.get(), ready, serving, terminating, JsonFields.string(e, "nodeName", "").intern(),
                     JsonFields.string(e, "zone", "").intern(), hints, nodeHints, target));

@@ -37,11 +37,18 @@ public record EndpointSlice(String namespace, String name, String serviceName, I
      * the first address counts, as for kube-proxy: {@code address} is that one.
      */
     public record Endpoint(InetAddress address, boolean ready, boolean serving, boolean terminating,
-                           String nodeName, String zone, Set<String> hintZones, Set<String> hintNodes, String pod) {
+                           String nodeName, String zone, Set<String> hintZones, Set<String> hintNodes, PodName pod) {
         public Endpoint {
             java.util.Objects.requireNonNull(address, "address");
+            java.util.Objects.requireNonNull(pod, "pod");
             hintZones = Set.copyOf(hintZones);
             hintNodes = Set.copyOf(hintNodes);
+        }
+
+        /** An endpoint targeting the pod named {@code pod} (empty: none). */
+        public Endpoint(InetAddress address, boolean ready, boolean serving, boolean terminating,
+                        String nodeName, String zone, Set<String> hintZones, Set<String> hintNodes, String pod) {
+            this(address, ready, serving, terminating, nodeName, zone, hintZones, hintNodes, PodName.of(pod));
         }
     }
 

@@ -15,7 +15,8 @@ record DecodedObject(String resourceVersion, ObjectDecoder.Decoded value, List<P
      * lets go of its text: after a relist (410 Gone) the caches hold new copies of every object, most at a version
      * already decoded, and they kept their text until the object next changed (up to all of it: the compact JSON of
      * the memory bench's 10,000 x 10 is 24.7 MB). A slice decoded again keeps its previous version's endpoint
-     * instances wherever they are equal ({@link EndpointReuse}).
+     * instances wherever they are equal ({@link EndpointReuse}), and the model takes its name and namespace instances from
+     * {@code obj}.
      */
     static DecodedObject of(RawObject obj, DecodedObject previous) {
         String rv = obj.resourceVersion();
@@ -23,7 +24,8 @@ record DecodedObject(String resourceVersion, ObjectDecoder.Decoded value, List<P
             obj.release();
             return previous;
         }
-        ObjectDecoder decoder = new ObjectDecoder();
+        // the model keeps the cache's instances of the name and namespace rather than copies of its own
+        ObjectDecoder decoder = new ObjectDecoder(s -> s.equals(obj.name()) ? obj.name() : s.equals(obj.namespace()) ? obj.namespace() : s);
         ObjectDecoder.Decoded value = decoder.decode(new SourceDocument(obj.json(), "api"));
         if (value instanceof ObjectDecoder.Decoded.ASlice next && previous != null && previous.value() instanceof ObjectDecoder.Decoded.ASlice before) {
             value = new ObjectDecoder.Decoded.ASlice(EndpointReuse.keepEqualInstances(next.slice(), before.slice()));

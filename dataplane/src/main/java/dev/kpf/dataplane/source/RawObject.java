@@ -78,6 +78,16 @@ public final class RawObject implements KubernetesObject {
         return new V1ObjectMeta().name(name).namespace(namespace).resourceVersion(resourceVersion);
     }
 
+    /** metadata.name, or null when the object has none. */
+    public String name() {
+        return name;
+    }
+
+    /** metadata.namespace (one interned instance per namespace), or null for a cluster-scoped object. */
+    public String namespace() {
+        return namespace;
+    }
+
     /** The resource version, or null when the object has none. */
     public String resourceVersion() {
         return resourceVersion;

@@ -28,7 +28,7 @@ public final class TraceNames {
             for (LbEntry e : table.entries().values()) {
                 services.putIfAbsent(new Key(e.frontend().address(), e.frontend().port(), e.frontend().protocol().number), e.servicePortName());
                 for (Backend b : e.backends()) {
-                    if (!b.pod().isEmpty()) pods.putIfAbsent(new Key(b.address(), b.port(), b.protocol().number), b.pod());
+                    if (!b.pod().isEmpty()) pods.putIfAbsent(new Key(b.address(), b.port(), b.protocol().number), b.pod().toString());
                 }
             }
         }

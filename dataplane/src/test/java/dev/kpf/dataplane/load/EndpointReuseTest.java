@@ -3,6 +3,7 @@ package dev.kpf.dataplane.load;
 import dev.kpf.dataplane.model.EndpointSlice;
 import dev.kpf.dataplane.model.EndpointSlice.Endpoint;
 import dev.kpf.dataplane.model.IpFamily;
+import dev.kpf.dataplane.model.PodName;
 import dev.kpf.dataplane.model.Protocol;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +53,7 @@ class EndpointReuseTest {
                 case 0 -> { } // gone
                 case 1, 2 -> out.add(endpoint(r, n, family));
                 default -> out.add(new Endpoint(address(n, family), e.ready(), e.serving(), e.terminating(), e.nodeName(), e.zone(),
-                        e.hintZones(), e.hintNodes(), new String(e.pod())));
+                        e.hintZones(), e.hintNodes(), PodName.of(new String(e.pod().toString()))));
             }
         }
         for (int k = r.nextInt(3); k > 0; k--) out.add(r.nextInt(out.size() + 1), endpoint(r, r.nextInt(24), family));

@@ -144,7 +144,7 @@ public final class ModelObjects {
             if (!ep.pod().isEmpty()) {
                 JsonObject ref = new JsonObject();
                 ref.addProperty("kind", "Pod");
-                ref.addProperty("name", ep.pod());
+                ref.addProperty("name", ep.pod().toString());
                 ref.addProperty("namespace", e.namespace());
                 o.add("targetRef", ref);
             }
