@@ -170,8 +170,8 @@ public final class Agent implements AutoCloseable {
             });
             report.errors().forEach(e -> metrics.syncErrors.labelValues(e.message().contains("is full") ? "map_full" : "write").inc());
             if (lastErrors.isEmpty()) {
-                // last: a scrape that sees nothing pending sees every metric of the sync that took the changes
-                // (cleared before the durations were observed, a reader could find the sync counted as neither)
+                // last: once a scrape has seen nothing pending, a later one sees every metric of the sync that took the
+                // changes (cleared before the durations were observed, it could find that sync counted as neither)
                 metrics.endpointChangesPending.set(0);
                 metrics.serviceChangesPending.set(0);
             }

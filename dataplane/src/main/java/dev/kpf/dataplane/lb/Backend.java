@@ -15,6 +15,10 @@ import java.util.Comparator;
 public record Backend(InetAddress address, int port, Protocol protocol, State state, boolean local, String nodeName,
                       String zone, PodName pod) implements Comparable<Backend> {
 
+    public Backend {
+        java.util.Objects.requireNonNull(pod, "pod");
+    }
+
     /** A backend of the pod named {@code pod} (empty when unknown). */
     public Backend(InetAddress address, int port, Protocol protocol, State state, boolean local, String nodeName, String zone, String pod) {
         this(address, port, protocol, state, local, nodeName, zone, PodName.of(pod));

@@ -24,17 +24,23 @@ public final class EndpointReuse {
     /**
      * {@code next} with each endpoint equal to one of {@code previous} (same address) replaced by that instance, and
      * each changed endpoint whose address was there before holding the previous address (and pod name, when equal);
-     * {@code next} itself when there is no previous version. The result always equals {@code next}.
+     * a pod name otherwise takes the previous version's instance of its prefix ({@link PodName#withPrefixFrom}), so
+     * pods replaced one by one keep sharing it. {@code next} itself when there is no previous version. The result
+     * always equals {@code next}.
      */
     public static EndpointSlice keepEqualInstances(EndpointSlice next, EndpointSlice previous) {
         if (previous == null || previous.endpoints().isEmpty() || next.endpoints().isEmpty()) return next;
         Map<InetAddress, Endpoint> before = HashMap.newHashMap(previous.endpoints().size());
-        for (Endpoint e : previous.endpoints()) before.putIfAbsent(e.address(), e);
+        Map<String, String> prefixes = new HashMap<>();
+        for (Endpoint e : previous.endpoints()) {
+            before.putIfAbsent(e.address(), e);
+            e.pod().addPrefixTo(prefixes);
+        }
         List<Endpoint> kept = new ArrayList<>(next.endpoints().size());
         boolean any = false;
         for (Endpoint e : next.endpoints()) {
             Endpoint old = before.get(e.address());
-            Endpoint k = old == null ? e : old.equals(e) ? old : withInstancesOf(e, old);
+            Endpoint k = old != null && old.equals(e) ? old : withInstancesOf(e, old, prefixes);
             any |= k != e;
             kept.add(k);
         }
@@ -42,9 +48,15 @@ public final class EndpointReuse {
         return new EndpointSlice(next.namespace(), next.name(), next.serviceName(), next.family(), next.ports(), kept, next.lastChangeTriggerTime());
     }
 
-    /** {@code e} holding {@code old}'s address (equal) and pod name (when equal). */
-    private static Endpoint withInstancesOf(Endpoint e, Endpoint old) {
-        PodName pod = e.pod().equals(old.pod()) ? old.pod() : e.pod();
-        return new Endpoint(old.address(), e.ready(), e.serving(), e.terminating(), e.nodeName(), e.zone(), e.hintZones(), e.hintNodes(), pod);
+    /**
+     * {@code e} holding {@code old}'s address (equal) and pod name (when equal), or with no {@code old} its own; a pod
+     * name not taken from {@code old} takes the instance {@code prefixes} holds of its prefix. {@code e} itself when
+     * nothing is taken.
+     */
+    private static Endpoint withInstancesOf(Endpoint e, Endpoint old, Map<String, String> prefixes) {
+        PodName pod = old != null && e.pod().equals(old.pod()) ? old.pod() : e.pod().withPrefixFrom(prefixes);
+        InetAddress address = old == null ? e.address() : old.address();
+        if (address == e.address() && pod == e.pod()) return e;
+        return new Endpoint(address, e.ready(), e.serving(), e.terminating(), e.nodeName(), e.zone(), e.hintZones(), e.hintNodes(), pod);
     }
 }

@@ -10,8 +10,10 @@ import java.util.Map;
  * {@code db-0} (a StatefulSet), {@code agent-7xq2m} (a DaemonSet). Everything before the last dash repeats across a
  * slice's endpoints; the rest is at most 8 characters. Kept as a string, each name cost 72 bytes at about 26
  * characters (a {@code String} and its bytes); kept this way 24 bytes plus its share of the prefix (5.7 MB less at
- * 10,000 Services x 10 endpoints). A name without such a last part (no dash, more than 8 characters after the last
- * one, or a character outside ASCII) is kept whole as the prefix.
+ * 10,000 Services x 10 endpoints). A name without such a last part (no dash, a dash only first or last, more than 8
+ * characters after the last one, or a NUL or a character outside ASCII there) is kept whole as the prefix.
+ * A slice decoded again keeps the previous version's prefix instances for its new pods ({@link #withPrefixFrom}), so
+ * pods replaced one by one do not wear the sharing away.
  * <p>Two names are equal exactly when their text is: every instance comes from {@link #of}, which always splits a
  * given text the same way. {@link #toString()} builds the text again on each call (status and trace output only).
  */
@@ -63,8 +65,20 @@ public final class PodName {
     }
 
     /** The shared part (the whole name when nothing is packed). */
-    String prefix() {
+    public String prefix() {
         return prefix;
+    }
+
+    /** Adds this name's prefix to {@code prefixes} (as {@link #of(String, Map)} would), unless it is the whole name. */
+    public void addPrefixTo(Map<String, String> prefixes) {
+        if (last != 0) prefixes.putIfAbsent(prefix, prefix);
+    }
+
+    /** This name with the instance {@code prefixes} holds for its prefix, if another (equal: the same name). */
+    public PodName withPrefixFrom(Map<String, String> prefixes) {
+        if (last == 0) return this;
+        String shared = prefixes.get(prefix);
+        return shared == null || shared == prefix ? this : new PodName(shared, last);
     }
 
     public boolean isEmpty() {

@@ -16,7 +16,8 @@ record DecodedObject(String resourceVersion, ObjectDecoder.Decoded value, List<P
      * already decoded, and they kept their text until the object next changed (up to all of it: the compact JSON of
      * the memory bench's 10,000 x 10 is 24.7 MB). A slice decoded again keeps its previous version's endpoint
      * instances wherever they are equal ({@link EndpointReuse}), and the model takes its name and namespace instances from
-     * {@code obj}.
+     * {@code obj} (after a relist the new copies in the caches hold names of their own again: a version already decoded
+     * is not decoded again).
      */
     static DecodedObject of(RawObject obj, DecodedObject previous) {
         String rv = obj.resourceVersion();

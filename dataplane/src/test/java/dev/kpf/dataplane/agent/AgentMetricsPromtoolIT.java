@@ -44,7 +44,8 @@ class AgentMetricsPromtoolIT {
                 "kpf_sync_proxy_rules_endpoint_changes_pending 0.0", "kpf_sync_proxy_rules_service_changes_total 3.0",
                 "kpf_sync_proxy_rules_service_changes_pending 0.0", "kpf_build_info{", "jvm_memory_used_bytes", "process_cpu_seconds_total",
                 "kpf_sync_proxy_rules_duration_seconds_bucket{le=\"16.384\"}",
-                // each JVM family the agent registers (JvmMetrics' but native memory, which reports nothing without NMT)
+                // each JVM family the agent registers (JvmMetrics' but native memory, which reports nothing without NMT;
+                // jvm_memory_pool_allocated_bytes_total too, but it shows only after a collection)
                 "jvm_threads_current", "jvm_buffer_pool_used_bytes", "jvm_classes_currently_loaded", "jvm_compilation_time_seconds_total",
                 "jvm_gc_collection_seconds", "jvm_runtime_info", "process_open_fds"}) {
             assertTrue(scraped.contains(name), name + " in\n" + scraped);

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
@@ -66,7 +69,7 @@ class EndpointReuseTest {
 
     @Test
     void a_slice_decoded_again_keeps_its_previous_instances_wherever_they_are_equal() throws UnknownHostException {
-        int reused = 0, addressesKept = 0;
+        int reused = 0, addressesKept = 0, prefixesShared = 0;
         for (long seed = 1; seed <= 10; seed++) {
             Random r = new Random(seed);
             IpFamily family = seed % 2 == 0 ? IpFamily.IPv6 : IpFamily.IPv4;
@@ -78,6 +81,20 @@ class EndpointReuseTest {
                 EndpointSlice kept = EndpointReuse.keepEqualInstances(decoded, previous);
                 String what = "seed " + seed + " step " + step;
                 assertEquals(decoded, kept, what);
+                // every pod name prefix the previous version had is that version's instance (pods replaced one by one
+                // do not wear the sharing away)
+                Map<String, Set<String>> previousPrefixes = new HashMap<>();
+                for (Endpoint p : previous.endpoints()) {
+                    previousPrefixes.computeIfAbsent(p.pod().prefix(), x -> java.util.Collections.newSetFromMap(new IdentityHashMap<>())).add(p.pod().prefix());
+                }
+                for (Endpoint e : kept.endpoints()) {
+                    if (e.pod().toString().equals(e.pod().prefix())) continue; // kept whole: no shared prefix
+                    Set<String> instances = previousPrefixes.get(e.pod().prefix());
+                    if (instances != null) {
+                        assertTrue(instances.contains(e.pod().prefix()), what + ": " + e.pod() + " holds a prefix instance of its own");
+                        prefixesShared++;
+                    }
+                }
                 for (Endpoint e : kept.endpoints()) {
                     Endpoint before = previous.endpoints().stream().filter(p -> p.address().equals(e.address())).findFirst().orElse(null);
                     if (before == null) continue;
@@ -96,6 +113,7 @@ class EndpointReuseTest {
         // the sequences exercise both paths (a check that never runs proves nothing)
         assertTrue(reused > 1000, "endpoints reused: " + reused);
         assertTrue(addressesKept > 500, "changed endpoints holding the previous address: " + addressesKept);
+        assertTrue(prefixesShared > 5000, "pod names holding a previous prefix instance: " + prefixesShared);
     }
 
     @Test
@@ -106,6 +124,12 @@ class EndpointReuseTest {
         EndpointSlice other = slice(List.of(endpoint(r, 9, IpFamily.IPv4)), IpFamily.IPv4);
         EndpointSlice kept = EndpointReuse.keepEqualInstances(s, other);
         assertEquals(s, kept);
-        for (int i = 0; i < s.endpoints().size(); i++) assertSame(s.endpoints().get(i), kept.endpoints().get(i));
+        for (int i = 0; i < s.endpoints().size(); i++) {
+            // nothing of the unrelated version but a pod name prefix equal to its own (web-9 and web-1: "web")
+            assertSame(s.endpoints().get(i).address(), kept.endpoints().get(i).address());
+            String prefix = s.endpoints().get(i).pod().prefix(), otherPrefix = other.endpoints().getFirst().pod().prefix();
+            boolean shared = prefix.equals(otherPrefix) && !otherPrefix.equals(other.endpoints().getFirst().pod().toString());
+            assertSame(shared ? otherPrefix : prefix, kept.endpoints().get(i).pod().prefix(), s.endpoints().get(i).pod() + " / " + other.endpoints().getFirst().pod());
+        }
     }
 }
