@@ -253,7 +253,7 @@ public final class BpfDatapath implements Datapath {
                 for (MapLayout.Hook hook : MapLayout.HOOKS) {
                     BpfProgram program = object.program(hook.program());
                     Path pin = options.pins().path(MapLayout.LINKS + "/" + hook.attachType());
-                    if (adoptPinned(pin, program, links)) {
+                    if (PinnedCgroupLink.adopt(pin, program, links, options.cgroup())) {
                         adopted = true;
                     } else {
                         BpfLink link = program.attachCgroup(cgroup);
