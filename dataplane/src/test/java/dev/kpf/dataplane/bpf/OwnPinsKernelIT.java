@@ -32,7 +32,8 @@ class OwnPinsKernelIT {
         }
     }
 
-    private static void removeTree(Path root) throws Exception {
+    /** Removes {@code root} and everything under it, if there (what a test pinned, also when it failed midway). */
+    static void removeTree(Path root) throws Exception {
         if (!Files.exists(root)) return;
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);

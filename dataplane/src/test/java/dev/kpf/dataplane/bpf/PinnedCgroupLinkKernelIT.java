@@ -8,9 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,13 +31,6 @@ class PinnedCgroupLinkKernelIT {
             try (BpfLink link = BpfLink.openPinned(pins.path(MapLayout.LINKS + "/" + hook.attachType()))) {
                 assertEquals(cgroupId, link.cgroupId(), what + ": " + hook.attachType());
             }
-        }
-    }
-
-    private static void removeTree(Path root) throws Exception {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 
@@ -67,7 +58,7 @@ class PinnedCgroupLinkKernelIT {
                 BpfDatapath.cleanup(pins);
             }
         } finally {
-            removeTree(pins.root());
+            OwnPinsKernelIT.removeTree(pins.root());
         }
     }
 
@@ -90,7 +81,7 @@ class PinnedCgroupLinkKernelIT {
                 }
             }
         } finally {
-            removeTree(pins.root());
+            OwnPinsKernelIT.removeTree(pins.root());
         }
     }
 }

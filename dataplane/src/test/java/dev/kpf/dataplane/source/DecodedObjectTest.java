@@ -1,6 +1,5 @@
 package dev.kpf.dataplane.source;
 
-import com.google.gson.JsonParser;
 import dev.kpf.dataplane.load.ObjectDecoder.Decoded;
 import dev.kpf.dataplane.model.EndpointSlice;
 import dev.kpf.dataplane.model.ObjectRef;
@@ -18,13 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
  * again, while its text is let go either way.
  */
 class DecodedObjectTest {
-    private static RawObject of(String json) {
-        return new RawObject(JsonParser.parseString(json).getAsJsonObject());
-    }
-
     @Test
     void the_model_holds_the_cached_objects_name_and_namespace_instances() {
-        RawObject svc = of("""
+        RawObject svc = RawObjectTest.of("""
                 {"kind":"Service","apiVersion":"v1","metadata":{"name":"web","namespace":"shop","resourceVersion":"7"},
                  "spec":{"clusterIP":"10.96.0.10","ports":[{"name":"http","port":80,"protocol":"TCP"}]}}""");
         Service s = assertInstanceOf(Decoded.AService.class, DecodedObject.of(svc, null).value()).service();
@@ -32,7 +27,7 @@ class DecodedObjectTest {
         assertSame(svc.name(), s.name(), "the cache's name instance");
         assertSame(svc.namespace(), s.namespace(), "the cache's namespace instance");
 
-        RawObject slice = of("""
+        RawObject slice = RawObjectTest.of("""
                 {"kind":"EndpointSlice","apiVersion":"discovery.k8s.io/v1","addressType":"IPv4",
                  "metadata":{"name":"web-abc","namespace":"shop","resourceVersion":"8","labels":{"kubernetes.io/service-name":"web"}},
                  "ports":[{"name":"http","port":8080,"protocol":"TCP"}],
@@ -49,8 +44,8 @@ class DecodedObjectTest {
         String json = """
                 {"kind":"Service","apiVersion":"v1","metadata":{"name":"web","namespace":"shop","resourceVersion":"7"},
                  "spec":{"clusterIP":"10.96.0.10","ports":[{"port":80,"protocol":"TCP"}]}}""";
-        DecodedObject first = DecodedObject.of(of(json), null);
-        RawObject relisted = of(json); // the same version, listed again after a 410 Gone
+        DecodedObject first = DecodedObject.of(RawObjectTest.of(json), null);
+        RawObject relisted = RawObjectTest.of(json); // the same version, listed again after a 410 Gone
         assertSame(first, DecodedObject.of(relisted, first));
         assertFalse(relisted.holdsText());
     }

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * metadata and the client's own key function) without keeping a metadata object, and lets go of its text.
  */
 class RawObjectTest {
-    private static RawObject of(String json) {
+    static RawObject of(String json) {
         return new RawObject(JsonParser.parseString(json).getAsJsonObject());
     }
 
