@@ -223,7 +223,10 @@ public final class BpfDatapath implements Datapath {
     public static BpfDatapath open(Options options) {
         Path pinRoot = options.pins().root();
         checkLayout(options.pins());
-        boolean hadPins = Files.exists(options.pins().path(MapLayout.META));
+        // every pinned socket hook checked against --cgroup before anything is loaded or taken over
+        PinnedCgroupLink.check(MapLayout.HOOKS.stream().map(h -> options.pins().path(MapLayout.LINKS + "/" + h.attachType())).toList(), options.cgroup());
+        // an earlier agent's pins (its maps, or its links alone): a failed start leaves them as they are
+        boolean hadPins = Files.exists(options.pins().path(MapLayout.META)) || Files.exists(options.pins().path(MapLayout.LINKS));
         BpfObject object = BpfObject.openResource(BpfDatapath.class, MapLayout.OBJECT, pinRoot);
         List<BpfLink> links = new ArrayList<>();
         List<BpfLink> created = new ArrayList<>();
@@ -253,7 +256,7 @@ public final class BpfDatapath implements Datapath {
                 for (MapLayout.Hook hook : MapLayout.HOOKS) {
                     BpfProgram program = object.program(hook.program());
                     Path pin = options.pins().path(MapLayout.LINKS + "/" + hook.attachType());
-                    if (PinnedCgroupLink.adopt(pin, program, links, options.cgroup())) {
+                    if (adoptPinned(pin, program, links)) {
                         adopted = true;
                     } else {
                         BpfLink link = program.attachCgroup(cgroup);

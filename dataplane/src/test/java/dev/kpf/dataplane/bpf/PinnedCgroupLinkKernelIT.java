@@ -62,18 +62,50 @@ class PinnedCgroupLinkKernelIT {
         }
     }
 
+    /** The cgroup id each hook's pinned link reports, waited for until it is {@code expected} (bounded: 10 s). */
+    private static void awaitLinksOn(PinDirectory pins, long expected, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                assertLinksOn(pins, expected, what);
+                return;
+            } catch (AssertionError notYet) {
+                if (System.nanoTime() > deadline) throw notYet;
+                Thread.sleep(50);
+            }
+        }
+    }
+
     @Test
-    void links_whose_cgroup_was_removed_are_replaced_on_the_cgroup_given() throws Exception {
+    void links_of_a_removed_cgroup_stay_while_its_sockets_hold_it_and_are_replaced_once_the_kernel_severs_them() throws Exception {
         KernelRequirement.requireBpf();
         long pid = ProcessHandle.current().pid();
         PinDirectory pins = new PinDirectory(Path.of("/sys/fs/bpf/kpf-linkcg-gone-" + pid));
         String name = "kpf-linkcg-gone-" + pid;
+        Process holder = null;
         try {
+            long goneId;
             try (TemporaryCgroup gone = TemporaryCgroup.create(name)) {
+                goneId = cgroupId(gone.path());
                 BpfDatapath.open(new BpfDatapath.Options(pins, gone.path(), Map.of())).close();
-            } // removed, with kpf's links still pinned
+                // a process makes a UDP socket in the cgroup, then leaves it: the cgroup can be removed, the socket holds it
+                holder = new ProcessBuilder("bash", "-c", "echo $BASHPID > " + gone.path().resolve("cgroup.procs")
+                        + " && exec 3<>/dev/udp/127.0.0.1/9 && echo $BASHPID > " + gone.path().getParent().resolve("cgroup.procs")
+                        + " && echo held && exec sleep 60").redirectErrorStream(true).start();
+                String said = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine();
+                assertEquals("held", said, "the socket holder started");
+            } // removed, with kpf's links still pinned and the socket open
             try (TemporaryCgroup again = TemporaryCgroup.create(name)) { // the same path, a new cgroup
-                assertTrue(cgroupId(again.path()) != 0);
+                assertTrue(cgroupId(again.path()) != goneId);
+                assertLinksOn(pins, goneId, "a removed cgroup held by a socket");
+                DatapathException refused = assertThrows(DatapathException.class,
+                        () -> BpfDatapath.open(new BpfDatapath.Options(pins, again.path(), Map.of())).close());
+                assertTrue(refused.getMessage().contains("cannot find that cgroup") && refused.getMessage().contains("--cgroup " + again.path()),
+                        refused.getMessage());
+                assertLinksOn(pins, goneId, "after the refusal: left as they were");
+
+                holder.destroyForcibly().waitFor(); // its socket closes: the kernel lets go of the cgroup and severs the links
+                awaitLinksOn(pins, 0, "severed");
                 try (BpfDatapath datapath = BpfDatapath.open(new BpfDatapath.Options(pins, again.path(), Map.of()))) {
                     assertLinksOn(pins, cgroupId(again.path()), "replaced on the new cgroup");
                 } finally {
@@ -81,6 +113,9 @@ class PinnedCgroupLinkKernelIT {
                 }
             }
         } finally {
+            if (holder != null) holder.destroyForcibly().waitFor();
+            // the cgroup, if the holder never left it and its removal failed above
+            dev.kpf.probes.bpf.Cgroup2Mount.find().ifPresent(m -> m.resolve(name).toFile().delete());
             OwnPinsKernelIT.removeTree(pins.root());
         }
     }
