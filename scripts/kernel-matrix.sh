@@ -15,7 +15,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 . "$repo/scripts/lib.sh"
 kpf_require_java_home
 cache=${KPF_MATRIX_CACHE:-/var/cache/kpf-kernel-matrix}
-tests=${KPF_MATRIX_TESTS:-"ProbeAgreementKernelIT SocketLbKernelIT TraceKernelIT ChurnRegressionKernelIT UdpSocketTerminationKernelIT TcDatapathKernelIT TcConntrackKernelIT TcPathKernelIT TcPlacementKernelIT"}
+tests=${KPF_MATRIX_TESTS:-"ProbeAgreementKernelIT SocketLbKernelIT TraceKernelIT ChurnRegressionKernelIT UdpSocketTerminationKernelIT TcDatapathKernelIT TcConntrackKernelIT TcPathKernelIT TcPlacementKernelIT PinnedCgroupLinkKernelIT"}
 kernels=("$@")
 [ ${#kernels[@]} -eq 0 ] && kernels=(host 5.10 6.1)
 mkdir -p "$cache"
