@@ -32,7 +32,7 @@ final class PinnedCgroupLink {
      */
     static void check(List<Path> pins, Path cgroup) {
         if (!Files.isDirectory(cgroup)) return; // opening it says what is wrong, with the remedy
-        long wanted = id(cgroup);
+        long wanted = Cgroup2Mount.idOf(cgroup);
         List<Path> severed = new ArrayList<>();
         for (Path pin : pins) {
             if (!Files.exists(pin)) continue;
@@ -63,15 +63,6 @@ final class PinnedCgroupLink {
             } catch (IOException e) {
                 throw new UncheckedIOException("remove the pin " + pin + " of a link whose cgroup was removed: " + e.getMessage(), e);
             }
-        }
-    }
-
-    /** A cgroup v2 id: its directory's inode number. */
-    private static long id(Path cgroup) {
-        try {
-            return ((Number) Files.getAttribute(cgroup, "unix:ino")).longValue();
-        } catch (IOException e) {
-            throw new UncheckedIOException("read the id of cgroup " + cgroup + ": " + e.getMessage(), e);
         }
     }
 }

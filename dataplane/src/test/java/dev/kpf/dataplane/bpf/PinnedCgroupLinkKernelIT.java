@@ -6,7 +6,6 @@ import dev.kpf.probes.bpf.PinDirectory;
 import dev.kpf.probes.bpf.TemporaryCgroup;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -22,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PinnedCgroupLinkKernelIT {
     private static long cgroupId(Path cgroup) throws Exception {
-        return ((Number) Files.getAttribute(cgroup, "unix:ino")).longValue();
+        return dev.kpf.probes.bpf.Cgroup2Mount.idOf(cgroup);
     }
 
     /** The cgroup id each hook's pinned link is attached to (0 once severed). */

@@ -26,7 +26,6 @@ import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,7 +102,7 @@ class TraceKernelIT {
     void every_translation_is_reported_with_who_where_and_what_happened() throws Exception {
         Tracer tracer = Tracer.start(pins, true);
         closeLast.add(tracer);
-        long cgroupId = (Long) Files.getAttribute(cgroup.path(), "unix:ino");
+        long cgroupId = dev.kpf.probes.bpf.Cgroup2Mount.idOf(cgroup.path());
 
         client("tcp", 5, "10.96.100.1", 80);          // connect + getpeername
         client("tcp", 2, "fd00:96::100", 80);         // IPv6

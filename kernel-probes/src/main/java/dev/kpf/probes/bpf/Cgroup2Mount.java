@@ -42,7 +42,7 @@ public final class Cgroup2Mount {
         while (!queue.isEmpty() && seen++ < 50_000) {
             Path dir = queue.poll();
             try {
-                if (((Number) Files.getAttribute(dir, "unix:ino")).longValue() == id) return Optional.of(dir);
+                if (ino(dir) == id) return Optional.of(dir);
                 try (java.util.stream.Stream<Path> children = Files.list(dir)) {
                     children.filter(Files::isDirectory).forEach(queue::add);
                 }
@@ -51,5 +51,18 @@ public final class Cgroup2Mount {
             }
         }
         return Optional.empty();
+    }
+
+    /** The id of the cgroup at {@code directory}: a cgroup v2 id is its directory's inode number. */
+    public static long idOf(Path directory) {
+        try {
+            return ino(directory);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("read the id of cgroup " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long ino(Path directory) throws IOException {
+        return ((Number) Files.getAttribute(directory, "unix:ino")).longValue();
     }
 }
