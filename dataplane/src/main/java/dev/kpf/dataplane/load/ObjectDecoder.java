@@ -45,17 +45,24 @@ public final class ObjectDecoder {
 
     private final List<Problem> problems = new ArrayList<>();
     private final UnaryOperator<String> knownNames;
+    private final UnaryOperator<String> portNames;
 
+    /** A decoder whose objects share their port names' instances with each other ({@link SharedStrings}). */
     public ObjectDecoder() {
-        this(UnaryOperator.identity());
+        this(UnaryOperator.identity(), new SharedStrings(PORT_NAMES));
     }
+
+    /** How many distinct port names a decoder of its own shares. */
+    public static final int PORT_NAMES = 1024;
 
     /**
      * A decoder that takes an object's name and namespace through {@code knownNames}: a caller that already holds
      * them (the informers' copy of the object) returns its own instances for equal text, and the model keeps those
-     * instead of a second copy of each (about 2 MB at 10,000 Services x 10 endpoints).
+     * instead of a second copy of each (about 2 MB at 10,000 Services x 10 endpoints). Port names go through
+     * {@code portNames} ({@link SharedStrings} across all the objects a source decodes).
      */
-    public ObjectDecoder(UnaryOperator<String> knownNames) {
+    public ObjectDecoder(UnaryOperator<String> knownNames, UnaryOperator<String> portNames) {
+        this.portNames = portNames;
         this.knownNames = knownNames;
     }
 
@@ -156,7 +163,7 @@ public final class ObjectDecoder {
                     np = (int) nodePort.getAsLong();
                 }
             }
-            ports.add(new Service.Port(portName, proto.get(), (int) number.getAsLong(), np));
+            ports.add(new Service.Port(portNames.apply(portName), proto.get(), (int) number.getAsLong(), np));
         }
 
         List<InetAddress> externalIps = ips(doc, label, "spec.externalIPs", JsonFields.strings(spec, "externalIPs"));
@@ -269,7 +276,7 @@ public final class ObjectDecoder {
                 if (JsonFields.has(p, "port")) warn(doc, label, "port " + pname + ": " + p.get("port") + " is not in 1-65535: skipped");
                 // a port without a number means "all ports" for selector-less slices; kube-proxy ignores it
             } else {
-                ports.add(new EndpointSlice.Port(pname, proto.get(), (int) number.getAsLong()));
+                ports.add(new EndpointSlice.Port(portNames.apply(pname), proto.get(), (int) number.getAsLong()));
             }
         }
         List<EndpointSlice.Endpoint> endpoints = new ArrayList<>();

@@ -6,6 +6,7 @@ import dev.kpf.dataplane.load.SourceDocument;
 import dev.kpf.dataplane.model.Problem;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** One API object decoded at one resource version, kept by {@link KubeSource} so unchanged objects are not decoded again. */
 record DecodedObject(String resourceVersion, ObjectDecoder.Decoded value, List<Problem> problems) {
@@ -17,16 +18,17 @@ record DecodedObject(String resourceVersion, ObjectDecoder.Decoded value, List<P
      * the memory bench's 10,000 x 10 is 24.7 MB). A slice decoded again keeps its previous version's endpoint
      * instances wherever they are equal ({@link EndpointReuse}), and the model takes its name and namespace instances from
      * {@code obj} (after a relist the new copies in the caches hold names of their own again: a version already decoded
-     * is not decoded again).
+     * is not decoded again). Port names come through {@code portNames}, shared by every object the source decodes.
      */
-    static DecodedObject of(RawObject obj, DecodedObject previous) {
+    static DecodedObject of(RawObject obj, DecodedObject previous, UnaryOperator<String> portNames) {
         String rv = obj.resourceVersion();
         if (previous != null && rv != null && rv.equals(previous.resourceVersion())) {
             obj.release();
             return previous;
         }
         // the model keeps the cache's instances of the name and namespace rather than copies of its own
-        ObjectDecoder decoder = new ObjectDecoder(s -> s.equals(obj.name()) ? obj.name() : s.equals(obj.namespace()) ? obj.namespace() : s);
+        ObjectDecoder decoder = new ObjectDecoder(s -> s.equals(obj.name()) ? obj.name() : s.equals(obj.namespace()) ? obj.namespace() : s,
+                portNames);
         ObjectDecoder.Decoded value = decoder.decode(new SourceDocument(obj.json(), "api"));
         if (value instanceof ObjectDecoder.Decoded.ASlice next && previous != null && previous.value() instanceof ObjectDecoder.Decoded.ASlice before) {
             value = new ObjectDecoder.Decoded.ASlice(EndpointReuse.keepEqualInstances(next.slice(), before.slice()));

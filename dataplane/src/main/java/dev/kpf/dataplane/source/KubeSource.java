@@ -5,6 +5,7 @@ import dev.kpf.dataplane.load.ObjectDecoder;
 import dev.kpf.dataplane.model.ClusterState;
 import dev.kpf.dataplane.model.EndpointSlice;
 import dev.kpf.dataplane.model.Node;
+import dev.kpf.dataplane.model.ObjectRef;
 import dev.kpf.dataplane.model.Problem;
 import dev.kpf.dataplane.model.Service;
 import io.kubernetes.client.informer.ResourceEventHandler;
@@ -60,16 +61,18 @@ public final class KubeSource implements ClusterSource {
     private final Clock clock;
 
     /** Changes recorded by the handlers since the last publish; {@link #DELETED} marks a delete. */
-    private final Map<String, RawObject> pending = new ConcurrentHashMap<>();
+    private final Map<ObjectRef, RawObject> pending = new ConcurrentHashMap<>();
     private static final RawObject DELETED = new RawObject(new JsonObject());
     /** Decoded objects by key, owned by whoever holds this source's monitor (the runner, or a caller of snapshot). */
-    private final Map<String, DecodedObject> decoded = new java.util.HashMap<>();
+    private final Map<ObjectRef, DecodedObject> decoded = new java.util.HashMap<>();
+    /** The port names of every object decoded, one instance per text (decoded under this source's lock, in {@link #snapshot}). */
+    private final dev.kpf.dataplane.load.SharedStrings portNames = new dev.kpf.dataplane.load.SharedStrings(dev.kpf.dataplane.load.ObjectDecoder.PORT_NAMES);
     private long lastFullRead;
-    private final Map<dev.kpf.dataplane.model.ObjectRef, Service> services = new java.util.HashMap<>();
-    private final Map<dev.kpf.dataplane.model.ObjectRef, EndpointSlice> slices = new java.util.HashMap<>();
+    private final Map<ObjectRef, Service> services = new java.util.HashMap<>();
+    private final Map<ObjectRef, EndpointSlice> slices = new java.util.HashMap<>();
     private final Map<String, Node> nodes = new java.util.HashMap<>();
-    private Map<dev.kpf.dataplane.model.ObjectRef, Service> servicesView;
-    private Map<dev.kpf.dataplane.model.ObjectRef, EndpointSlice> slicesView;
+    private Map<ObjectRef, Service> servicesView;
+    private Map<ObjectRef, EndpointSlice> slicesView;
     private Map<String, Node> nodesView;
     private List<Problem> problemsView;
     private final Map<String, String> lastErrorByResource = new ConcurrentHashMap<>();
@@ -303,21 +306,21 @@ public final class KubeSource implements ClusterSource {
         boolean full = lastFullRead == 0 || System.nanoTime() - lastFullRead > resyncPeriod.toNanos();
         if (full) {
             pending.clear();
-            Map<String, DecodedObject> fresh = new java.util.HashMap<>(decoded.size() * 2 + 16);
+            Map<ObjectRef, DecodedObject> fresh = new java.util.HashMap<>(decoded.size() * 2 + 16);
             for (SharedIndexInformer<RawObject> informer : informers) {
                 for (RawObject obj : informer.getIndexer().list()) {
-                    String key = obj.key();
-                    fresh.put(key, DecodedObject.of(obj, decoded.get(key)));
+                    ObjectRef key = obj.key();
+                    fresh.put(key, DecodedObject.of(obj, decoded.get(key), portNames));
                 }
             }
-            for (String key : List.copyOf(decoded.keySet())) if (!fresh.containsKey(key)) apply(key, null);
+            for (ObjectRef key : List.copyOf(decoded.keySet())) if (!fresh.containsKey(key)) apply(key, null);
             fresh.forEach(this::apply);
             lastFullRead = System.nanoTime();
         } else {
-            for (String key : List.copyOf(pending.keySet())) {
+            for (ObjectRef key : List.copyOf(pending.keySet())) {
                 RawObject obj = pending.remove(key);
                 if (obj == null) continue;
-                apply(key, obj == DELETED ? null : DecodedObject.of(obj, decoded.get(key)));
+                apply(key, obj == DELETED ? null : DecodedObject.of(obj, decoded.get(key), portNames));
             }
         }
         // a kind that did not change keeps its map instance, so consumers can skip it at once
@@ -333,11 +336,11 @@ public final class KubeSource implements ClusterSource {
     }
 
     /** Puts (or with null, removes) one decoded object into the typed maps, invalidating the views it touches. */
-    private void apply(String key, DecodedObject next) {
+    private void apply(ObjectRef key, DecodedObject next) {
         DecodedObject previous = next == null ? decoded.remove(key) : decoded.put(key, next);
         if (previous == next) return;
         if (previous != null) remove(previous.value());
-        if (next != null) add(next.value());
+        if (next != null) add(key, next.value());
         if ((previous != null && !previous.problems().isEmpty()) || (next != null && !next.problems().isEmpty())) problemsView = null;
     }
 
@@ -350,10 +353,11 @@ public final class KubeSource implements ClusterSource {
         }
     }
 
-    private void add(ObjectDecoder.Decoded value) {
+    /** {@code key} equals the model's ref (kind, namespace, name) and is kept as the map's key: one instance, not two. */
+    private void add(ObjectRef key, ObjectDecoder.Decoded value) {
         switch (value) {
-            case ObjectDecoder.Decoded.AService x -> { services.put(x.service().ref(), x.service()); servicesView = null; }
-            case ObjectDecoder.Decoded.ASlice x -> { slices.put(x.slice().ref(), x.slice()); slicesView = null; }
+            case ObjectDecoder.Decoded.AService x -> { services.put(key.equals(x.service().ref()) ? key : x.service().ref(), x.service()); servicesView = null; }
+            case ObjectDecoder.Decoded.ASlice x -> { slices.put(key.equals(x.slice().ref()) ? key : x.slice().ref(), x.slice()); slicesView = null; }
             case ObjectDecoder.Decoded.ANode x -> { nodes.put(x.node().name(), x.node()); nodesView = null; }
             default -> { }
         }

@@ -28,7 +28,7 @@ class RawObjectTest {
         assertEquals("42", o.getMetadata().getResourceVersion());
         assertEquals("42", o.resourceVersion());
         assertEquals("shop/web", Caches.deletionHandlingMetaNamespaceKeyFunc(o));
-        assertEquals("Service/shop/web", o.key());
+        assertEquals(new dev.kpf.dataplane.model.ObjectRef("Service", "shop", "web"), o.key());
         // a caller changing what it got changes nothing kept
         o.getMetadata().setName("other");
         assertEquals("web", o.getMetadata().getName());
@@ -41,7 +41,7 @@ class RawObjectTest {
         assertNull(o.getMetadata().getNamespace());
         assertNull(o.resourceVersion());
         assertEquals("node-a", Caches.deletionHandlingMetaNamespaceKeyFunc(o));
-        assertEquals("Node//node-a", o.key());
+        assertEquals(new dev.kpf.dataplane.model.ObjectRef("Node", "", "node-a"), o.key());
     }
 
     @Test

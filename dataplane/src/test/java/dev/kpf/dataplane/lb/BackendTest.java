@@ -1,0 +1,72 @@
+package dev.kpf.dataplane.lb;
+
+import dev.kpf.dataplane.model.IpAddresses;
+import dev.kpf.dataplane.model.PodName;
+import dev.kpf.dataplane.model.Protocol;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * A backend packs port, protocol, state and locality into one int and means what the record it replaced meant:
+ * every part comes back as given, and two backends are equal (with equal hashes), print and sort exactly as two
+ * records of the same parts would.
+ */
+class BackendTest {
+    /** The record Backend was, as the reference. */
+    private record Reference(InetAddress address, int port, Protocol protocol, Backend.State state, boolean local,
+                             String nodeName, String zone, PodName pod) {
+        Backend backend() {
+            return new Backend(address, port, protocol, state, local, nodeName, zone, pod);
+        }
+    }
+
+    private static final List<InetAddress> ADDRESSES = List.of(ip("10.0.0.1"), ip("10.0.0.2"), ip("fd00::1"), ip("0.0.0.0"));
+    private static final int[] PORTS = {0, 1, 80, 8080, 65535};
+
+    private static InetAddress ip(String s) {
+        return IpAddresses.parse(s).orElseThrow();
+    }
+
+    private static Reference random(Random r) {
+        return new Reference(ADDRESSES.get(r.nextInt(ADDRESSES.size())), PORTS[r.nextInt(PORTS.length)],
+                Protocol.values()[r.nextInt(Protocol.values().length)], Backend.State.values()[r.nextInt(2)], r.nextBoolean(),
+                r.nextBoolean() ? "node-a" : "", r.nextBoolean() ? "zone-1" : "", PodName.of(r.nextBoolean() ? "web-1" : ""));
+    }
+
+    @Test
+    void every_part_comes_back_and_equality_hash_order_and_text_are_the_records() {
+        for (long seed = 1; seed <= 20; seed++) {
+            Random r = new Random(seed);
+            List<Reference> refs = new ArrayList<>();
+            for (int i = 0; i < 60; i++) refs.add(random(r));
+            for (Reference a : refs) {
+                Backend b = a.backend();
+                assertEquals(a, new Reference(b.address(), b.port(), b.protocol(), b.state(), b.local(), b.nodeName(), b.zone(), b.pod()),
+                        "seed " + seed);
+                assertEquals(a.toString().replace("Reference[", "Backend["), b.toString());
+                for (Reference c : refs) {
+                    Backend d = c.backend();
+                    assertEquals(a.equals(c), b.equals(d), "seed " + seed + ": " + a + " vs " + c);
+                    if (b.equals(d)) assertEquals(b.hashCode(), d.hashCode());
+                    int byRecord = IpAddresses.compare(a.address(), c.address());
+                    if (byRecord == 0) byRecord = Integer.compare(a.port(), c.port());
+                    assertEquals(Integer.signum(byRecord), Integer.signum(b.compareTo(d)));
+                }
+            }
+        }
+    }
+
+    @Test
+    void a_port_outside_16_bits_is_refused() {
+        assertThrows(IllegalArgumentException.class, () -> new Backend(ip("10.0.0.1"), 65536, Protocol.TCP, Backend.State.READY, false, "", "", ""));
+        assertThrows(IllegalArgumentException.class, () -> new Backend(ip("10.0.0.1"), -1, Protocol.TCP, Backend.State.READY, false, "", "", ""));
+        assertThrows(NullPointerException.class, () -> new Backend(ip("10.0.0.1"), 80, Protocol.TCP, Backend.State.READY, false, "", "", (PodName) null));
+    }
+}
