@@ -43,7 +43,10 @@ import java.util.List;
  * in {@code kpf bench memory}, alternating: 193 and 190 against 193 and 194 MB, and it gives up the archive's randomized
  * address, JDK-8323556); an AOT cache trained on the agent itself ({@code -XX:AOTCacheOutput} from an agent at 10,000 x 10,
  * then {@code -XX:AOTCache}; by hand, two runs each: ready about 1 s sooner and metaspace 21 MB smaller, but the mapped
- * cache took as much: 205 and 207 against 199 and 198 MB); {@code -XX:ReservedCodeCacheSize=20m} (by hand: no gain).
+ * cache took as much: 205 and 207 against 199 and 198 MB); {@code -XX:ReservedCodeCacheSize=20m} (by hand: no gain);
+ * {@code -Xshare:off} (the JDK's classes parsed into metaspace instead of mapped from its archive; {@code kpf bench
+ * memory --changes 0}, three runs each alternating: 182, 185 and 187 against 186, 184 and 181 MB: no gain);
+ * {@code -XX:MarkSweepDeadRatio=0} (full collections leave no dead space uncompacted; one run: 180 MB, no gain).
  * The serial collector ({@code -XX:+UseSerialGC}) comes from {@code bin/kpf}, as for every kpf command.
  */
 public final class AgentJvm {
