@@ -56,6 +56,7 @@ final class TcAttachment {
                 Path pin = options.pins().path(MapLayout.LINKS + "/" + device.linkPin(ingress));
                 wanted.add(pin);
                 if (held.contains("link " + pin)) continue; // attached by this datapath already
+                if (Files.exists(pin) && !servesDevice(pin, device)) dropPin(pin);
                 if (BpfDatapath.adoptPinned(pin, program, links)) {
                     adopted = true;
                 } else {
@@ -199,6 +200,27 @@ final class TcAttachment {
     }
 
     /** Detaches the pinned link at {@code pin}, whoever holds it, and removes the pin. */
+    /**
+     * Whether the tcx link pinned at {@code pin} is attached to {@code device} as it is now. Not when its interface
+     * went away (the kernel severed the link: its interface index reads 0, and giving it a program fails with
+     * ENOLINK) or when the name now belongs to another interface (the device was made again, as by a driver reload or a
+     * CNI re-creating a veth): such a link carries nothing of this device's and is replaced.
+     */
+    private static boolean servesDevice(Path pin, Device device) {
+        int now = dev.kpf.probes.bpf.NetNamespace.call(device.netns(), () -> dev.kpf.probes.bpf.NetNamespace.interfaceIndex(device.name()));
+        try (BpfLink link = BpfLink.openPinned(pin)) {
+            return link.interfaceIndex() == now;
+        }
+    }
+
+    /** Removes a pinned link that serves no wanted device: detached first unless the kernel already severed it. */
+    private static void dropPin(Path pin) {
+        try (BpfLink link = BpfLink.openPinned(pin)) {
+            if (link.interfaceIndex() != 0) link.detach();
+            link.unpin();
+        }
+    }
+
     static void detachLink(Path pin) {
         try (BpfLink link = BpfLink.openPinned(pin)) {
             link.detach();

@@ -183,6 +183,29 @@ class TcDatapathKernelIT {
     }
 
     @Test
+    void a_device_made_again_under_its_name_is_served_again_after_an_agent_restart() throws Exception {
+        assertEquals(2, answers(client("tcp", 50, TcTopology.NODE_IP, 30080), "10.110.0.1:30080", SNAT).size());
+        datapath.close(); // the agent stops; its pins stay
+        datapath = null;
+        String device = net.nodeDevices.get(0);
+        int before = dev.kpf.probes.bpf.NetNamespace.call(net.nodeNamespace(), () -> dev.kpf.probes.bpf.NetNamespace.interfaceIndex(device));
+        net.remakeClientLink();
+        int after = dev.kpf.probes.bpf.NetNamespace.call(net.nodeNamespace(), () -> dev.kpf.probes.bpf.NetNamespace.interfaceIndex(device));
+        assertTrue(before != after, "a new interface under the old name: " + before + " -> " + after);
+
+        datapath = BpfDatapath.open(bed.options());
+        assertEquals(List.of(), datapath.apply(table()).errors());
+        Map<String, Integer> nodePort = answers(client("tcp", 100, TcTopology.NODE_IP, 30080), "10.110.0.1:30080", SNAT);
+        assertEquals(2, nodePort.size(), "the new interface is translated again: " + nodePort);
+        assertEquals(100, nodePort.values().stream().mapToInt(Integer::intValue).sum(), nodePort.toString());
+        // and again: the links made for the new interface are adopted like any others
+        datapath.close();
+        datapath = BpfDatapath.open(bed.options());
+        assertEquals(List.of(), datapath.apply(table()).errors());
+        assertEquals(2, answers(client("tcp", 50, TcTopology.NODE_IP, 30080), "10.110.0.1:30080", SNAT).size());
+    }
+
+    @Test
     void load_balancer_source_ranges_admit_clients_inside_and_drop_the_others() throws Exception {
         assertEquals(Map.of("10.112.0.2:8080", 20), answers(client("tcp", 20, "198.51.100.30", 80), "198.51.100.30:80", SNAT),
                 "10.110.0.2 is inside 10.110.0.0/24");

@@ -149,6 +149,18 @@ final class TcTopology implements AutoCloseable {
         run("ip", "-n", node, "addr", "add", nodeAddr + "/64", "dev", nodeDev, "nodad");
     }
 
+    /**
+     * The client-facing veth pair deleted and made again under the same names, addresses and routes, as when a NIC's
+     * driver is reloaded or a CNI re-creates an interface: the node's device comes back with a new interface index.
+     */
+    void remakeClientLink() throws Exception {
+        run("ip", "-n", client, "link", "del", "cx" + tag);
+        link(client, "cx" + tag, CLIENT_IP + "/24", nodeDevices.get(0), NODE_IP + "/24");
+        address6(client, "cx" + tag, CLIENT_IP6, nodeDevices.get(0), NODE_IP6);
+        run("ip", "-n", client, "route", "add", "198.51.100.0/24", "via", NODE_IP);
+        run("ip", "-n", client, "-6", "route", "add", "2001:db8:30::/64", "via", NODE_IP6);
+    }
+
     Path nodeNamespace() {
         return Path.of("/run/netns", node);
     }

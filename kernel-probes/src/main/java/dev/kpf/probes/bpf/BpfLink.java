@@ -97,12 +97,30 @@ public final class BpfLink implements AutoCloseable {
     /** The id of the cgroup a cgroup link is attached to (its directory's inode number); 0 once detached. */
     public long cgroupId() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment info = arena.allocate(64, 8);
-            MemorySegment len = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_INT, (int) info.byteSize());
-            check(libbpf_h.bpf_obj_get_info_by_fd(callState(arena), fd(), info, len), "read info of link", description);
-            return info.get(java.lang.foreign.ValueLayout.JAVA_LONG, libbpf_h.bpf_link_info.byteOffset(
+            return info(arena).get(java.lang.foreign.ValueLayout.JAVA_LONG, libbpf_h.bpf_link_info.byteOffset(
                     java.lang.foreign.MemoryLayout.PathElement.groupElement("cgroup.cgroup_id")));
         }
+    }
+
+    /**
+     * The index of the interface a tcx (or xdp) link is attached to, in the interface's network namespace; 0 once the
+     * interface is gone (the kernel severs the link then). {@code struct bpf_link_info} keeps each link type's details
+     * in one union: tcx's and xdp's {@code ifindex} is its first {@code __u32}, where the cgroup variant's id starts
+     * ({@code LibbpfHeaderTest} checks that offset against the installed header's {@code xdp.ifindex}; Debian 12's
+     * kernel headers predate tcx).
+     */
+    public int interfaceIndex() {
+        try (Arena arena = Arena.ofConfined()) {
+            return info(arena).get(java.lang.foreign.ValueLayout.JAVA_INT, libbpf_h.bpf_link_info.byteOffset(
+                    java.lang.foreign.MemoryLayout.PathElement.groupElement("cgroup.cgroup_id")));
+        }
+    }
+
+    private MemorySegment info(Arena arena) {
+        MemorySegment info = arena.allocate(64, 8);
+        MemorySegment len = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_INT, (int) info.byteSize());
+        check(libbpf_h.bpf_obj_get_info_by_fd(callState(arena), fd(), info, len), "read info of link", description);
+        return info;
     }
 
     private MemorySegment live() {

@@ -256,6 +256,27 @@ class LibbpfHeaderTest {
         assertTrue(libbpf_h.structs().stream().allMatch(g -> g instanceof GroupLayout));
     }
 
+    /**
+     * {@code BpfLink.interfaceIndex} reads a tcx link's interface from the start of {@code bpf_link_info}'s union, where
+     * the layout names the cgroup variant's id; xdp's {@code ifindex} (and tcx's, in headers new enough to have it)
+     * begins there too.
+     */
+    @Test
+    void a_links_interface_index_is_read_where_the_header_puts_it() throws Exception {
+        Path src = dir.resolve("ifindex.c");
+        Path exe = dir.resolve("ifindex");
+        Files.writeString(src, HEADERS + """
+                int main(void) {
+                  printf("%zu %zu\\n", offsetof(struct bpf_link_info, xdp.ifindex), sizeof(((struct bpf_link_info *) 0)->xdp.ifindex));
+                  return 0;
+                }
+                """);
+        run(List.of("clang", "-o", exe.toString(), src.toString()));
+        String[] measured = run(List.of(exe.toString())).trim().split(" ");
+        assertEquals(Long.parseLong(measured[0]), libbpf_h.bpf_link_info.byteOffset(MemoryLayout.PathElement.groupElement("cgroup.cgroup_id")));
+        assertEquals("4", measured[1], "a __u32");
+    }
+
     @Test
     void the_probe_uses_the_headers_program_type_and_attach_type_numbers() throws Exception {
         StringBuilder c = new StringBuilder(HEADERS).append("int main(void) {\n");
