@@ -206,6 +206,33 @@ class TcDatapathKernelIT {
     }
 
     @Test
+    void a_device_renamed_while_another_takes_its_name_loses_kpfs_programs_to_the_new_one() throws Exception {
+        datapath.close(); // the agent stops; its pins stay
+        datapath = null;
+        String device = net.nodeDevices.get(0), renamed = "nr" + ProcessHandle.current().pid();
+        TcTopology.run("ip", "-n", net.node, "link", "set", device, "name", renamed);
+        TcTopology.run("ip", "-n", net.node, "link", "add", device, "type", "veth", "peer", "name", "np" + ProcessHandle.current().pid());
+        TcTopology.run("ip", "-n", net.node, "link", "set", device, "up");
+        // the client still reaches the node through the renamed device, which still has the earlier agent's programs
+        assertEquals(2, answers(client("tcp", 40, TcTopology.NODE_IP, 30080), "10.110.0.1:30080", SNAT).size());
+
+        datapath = BpfDatapath.open(bed.options());
+        assertEquals(List.of(), datapath.apply(table()).errors());
+        List<String> untranslated = client("tcp", 20, TcTopology.NODE_IP, 30080);
+        assertTrue(untranslated.stream().allMatch(l -> l.contains("ECONNREFUSED")),
+                "nothing of kpf's is left on the device that lost the name: the node itself refuses " + untranslated);
+        if (TcTestbed.tcx()) {
+            int index = dev.kpf.probes.bpf.NetNamespace.call(net.nodeNamespace(), () -> dev.kpf.probes.bpf.NetNamespace.interfaceIndex(device));
+            Device named = new Device(net.nodeNamespace(), device);
+            for (boolean ingress : new boolean[] {true, false}) {
+                try (dev.kpf.probes.bpf.BpfLink link = dev.kpf.probes.bpf.BpfLink.openPinned(pins.path(MapLayout.LINKS + "/" + named.linkPin(ingress)))) {
+                    assertEquals(index, link.interfaceIndex(), "the device's links are on the interface that has its name now");
+                }
+            }
+        }
+    }
+
+    @Test
     void load_balancer_source_ranges_admit_clients_inside_and_drop_the_others() throws Exception {
         assertEquals(Map.of("10.112.0.2:8080", 20), answers(client("tcp", 20, "198.51.100.30", 80), "198.51.100.30:80", SNAT),
                 "10.110.0.2 is inside 10.110.0.0/24");
