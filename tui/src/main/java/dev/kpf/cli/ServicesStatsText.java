@@ -29,9 +29,9 @@ final class ServicesStatsText {
             rows.add(first);
             for (int i = 0; i < e.backends().size(); i++) {
                 Backend b = e.backends().get(i);
-                CounterRates.Rate r = rates.backend(Counters.backendKey(b.address(), b.port(), b.protocol()));
+                CounterRates.Rate r = rates.backend(Counters.backendKey(b.ip(), b.port(), b.protocol()));
                 String[] row = i == 0 ? first : new String[] {"", "", "", "", "", "", "", ""};
-                row[5] = IpAddresses.withPort(b.address(), b.port());
+                row[5] = IpAddresses.withPort(b.ip(), b.port());
                 row[6] = Long.toString(r.connects());
                 row[7] = rate(r);
                 if (i > 0) rows.add(row);

@@ -114,7 +114,7 @@ final class TuiBenchCommand implements Callable<Integer> {
         for (LbEntry e : table.entries().values()) {
             long n = (long) (i++ % 13 + 1) * round;
             f.put(e.frontend(), new Counters.Count(n, 0));
-            for (Backend be : e.backends()) b.put(Counters.backendKey(be.address(), be.port(), be.protocol()), new Counters.Count(n, 0));
+            for (Backend be : e.backends()) b.put(Counters.backendKey(be.ip(), be.port(), be.protocol()), new Counters.Count(n, 0));
         }
         return new Counters(f, b);
     }

@@ -48,7 +48,7 @@ public final class TableJson {
                 List<Map<String, Object>> backends = (List<Map<String, Object>>) m.get("backends");
                 for (int i = 0; i < backends.size(); i++) {
                     Backend b = e.backends().get(i);
-                    backends.get(i).put("stats", stats(stats.backend(Counters.backendKey(b.address(), b.port(), b.protocol()))));
+                    backends.get(i).put("stats", stats(stats.backend(Counters.backendKey(b.ip(), b.port(), b.protocol()))));
                 }
             }
             return m;
@@ -86,7 +86,7 @@ public final class TableJson {
 
     private static Map<String, Object> backend(Backend b) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("address", IpAddresses.format(b.address()));
+        m.put("address", b.ip().toString());
         m.put("port", b.port());
         m.put("state", b.state().name().toLowerCase(Locale.ROOT));
         m.put("local", b.local());

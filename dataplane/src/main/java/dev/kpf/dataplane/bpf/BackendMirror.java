@@ -1,6 +1,6 @@
 package dev.kpf.dataplane.bpf;
 
-import java.net.InetAddress;
+import dev.kpf.dataplane.model.IpAddress;
 import java.util.function.ObjIntConsumer;
 
 /**
@@ -17,7 +17,12 @@ final class BackendMirror {
     private final Values values4 = new Values(), values6 = new Values();
     private final Ids ids = new Ids();
 
-    BackendValue get(InetAddress family, int id) {
+    BackendValue get(IpAddress family, int id) {
+        return values(family.isV4()).get(id);
+    }
+
+    /** The value under {@code id} in the family of {@code family} (a frontend's address). */
+    BackendValue get(java.net.InetAddress family, int id) {
         return values(ProgrammedState.v4(family)).get(id);
     }
 
@@ -27,11 +32,11 @@ final class BackendMirror {
 
     /** Puts the value under its id in its address's family; the identity index is left as it is. */
     void put(int id, BackendValue value) {
-        values(ProgrammedState.v4(value.address())).put(id, value);
+        values(value.address().isV4()).put(id, value);
     }
 
-    void remove(InetAddress family, int id) {
-        values(ProgrammedState.v4(family)).remove(id);
+    void remove(boolean v4, int id) {
+        values(v4).remove(id);
     }
 
     int size(boolean v4) {
@@ -71,12 +76,12 @@ final class BackendMirror {
      * than to those of an endpoint version that is gone.
      */
     void shareInstances(ProgrammedState.BackendKey key, int id, BackendValue value) {
-        values(ProgrammedState.v4(value.address())).put(id, value);
+        values(value.address().isV4()).put(id, value);
         ids.holdAddress(key.address(), pack(key));
     }
 
     /** The address instance the identity index holds for {@code key} (tests), or null. */
-    InetAddress heldAddress(ProgrammedState.BackendKey key) {
+    IpAddress heldAddress(ProgrammedState.BackendKey key) {
         return ids.address(key.address(), pack(key));
     }
 
@@ -95,7 +100,7 @@ final class BackendMirror {
      */
     private static final class Values extends FlatTable {
         private int[] keys = new int[16];
-        private InetAddress[] addresses = new InetAddress[16];
+        private IpAddress[] addresses = new IpAddress[16];
         private int[] packed = new int[16];
 
         BackendValue get(int id) {
@@ -138,22 +143,21 @@ final class BackendMirror {
             return v.port() << 16 | v.protocol() << 8 | v.flags();
         }
 
-        private static BackendValue unpack(InetAddress address, int p) {
+        private static BackendValue unpack(IpAddress address, int p) {
             return new BackendValue(address, p >>> 16, p >>> 8 & 0xff, p & 0xff);
         }
 
         private int slot(int id) {
-            int mask = keys.length - 1;
-            int i = mix(id) & mask;
-            while (addresses[i] != null && keys[i] != id) i = (i + 1) & mask;
+            int i = home(mix(id));
+            while (addresses[i] != null && keys[i] != id) i = next(i);
             return i;
         }
 
         private void grow() {
             int[] oldKeys = keys, oldPacked = packed;
-            InetAddress[] oldAddresses = addresses;
-            keys = new int[oldKeys.length * 2];
-            addresses = new InetAddress[keys.length];
+            IpAddress[] oldAddresses = addresses;
+            keys = new int[grown(oldKeys.length)];
+            addresses = new IpAddress[keys.length];
             packed = new int[keys.length];
             for (int i = 0; i < oldKeys.length; i++) {
                 if (oldAddresses[i] == null) continue;
@@ -195,16 +199,16 @@ final class BackendMirror {
 
     /** Ids by backend identity, the identity held as its address and port-and-protocol: an empty slot has no address. */
     private static final class Ids extends FlatTable {
-        private InetAddress[] addresses = new InetAddress[16];
+        private IpAddress[] addresses = new IpAddress[16];
         private int[] portProtocols = new int[16];
         private int[] ids = new int[16];
 
-        int get(InetAddress address, int portProtocol) {
+        int get(IpAddress address, int portProtocol) {
             int slot = slot(address, portProtocol);
             return addresses[slot] == null ? NONE : ids[slot];
         }
 
-        void put(InetAddress address, int portProtocol, int id, boolean replace) {
+        void put(IpAddress address, int portProtocol, int id, boolean replace) {
             int slot = slot(address, portProtocol);
             if (addresses[slot] != null) {
                 if (replace) {
@@ -223,36 +227,35 @@ final class BackendMirror {
             size++;
         }
 
-        void remove(InetAddress address, int portProtocol, int id) {
+        void remove(IpAddress address, int portProtocol, int id) {
             int slot = slot(address, portProtocol);
             if (addresses[slot] != null && ids[slot] == id) removeAt(slot);
         }
 
         /** Holds {@code address} (equal to the one held) for the identity, if present. */
-        void holdAddress(InetAddress address, int portProtocol) {
+        void holdAddress(IpAddress address, int portProtocol) {
             int slot = slot(address, portProtocol);
             if (addresses[slot] != null) addresses[slot] = address;
         }
 
-        InetAddress address(InetAddress address, int portProtocol) {
+        IpAddress address(IpAddress address, int portProtocol) {
             return addresses[slot(address, portProtocol)];
         }
 
-        private static int hash(InetAddress address, int portProtocol) {
+        private static int hash(IpAddress address, int portProtocol) {
             return mix((long) address.hashCode() << 24 ^ portProtocol);
         }
 
-        private int slot(InetAddress address, int portProtocol) {
-            int mask = addresses.length - 1;
-            int i = hash(address, portProtocol) & mask;
-            while (addresses[i] != null && (portProtocols[i] != portProtocol || !addresses[i].equals(address))) i = (i + 1) & mask;
+        private int slot(IpAddress address, int portProtocol) {
+            int i = home(hash(address, portProtocol));
+            while (addresses[i] != null && (portProtocols[i] != portProtocol || !addresses[i].equals(address))) i = next(i);
             return i;
         }
 
         private void grow() {
-            InetAddress[] oldAddresses = addresses;
+            IpAddress[] oldAddresses = addresses;
             int[] oldPortProtocols = portProtocols, oldIds = ids;
-            addresses = new InetAddress[oldAddresses.length * 2];
+            addresses = new IpAddress[grown(oldAddresses.length)];
             portProtocols = new int[addresses.length];
             ids = new int[addresses.length];
             for (int i = 0; i < oldAddresses.length; i++) {

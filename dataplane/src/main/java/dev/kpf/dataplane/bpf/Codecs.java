@@ -4,6 +4,8 @@ import dev.kpf.probes.bpf.MapCodec;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import dev.kpf.dataplane.model.IpAddress;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
@@ -36,6 +38,23 @@ final class Codecs {
         byte[] b = a.getAddress();
         if (b.length != len) throw new IllegalArgumentException("expected an IPv" + (len == 4 ? 4 : 6) + " address: " + a);
         MemorySegment.copy(b, 0, s, ValueLayout.JAVA_BYTE, o, len);
+    }
+
+    static void addr(MemorySegment s, long o, IpAddress a, int len) {
+        if (len == 4 && a instanceof IpAddress.V4 v4) {
+            s.set(BE32_ADDR, o, v4.bits());
+            return;
+        }
+        if (a.isV4() != (len == 4)) throw new IllegalArgumentException("expected an IPv" + (len == 4 ? 4 : 6) + " address: " + a);
+        MemorySegment.copy(a.bytes(), 0, s, ValueLayout.JAVA_BYTE, o, len);
+    }
+
+    /** The address at {@code o} in compact form (an IPv4 one read as one word). */
+    static IpAddress ip(MemorySegment s, long o, int len) {
+        if (len == 4) return new IpAddress.V4(s.get(BE32_ADDR, o));
+        byte[] b = new byte[len];
+        MemorySegment.copy(s, ValueLayout.JAVA_BYTE, o, b, 0, len);
+        return IpAddress.ofBytes(b);
     }
 
     static InetAddress addr(MemorySegment s, long o, int len) {
@@ -91,7 +110,11 @@ final class Codecs {
 
     /** An IPv4 address as the low 4 bytes of a little-endian word, in network order. */
     private static long addr4(java.net.Inet4Address a) {
-        return Integer.reverseBytes(dev.kpf.dataplane.model.IpAddresses.v4Bits(a)) & 0xffffffffL;
+        return addr4(dev.kpf.dataplane.model.IpAddresses.v4Bits(a));
+    }
+
+    private static long addr4(int bits) {
+        return Integer.reverseBytes(bits) & 0xffffffffL;
     }
 
     /** A port as 2 bytes of a little-endian word, in network order. */
@@ -130,14 +153,14 @@ final class Codecs {
         return new MapCodec<>() {
             public int size() { return size; }
             public void write(MemorySegment s, long o, BackendValue v) {
-                if (PACKED && addrLen == 4 && v.address() instanceof java.net.Inet4Address v4) {
-                    s.set(U64, o, addr4(v4) | port(v.port()) << 32 | (v.protocol() & 0xffL) << 48 | (v.flags() & 0xffL) << 56);
+                if (PACKED && addrLen == 4 && v.address() instanceof IpAddress.V4 v4) {
+                    s.set(U64, o, addr4(v4.bits()) | port(v.port()) << 32 | (v.protocol() & 0xffL) << 48 | (v.flags() & 0xffL) << 56);
                     return;
                 }
                 writeBackend(s, o, v, addrLen);
             }
             public BackendValue read(MemorySegment s, long o) {
-                return new BackendValue(addr(s, o, addrLen), Short.toUnsignedInt(s.get(BE16, o + addrLen)),
+                return new BackendValue(ip(s, o, addrLen), Short.toUnsignedInt(s.get(BE16, o + addrLen)),
                         Byte.toUnsignedInt(s.get(ValueLayout.JAVA_BYTE, o + addrLen + 2)), Byte.toUnsignedInt(s.get(ValueLayout.JAVA_BYTE, o + addrLen + 3)));
             }
         };

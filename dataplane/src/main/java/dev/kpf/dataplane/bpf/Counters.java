@@ -28,6 +28,10 @@ public record Counters(Map<Frontend, Count> frontends, Map<String, Count> backen
         return IpAddresses.withPort(address, port) + "/" + protocol;
     }
 
+    public static String backendKey(dev.kpf.dataplane.model.IpAddress address, int port, Protocol protocol) {
+        return IpAddresses.withPort(address, port) + "/" + protocol;
+    }
+
     public Count frontend(Frontend f) {
         return frontends.getOrDefault(f, Count.ZERO);
     }

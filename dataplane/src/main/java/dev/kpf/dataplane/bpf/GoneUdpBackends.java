@@ -47,7 +47,7 @@ final class GoneUdpBackends {
                         if (b != null && b.address().equals(c.backend().address()) && b.port() == c.backend().port()) stays = true;
                     }
                 }
-                if (!stays) gone.add(new GoneBackend(c.revNatId(), c.backend().address(), c.backend().port()));
+                if (!stays) gone.add(new GoneBackend(c.revNatId(), c.backend().address().toInetAddress(), c.backend().port()));
             }
         }
         leftCandidates.clear();

@@ -6,6 +6,7 @@ import dev.kpf.dataplane.lb.FrontendType;
 import dev.kpf.dataplane.lb.LbEntry;
 import dev.kpf.dataplane.lb.LbTable;
 import dev.kpf.dataplane.lb.Scope;
+import dev.kpf.dataplane.model.IpAddress;
 import dev.kpf.dataplane.model.ObjectRef;
 import dev.kpf.dataplane.model.Problem;
 import dev.kpf.probes.bpf.BpfException;
@@ -231,7 +232,7 @@ final class MapWriter {
             // a Maglev table of a frontend this sync did not rewrite (it did not fit) may still name it
             if (v != null && !state.backendRefs.contains(ProgrammedState.ref(v.address(), id)) && !inTables.contains(ProgrammedState.ref(v.address(), id))) {
                 state.backendRefs.set(ProgrammedState.ref(v.address(), id), 1);
-                unrefBackend(v.address(), id, new int[4], writes);
+                unrefBackend(v4, id, new int[4], writes);
             }
         }
         state.unusedBackends.clear();
@@ -318,7 +319,7 @@ final class MapWriter {
         int[] backendFlags = new int[e.backends().size()];
         for (Backend b : e.backends()) {
             backendFlags[backends.size()] = (b.state() == Backend.State.TERMINATING ? MapLayout.BACKEND_TERMINATING : 0) | (b.local() ? MapLayout.BACKEND_LOCAL : 0);
-            backends.add(new ProgrammedState.BackendKey(b.address(), b.port(), b.protocol().number));
+            backends.add(new ProgrammedState.BackendKey(b.ip(), b.port(), b.protocol().number));
         }
         String name = MapLayout.fitName(e.type().label + "\t" + e.servicePortName() + "\t" + f.protocol().name());
         SvcValue v = new SvcValue(0, backends.size(), 0, flags, e.affinityTimeoutSeconds());
@@ -389,8 +390,8 @@ final class MapWriter {
         return ProgrammedState.v4(a) ? svc4 : svc6;
     }
 
-    private MapAccess<Integer, BackendValue> backendMap(InetAddress a) {
-        return ProgrammedState.v4(a) ? backends4 : backends6;
+    private MapAccess<Integer, BackendValue> backendMap(boolean v4) {
+        return v4 ? backends4 : backends6;
     }
 
     /** Writes one frontend make-before-break, then drops what it no longer refers to. */
@@ -410,7 +411,7 @@ final class MapWriter {
             }
             BackendValue held = state.backends.get(bk.address(), id);
             if (!value.equals(held)) {
-                writes.update(PhasedWrites.BACKENDS, backendMap(bk.address()), id, value);
+                writes.update(PhasedWrites.BACKENDS, backendMap(bk.address().isV4()), id, value);
                 state.backends.put(id, value);
                 state.backends.putId(bk, id);
                 counts[2]++;
@@ -437,7 +438,7 @@ final class MapWriter {
         if ((service.flags() & MapLayout.SVC_MAGLEV) != 0 && ids.length > 0) {
             // make: the Maglev table, before the entry that points readers at the new backends
             int[] owners = dev.kpf.dataplane.lb.Maglev.table(w.backends().stream()
-                    .map(b -> b.address().getHostAddress() + ":" + b.port()).toList(), maglevTableSize);
+                    .map(b -> b.address().toInetAddress().getHostAddress() + ":" + b.port()).toList(), maglevTableSize);
             int[] table = new int[owners.length];
             for (int j = 0; j < owners.length; j++) table[j] = ids[owners[j]];
             if (!Arrays.equals(table, maglevTables.get(revNat))) {
@@ -473,7 +474,7 @@ final class MapWriter {
         // break: slots beyond the new count, then backends nothing refers to any more
         if (old != null) {
             for (int i = ids.length; i < old.backendIds().length; i++) writes.delete(PhasedWrites.DELETE_SLOTS, map, w.key().withSlot(i + 1));
-            for (int id : old.backendIds()) unrefBackend(addr, id, counts, writes);
+            for (int id : old.backendIds()) unrefBackend(ProgrammedState.v4(addr), id, counts, writes);
         }
     }
 
@@ -489,7 +490,7 @@ final class MapWriter {
         }
         goneUdp.leaving(state, k, old, new int[0]);
         for (int i = 0; i < old.backendIds().length; i++) writes.delete(PhasedWrites.DELETE_SLOTS, map, k.withSlot(i + 1));
-        for (int id : old.backendIds()) unrefBackend(k.address(), id, counts, writes);
+        for (int id : old.backendIds()) unrefBackend(ProgrammedState.v4(k.address()), id, counts, writes);
         unrefRevNat(new ProgrammedState.RevKey(k.address(), k.port(), k.protocol()), writes);
     }
 
@@ -514,8 +515,8 @@ final class MapWriter {
     }
 
     /** The addresses of every backend the maps hold. */
-    synchronized Set<InetAddress> backendAddresses() {
-        Set<InetAddress> out = new HashSet<>();
+    synchronized Set<IpAddress> backendAddresses() {
+        Set<IpAddress> out = new HashSet<>();
         state.backends.forEach(true, (b, id) -> out.add(b.address()));
         state.backends.forEach(false, (b, id) -> out.add(b.address()));
         return out;
@@ -534,19 +535,19 @@ final class MapWriter {
         writes.delete(PhasedWrites.DELETE_REFERENCED, stats, new long[] {MapLayout.STAT_FRONTEND, id});
     }
 
-    private void unrefBackend(InetAddress family, int id, int[] counts, PhasedWrites writes) {
-        BackendValue v = state.backends.get(family, id);
+    private void unrefBackend(boolean v4, int id, int[] counts, PhasedWrites writes) {
+        BackendValue v = state.backends.get(v4, id);
         if (v == null) return;
         ProgrammedState.BackendKey bk = new ProgrammedState.BackendKey(v.address(), v.port(), v.protocol());
-        long ref = ProgrammedState.ref(family, id);
+        long ref = ProgrammedState.ref(v4, id);
         if (state.backendRefs.add(ref, -1) > 0) return;
-        writes.delete(PhasedWrites.DELETE_REFERENCED, backendMap(family), id);
+        writes.delete(PhasedWrites.DELETE_REFERENCED, backendMap(v4), id);
         writes.delete(PhasedWrites.DELETE_REFERENCED, stats, new long[] {MapLayout.STAT_BACKEND,
-                Integer.toUnsignedLong(ProgrammedState.v4(family) ? id : id | MapLayout.STAT_V6_BIT)});
-        state.backends.remove(family, id);
+                Integer.toUnsignedLong(v4 ? id : id | MapLayout.STAT_V6_BIT)});
+        state.backends.remove(v4, id);
         backendGeneration++;
         state.backends.removeId(bk, id); // a second id of the same backend leaves the one in use alone
-        state.releaseBackend(family, id);
+        state.releaseBackend(v4, id);
         counts[3]++;
     }
 

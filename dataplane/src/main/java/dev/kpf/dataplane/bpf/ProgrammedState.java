@@ -1,5 +1,7 @@
 package dev.kpf.dataplane.bpf;
 
+import dev.kpf.dataplane.model.IpAddress;
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.HashMap;
@@ -16,7 +18,7 @@ final class ProgrammedState {
     record Frontend(SvcValue service, int[] backendIds, String name, String owner) {}
 
     /** A backend identity: address, port, IP protocol number. */
-    record BackendKey(InetAddress address, int port, int protocol) {}
+    record BackendKey(IpAddress address, int port, int protocol) {}
 
     /** A rev-NAT identity: frontend address, port, IP protocol number (shared by both scopes). */
     record RevKey(InetAddress address, int port, int protocol) {}
@@ -43,7 +45,15 @@ final class ProgrammedState {
 
     /** A backend id with its family, as reference counts and orphan checks key it. */
     static long ref(InetAddress family, int id) {
-        return (v4(family) ? 0L : 1L << 32) | Integer.toUnsignedLong(id);
+        return ref(v4(family), id);
+    }
+
+    static long ref(IpAddress family, int id) {
+        return ref(family.isV4(), id);
+    }
+
+    static long ref(boolean v4, int id) {
+        return (v4 ? 0L : 1L << 32) | Integer.toUnsignedLong(id);
     }
     /** How many frontends with ClientIP affinity list each backend (kpf_aff_member entries: at zero they are deleted). */
     final Map<MemberKey, Integer> memberRefs = new HashMap<>();
@@ -55,20 +65,24 @@ final class ProgrammedState {
         return a instanceof Inet4Address;
     }
 
-    private IdAllocator backendAllocator(InetAddress a) {
-        return v4(a) ? backendIds4 : backendIds6;
+    static boolean v4(IpAddress a) {
+        return a.isV4();
     }
 
-    int allocateBackend(InetAddress a) {
-        return backendAllocator(a).allocate();
+    private IdAllocator backendAllocator(boolean v4) {
+        return v4 ? backendIds4 : backendIds6;
     }
 
-    void releaseBackend(InetAddress a, int id) {
-        backendAllocator(a).release(id);
+    int allocateBackend(IpAddress a) {
+        return backendAllocator(a.isV4()).allocate();
     }
 
-    void markBackend(InetAddress a, int id) {
-        backendAllocator(a).mark(id);
+    void releaseBackend(boolean v4, int id) {
+        backendAllocator(v4).release(id);
+    }
+
+    void markBackend(IpAddress a, int id) {
+        backendAllocator(a.isV4()).mark(id);
     }
 
     /** Ids go on from where {@code earlier}'s allocators were: a re-read of the maps never hands out an id freed before it. */

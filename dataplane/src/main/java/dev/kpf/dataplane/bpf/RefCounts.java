@@ -73,9 +73,8 @@ final class RefCounts extends FlatTable {
 
     /** Where the key is, or the empty slot where it would go (the table always has an empty slot). */
     private int slot(long key) {
-        int mask = keys.length - 1;
-        int i = mix(key) & mask;
-        while (keys[i] != EMPTY && keys[i] != key) i = (i + 1) & mask;
+        int i = home(mix(key));
+        while (keys[i] != EMPTY && keys[i] != key) i = next(i);
         return i;
     }
 
@@ -109,7 +108,7 @@ final class RefCounts extends FlatTable {
     private void grow() {
         long[] oldKeys = keys;
         int[] oldCounts = counts;
-        keys = new long[oldKeys.length * 2];
+        keys = new long[grown(oldKeys.length)];
         java.util.Arrays.fill(keys, EMPTY);
         counts = new int[keys.length];
         for (int i = 0; i < oldKeys.length; i++) {

@@ -1,6 +1,8 @@
 package dev.kpf.dataplane.bpf;
 
 import java.io.IOException;
+import dev.kpf.dataplane.model.IpAddress;
+
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +20,7 @@ final class ReplyDevices {
     private List<Device> current = List.of();
     private boolean settled;
     private long generation = -1;
-    private Set<InetAddress> addresses = Set.of();
+    private Set<IpAddress> addresses = Set.of();
 
     List<Device> current() {
         return current;
@@ -46,7 +48,7 @@ final class ReplyDevices {
     List<Device> next(List<Device> devices, MapWriter writer) throws IOException {
         long g = writer.backendGeneration();
         if (g == generation && settled) return null; // no backend came or went
-        Set<InetAddress> now = writer.backendAddresses();
+        Set<IpAddress> now = writer.backendAddresses();
         if (now.equals(addresses) && settled) {
             generation = g;
             return null;
@@ -54,7 +56,7 @@ final class ReplyDevices {
         Path netns = devices.getFirst().netns();
         RouteTable routes = RouteTable.read(netns);
         Set<String> names = new TreeSet<>();
-        for (InetAddress a : now) routes.deviceFor(a).ifPresent(names::add);
+        for (IpAddress a : now) routes.deviceFor(a.toInetAddress()).ifPresent(names::add);
         names.remove("lo");
         List<Device> next = new ArrayList<>();
         for (String n : names) {

@@ -1,5 +1,6 @@
 package dev.kpf.dataplane.lb;
 
+import dev.kpf.dataplane.model.IpAddress;
 import dev.kpf.dataplane.model.IpAddresses;
 import dev.kpf.dataplane.model.PodName;
 import dev.kpf.dataplane.model.Protocol;
@@ -24,26 +25,36 @@ public final class Backend implements Comparable<Backend> {
     private static final Protocol[] PROTOCOLS = Protocol.values();
     private static final State[] STATES = State.values();
 
-    private final InetAddress address;
+    private final IpAddress ip;
     /** port (16 bits), protocol ordinal (2), state ordinal (1), local (1). */
     private final int bits;
     private final String nodeName;
     private final String zone;
     private final PodName pod;
 
-    public Backend(InetAddress address, int port, Protocol protocol, State state, boolean local, String nodeName,
+    public Backend(IpAddress ip, int port, Protocol protocol, State state, boolean local, String nodeName,
                    String zone, PodName pod) {
         if (port < 0 || port > PORT_BITS) throw new IllegalArgumentException("port " + port + " is not in 0-65535");
-        this.address = address;
+        this.ip = Objects.requireNonNull(ip, "ip");
         this.bits = port | protocol.ordinal() << PROTOCOL_SHIFT | state.ordinal() << STATE_SHIFT | (local ? LOCAL_BIT : 0);
         this.nodeName = nodeName;
         this.zone = zone;
         this.pod = Objects.requireNonNull(pod, "pod");
     }
 
+    public Backend(InetAddress address, int port, Protocol protocol, State state, boolean local, String nodeName,
+                   String zone, PodName pod) {
+        this(IpAddress.of(address), port, protocol, state, local, nodeName, zone, pod);
+    }
+
+    /** A backend of the pod named {@code pod} (empty when unknown). */
+    public Backend(IpAddress ip, int port, Protocol protocol, State state, boolean local, String nodeName, String zone, String pod) {
+        this(ip, port, protocol, state, local, nodeName, zone, PodName.of(pod));
+    }
+
     /** A backend of the pod named {@code pod} (empty when unknown). */
     public Backend(InetAddress address, int port, Protocol protocol, State state, boolean local, String nodeName, String zone, String pod) {
-        this(address, port, protocol, state, local, nodeName, zone, PodName.of(pod));
+        this(IpAddress.of(address), port, protocol, state, local, nodeName, zone, PodName.of(pod));
     }
 
     /** READY endpoints take traffic; TERMINATING ones (serving, terminating) only when no ready one exists. */
@@ -53,8 +64,14 @@ public final class Backend implements Comparable<Backend> {
         if (PROTOCOLS.length > 4 || STATES.length > 2) throw new AssertionError("Backend packs protocol in 2 bits and state in 1");
     }
 
+    /** The endpoint's address (the instance the endpoint holds, when made from one). */
+    public IpAddress ip() {
+        return ip;
+    }
+
+    /** The address as an {@code InetAddress} (a new one on each call: for output and checks, not per-backend work). */
     public InetAddress address() {
-        return address;
+        return ip.toInetAddress();
     }
 
     public int port() {
@@ -86,7 +103,7 @@ public final class Backend implements Comparable<Backend> {
     }
 
     private static final Comparator<Backend> ORDER = Comparator
-            .comparing((Backend b) -> b.address, IpAddresses::compare)
+            .comparing((Backend b) -> b.ip)
             .thenComparingInt(Backend::port);
 
     @Override
@@ -96,24 +113,24 @@ public final class Backend implements Comparable<Backend> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Backend b && bits == b.bits && Objects.equals(address, b.address)
+        return o instanceof Backend b && bits == b.bits && ip.equals(b.ip)
                 && Objects.equals(nodeName, b.nodeName) && Objects.equals(zone, b.zone) && pod.equals(b.pod);
     }
 
     @Override
     public int hashCode() {
-        return ((Objects.hashCode(address) * 31 + bits) * 31 + Objects.hashCode(nodeName)) * 31 * 31
+        return ((ip.hashCode() * 31 + bits) * 31 + Objects.hashCode(nodeName)) * 31 * 31
                 + Objects.hashCode(zone) * 31 + pod.hashCode();
     }
 
     @Override
     public String toString() {
-        return "Backend[address=" + address + ", port=" + port() + ", protocol=" + protocol() + ", state=" + state()
+        return "Backend[address=" + ip + ", port=" + port() + ", protocol=" + protocol() + ", state=" + state()
                 + ", local=" + local() + ", nodeName=" + nodeName + ", zone=" + zone + ", pod=" + pod + "]";
     }
 
     /** {@code 10.0.1.5:8080 ready local}. */
     public String describe() {
-        return IpAddresses.withPort(address, port()) + " " + state().name().toLowerCase(java.util.Locale.ROOT) + (local() ? " local" : "");
+        return IpAddresses.withPort(ip, port()) + " " + state().name().toLowerCase(java.util.Locale.ROOT) + (local() ? " local" : "");
     }
 }

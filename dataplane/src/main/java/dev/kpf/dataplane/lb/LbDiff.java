@@ -82,7 +82,7 @@ public record LbDiff(List<LbEntry> added, List<Frontend> removed, List<Change> c
     }
 
     private static String key(Backend b) {
-        return Objects.toString(b.address().getHostAddress()) + "|" + b.port() + "|" + b.protocol();
+        return b.ip().toString() + "|" + b.port() + "|" + b.protocol();
     }
 
     /** Human-readable lines: {@code + frontend}, {@code - frontend}, {@code ~ frontend: +backend -backend}. */

@@ -30,11 +30,11 @@ public record LbTable(NavigableMap<Frontend, LbEntry> entries, List<Problem> pro
     /** Distinct backends (address, port, protocol) over all entries. */
     public long backendCount() {
         java.util.Set<Identity> seen = new java.util.HashSet<>();
-        for (LbEntry e : entries.values()) for (Backend b : e.backends()) seen.add(new Identity(b.address(), b.port(), b.protocol()));
+        for (LbEntry e : entries.values()) for (Backend b : e.backends()) seen.add(new Identity(b.ip(), b.port(), b.protocol()));
         return seen.size();
     }
 
-    private record Identity(java.net.InetAddress address, int port, Protocol protocol) {}
+    private record Identity(dev.kpf.dataplane.model.IpAddress address, int port, Protocol protocol) {}
 
     /** One line per frontend, then one line per problem prefixed with {@code ! }: the golden-file form. */
     public List<String> dump() {

@@ -2,6 +2,7 @@ package dev.kpf.dataplane.lb;
 
 import dev.kpf.dataplane.model.ClusterState;
 import dev.kpf.dataplane.model.EndpointSlice;
+import dev.kpf.dataplane.model.IpAddress;
 import dev.kpf.dataplane.model.IpAddresses;
 import dev.kpf.dataplane.model.IpFamily;
 import dev.kpf.dataplane.model.Node;
@@ -139,7 +140,7 @@ public final class ServiceTranslator {
     }
 
     /** Which endpoints are the same: address and target port. */
-    private record AddressPort(InetAddress address, int port) {}
+    private record AddressPort(IpAddress address, int port) {}
 
     /** An endpoint of one service port in one family, before selection. */
     private record Candidate(Backend backend, boolean ready, boolean serving, boolean terminating, Set<String> zoneHints, Set<String> nodeHints) {}
@@ -157,7 +158,7 @@ public final class ServiceTranslator {
             }
             if (sp == null) continue;
             for (EndpointSlice.Endpoint ep : slice.endpoints()) {
-                InetAddress ip = ep.address();
+                IpAddress ip = ep.ip();
                 boolean local = !nodeName.isEmpty() && nodeName.equals(ep.nodeName());
                 Backend.State state = ep.ready() ? Backend.State.READY : Backend.State.TERMINATING;
                 Backend b = new Backend(ip, sp.port(), port.protocol(), state, local, ep.nodeName(), ep.zone(), ep.pod());

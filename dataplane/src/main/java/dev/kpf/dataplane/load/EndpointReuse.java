@@ -2,9 +2,9 @@ package dev.kpf.dataplane.load;
 
 import dev.kpf.dataplane.model.EndpointSlice;
 import dev.kpf.dataplane.model.EndpointSlice.Endpoint;
+import dev.kpf.dataplane.model.IpAddress;
 import dev.kpf.dataplane.model.PodName;
 
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,16 +30,16 @@ public final class EndpointReuse {
      */
     public static EndpointSlice keepEqualInstances(EndpointSlice next, EndpointSlice previous) {
         if (previous == null || previous.endpoints().isEmpty() || next.endpoints().isEmpty()) return next;
-        Map<InetAddress, Endpoint> before = HashMap.newHashMap(previous.endpoints().size());
+        Map<IpAddress, Endpoint> before = HashMap.newHashMap(previous.endpoints().size());
         Map<String, String> prefixes = new HashMap<>();
         for (Endpoint e : previous.endpoints()) {
-            before.putIfAbsent(e.address(), e);
+            before.putIfAbsent(e.ip(), e);
             e.pod().addPrefixTo(prefixes);
         }
         List<Endpoint> kept = new ArrayList<>(next.endpoints().size());
         boolean any = false;
         for (Endpoint e : next.endpoints()) {
-            Endpoint old = before.get(e.address());
+            Endpoint old = before.get(e.ip());
             Endpoint k = old != null && old.equals(e) ? old : withInstancesOf(e, old, prefixes);
             any |= k != e;
             kept.add(k);
@@ -55,8 +55,8 @@ public final class EndpointReuse {
      */
     private static Endpoint withInstancesOf(Endpoint e, Endpoint old, Map<String, String> prefixes) {
         PodName pod = old != null && e.pod().equals(old.pod()) ? old.pod() : e.pod().withPrefixFrom(prefixes);
-        InetAddress address = old == null ? e.address() : old.address();
-        if (address == e.address() && pod == e.pod()) return e;
+        IpAddress address = old == null ? e.ip() : old.ip();
+        if (address == e.ip() && pod == e.pod()) return e;
         return new Endpoint(address, e.ready(), e.serving(), e.terminating(), e.nodeName(), e.zone(), e.hintZones(), e.hintNodes(), pod);
     }
 }

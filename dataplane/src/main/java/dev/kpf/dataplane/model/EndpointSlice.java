@@ -34,21 +34,32 @@ public record EndpointSlice(String namespace, String name, String serviceName, I
      * ready), serving (absent means serving, also when not ready: kube-proxy's reading, where the API doc says "as
      * ready"), terminating (absent means false); its topology hints, zones ({@code hints.forZones}) and nodes
      * ({@code hints.forNodes}); and the name of the Pod it targets (a targetRef of kind Pod; empty otherwise). Only
-     * the first address counts, as for kube-proxy: {@code address} is that one.
+     * the first address counts, as for kube-proxy: {@code ip} is that one, kept compact ({@link IpAddress}: 40 bytes
+     * less than an {@code InetAddress} for IPv4, 88 for IPv6, at about 120,000 endpoints at 10,000 x 10).
      */
-    public record Endpoint(InetAddress address, boolean ready, boolean serving, boolean terminating,
+    public record Endpoint(IpAddress ip, boolean ready, boolean serving, boolean terminating,
                            String nodeName, String zone, Set<String> hintZones, Set<String> hintNodes, PodName pod) {
         public Endpoint {
-            java.util.Objects.requireNonNull(address, "address");
+            java.util.Objects.requireNonNull(ip, "ip");
             java.util.Objects.requireNonNull(pod, "pod");
             hintZones = Set.copyOf(hintZones);
             hintNodes = Set.copyOf(hintNodes);
         }
 
+        public Endpoint(InetAddress address, boolean ready, boolean serving, boolean terminating,
+                        String nodeName, String zone, Set<String> hintZones, Set<String> hintNodes, PodName pod) {
+            this(IpAddress.of(address), ready, serving, terminating, nodeName, zone, hintZones, hintNodes, pod);
+        }
+
         /** An endpoint targeting the pod named {@code pod} (empty: none). */
         public Endpoint(InetAddress address, boolean ready, boolean serving, boolean terminating,
                         String nodeName, String zone, Set<String> hintZones, Set<String> hintNodes, String pod) {
-            this(address, ready, serving, terminating, nodeName, zone, hintZones, hintNodes, PodName.of(pod));
+            this(IpAddress.of(address), ready, serving, terminating, nodeName, zone, hintZones, hintNodes, PodName.of(pod));
+        }
+
+        /** The address as an {@code InetAddress} (a new one on each call: for output and checks, not per-endpoint work). */
+        public InetAddress address() {
+            return ip.toInetAddress();
         }
     }
 

@@ -134,4 +134,9 @@ public final class IpAddresses {
     public static String withPort(InetAddress address, int port) {
         return address instanceof Inet6Address ? "[" + format(address) + "]:" + port : format(address) + ":" + port;
     }
+
+    /** {@code ip:port} with brackets around IPv6: {@code [fd00::a]:443}. */
+    public static String withPort(IpAddress address, int port) {
+        return address.isV4() ? address + ":" + port : "[" + address + "]:" + port;
+    }
 }

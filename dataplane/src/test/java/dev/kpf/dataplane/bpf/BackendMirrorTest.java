@@ -2,6 +2,8 @@ package dev.kpf.dataplane.bpf;
 
 import org.junit.jupiter.api.Test;
 
+import dev.kpf.dataplane.model.IpAddress;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HashMap;
@@ -37,7 +39,7 @@ class BackendMirrorTest {
      */
     @Test
     void an_unchanged_backend_holds_the_newer_decodes_address() throws UnknownHostException {
-        InetAddress older = address(1, true), newer = address(1, true);
+        IpAddress older = IpAddress.of(address(1, true)), newer = IpAddress.of(address(1, true));
         assertNotSame(older, newer);
         BackendMirror mirror = new BackendMirror();
         ProgrammedState.BackendKey olderKey = new ProgrammedState.BackendKey(older, 80, 6);
@@ -78,7 +80,7 @@ class BackendMirrorTest {
             for (int step = 0; step < 20_000; step++) {
                 boolean v4 = r.nextInt(4) != 0;
                 int id = 1 + r.nextInt(space);
-                ProgrammedState.BackendKey key = new ProgrammedState.BackendKey(address(r.nextInt(space), v4), 80 + r.nextInt(3), r.nextBoolean() ? 6 : 17);
+                ProgrammedState.BackendKey key = new ProgrammedState.BackendKey(IpAddress.of(address(r.nextInt(space), v4)), 80 + r.nextInt(3), r.nextBoolean() ? 6 : 17);
                 Map<Integer, BackendValue> values = v4 ? values4 : values6;
                 String what = "seed " + seed + " step " + step + " id " + id + " key " + key;
                 switch (r.nextInt(6)) {
@@ -91,7 +93,7 @@ class BackendMirrorTest {
                     }
                     case 2 -> {
                         values.remove(id);
-                        mirror.remove(key.address(), id);
+                        mirror.remove(v4, id);
                     }
                     case 3 -> {
                         ids.put(key, id);

@@ -268,7 +268,7 @@ class TcDatapathKernelIT {
             Map<String, Integer> owners = new HashMap<>();
             for (int[] t : all.values()) {
                 assertEquals(4093, t.length);
-                for (int id : t) owners.merge(backends.entries().get(id).address().getHostAddress(), 1, Integer::sum);
+                for (int id : t) owners.merge(backends.entries().get(id).address().toString(), 1, Integer::sum);
             }
             assertTrue(owners.keySet().containsAll(List.of(TcTopology.BACKEND1, TcTopology.BACKEND2)), owners.toString());
         }

@@ -1,5 +1,6 @@
 package dev.kpf.dataplane.lb;
 
+import dev.kpf.dataplane.model.IpAddress;
 import dev.kpf.dataplane.model.IpAddresses;
 import dev.kpf.dataplane.model.PodName;
 import dev.kpf.dataplane.model.Protocol;
@@ -20,14 +21,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class BackendTest {
     /** The record Backend was, as the reference. */
-    private record Reference(InetAddress address, int port, Protocol protocol, Backend.State state, boolean local,
+    private record Reference(IpAddress address, int port, Protocol protocol, Backend.State state, boolean local,
                              String nodeName, String zone, PodName pod) {
         Backend backend() {
             return new Backend(address, port, protocol, state, local, nodeName, zone, pod);
         }
     }
 
-    private static final List<InetAddress> ADDRESSES = List.of(ip("10.0.0.1"), ip("10.0.0.2"), ip("fd00::1"), ip("0.0.0.0"));
+    private static final List<IpAddress> ADDRESSES = List.of(IpAddress.of(ip("10.0.0.1")), IpAddress.of(ip("10.0.0.2")),
+            IpAddress.of(ip("fd00::1")), IpAddress.of(ip("0.0.0.0")));
     private static final int[] PORTS = {0, 1, 80, 8080, 65535};
 
     private static InetAddress ip(String s) {
@@ -48,14 +50,15 @@ class BackendTest {
             for (int i = 0; i < 60; i++) refs.add(random(r));
             for (Reference a : refs) {
                 Backend b = a.backend();
-                assertEquals(a, new Reference(b.address(), b.port(), b.protocol(), b.state(), b.local(), b.nodeName(), b.zone(), b.pod()),
+                assertEquals(a.address().toInetAddress(), b.address(), "seed " + seed);
+                assertEquals(a, new Reference(b.ip(), b.port(), b.protocol(), b.state(), b.local(), b.nodeName(), b.zone(), b.pod()),
                         "seed " + seed);
                 assertEquals(a.toString().replace("Reference[", "Backend["), b.toString());
                 for (Reference c : refs) {
                     Backend d = c.backend();
                     assertEquals(a.equals(c), b.equals(d), "seed " + seed + ": " + a + " vs " + c);
                     if (b.equals(d)) assertEquals(b.hashCode(), d.hashCode());
-                    int byRecord = IpAddresses.compare(a.address(), c.address());
+                    int byRecord = IpAddresses.compare(a.address().toInetAddress(), c.address().toInetAddress());
                     if (byRecord == 0) byRecord = Integer.compare(a.port(), c.port());
                     assertEquals(Integer.signum(byRecord), Integer.signum(b.compareTo(d)));
                 }

@@ -96,13 +96,13 @@ class EndpointReuseTest {
                     }
                 }
                 for (Endpoint e : kept.endpoints()) {
-                    Endpoint before = previous.endpoints().stream().filter(p -> p.address().equals(e.address())).findFirst().orElse(null);
+                    Endpoint before = previous.endpoints().stream().filter(p -> p.ip().equals(e.ip())).findFirst().orElse(null);
                     if (before == null) continue;
                     if (before.equals(e)) {
                         assertSame(before, e, what + ": " + e + " equal to the previous version's and not that instance");
                         reused++;
                     } else {
-                        assertSame(before.address(), e.address(), what + ": " + e + " changed and does not hold the previous address instance");
+                        assertSame(before.ip(), e.ip(), what + ": " + e + " changed and does not hold the previous address instance");
                         if (before.pod().equals(e.pod())) assertSame(before.pod(), e.pod(), what + ": pod name not shared");
                         addressesKept++;
                     }
@@ -126,7 +126,7 @@ class EndpointReuseTest {
         assertEquals(s, kept);
         for (int i = 0; i < s.endpoints().size(); i++) {
             // nothing of the unrelated version but a pod name prefix equal to its own (web-9 and web-1: "web")
-            assertSame(s.endpoints().get(i).address(), kept.endpoints().get(i).address());
+            assertSame(s.endpoints().get(i).ip(), kept.endpoints().get(i).ip());
             String prefix = s.endpoints().get(i).pod().prefix(), otherPrefix = other.endpoints().getFirst().pod().prefix();
             boolean shared = prefix.equals(otherPrefix) && !otherPrefix.equals(other.endpoints().getFirst().pod().toString());
             assertSame(shared ? otherPrefix : prefix, kept.endpoints().get(i).pod().prefix(), s.endpoints().get(i).pod() + " / " + other.endpoints().getFirst().pod());

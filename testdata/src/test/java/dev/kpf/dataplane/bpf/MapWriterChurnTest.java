@@ -120,13 +120,13 @@ class MapWriterChurnTest {
      * table's rather than keep those of endpoint versions that are gone.
      */
     static List<String> staleAddresses(BackendMirror mirror, LbDiff diff) {
-        Map<ProgrammedState.BackendKey, java.util.Set<java.net.InetAddress>> written = new java.util.HashMap<>();
+        Map<ProgrammedState.BackendKey, java.util.Set<dev.kpf.dataplane.model.IpAddress>> written = new java.util.HashMap<>();
         List<LbEntry> entries = new java.util.ArrayList<>(diff.added());
         diff.changed().forEach(c -> entries.add(c.after()));
         for (LbEntry e : entries) {
             for (Backend b : e.backends()) {
-                written.computeIfAbsent(new ProgrammedState.BackendKey(b.address(), b.port(), b.protocol().number),
-                        k -> java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>())).add(b.address());
+                written.computeIfAbsent(new ProgrammedState.BackendKey(b.ip(), b.port(), b.protocol().number),
+                        k -> java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>())).add(b.ip());
             }
         }
         List<String> stale = new java.util.ArrayList<>();

@@ -81,7 +81,7 @@ final class ReaderInvariant {
     private void allow(LbTable intent) {
         for (LbEntry e : intent.entries().values()) {
             Allowed a = allowed.computeIfAbsent(key(e.frontend()), k -> new Allowed());
-            for (Backend b : e.backends()) a.backends.add(new ProgrammedState.BackendKey(b.address(), b.port(), b.protocol().number));
+            for (Backend b : e.backends()) a.backends.add(new ProgrammedState.BackendKey(b.ip(), b.port(), b.protocol().number));
             a.mayRefuse |= e.backends().isEmpty();
             a.names.add(MapLayout.fitName(e.type().label + "\t" + e.servicePortName() + "\t" + e.frontend().protocol().name()));
             Set<SourceRangeKey> ranges = SourceRanges.keys(e);
@@ -192,7 +192,7 @@ final class ReaderInvariant {
         if (b == null) {
             violation("frontend " + f + " " + via + " points at missing backend " + id);
         } else if (!a.backends.contains(new ProgrammedState.BackendKey(b.address(), b.port(), b.protocol()))) {
-            violation("frontend " + f + " " + via + " resolves to " + b.address().getHostAddress() + ":" + b.port() + ", not a backend of its Service");
+            violation("frontend " + f + " " + via + " resolves to " + b.address() + ":" + b.port() + ", not a backend of its Service");
         }
     }
 

@@ -25,7 +25,7 @@ public final class ServiceRows {
     private final Map<Frontend, String[]> frontendLabels = new java.util.HashMap<>();
     private final Map<BackendRef, String[]> backendLabels = new java.util.HashMap<>();
 
-    private record BackendRef(java.net.InetAddress address, int port, dev.kpf.dataplane.model.Protocol protocol) {}
+    private record BackendRef(dev.kpf.dataplane.model.IpAddress address, int port, dev.kpf.dataplane.model.Protocol protocol) {}
     /** How many fresh readings of the API's intent in a row found each frontend different; shown from the second on. */
     private final Map<String, Integer> driftSeen = new java.util.HashMap<>();
 
@@ -72,7 +72,7 @@ public final class ServiceRows {
             RateTracker.Reading rate = frontendRates.record(f, count.connects(), seconds);
             List<BackendRow> backends = new ArrayList<>();
             for (Backend b : shown.backends()) {
-                BackendRef ref = new BackendRef(b.address(), b.port(), b.protocol());
+                BackendRef ref = new BackendRef(b.ip(), b.port(), b.protocol());
                 String[] bl = backendLabels.computeIfAbsent(ref, r -> new String[] {Counters.backendKey(r.address(), r.port(), r.protocol()),
                         IpAddresses.withPort(r.address(), r.port())});
                 backendRefs.add(ref);
