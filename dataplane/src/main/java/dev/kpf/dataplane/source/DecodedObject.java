@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /** One API object decoded at one resource version, kept by {@link KubeSource} so unchanged objects are not decoded again. */
-record DecodedObject(String resourceVersion, ObjectDecoder.Decoded value, List<Problem> problems) {
+record DecodedObject(long version, String versionText, ObjectDecoder.Decoded value, List<Problem> problems) {
 
     /**
      * Decodes an object unless the previous decode was of the same resource version. Either way a versioned object
@@ -21,8 +21,8 @@ record DecodedObject(String resourceVersion, ObjectDecoder.Decoded value, List<P
      * is not decoded again). Port names come through {@code portNames}, shared by every object the source decodes.
      */
     static DecodedObject of(RawObject obj, DecodedObject previous, UnaryOperator<String> portNames) {
-        String rv = obj.resourceVersion();
-        if (previous != null && rv != null && rv.equals(previous.resourceVersion())) {
+        boolean versioned = obj.version() >= 0 || obj.versionText() != null;
+        if (previous != null && obj.sameVersion(previous.version(), previous.versionText())) {
             obj.release();
             return previous;
         }
@@ -34,7 +34,7 @@ record DecodedObject(String resourceVersion, ObjectDecoder.Decoded value, List<P
             value = new ObjectDecoder.Decoded.ASlice(EndpointReuse.keepEqualInstances(next.slice(), before.slice()));
         }
         // with a resource version this decode is reused until the object changes, and a change is a new object
-        if (rv != null) obj.release();
-        return new DecodedObject(rv, value, List.copyOf(decoder.problems()));
+        if (versioned) obj.release();
+        return new DecodedObject(obj.version(), obj.versionText(), value, List.copyOf(decoder.problems()));
     }
 }

@@ -21,7 +21,13 @@ public final class RawObject implements KubernetesObject {
     // identity only, as plain fields: a V1ObjectMeta per cached object cost 72 bytes more (1.6 MB at 10,000 x 10)
     private final String name;
     private final String namespace;
-    private final String resourceVersion;
+    /**
+     * The resource version as a number when it is a decimal without leading zeros that fits a {@code long} (as every
+     * API server writes them: etcd's revision), else -1 and the text in {@link #versionText}: a text per cached object
+     * cost 48 bytes (about 1 MB at 10,000 x 10).
+     */
+    private final long version;
+    private final String versionText;
 
     public RawObject(JsonObject json) {
         this.text = json.toString();
@@ -32,7 +38,9 @@ public final class RawObject implements KubernetesObject {
         JsonObject m = json.has("metadata") && json.get("metadata").isJsonObject() ? json.getAsJsonObject("metadata") : new JsonObject();
         this.name = m.has("name") ? m.get("name").getAsString() : null;
         this.namespace = m.has("namespace") ? m.get("namespace").getAsString().intern() : null;
-        this.resourceVersion = m.has("resourceVersion") ? m.get("resourceVersion").getAsString() : null;
+        String rv = m.has("resourceVersion") ? m.get("resourceVersion").getAsString() : null;
+        this.version = number(rv);
+        this.versionText = version < 0 ? rv : null;
     }
 
     /** Called by the informer's reflector on list items (which the API sends without kind). */
@@ -76,7 +84,7 @@ public final class RawObject implements KubernetesObject {
      */
     @Override
     public V1ObjectMeta getMetadata() {
-        return new V1ObjectMeta().name(name).namespace(namespace).resourceVersion(resourceVersion);
+        return new V1ObjectMeta().name(name).namespace(namespace).resourceVersion(resourceVersion());
     }
 
     /** metadata.name, or null when the object has none. */
@@ -89,9 +97,36 @@ public final class RawObject implements KubernetesObject {
         return namespace;
     }
 
-    /** The resource version, or null when the object has none. */
+    /** The resource version, or null when the object has none (made on each call when kept as a number). */
     public String resourceVersion() {
-        return resourceVersion;
+        return version >= 0 ? Long.toString(version) : versionText;
+    }
+
+    /** The resource version as a number, or -1 when it is kept as text ({@link #versionText}) or there is none. */
+    long version() {
+        return version;
+    }
+
+    /** The resource version when it is not kept as a number, else null. */
+    String versionText() {
+        return versionText;
+    }
+
+    /** Whether this object has a resource version and it is the one given ({@link #version}, {@link #versionText}). */
+    boolean sameVersion(long otherVersion, String otherText) {
+        return version >= 0 ? version == otherVersion : versionText != null && versionText.equals(otherText);
+    }
+
+    /** {@code text} as a number when it is a decimal without leading zeros (or "0") that fits a long, else -1. */
+    private static long number(String text) {
+        if (text == null || text.isEmpty() || text.length() > 18 || (text.length() > 1 && text.charAt(0) == '0')) return -1;
+        long n = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            n = n * 10 + (c - '0');
+        }
+        return n;
     }
 
     @Override

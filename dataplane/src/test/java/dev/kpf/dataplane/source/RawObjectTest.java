@@ -54,4 +54,26 @@ class RawObjectTest {
         assertThrows(IllegalStateException.class, o::json);
         assertEquals("shop/web", Caches.deletionHandlingMetaNamespaceKeyFunc(o));
     }
+
+    /**
+     * A resource version comes back exactly as the API server gave it, whether kept as a number (a decimal without
+     * leading zeros that fits a long, as etcd's revisions are) or as text (anything else: it is opaque to clients);
+     * two objects have the same version exactly when the texts are equal.
+     */
+    @Test
+    void a_resource_version_comes_back_as_given_and_compares_as_its_text() {
+        java.util.List<String> versions = java.util.List.of("0", "7", "42", "9223372036854775807", "9223372036854775808",
+                "007", "-1", "12a", "", " 5", "abc", "18446744073709551616", "1e3");
+        for (String v : versions) {
+            RawObject o = of("{\"kind\":\"Service\",\"metadata\":{\"name\":\"web\",\"namespace\":\"shop\",\"resourceVersion\":\"" + v + "\"}}");
+            assertEquals(v, o.resourceVersion(), "version " + v);
+            assertEquals(v, o.getMetadata().getResourceVersion(), "version " + v);
+            for (String w : versions) {
+                RawObject p = of("{\"kind\":\"Service\",\"metadata\":{\"name\":\"web\",\"namespace\":\"shop\",\"resourceVersion\":\"" + w + "\"}}");
+                assertEquals(v.equals(w), o.sameVersion(p.version(), p.versionText()), v + " against " + w);
+            }
+        }
+        RawObject none = of("{\"kind\":\"Node\",\"metadata\":{\"name\":\"a\"}}");
+        assertFalse(none.sameVersion(none.version(), none.versionText()), "no version is never the same version");
+    }
 }
