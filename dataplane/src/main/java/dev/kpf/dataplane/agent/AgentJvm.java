@@ -10,18 +10,25 @@ import java.util.List;
  * agent at 10,000 Services x 10 endpoints from the API server, resident memory read once settled; with only the last
  * three it settled at 300 MB:
  * <ul>
- *   <li>{@code -Xms16m -Xmn12m}: the heap starts small and its young generation stays small. Without them the JVM
- *   commits a third of {@code -Xmx} to the young generation, and start-up's allocations touch all of it. A young
- *   generation of 6 MB settles about 5 MB lower ({@code kpf bench memory} with 6 MB and with
- *   {@code --agent-jvm-option=-Xmn12m}, alternating, two runs each: 189 and 187 MB against 192 and 195 MB), but
- *   endpoint churn then promotes more short-lived objects: after three rounds of 2,000 changes 222/210/243 MB against
- *   201/201/206 and 205/206/209 MB, so 12 MB it stays.</li>
- *   <li>{@code -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10 -XX:-ShrinkHeapInSteps}: after a full collection the
- *   heap keeps at most a tenth free and shrinks at once (10 MB less than with 10 and 20). The serial collector runs
- *   full collections only when it must, so the agent runs one after its first sync and later ones when its heap grew
- *   well past what is live ({@link HeapReturn}).</li>
- *   <li>{@code -XX:TrimNativeHeapInterval=5000}: freed C memory (the JIT's arenas, start-up's buffers) goes back to
- *   the system every 5 s instead of staying in glibc's arenas (12 MB).</li>
+ *   <li>{@code -Xms16m -Xmn8m -XX:SurvivorRatio=2}: the heap starts small and its young generation stays small:
+ *   4 MB of eden and two survivor spaces of 2 MB. Without them the JVM commits a third of {@code -Xmx} to the young
+ *   generation, and start-up's allocations touch all of it. With the default ratio (survivors a tenth each) a small
+ *   young generation overflowed its survivors during bursts of changes and promoted them: 6 MB settled at 174 MB but
+ *   took +25/-13/+32 MB over the bench's three rounds of 2,000 changes, 8 MB 171 MB and +19/-9/+24, so the young
+ *   generation was 12 MB (163, 163, 168 and 163 MB at rest over four runs, the rounds +2 to +4 MB each). Survivors of
+ *   2 MB keep a burst young: 8 MB with them settled at 159, 165, 160 and 158 MB ({@code kpf bench memory}, several
+ *   builds of one day), the rounds +0 to +5 MB; 6 MB with survivors of 2 MB (ratio 1) 158 MB but ready 8.9 s against
+ *   6.2-7.3 s, the collections of a 2 MB eden slowing the first sync.</li>
+ *   <li>{@code -XX:MinHeapFreeRatio=2 -XX:MaxHeapFreeRatio=5 -XX:-ShrinkHeapInSteps}: after a full collection the
+ *   heap keeps at most a twentieth free and shrinks at once (10 MB less with 5 and 10 than with 10 and 20; with 2 and
+ *   5 another 6 MB: {@code kpf bench memory}, two runs, 163 and 163 MB at rest against 169 and 170 with 5 and 10, the
+ *   rounds of changes 164-171 MB). The serial collector runs full collections only when it must, and expands the
+ *   old generation to take promoted objects before it does, so the agent runs one after its first sync and later
+ *   ones when its heap grew well past what is live ({@link HeapReturn}).</li>
+ *   <li>{@code -XX:TrimNativeHeapInterval=1000}: freed C memory (the JIT's arenas, start-up's buffers) goes back to
+ *   the system every second instead of staying in glibc's arenas (12 MB against none; every 5 s, the bench read
+ *   169-181 MB at rest over six runs of one build, every second 167-170 MB over four: a reading taken before the
+ *   next trim counted what the first sync's compilations had freed).</li>
  *   <li>{@code -XX:+ExitOnOutOfMemoryError}: an agent that runs out of heap exits (code 3) and its DaemonSet restarts
  *   it; {@link HeapWatch} has logged what to raise by then. Without it an agent whose main thread died of an
  *   {@code OutOfMemoryError} stayed up, never ready ({@code KpfLauncherIT}; at 30,000 x 10 from the API server with
@@ -36,7 +43,8 @@ import java.util.List;
  * turned the flag off for it); silent corruption of map names or JSON is not worth 8 MB. Also
  * {@code -XX:+UseStringDeduplication} (its table cost 12 MB more than it saved once names were interned); one malloc
  * arena instead of two (1 MB); C1 only (by hand, two runs: 7 MB less,
- * but a full sync twice as slow); C2 only ({@code -XX:-TieredCompilation}, by hand with a 6 MB young generation: 186
+ * but a full sync twice as slow; measured again with the 8 MB young generation, alternating, two runs each: 159 and
+ * 159 against 160 and 158 MB, no gain); C2 only ({@code -XX:-TieredCompilation}, by hand with a 6 MB young generation: 186
  * against 192 MB, 8 MB less code, but ready in 8.0-9.8 against 6.9 s, close to the 10 s target);
  * {@code -XX:CompileThresholdScaling=4} (2 MB less, by hand); {@code -XX:ArchiveRelocationMode=0} (diagnostic: maps the
  * JDK's class archive at its preferred address instead of relocating it, which dirtied 10.8 of its 13.8 MB; no gain
@@ -52,8 +60,8 @@ import java.util.List;
 public final class AgentJvm {
     private AgentJvm() {}
 
-    public static final String OPTIONS = "-Xms16m -Xmn12m -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10 -XX:-ShrinkHeapInSteps"
-            + " -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError"
+    public static final String OPTIONS = "-Xms16m -Xmn8m -XX:SurvivorRatio=2 -XX:MinHeapFreeRatio=2 -XX:MaxHeapFreeRatio=5 -XX:-ShrinkHeapInSteps"
+            + " -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError"
             + " -Xmx192m -XX:ReservedCodeCacheSize=32m -Xss512k";
 
     /** {@link #OPTIONS} as separate arguments. */
