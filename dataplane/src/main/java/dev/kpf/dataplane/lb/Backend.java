@@ -1,5 +1,6 @@
 package dev.kpf.dataplane.lb;
 
+import dev.kpf.dataplane.model.EndpointSlice.Endpoint;
 import dev.kpf.dataplane.model.IpAddress;
 import dev.kpf.dataplane.model.IpAddresses;
 import dev.kpf.dataplane.model.PodName;
@@ -8,6 +9,7 @@ import dev.kpf.dataplane.model.Protocol;
 import java.net.InetAddress;
 import java.util.Comparator;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A backend of a frontend: the endpoint's address and resolved target port, its state, whether it runs on this
@@ -15,9 +17,10 @@ import java.util.Objects;
  * the maps) for display.
  *
  * <p>A value with a record's meaning (equal when every part is; {@code toString} as a record prints it), written as a
- * class so that port, protocol, state and locality share one {@code int}: a table holds one of these per endpoint and
- * service port (about 118,000 at 10,000 Services x 10 endpoints), and the four fields as a record's took 16 bytes more
- * each (48 against 32 bytes; 1.9 MB).
+ * class so that port, protocol, state and locality share one {@code int}, and address, node, zone and pod are the
+ * endpoint's it was made from (one made from parts holds an endpoint of those parts; the endpoint's conditions and
+ * hints are not the backend's: {@link #state()} is). A table holds one of these per endpoint and service port (about
+ * 118,000 at 10,000 Services x 10 endpoints): the record took 48 bytes each, this 24.
  */
 public final class Backend implements Comparable<Backend> {
     private static final int PORT_BITS = 0xffff;
@@ -25,21 +28,22 @@ public final class Backend implements Comparable<Backend> {
     private static final Protocol[] PROTOCOLS = Protocol.values();
     private static final State[] STATES = State.values();
 
-    private final IpAddress ip;
+    /** Address, node, zone and pod. */
+    private final Endpoint endpoint;
     /** port (16 bits), protocol ordinal (2), state ordinal (1), local (1). */
     private final int bits;
-    private final String nodeName;
-    private final String zone;
-    private final PodName pod;
+
+    /** The backend of {@code endpoint} at {@code port}: its address, node, zone and pod are the endpoint's. */
+    public Backend(Endpoint endpoint, int port, Protocol protocol, State state, boolean local) {
+        if (port < 0 || port > PORT_BITS) throw new IllegalArgumentException("port " + port + " is not in 0-65535");
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+        this.bits = port | protocol.ordinal() << PROTOCOL_SHIFT | state.ordinal() << STATE_SHIFT | (local ? LOCAL_BIT : 0);
+    }
 
     public Backend(IpAddress ip, int port, Protocol protocol, State state, boolean local, String nodeName,
                    String zone, PodName pod) {
-        if (port < 0 || port > PORT_BITS) throw new IllegalArgumentException("port " + port + " is not in 0-65535");
-        this.ip = Objects.requireNonNull(ip, "ip");
-        this.bits = port | protocol.ordinal() << PROTOCOL_SHIFT | state.ordinal() << STATE_SHIFT | (local ? LOCAL_BIT : 0);
-        this.nodeName = nodeName;
-        this.zone = zone;
-        this.pod = Objects.requireNonNull(pod, "pod");
+        this(new Endpoint(ip, state == State.READY, true, state == State.TERMINATING, nodeName, zone, Set.of(), Set.of(), pod),
+                port, protocol, state, local);
     }
 
     public Backend(InetAddress address, int port, Protocol protocol, State state, boolean local, String nodeName,
@@ -66,12 +70,12 @@ public final class Backend implements Comparable<Backend> {
 
     /** The endpoint's address (the instance the endpoint holds, when made from one). */
     public IpAddress ip() {
-        return ip;
+        return endpoint.ip();
     }
 
     /** The address as an {@code InetAddress} (a new one on each call: for output and checks, not per-backend work). */
     public InetAddress address() {
-        return ip.toInetAddress();
+        return endpoint.address();
     }
 
     public int port() {
@@ -91,19 +95,20 @@ public final class Backend implements Comparable<Backend> {
     }
 
     public String nodeName() {
-        return nodeName;
+        return endpoint.nodeName();
     }
 
     public String zone() {
-        return zone;
+        return endpoint.zone();
     }
 
+    /** The pod's name (made on each call: for output). */
     public PodName pod() {
-        return pod;
+        return endpoint.pod();
     }
 
     private static final Comparator<Backend> ORDER = Comparator
-            .comparing((Backend b) -> b.ip)
+            .comparing(Backend::ip)
             .thenComparingInt(Backend::port);
 
     @Override
@@ -113,24 +118,26 @@ public final class Backend implements Comparable<Backend> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Backend b && bits == b.bits && ip.equals(b.ip)
-                && Objects.equals(nodeName, b.nodeName) && Objects.equals(zone, b.zone) && pod.equals(b.pod);
+        if (!(o instanceof Backend b) || bits != b.bits) return false;
+        Endpoint e = endpoint, f = b.endpoint;
+        return e == f || e.ip().equals(f.ip()) && Objects.equals(e.nodeName(), f.nodeName()) && Objects.equals(e.zone(), f.zone())
+                && e.samePod(f);
     }
 
     @Override
     public int hashCode() {
-        return ((ip.hashCode() * 31 + bits) * 31 + Objects.hashCode(nodeName)) * 31 * 31
-                + Objects.hashCode(zone) * 31 + pod.hashCode();
+        return ((endpoint.ip().hashCode() * 31 + bits) * 31 + Objects.hashCode(endpoint.nodeName())) * 31 * 31
+                + Objects.hashCode(endpoint.zone()) * 31 + endpoint.podHashCode();
     }
 
     @Override
     public String toString() {
-        return "Backend[address=" + ip + ", port=" + port() + ", protocol=" + protocol() + ", state=" + state()
-                + ", local=" + local() + ", nodeName=" + nodeName + ", zone=" + zone + ", pod=" + pod + "]";
+        return "Backend[address=" + ip() + ", port=" + port() + ", protocol=" + protocol() + ", state=" + state()
+                + ", local=" + local() + ", nodeName=" + nodeName() + ", zone=" + zone() + ", pod=" + pod() + "]";
     }
 
     /** {@code 10.0.1.5:8080 ready local}. */
     public String describe() {
-        return IpAddresses.withPort(ip, port()) + " " + state().name().toLowerCase(java.util.Locale.ROOT) + (local() ? " local" : "");
+        return IpAddresses.withPort(endpoint.ip(), port()) + " " + state().name().toLowerCase(java.util.Locale.ROOT) + (local() ? " local" : "");
     }
 }

@@ -161,7 +161,7 @@ public final class ServiceTranslator {
                 IpAddress ip = ep.ip();
                 boolean local = !nodeName.isEmpty() && nodeName.equals(ep.nodeName());
                 Backend.State state = ep.ready() ? Backend.State.READY : Backend.State.TERMINATING;
-                Backend b = new Backend(ip, sp.port(), port.protocol(), state, local, ep.nodeName(), ep.zone(), ep.pod());
+                Backend b = new Backend(ep, sp.port(), port.protocol(), state, local);
                 Candidate c = new Candidate(b, ep.ready(), ep.serving(), ep.terminating(), ep.hintZones(), ep.hintNodes());
                 AddressPort key = new AddressPort(ip, sp.port());
                 // an endpoint listed by two slices (while slices are rebalanced, or a new pod on a terminating pod's

@@ -54,9 +54,11 @@ public final class EndpointReuse {
      * nothing is taken.
      */
     private static Endpoint withInstancesOf(Endpoint e, Endpoint old, Map<String, String> prefixes) {
-        PodName pod = old != null && e.pod().equals(old.pod()) ? old.pod() : e.pod().withPrefixFrom(prefixes);
+        PodName own = e.pod();
+        PodName pod = old != null && e.samePod(old) ? old.pod() : own.withPrefixFrom(prefixes);
         IpAddress address = old == null ? e.ip() : old.ip();
-        if (address == e.ip() && pod == e.pod()) return e;
+        // names made from endpoints hold the endpoints' prefix instances: the same instance, nothing to take
+        if (address == e.ip() && pod.prefix() == own.prefix()) return e;
         return new Endpoint(address, e.ready(), e.serving(), e.terminating(), e.nodeName(), e.zone(), e.hintZones(), e.hintNodes(), pod);
     }
 }

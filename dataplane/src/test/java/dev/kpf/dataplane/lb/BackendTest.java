@@ -1,5 +1,6 @@
 package dev.kpf.dataplane.lb;
 
+import dev.kpf.dataplane.model.EndpointSlice;
 import dev.kpf.dataplane.model.IpAddress;
 import dev.kpf.dataplane.model.IpAddresses;
 import dev.kpf.dataplane.model.PodName;
@@ -10,8 +11,10 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -62,6 +65,23 @@ class BackendTest {
                     if (byRecord == 0) byRecord = Integer.compare(a.port(), c.port());
                     assertEquals(Integer.signum(byRecord), Integer.signum(b.compareTo(d)));
                 }
+            }
+        }
+    }
+
+    @Test
+    void a_backend_of_an_endpoint_is_the_backend_of_its_parts_whatever_the_endpoints_conditions_and_hints() {
+        for (long seed = 1; seed <= 20; seed++) {
+            Random r = new Random(seed);
+            for (int i = 0; i < 60; i++) {
+                Reference a = random(r);
+                EndpointSlice.Endpoint e = new EndpointSlice.Endpoint(a.address(), r.nextBoolean(), r.nextBoolean(), r.nextBoolean(),
+                        a.nodeName(), a.zone(), r.nextBoolean() ? Set.of("zone-1") : Set.of(), Set.of(), a.pod());
+                Backend b = new Backend(e, a.port(), a.protocol(), a.state(), a.local());
+                assertSame(e.ip(), b.ip(), "seed " + seed);
+                assertEquals(a.backend(), b, "seed " + seed);
+                assertEquals(a.backend().hashCode(), b.hashCode(), "seed " + seed);
+                assertEquals(a.backend().toString(), b.toString(), "seed " + seed);
             }
         }
     }

@@ -29,7 +29,7 @@ class PodNameTest {
     }
 
     /** Names of every shape: controllers' (Deployment, StatefulSet, DaemonSet), and the edges of the packing. */
-    private static String name(Random r) {
+    static String name(Random r) {
         String base = draw(r, "abcxyz", 1 + r.nextInt(3));
         return switch (r.nextInt(10)) {
             case 0 -> base + "-" + draw(r, KUBE_ALPHABET, 10) + "-" + draw(r, KUBE_ALPHABET, 5); // Deployment
