@@ -109,7 +109,7 @@ final class MapWriter {
 
     /** The desired form of one frontend entry. */
     private record Want(SvcKey key, SvcValue service, List<ProgrammedState.BackendKey> backends, int[] flags,
-                        String name, String owner, Set<SourceRangeKey> ranges) {}
+                        String name, ObjectRef owner, Set<SourceRangeKey> ranges) {}
 
     /** Makes the maps hold exactly {@code desired}, writing only what differs from what they hold. */
     synchronized SyncReport apply(LbTable desired) {
@@ -129,7 +129,7 @@ final class MapWriter {
 
     /** Queues what makes the maps hold exactly {@code desired}. */
     private void queueWhole(LbTable desired, int[] counts, List<Problem> errors, PhasedWrites writes) {
-        Set<String> failed = writeServices(desired.entries().values(), counts, errors, writes);
+        Set<ObjectRef> failed = writeServices(desired.entries().values(), counts, errors, writes);
         Set<SvcKey> wanted = new HashSet<>();
         for (LbEntry e : desired.entries().values()) wanted.add(key(e.frontend(), e.frontend().scope()));
         for (Map.Entry<SvcKey, ProgrammedState.Frontend> e : new ArrayList<>(state.frontends.entrySet())) {
@@ -172,7 +172,7 @@ final class MapWriter {
         diff.changed().forEach(c -> entries.add(c.after()));
         PhasedWrites writes = new PhasedWrites();
         try {
-            Set<String> failed = writeServices(entries, counts, errors, writes);
+            Set<ObjectRef> failed = writeServices(entries, counts, errors, writes);
             for (Frontend f : diff.removed()) {
                 SvcKey k = key(f, f.scope());
                 ProgrammedState.Frontend old = state.frontends.get(k);
@@ -279,26 +279,22 @@ final class MapWriter {
     }
 
     /** Queues the entries service by service; a service that does not fit is reported and left as it was. */
-    private Set<String> writeServices(java.util.Collection<LbEntry> entries, int[] counts, List<Problem> errors, PhasedWrites writes) {
+    private Set<ObjectRef> writeServices(java.util.Collection<LbEntry> entries, int[] counts, List<Problem> errors, PhasedWrites writes) {
         Map<ObjectRef, List<LbEntry>> byService = new TreeMap<>();
         for (LbEntry e : entries) byService.computeIfAbsent(e.service(), k -> new ArrayList<>()).add(e);
-        Set<String> failed = new HashSet<>();
+        Set<ObjectRef> failed = new HashSet<>();
         for (Map.Entry<ObjectRef, List<LbEntry>> svc : byService.entrySet()) {
             List<Want> wants = new ArrayList<>();
             for (LbEntry e : svc.getValue()) wants.add(want(e));
             String problem = capacityProblem(wants);
             if (problem != null) {
                 errors.add(new Problem(svc.getKey().toString(), "", problem));
-                failed.add(owner(svc.getKey()));
+                failed.add(svc.getKey());
                 continue;
             }
             for (Want w : wants) writeFrontend(w, counts, writes);
         }
         return failed;
-    }
-
-    private static String owner(ObjectRef service) {
-        return service.namespace() + "/" + service.name();
     }
 
 
@@ -323,7 +319,7 @@ final class MapWriter {
         }
         String name = MapLayout.fitName(e.type().label + "\t" + e.servicePortName() + "\t" + f.protocol().name());
         SvcValue v = new SvcValue(0, backends.size(), 0, flags, e.affinityTimeoutSeconds());
-        return new Want(k, v, backends, backendFlags, name, owner(e.service()), ranges);
+        return new Want(k, v, backends, backendFlags, name, e.service(), ranges);
     }
 
     /**
@@ -462,7 +458,7 @@ final class MapWriter {
         boolean v4 = ProgrammedState.v4(addr);
         if ((service.flags() & MapLayout.SVC_AFFINITY) != 0) for (int id : ids) members.add(state, MemberKey.of(revNat, w.key().scope(), v4, id), writes);
         writes.update(PhasedWrites.SERVICE_ENTRIES, map, w.key(), service);
-        state.putFrontend(w.key(), new ProgrammedState.Frontend(service, ids, w.name(), w.owner()));
+        state.putFrontend(w.key(), new ProgrammedState.Frontend(service, ids, w.owner()));
         counts[0]++;
         if (old != null && (old.service().flags() & MapLayout.SVC_AFFINITY) != 0) {
             for (int id : old.backendIds()) members.drop(state, MemberKey.of(old.service().revNatId(), w.key().scope(), v4, id), writes);

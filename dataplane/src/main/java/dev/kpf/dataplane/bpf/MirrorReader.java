@@ -1,5 +1,7 @@
 package dev.kpf.dataplane.bpf;
 
+import dev.kpf.dataplane.model.ObjectRef;
+
 import dev.kpf.dataplane.model.Protocol;
 import dev.kpf.probes.bpf.MapAccess;
 
@@ -107,7 +109,7 @@ final class MirrorReader {
                 }
                 String name = nameById.getOrDefault(v.revNatId(), "");
                 String[] f = name.split("\t");
-                s.putFrontend(e.getKey(), new ProgrammedState.Frontend(v, ids, name, f.length > 1 ? owner(f[1]) : ""));
+                s.putFrontend(e.getKey(), new ProgrammedState.Frontend(v, ids, f.length > 1 ? owner(f[1]) : null));
                 s.revNatRefs.merge(new ProgrammedState.RevKey(e.getKey().address(), e.getKey().port(), e.getKey().protocol()), 1, Integer::sum);
                 for (int id : ids) {
                     if (s.backends.get(e.getKey().address(), id) != null) s.backendRefs.add(ProgrammedState.ref(e.getKey().address(), id), 1);
@@ -129,9 +131,11 @@ final class MirrorReader {
     }
 
 
-    /** The service of a name's {@code ns/name:port} part. */
-    static String owner(String servicePortName) {
+    /** The service of a name's {@code ns/name:port} part (null without a namespace). */
+    static ObjectRef owner(String servicePortName) {
         int colon = servicePortName.indexOf(':');
-        return colon < 0 ? servicePortName : servicePortName.substring(0, colon);
+        String service = colon < 0 ? servicePortName : servicePortName.substring(0, colon);
+        int slash = service.indexOf('/');
+        return slash < 0 ? null : ObjectRef.service(service.substring(0, slash), service.substring(slash + 1));
     }
 }

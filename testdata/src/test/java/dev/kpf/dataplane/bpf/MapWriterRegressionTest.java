@@ -225,6 +225,32 @@ class MapWriterRegressionTest {
     }
 
     @Test
+    void a_service_that_no_longer_fits_keeps_what_it_had_also_for_a_writer_that_read_the_maps_back() {
+        // kpf_svc4 holds 8 entries: a (1 + 2 slots) and b's two frontends (1 + 1 each) use 7; b's next version drops
+        // its second frontend and gives the first 3 backends, which needs 2 more: b stays as it was, both frontends
+        maps = new FakeMaps(kernel, Map.of(MapLayout.SVC4, 8));
+        writer = new MapWriter(maps.writerMaps(), true, 251);
+        invariant = new ReaderInvariant(maps, 1);
+        kernel.observe(invariant::written);
+        LbEntry a = clusterIp("a", "10.96.0.1", "10.244.0.1", "10.244.0.2");
+        LbTable before = table(a, clusterIp("b", "10.96.0.2", "10.244.1.1"), clusterIp("b", "10.96.0.3", "10.244.1.1"));
+        sync(before, "a and b fit");
+        for (boolean restarted : new boolean[] {false, true}) {
+            if (restarted) {
+                // a new agent: the mirror, each frontend's service included, is read back from the maps
+                writer = new MapWriter(maps.writerMaps(), true, 251);
+                invariant.writerRestarted();
+            }
+            LbTable grown = table(a, clusterIp("b", "10.96.0.2", "10.244.1.1", "10.244.1.2", "10.244.1.3"));
+            invariant.syncStarts(before, true, "b grows past the map's capacity" + (restarted ? " after a restart" : ""));
+            SyncReport r = writer.apply(grown);
+            assertEquals(List.of("Service t/b"), r.errors().stream().map(p -> p.object()).toList(), r.errors().toString());
+            assertEquals(List.of(), invariant.violations());
+            assertExactly(before);
+        }
+    }
+
+    @Test
     void a_name_cut_at_127_bytes_is_read_back_without_failing_and_keeps_its_ids() {
         String longName = "n".repeat(63);
         LbEntry e = new LbEntry(new Frontend(ip("10.96.0.1"), 80, Protocol.TCP, Scope.EXTERNAL), FrontendType.CLUSTER_IP,
