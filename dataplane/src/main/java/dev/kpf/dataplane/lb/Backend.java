@@ -40,6 +40,12 @@ public final class Backend implements Comparable<Backend> {
         this.bits = port | protocol.ordinal() << PROTOCOL_SHIFT | state.ordinal() << STATE_SHIFT | (local ? LOCAL_BIT : 0);
     }
 
+    /** A backend of {@code endpoint} with {@link #bits()} as another backend has them ({@link BackendList}). */
+    Backend(Endpoint endpoint, int bits) {
+        this.endpoint = endpoint;
+        this.bits = bits;
+    }
+
     public Backend(IpAddress ip, int port, Protocol protocol, State state, boolean local, String nodeName,
                    String zone, PodName pod) {
         this(new Endpoint(ip, state == State.READY, true, state == State.TERMINATING, nodeName, zone, Set.of(), Set.of(), pod),
@@ -116,18 +122,36 @@ public final class Backend implements Comparable<Backend> {
         return ORDER.compare(this, o);
     }
 
+    /** The endpoint whose address, node, zone and pod these are. */
+    Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** Port, protocol, state and locality, packed. */
+    int bits() {
+        return bits;
+    }
+
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof Backend b) || bits != b.bits) return false;
-        Endpoint e = endpoint, f = b.endpoint;
-        return e == f || e.ip().equals(f.ip()) && Objects.equals(e.nodeName(), f.nodeName()) && Objects.equals(e.zone(), f.zone())
-                && e.samePod(f);
+        return o instanceof Backend b && equal(endpoint, bits, b.endpoint, b.bits);
+    }
+
+    /** Whether the backends of these endpoints and bits are equal (without making them: {@link BackendList}). */
+    static boolean equal(Endpoint e, int bits, Endpoint f, int fBits) {
+        return bits == fBits && (e == f || e.ip().equals(f.ip()) && Objects.equals(e.nodeName(), f.nodeName())
+                && Objects.equals(e.zone(), f.zone()) && e.samePod(f));
     }
 
     @Override
     public int hashCode() {
-        return ((endpoint.ip().hashCode() * 31 + bits) * 31 + Objects.hashCode(endpoint.nodeName())) * 31 * 31
-                + Objects.hashCode(endpoint.zone()) * 31 + endpoint.podHashCode();
+        return hashCode(endpoint, bits);
+    }
+
+    /** The hash of the backend of {@code e} and {@code bits} (without making it: {@link BackendList}). */
+    static int hashCode(Endpoint e, int bits) {
+        return ((e.ip().hashCode() * 31 + bits) * 31 + Objects.hashCode(e.nodeName())) * 31 * 31
+                + Objects.hashCode(e.zone()) * 31 + e.podHashCode();
     }
 
     @Override

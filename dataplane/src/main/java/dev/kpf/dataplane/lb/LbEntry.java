@@ -15,7 +15,7 @@ public record LbEntry(Frontend frontend, FrontendType type, ObjectRef service, S
                       int affinityTimeoutSeconds, List<Cidr> sourceRanges, boolean externalPolicyLocal,
                       boolean internalPolicyLocal, int healthCheckNodePort) {
     public LbEntry {
-        backends = List.copyOf(backends);
+        backends = BackendList.copyOf(backends);
         sourceRanges = List.copyOf(sourceRanges);
     }
 
