@@ -35,8 +35,9 @@ import java.util.List;
  *   {@code -Xmx192m}, {@code kpf bench memory} waited 120 s for it).</li>
  *   <li>{@code -Xmx192m -XX:ReservedCodeCacheSize=32m -Xss512k}: the bounds: the heap holds 10,000 x 10 from the API
  *   server with room for its first sync, and 20,000 x 10 with pod names ({@code kpf bench memory --services 20000
- *   --source kube}: 218 MB resident, ready in 11.5 s, no {@link HeapWatch} warning; 287 MB and two warnings, live 178
- *   of 180 MB, before endpoint addresses were kept compact and the young generation was 8 MB).</li>
+ *   --source kube}: 202 MB resident, ready in 12.1 s, no {@link HeapWatch} warning; 218 MB before entries kept their
+ *   backends as arrays, 287 MB and two warnings, live 178 of 180 MB, before endpoint addresses were kept compact and
+ *   the young generation was 8 MB).</li>
  * </ul>
  * Tried and left out: {@code -XX:+UseCompactObjectHeaders} (JEP 519: 8-byte headers, a live set of 69 instead of
  * 78 MB, 8 MB less resident), because of JDK-8380060: with it, C2-compiled {@code String.getBytes()} can return
