@@ -1,7 +1,6 @@
 package dev.kpf.dataplane.bpf;
 
 import dev.kpf.dataplane.model.ObjectRef;
-
 import dev.kpf.dataplane.model.Protocol;
 import dev.kpf.probes.bpf.MapAccess;
 
