@@ -8,10 +8,7 @@ import dev.kpf.dataplane.model.Node;
 import dev.kpf.dataplane.model.ObjectRef;
 import dev.kpf.dataplane.model.Problem;
 import dev.kpf.dataplane.model.Service;
-import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
-import io.kubernetes.client.informer.cache.Cache;
-import io.kubernetes.client.informer.cache.Caches;
 import io.kubernetes.client.informer.impl.DefaultSharedIndexInformer;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.generic.GenericKubernetesApi;
@@ -33,9 +30,9 @@ import java.util.function.Consumer;
 
 /**
  * Services, EndpointSlices and Nodes from the API server through the official client's informers (which relist on
- * 410 Gone and re-watch when a watch drops). Event handlers only record changes; a runner publishes a new state
- * after the informers have all synced once, at most once per {@code minInterval} (bursts coalesce), and at least
- * once per {@code resyncPeriod}. List or watch errors are kept in the status; the last state stays published.
+ * 410 Gone and re-watch when a watch drops). Their caches only record changes ({@link InformerCache}); a runner
+ * publishes a new state after the informers have all synced once, at most once per {@code minInterval} (bursts
+ * coalesce), and at least once per {@code resyncPeriod}. List or watch errors are kept in the status; the last state stays published.
  */
 public final class KubeSource implements ClusterSource {
     private static final Logger LOG = LoggerFactory.getLogger(KubeSource.class);
@@ -116,22 +113,13 @@ public final class KubeSource implements ClusterSource {
             GenericKubernetesApi<RawObject, RawObjectList> api =
                     new GenericKubernetesApi<>(RawObject.class, RawObjectList.class, k.group(), k.version(), k.plural(), client);
             SharedIndexInformer<RawObject> informer = new DefaultSharedIndexInformer<>(RawObject.class, new PagedListerWatcher(api),
-                    resyncPeriod.toMillis(), unindexedCache(), (type, error) -> onError(k.plural(), error));
-            informer.addEventHandler(new Handler());
+                    resyncPeriod.toMillis(), InformerCache.create(this::changed), (type, error) -> onError(k.plural(), error));
             informers.add(informer);
         }
         // each informer starts its own threads (controller, reflector, resync, processor) and stop() ends them
         informers.forEach(SharedIndexInformer::run);
         runner = Thread.ofPlatform().daemon().name("kpf-kube-source").start(() -> run(listener));
         heartbeatThread = Thread.ofPlatform().daemon().name("kpf-kube-heartbeat").start(this::heartbeats);
-    }
-
-    /**
-     * The informers' cache, keyed as the client's default one (namespace/name) but without its namespace index: kpf
-     * never looks objects up by namespace, and the index held a set of keys per namespace (1.9 MB at 10,000 x 10).
-     */
-    static Cache<RawObject> unindexedCache() {
-        return new Cache<>("none", o -> List.of(), Caches::deletionHandlingMetaNamespaceKeyFunc);
     }
 
     /** How often the API server is asked whether it still answers (default 10 s); set before {@link #start}. */
@@ -177,26 +165,9 @@ public final class KubeSource implements ClusterSource {
     static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
 
     /**
-     * Handlers only record which object changed (the latest version, or null for a delete) and wake the runner;
+     * The informers' caches record which object changed (the latest version, or a delete) and wake the runner;
      * decoding and assembling happen on the runner when it publishes.
      */
-    private final class Handler implements ResourceEventHandler<RawObject> {
-        @Override
-        public void onAdd(RawObject obj) {
-            changed(obj, false);
-        }
-
-        @Override
-        public void onUpdate(RawObject oldObj, RawObject newObj) {
-            changed(newObj, false);
-        }
-
-        @Override
-        public void onDelete(RawObject obj, boolean deletedFinalStateUnknown) {
-            changed(obj, true);
-        }
-    }
-
     private void changed(RawObject obj, boolean deleted) {
         pending.put(obj.key(), deleted ? DELETED : obj);
         markDirty();

@@ -203,6 +203,27 @@ class KubeSourceIT {
         awaitState("recovery", st -> hasBackend(st, "10.96.3.", "10.244.9.9"));
     }
 
+    /**
+     * Changes made while the informers could not watch come back through their relist, which the client hands to
+     * event handlers only as resyncs (not to a handler whose resync is not due): they are published as soon as the API
+     * server answers again, not at the next full read minutes later.
+     */
+    @Test
+    void changes_made_during_an_api_outage_are_published_once_it_answers_again() throws Exception {
+        startSource(Duration.ofMillis(50));
+        awaitState("first sync", st -> hasService(st, "shop", "cart") && hasService(st, "shop", "email"));
+        server.faults().down();
+        server.faults().dropWatches();
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (source.status().lastError().isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+        assertTrue(source.status().lastError().isPresent(), "the outage is reported: " + source.status());
+        addEndpoint("shop", "cart-v4", "10.244.9.8");
+        server.store().delete(ResourceType.SERVICES, "shop", "email");
+        server.faults().up();
+        awaitState("the endpoint added and the service deleted during the outage",
+                st -> hasBackend(st, "10.96.3.", "10.244.9.8") && !hasService(st, "shop", "email"));
+    }
+
     @Test
     void a_burst_of_changes_is_coalesced_into_few_publishes() throws Exception {
         startSource(Duration.ofMillis(500));
