@@ -233,6 +233,15 @@ class TraceKernelIT {
         void run() throws Exception;
     }
 
+    /** A crashed JVM's problematic frame and signal, first: the kernel matrix's table keeps a failure's first 300 characters. */
+    private static String crashedAt(CharSequence output) {
+        List<String> lines = output.toString().lines().toList();
+        int frame = lines.indexOf("# Problematic frame:");
+        if (frame < 0 || frame + 1 >= lines.size()) return "";
+        String signal = lines.stream().filter(l -> l.matches("#\\s+SIG\\w+ .*")).findFirst().orElse("").replaceFirst("^#\\s+", "");
+        return "; crashed in " + lines.get(frame + 1).replaceFirst("^#\\s+", "") + " (" + signal + ")";
+    }
+
     @Test
     void a_killed_tracer_is_swept_and_tracing_turns_off() throws Exception {
         // in a pid namespace of its own, as a tracer on the node is to an agent in a pod: its pid means nothing here
@@ -251,7 +260,7 @@ class TraceKernelIT {
             before.append(line).append('\n');
             line = in.readLine();
         }
-        assertTrue(line != null && line.startsWith("tracing slot="), "the tracer started: " + line + "; before it:\n" + before);
+        assertTrue(line != null && line.startsWith("tracing slot="), "the tracer started: " + line + crashedAt(before) + "; before it:\n" + before);
         try (TraceControl control = TraceControl.open(pins)) {
             assertTrue(control.on());
             assertEquals(0, control.sweep(), "a live tracer is not swept, whatever pid namespace it runs in");
