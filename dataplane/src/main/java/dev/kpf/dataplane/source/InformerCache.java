@@ -12,8 +12,9 @@ import java.util.List;
  * a set of keys per namespace (1.9 MB at 10,000 x 10).
  *
  * <p>Changes are taken here, where the informer applies every one, and not from event handlers: the client hands
- * handlers the changes a relist finds (after a watch error or 410 Gone) as resyncs, and delivers those only to a
- * handler whose own resync is due, which with kpf's resync period is every other period. Typed for any
+ * handlers the changes a relist finds (after a watch error or 410 Gone) as resyncs, and delivers those only to
+ * handlers it counted as due at its last resync check (all of them before the first check; after it, whether a handler
+ * whose period equals the check's is counted depends on a few milliseconds' timing). Typed for any
  * {@code KubernetesObject}, as the default cache is: for an object a relist no longer lists, the informer hands the
  * cache the FIFO's deletion marker, and a key function typed for {@link RawObject} threw on it (the deletion was lost
  * and the object stayed cached and published until a restart).
