@@ -62,9 +62,8 @@ class AgentRestartKernelIT {
 
     /** Starts an agent process and returns its output reader once it printed "ready". */
     private BufferedReader startAgent(List<String> seen) throws Exception {
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
-                AgentMain.class.getName(), dir.toString(), pins.root().toString(), cgroup.path().toString());
+        List<String> cmd = ChildJvm.command(List.of("--enable-native-access=ALL-UNNAMED", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"),
+                AgentMain.class, dir.toString(), pins.root().toString(), cgroup.path().toString());
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         agents.add(p);

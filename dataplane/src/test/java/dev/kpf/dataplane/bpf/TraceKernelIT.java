@@ -247,9 +247,8 @@ class TraceKernelIT {
         // in a pid namespace of its own, as a tracer on the node is to an agent in a pod: its pid means nothing here
         KernelRequirement.requireCommand("unshare");
         // a small heap: in the kernel matrix's 3 GB guest a second JVM with the default heap once failed to start
-        List<String> cmd = List.of("unshare", "--pid", "--fork", "--kill-child", ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx96m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                TracerMain.class.getName(), pins.root().toString());
+        List<String> cmd = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--kill-child"));
+        cmd.addAll(ChildJvm.command(List.of("-Xmx96m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"), TracerMain.class, pins.root().toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         closeLast.add(p::destroyForcibly);
         BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -65,8 +65,7 @@ class UdpSocketTerminationKernelIT {
         assertEquals(List.of(), datapath.apply(TestTables.table(dns, other, web, dns6)).errors());
 
         List<String> cmd = new ArrayList<>(bed.inClient());
-        cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), SocketHolder.class.getName(),
+        cmd.addAll(ChildJvm.command(List.of(), SocketHolder.class,
                 "udp:10.96.100.2:53", "udp:10.96.100.5:53", "tcp:10.96.100.1:80", "udp:fd00:96::53:53"));
         holder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         Writer to = new java.io.OutputStreamWriter(holder.getOutputStream(), StandardCharsets.US_ASCII);
