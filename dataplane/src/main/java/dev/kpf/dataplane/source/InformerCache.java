@@ -5,6 +5,7 @@ import io.kubernetes.client.informer.cache.Cache;
 import io.kubernetes.client.informer.cache.Caches;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * An informer's cache that tells {@link KubeSource} each object it takes in or lets go. Keyed as the client's default
@@ -26,37 +27,58 @@ final class InformerCache extends Cache<KubernetesObject> {
     }
 
     private final Changes changes;
+    private final Consumer<RuntimeException> failed;
 
-    private InformerCache(Changes changes) {
+    private InformerCache(Changes changes, Consumer<RuntimeException> failed) {
         super("none", o -> List.of(), Caches::deletionHandlingMetaNamespaceKeyFunc);
         this.changes = changes;
+        this.failed = failed;
     }
 
-    /** A cache for an informer of {@link RawObject}s (the informer's type; the cache itself takes whatever it is given). */
+    /**
+     * A cache for an informer of {@link RawObject}s (the informer's type; the cache itself takes whatever it is given).
+     * What fails in it goes to {@code failed} before it is thrown: the client's process loop logs it at a level kpf
+     * shows only when debugging, and goes on with the next change.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    static Cache<RawObject> create(Changes changes) {
-        return (Cache) new InformerCache(changes);
+    static Cache<RawObject> create(Changes changes, Consumer<RuntimeException> failed) {
+        return (Cache) new InformerCache(changes, failed);
     }
 
     @Override
     public void add(KubernetesObject obj) {
-        super.add(obj);
-        if (obj instanceof RawObject r) changes.changed(r, false);
+        reported(() -> {
+            super.add(obj);
+            if (obj instanceof RawObject r) changes.changed(r, false);
+        });
     }
 
     @Override
     public void update(KubernetesObject obj) {
-        KubernetesObject before = get(obj);
-        super.update(obj);
-        // the informer's periodic resync hands back the very instance cached: nothing changed
-        if (obj != before && obj instanceof RawObject r) changes.changed(r, false);
+        reported(() -> {
+            KubernetesObject before = get(obj);
+            super.update(obj);
+            // the informer's periodic resync hands back the very instance cached: nothing changed
+            if (obj != before && obj instanceof RawObject r) changes.changed(r, false);
+        });
     }
 
     @Override
     public void delete(KubernetesObject obj) {
-        // obj may be the FIFO's marker for an object a relist no longer lists: report what was cached
-        KubernetesObject cached = getByKey(getKeyFunc().apply(obj));
-        super.delete(obj);
-        if (cached instanceof RawObject r) changes.changed(r, true);
+        reported(() -> {
+            // obj may be the FIFO's marker for an object a relist no longer lists: report what was cached
+            KubernetesObject cached = getByKey(getKeyFunc().apply(obj));
+            super.delete(obj);
+            if (cached instanceof RawObject r) changes.changed(r, true);
+        });
+    }
+
+    private void reported(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            failed.accept(e);
+            throw e;
+        }
     }
 }

@@ -113,7 +113,8 @@ public final class KubeSource implements ClusterSource {
             GenericKubernetesApi<RawObject, RawObjectList> api =
                     new GenericKubernetesApi<>(RawObject.class, RawObjectList.class, k.group(), k.version(), k.plural(), client);
             SharedIndexInformer<RawObject> informer = new DefaultSharedIndexInformer<>(RawObject.class, new PagedListerWatcher(api),
-                    resyncPeriod.toMillis(), InformerCache.create(this::changed), (type, error) -> onError(k.plural(), error));
+                    resyncPeriod.toMillis(), InformerCache.create(this::changed, e -> onError(k.plural() + " cache", e)),
+                    (type, error) -> onError(k.plural(), error));
             informers.add(informer);
         }
         // each informer starts its own threads (controller, reflector, resync, processor) and stop() ends them

@@ -22,7 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class InformerCacheTest {
     private final List<String> reported = new ArrayList<>();
-    private final Cache<RawObject> cache = InformerCache.create((o, deleted) -> reported.add((deleted ? "deleted " : "") + o.key() + "@" + o.resourceVersion()));
+    private final List<RuntimeException> failures = new ArrayList<>();
+    private final Cache<RawObject> cache = InformerCache.create((o, deleted) -> reported.add((deleted ? "deleted " : "") + o.key() + "@" + o.resourceVersion()),
+            failures::add);
     /** The cache as the informer uses it: through the erased types, whatever its FIFO queued. */
     @SuppressWarnings({"rawtypes", "unchecked"})
     private final Cache<KubernetesObject> erased = (Cache) cache;
@@ -89,5 +91,29 @@ class InformerCacheTest {
         assertNull(cache.getByKey("shop/email"));
         assertSame(web, cache.getByKey("shop/web"));
         assertEquals(List.of("Service shop/web@1", "Service shop/email@2", "deleted Service shop/email@2"), reported);
+    }
+
+    /** What fails in the cache is reported before the client's process loop gets it (which kpf logs only when debugging). */
+    @Test
+    void a_failure_in_the_cache_is_reported_and_thrown_on() {
+        KubernetesObject nameless = new KubernetesObject() {
+            @Override
+            public io.kubernetes.client.openapi.models.V1ObjectMeta getMetadata() {
+                return null;
+            }
+
+            @Override
+            public String getApiVersion() {
+                return "v1";
+            }
+
+            @Override
+            public String getKind() {
+                return "Service";
+            }
+        };
+        RuntimeException thrown = assertThrows(RuntimeException.class, () -> erased.add(nameless));
+        assertEquals(List.of(thrown), failures);
+        assertEquals(List.of(), reported);
     }
 }
