@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  * Services, EndpointSlices and Nodes from the API server through the official client's informers (which relist on
  * 410 Gone and re-watch when a watch drops). Their caches only record changes ({@link InformerCache}); a runner
  * publishes a new state after the informers have all synced once, at most once per {@code minInterval} (bursts
- * coalesce), and at least once per {@code resyncPeriod}. List or watch errors are kept in the status; the last state stays published.
+ * coalesce), and at least once per {@code resyncPeriod}. List or watch errors are kept in the status; the last state
+ * stays published.
  */
 public final class KubeSource implements ClusterSource {
     private static final Logger LOG = LoggerFactory.getLogger(KubeSource.class);
@@ -113,7 +114,7 @@ public final class KubeSource implements ClusterSource {
             GenericKubernetesApi<RawObject, RawObjectList> api =
                     new GenericKubernetesApi<>(RawObject.class, RawObjectList.class, k.group(), k.version(), k.plural(), client);
             SharedIndexInformer<RawObject> informer = new DefaultSharedIndexInformer<>(RawObject.class, new PagedListerWatcher(api),
-                    resyncPeriod.toMillis(), InformerCache.create(this::changed, e -> onError(k.plural() + " cache", e)),
+                    resyncPeriod.toMillis(), InformerCache.create(this::changed, e -> onCacheError(k.plural(), e)),
                     (type, error) -> onError(k.plural(), error));
             informers.add(informer);
         }
@@ -213,6 +214,18 @@ public final class KubeSource implements ClusterSource {
                 .addKeyValue("resource", resource).addKeyValue("error", message).log();
     }
 
+    /**
+     * A change the informer's cache failed on (not a list/watch error: no hint about reaching the API server). The
+     * change may be missing from the published state; a restart lists everything again.
+     */
+    private void onCacheError(String resource, RuntimeException error) {
+        String message = "informer cache of " + resource + " failed on a change, which may be missing until a restart: " + describe(error);
+        boolean repeated = message.equals(lastErrorByResource.put(resource + " cache", message));
+        lastError = message;
+        lastErrorAt = clock.instant();
+        if (!repeated && errorLogs) LOG.atError().setMessage("informer cache failed").addKeyValue("resource", resource).addKeyValue("error", message).log();
+    }
+
     private static String describe(Throwable t) {
         // code 0: no HTTP answer at all; the cause says why (refused, reset, a TLS failure)
         if (t instanceof io.kubernetes.client.openapi.ApiException a && a.getCode() == 0 && a.getCause() != null) return describe(a.getCause());
@@ -272,7 +285,7 @@ public final class KubeSource implements ClusterSource {
 
     /**
      * The current state. Changes the handlers recorded are decoded and applied; once per resync period (and the
-     * first time) everything is read again from the informers' caches, which repairs anything a handler missed.
+     * first time) everything is read again from the informers' caches, which repairs anything missed.
      */
     public synchronized ClusterState snapshot() {
         boolean full = lastFullRead == 0 || System.nanoTime() - lastFullRead > resyncPeriod.toNanos();

@@ -204,9 +204,9 @@ class KubeSourceIT {
     }
 
     /**
-     * Changes made while the informers could not watch come back through their relist, which the client hands to
-     * event handlers only as resyncs (not to a handler whose resync is not due): they are published as soon as the API
-     * server answers again, not at the next full read minutes later.
+     * Changes made while the informers could not watch come back through their relist: a deletion as the FIFO's
+     * marker (which the cache once threw on, losing the deletion until a restart), a change as a resync (which the
+     * client hands only to handlers whose resync is due). Both are published as soon as the API server answers again.
      */
     @Test
     void changes_made_during_an_api_outage_are_published_once_it_answers_again() throws Exception {
