@@ -70,6 +70,13 @@ final class BackendMirror {
         return ids.size();
     }
 
+    /** Makes room for {@code total4} IPv4 and {@code total6} IPv6 backends in all, values and identities. */
+    void reserve(int total4, int total6) {
+        values4.reserve(total4);
+        values6.reserve(total6);
+        ids.reserve(total4 + total6);
+    }
+
     /**
      * For a backend the mirror holds equal already under {@code id}: keeps this value's address instance (in the
      * values and in the identity index), so that the mirror refers to the addresses the translated table does rather
@@ -148,15 +155,16 @@ final class BackendMirror {
         }
 
         private int slot(int id) {
-            int i = home(mix(id));
+            int i = denseHome(id);
             while (addresses[i] != null && keys[i] != id) i = next(i);
             return i;
         }
 
-        private void grow() {
+        @Override
+        protected void resize(int capacity) {
             int[] oldKeys = keys, oldPacked = packed;
             IpAddress[] oldAddresses = addresses;
-            keys = new int[grown(oldKeys.length)];
+            keys = new int[capacity];
             addresses = new IpAddress[keys.length];
             packed = new int[keys.length];
             for (int i = 0; i < oldKeys.length; i++) {
@@ -179,8 +187,8 @@ final class BackendMirror {
         }
 
         @Override
-        protected int hashAt(int slot) {
-            return mix(keys[slot]);
+        protected int homeAt(int slot) {
+            return denseHome(keys[slot]);
         }
 
         @Override
@@ -252,10 +260,11 @@ final class BackendMirror {
             return i;
         }
 
-        private void grow() {
+        @Override
+        protected void resize(int capacity) {
             IpAddress[] oldAddresses = addresses;
             int[] oldPortProtocols = portProtocols, oldIds = ids;
-            addresses = new IpAddress[grown(oldAddresses.length)];
+            addresses = new IpAddress[capacity];
             portProtocols = new int[addresses.length];
             ids = new int[addresses.length];
             for (int i = 0; i < oldAddresses.length; i++) {
@@ -278,8 +287,8 @@ final class BackendMirror {
         }
 
         @Override
-        protected int hashAt(int slot) {
-            return hash(addresses[slot], portProtocols[slot]);
+        protected int homeAt(int slot) {
+            return home(hash(addresses[slot], portProtocols[slot]));
         }
 
         @Override

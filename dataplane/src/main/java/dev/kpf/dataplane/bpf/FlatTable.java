@@ -17,8 +17,8 @@ abstract class FlatTable {
 
     protected abstract boolean occupied(int slot);
 
-    /** The full (unmasked) hash of the key in {@code slot}. */
-    protected abstract int hashAt(int slot);
+    /** The slot where the key in {@code slot} is looked for first ({@link #home} or {@link #denseHome} of it). */
+    protected abstract int homeAt(int slot);
 
     /** Moves the entry in {@code from} to the empty slot {@code to}, leaving {@code from} empty. */
     protected abstract void move(int from, int to);
@@ -40,6 +40,15 @@ abstract class FlatTable {
         return (int) (((hash & 0xffffffffL) * capacity()) >>> 32);
     }
 
+    /**
+     * The slot a dense key (an id handed out in rising order) is looked for first: the key modulo the capacity, so
+     * that consecutive ids sit in consecutive slots and a sync that writes new backends touches the table in order
+     * rather than at random (a cache miss per id with a spreading hash at 100,000 backends).
+     */
+    protected final int denseHome(int key) {
+        return Integer.remainderUnsigned(key, capacity());
+    }
+
     /** The slot after {@code slot}, wrapping around at the end. */
     protected final int next(int slot) {
         return slot + 1 == capacity() ? 0 : slot + 1;
@@ -55,13 +64,30 @@ abstract class FlatTable {
         empty(hole);
         size--;
         for (int i = next(hole); occupied(i); i = next(i)) {
-            int home = home(hashAt(i));
+            int home = homeAt(i);
             // move entry i into the hole when its home is not between the hole and i (cyclically)
             boolean stays = hole <= i ? (hole < home && home <= i) : (hole < home || home <= i);
             if (stays) continue;
             move(i, hole);
             hole = i;
         }
+    }
+
+    /** Rehashes every entry into new arrays of {@code capacity} slots (more than the entries). */
+    protected abstract void resize(int capacity);
+
+    /** Grows by half: before adding to a full table. */
+    protected final void grow() {
+        resize(grown(capacity()));
+    }
+
+    /**
+     * Makes room for {@code total} entries in all at once, so that adding up to them rehashes nothing (growing step
+     * by step to 100,000 entries moves each one about twice more).
+     */
+    final void reserve(int total) {
+        long wanted = (long) Math.max(size, total) + 1;
+        if (wanted * 4 > (long) capacity() * 3) resize((int) Math.min(Integer.MAX_VALUE - 8, wanted * 4 / 3 + 1));
     }
 
     /** Whether one more entry would fill the table past three quarters (then it grows before adding). */

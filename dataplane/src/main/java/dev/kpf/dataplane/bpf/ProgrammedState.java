@@ -22,10 +22,31 @@ final class ProgrammedState {
     record Frontend(SvcValue service, int[] backendIds, dev.kpf.dataplane.model.ObjectRef owner) {}
 
     /** A backend identity: address, port, IP protocol number. */
-    record BackendKey(IpAddress address, int port, int protocol) {}
+    record BackendKey(IpAddress address, int port, int protocol) {
+        // written out, as RevKey's: a record's generated methods run as method handles until the JIT compiles them
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof BackendKey k && k.port == port && k.protocol == protocol && k.address.equals(address);
+        }
+
+        @Override
+        public int hashCode() {
+            return (address.hashCode() * 31 + port) * 31 + protocol;
+        }
+    }
 
     /** A rev-NAT identity: frontend address, port, IP protocol number (shared by both scopes). */
-    record RevKey(InetAddress address, int port, int protocol) {}
+    record RevKey(InetAddress address, int port, int protocol) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RevKey k && k.port == port && k.protocol == protocol && k.address.equals(address);
+        }
+
+        @Override
+        public int hashCode() {
+            return (address.hashCode() * 31 + port) * 31 + protocol;
+        }
+    }
 
     final Map<SvcKey, Frontend> frontends = new HashMap<>();
     final BackendMirror backends = new BackendMirror();
@@ -122,6 +143,12 @@ final class ProgrammedState {
 
     long svcEntries(boolean v4) {
         return v4 ? svcEntries4 : svcEntries6;
+    }
+
+    /** Makes room for {@code total4} IPv4 and {@code total6} IPv6 backends in all (mirror and reference counts). */
+    void reserve(int total4, int total6) {
+        backends.reserve(total4, total6);
+        backendRefs.reserve(total4 + total6);
     }
 
     void putFrontend(SvcKey key, Frontend f) {

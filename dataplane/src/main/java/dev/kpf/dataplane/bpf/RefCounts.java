@@ -73,7 +73,7 @@ final class RefCounts extends FlatTable {
 
     /** Where the key is, or the empty slot where it would go (the table always has an empty slot). */
     private int slot(long key) {
-        int i = home(mix(key));
+        int i = denseHome(dense(key));
         while (keys[i] != EMPTY && keys[i] != key) i = next(i);
         return i;
     }
@@ -89,8 +89,13 @@ final class RefCounts extends FlatTable {
     }
 
     @Override
-    protected int hashAt(int slot) {
-        return mix(keys[slot]);
+    protected int homeAt(int slot) {
+        return denseHome(dense(keys[slot]));
+    }
+
+    /** The id, the family bit moved to bit 30: each family's ids stay consecutive, the two families apart. */
+    private static int dense(long key) {
+        return (int) key ^ (int) (key >>> 32) << 30;
     }
 
     @Override
@@ -105,10 +110,11 @@ final class RefCounts extends FlatTable {
         keys[slot] = EMPTY;
     }
 
-    private void grow() {
+    @Override
+    protected void resize(int capacity) {
         long[] oldKeys = keys;
         int[] oldCounts = counts;
-        keys = new long[grown(oldKeys.length)];
+        keys = new long[capacity];
         java.util.Arrays.fill(keys, EMPTY);
         counts = new int[keys.length];
         for (int i = 0; i < oldKeys.length; i++) {

@@ -5,26 +5,34 @@ import dev.kpf.dataplane.model.IpFamily;
 import dev.kpf.dataplane.model.Protocol;
 
 import java.net.InetAddress;
-import java.util.Comparator;
 
 /**
  * A frontend key: address, port, protocol and scope (the svc map's key without the slot). Ordered by family,
  * address bytes, port, protocol and scope so dumps are stable.
  */
 public record Frontend(InetAddress address, int port, Protocol protocol, Scope scope) implements Comparable<Frontend> {
-    private static final Comparator<Frontend> ORDER = Comparator
-            .comparing((Frontend f) -> f.address, IpAddresses::compare)
-            .thenComparingInt(Frontend::port)
-            .thenComparing(Frontend::protocol)
-            .thenComparing(Frontend::scope);
-
     public IpFamily family() {
         return IpFamily.of(address);
     }
 
+    // written out, as are equals and hashCode: a comparator chain of lambdas and a record's generated methods run as
+    // method handles until the JIT compiles them, which a first sync's 150,000 comparisons in a cold JVM pay for
     @Override
     public int compareTo(Frontend o) {
-        return ORDER.compare(this, o);
+        int c = IpAddresses.compare(address, o.address);
+        if (c == 0) c = Integer.compare(port, o.port);
+        if (c == 0) c = protocol.compareTo(o.protocol);
+        return c != 0 ? c : scope.compareTo(o.scope);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Frontend f && f.port == port && f.protocol == protocol && f.scope == scope && f.address.equals(address);
+    }
+
+    @Override
+    public int hashCode() {
+        return ((address.hashCode() * 31 + port) * 31 + protocol.hashCode()) * 31 + scope.hashCode();
     }
 
     @Override

@@ -140,7 +140,18 @@ public final class ServiceTranslator {
     }
 
     /** Which endpoints are the same: address and target port. */
-    private record AddressPort(IpAddress address, int port) {}
+    private record AddressPort(IpAddress address, int port) {
+        // written out: a record's generated methods run as method handles until the JIT compiles them (a cold first sync)
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof AddressPort a && a.port == port && a.address.equals(address);
+        }
+
+        @Override
+        public int hashCode() {
+            return address.hashCode() * 31 + port;
+        }
+    }
 
     /** An endpoint of one service port in one family, before selection. */
     private record Candidate(Backend backend, boolean ready, boolean serving, boolean terminating, Set<String> zoneHints, Set<String> nodeHints) {}

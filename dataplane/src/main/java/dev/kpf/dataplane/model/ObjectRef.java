@@ -14,6 +14,18 @@ public record ObjectRef(String kind, String namespace, String name) implements C
         return c != 0 ? c : name.compareTo(o.name);
     }
 
+    // written out: a record's generated equals and hashCode run as method handles until the JIT compiles them
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ObjectRef r && java.util.Objects.equals(r.name, name) && java.util.Objects.equals(r.namespace, namespace)
+                && java.util.Objects.equals(r.kind, kind);
+    }
+
+    @Override
+    public int hashCode() {
+        return (java.util.Objects.hashCode(kind) * 31 + java.util.Objects.hashCode(namespace)) * 31 + java.util.Objects.hashCode(name);
+    }
+
     @Override
     public String toString() {
         return namespace.isEmpty() ? kind + " " + name : kind + " " + namespace + "/" + name;
