@@ -1,11 +1,8 @@
 package dev.kpf.dataplane.bpf;
 
-import dev.kpf.dataplane.lb.Backend;
 import dev.kpf.dataplane.lb.Frontend;
-import dev.kpf.dataplane.lb.FrontendType;
 import dev.kpf.dataplane.lb.LbEntry;
 import dev.kpf.dataplane.lb.LbTable;
-import dev.kpf.dataplane.lb.Scope;
 import dev.kpf.dataplane.model.IpAddress;
 import dev.kpf.dataplane.model.ObjectRef;
 import dev.kpf.dataplane.model.Problem;
@@ -107,10 +104,6 @@ final class MapWriter {
     /** A read-back failed: the mirror cannot be trusted until the maps are read whole ({@link #apply} does it first). */
     private boolean stale;
 
-    /** The desired form of one frontend entry; {@code backends4} of its backends are IPv4 ones. */
-    private record Want(SvcKey key, SvcValue service, List<ProgrammedState.BackendKey> backends, int[] flags,
-                        String name, ObjectRef owner, Set<SourceRangeKey> ranges, int backends4) {}
-
     /** Makes the maps hold exactly {@code desired}, writing only what differs from what they hold. */
     synchronized SyncReport apply(LbTable desired) {
         if (stale) reread();
@@ -131,8 +124,9 @@ final class MapWriter {
     private void queueWhole(LbTable desired, int[] counts, List<Problem> errors, PhasedWrites writes) {
         // only a frontend programmed before this sync can be one it deletes (into empty maps: none)
         List<SvcKey> programmed = new ArrayList<>(state.frontends.keySet());
-        List<Want> wants = wants(desired.entries().values());
-        Set<ObjectRef> failed = writeServices(wants, counts, errors, writes);
+        Demand most = new Demand();
+        List<Want> wants = wants(desired.entries().values(), most);
+        Set<ObjectRef> failed = writeServices(wants, most, counts, errors, writes);
         if (!programmed.isEmpty()) {
             Set<SvcKey> wanted = HashSet.newHashSet(wants.size());
             for (Want w : wants) wanted.add(w.key());
@@ -177,9 +171,10 @@ final class MapWriter {
         diff.changed().forEach(c -> entries.add(c.after()));
         PhasedWrites writes = new PhasedWrites();
         try {
-            Set<ObjectRef> failed = writeServices(wants(entries), counts, errors, writes);
+            Demand most = new Demand();
+            Set<ObjectRef> failed = writeServices(wants(entries, most), most, counts, errors, writes);
             for (Frontend f : diff.removed()) {
-                SvcKey k = key(f, f.scope());
+                SvcKey k = Want.key(f);
                 ProgrammedState.Frontend old = state.frontends.get(k);
                 if (old != null && !failed.contains(old.owner())) deleteFrontend(k, counts, writes);
             }
@@ -198,10 +193,12 @@ final class MapWriter {
     private void dropUnreferenced(PhasedWrites writes) {
         Set<Integer> maglevUsers = new HashSet<>();
         Set<SvcKey> rangeUsers = new HashSet<>();
-        state.frontends.forEach((k, f) -> {
-            if ((f.service().flags() & MapLayout.SVC_MAGLEV) != 0 && f.backendIds().length > 0) maglevUsers.add(f.service().revNatId());
-            if ((f.service().flags() & MapLayout.SVC_SOURCE_RANGES) != 0) rangeUsers.add(k.withScope(MapLayout.SCOPE_EXTERNAL));
-        });
+        if (!maglevTables.isEmpty() || !sourceRanges.isEmpty()) {
+            state.frontends.forEach((k, f) -> {
+                if ((f.service().flags() & MapLayout.SVC_MAGLEV) != 0 && f.backendIds().length > 0) maglevUsers.add(f.service().revNatId());
+                if ((f.service().flags() & MapLayout.SVC_SOURCE_RANGES) != 0) rangeUsers.add(k.withScope(MapLayout.SCOPE_EXTERNAL));
+            });
+        }
         for (Integer id : new ArrayList<>(maglevTables.keySet())) {
             if (!maglevUsers.contains(id)) {
                 maglevTables.remove(id);
@@ -288,9 +285,9 @@ final class MapWriter {
      * case: grouping 11,000 entries by service cost a cold first sync 10 % of its writes), else service by service
      * in namespace/name order, where a service that does not fit is reported and left as it was.
      */
-    private Set<ObjectRef> writeServices(List<Want> wants, int[] counts, List<Problem> errors, PhasedWrites writes) {
-        if (fitsAtMost(wants)) {
-            reserve(wants);
+    private Set<ObjectRef> writeServices(List<Want> wants, Demand most, int[] counts, List<Problem> errors, PhasedWrites writes) {
+        if (fits(most)) {
+            if (wants.size() >= 1024) state.reserve(Math.toIntExact(most.backends4), Math.toIntExact(most.backends6));
             for (Want w : wants) writeFrontend(w, counts, writes);
             return Set.of();
         }
@@ -309,50 +306,15 @@ final class MapWriter {
         return failed;
     }
 
-    private List<Want> wants(java.util.Collection<LbEntry> entries) {
-        List<Want> wants = new ArrayList<>(entries.size());
-        for (LbEntry e : entries) wants.add(want(e));
-        return wants;
-    }
-
     /**
-     * Makes room in the mirrors at once for a large sync's backends (counted once per frontend that lists them: a
-     * little more than there are), rather than growing step by step.
+     * The entries' desired forms, and the most they could add in {@code most}; a large sync's backends are
+     * reserved in the mirrors at once from it (counted once per frontend that lists them: a little more than there
+     * are) rather than grown step by step.
      */
-    private void reserve(List<Want> wants) {
-        if (wants.size() < 1024) return;
-        int total4 = 0, total6 = 0;
-        for (Want w : wants) {
-            total4 += w.backends4();
-            total6 += w.backends().size() - w.backends4();
-        }
-        state.reserve(total4, total6);
-    }
-
-    private static SvcKey key(Frontend f, Scope scope) {
-        return new SvcKey(f.address(), f.port(), f.protocol().number, scope == Scope.INTERNAL ? MapLayout.SCOPE_INTERNAL : MapLayout.SCOPE_EXTERNAL, 0);
-    }
-
-    private Want want(LbEntry e) {
-        Frontend f = e.frontend();
-        SvcKey k = key(f, f.scope());
-        // the translator gives external frontends of externalTrafficPolicy: Local services an INTERNAL entry too
-        boolean twoScope = f.scope() == Scope.EXTERNAL && e.externalPolicyLocal() && e.type() != FrontendType.CLUSTER_IP;
-        boolean useMaglev = maglev && f.scope() == Scope.EXTERNAL && e.type() != FrontendType.CLUSTER_IP;
-        Set<SourceRangeKey> ranges = SourceRanges.keys(e);
-        int flags = (e.affinityTimeoutSeconds() > 0 ? MapLayout.SVC_AFFINITY : 0) | (twoScope ? MapLayout.SVC_TWO_SCOPE : 0)
-                | (ranges.isEmpty() ? 0 : MapLayout.SVC_SOURCE_RANGES) | (useMaglev ? MapLayout.SVC_MAGLEV : 0);
-        List<ProgrammedState.BackendKey> backends = new ArrayList<>(e.backends().size());
-        int[] backendFlags = new int[e.backends().size()];
-        int backends4 = 0;
-        for (Backend b : e.backends()) {
-            backendFlags[backends.size()] = (b.state() == Backend.State.TERMINATING ? MapLayout.BACKEND_TERMINATING : 0) | (b.local() ? MapLayout.BACKEND_LOCAL : 0);
-            backends.add(new ProgrammedState.BackendKey(b.ip(), b.port(), b.protocol().number));
-            if (b.ip().isV4()) backends4++;
-        }
-        String name = MapLayout.fitName(e.type().label + "\t" + e.servicePortName() + "\t" + f.protocol().name());
-        SvcValue v = new SvcValue(0, backends.size(), 0, flags, e.affinityTimeoutSeconds());
-        return new Want(k, v, backends, backendFlags, name, e.service(), ranges, backends4);
+    private List<Want> wants(java.util.Collection<LbEntry> entries, Demand most) {
+        List<Want> wants = new ArrayList<>(entries.size());
+        for (LbEntry e : entries) wants.add(most.add(Want.of(e, maglev)));
+        return wants;
     }
 
     /**
@@ -360,7 +322,7 @@ final class MapWriter {
      * could add fits (every frontend, slot, backend and rev-NAT id new), nothing is looked up.
      */
     private String capacityProblem(List<Want> wants) {
-        if (fitsAtMost(wants)) return null;
+        if (fits(Demand.of(wants))) return null;
         long svcAdd4 = 0, svcAdd6 = 0, backendAdd4 = 0, backendAdd6 = 0, revAdd = 0, memberAdd = 0;
         Set<ProgrammedState.BackendKey> newBackends = new HashSet<>();
         Set<ProgrammedState.RevKey> newRev = new HashSet<>();
@@ -391,20 +353,13 @@ final class MapWriter {
         return full;
     }
 
-    /** Whether the maps have room for the most {@code wants} could add. */
-    private boolean fitsAtMost(List<Want> wants) {
-        long svc4Add = 0, svc6Add = 0, backend4Add = 0, backend6Add = 0, memberAdd = 0;
-        for (Want w : wants) {
-            long entries = 1 + w.backends().size();
-            if (ProgrammedState.v4(w.key().address())) svc4Add += entries; else svc6Add += entries;
-            backend4Add += w.backends4();
-            backend6Add += w.backends().size() - w.backends4();
-            if ((w.service().flags() & MapLayout.SVC_AFFINITY) != 0) memberAdd += w.backends().size();
-        }
-        return fits(svc4, state.svcEntries(true), svc4Add) == null && fits(svc6, state.svcEntries(false), svc6Add) == null
-                && fits(backends4, state.backends.size(true), backend4Add) == null && fits(backends6, state.backends.size(false), backend6Add) == null
-                && fits(names, state.names.size(), wants.size()) == null && fits(members.map(), members.size(), memberAdd) == null
-                && wants.size() <= state.freeRevNatIds();
+    /** Whether the maps have room for the most a list of wants could add. */
+    private boolean fits(Demand most) {
+        return fits(svc4, state.svcEntries(true), most.svc4) == null && fits(svc6, state.svcEntries(false), most.svc6) == null
+                && fits(backends4, state.backends.size(true), most.backends4) == null
+                && fits(backends6, state.backends.size(false), most.backends6) == null
+                && fits(names, state.names.size(), most.frontends) == null && fits(members.map(), members.size(), most.members) == null
+                && most.frontends <= state.freeRevNatIds();
     }
 
     private static String fits(MapAccess<?, ?> map, long used, long add) {

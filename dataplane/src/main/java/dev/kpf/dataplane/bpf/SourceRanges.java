@@ -58,6 +58,11 @@ final class SourceRanges {
         else held.put(frontend, new HashSet<>(keys));
     }
 
+    /** Whether no frontend's prefixes are held. */
+    boolean isEmpty() {
+        return held.isEmpty();
+    }
+
     /** A full sync: the prefixes of frontends that no longer check any (their entry has no source-range flag) go. */
     void dropAllBut(Set<SvcKey> users, PhasedWrites writes) {
         for (SvcKey k : new ArrayList<>(held.keySet())) if (!users.contains(k)) write(k, Set.of(), writes);

@@ -185,11 +185,13 @@ public final class IncrementalTranslator {
     public Changes load(ClusterState state) {
         ClusterState before = loaded;
         loaded = null; // set again only when this load completes: a load cut short compares everything next time
+        // nodes first: a change to this node marks the services already known, and the services this load adds or
+        // changes are marked as they come (into a new translator, 10,000 of them are not marked twice)
+        if (before == null || before.nodes() != state.nodes()) loadNodes(state);
         int services = before == null || before.services() != state.services() ? loadServices(state, before) : 0;
         Map<String, List<java.time.Instant>> triggers = new HashMap<>();
         Set<String> removed = new java.util.HashSet<>();
         int slices = before == null || before.slices() != state.slices() ? loadSlices(state, before, triggers, removed) : 0;
-        if (before == null || before.nodes() != state.nodes()) loadNodes(state);
         sourceProblems = state.problems();
         loaded = state;
         return new Changes(services, slices, triggers, removed);
@@ -207,7 +209,7 @@ public final class IncrementalTranslator {
             Service s = e.getValue();
             if (before != null && before.services().get(e.getKey()) == s) continue;
             Service old = services.get(e.getKey());
-            if (old != s && !s.equals(old)) {
+            if (old == null || (old != s && !s.equals(old))) {
                 putService(e.getKey(), s);
                 changes++;
             }
@@ -230,7 +232,7 @@ public final class IncrementalTranslator {
             if (before != null && before.slices().get(e.getKey()) == s) continue;
             ObjectRef owner = ObjectRef.service(s.namespace(), s.serviceName());
             EndpointSlice old = sliceNamed(owner, s.name());
-            if ((old != s && !s.equals(old)) || !owner.equals(sliceOwner.get(e.getKey()))) {
+            if (old == null || (old != s && !s.equals(old)) || !owner.equals(sliceOwner.get(e.getKey()))) {
                 putSlice(e.getKey(), s);
                 changes++;
                 s.lastChangeTriggerTime().ifPresent(t -> triggers.computeIfAbsent(serviceKey(s.namespace(), s.serviceName()), k -> new ArrayList<>()).add(t));
@@ -269,14 +271,17 @@ public final class IncrementalTranslator {
         Set<LbEntry> made = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         Set<ObjectRef> next = new HashSet<>(dirty);
         // each pass moves frontends only to services that sort before their holders: it ends
-        while (!next.isEmpty()) next = pass(next, node, made, before, after);
+        while (!next.isEmpty()) {
+            next = pass(next, node, made, before, after);
+            dirty.addAll(next);
+        }
         // only now: a pass that throws leaves every service it took up dirty, for the next sync to translate again
         dirty.clear();
     }
 
     /**
-     * Translates {@code start} (which it adds to) and the services waiting for their frontends, in namespace/name
-     * order; returns the services that lost a frontend to one that sorts before them. {@code made} holds the entries
+     * Translates {@code start} (which it adds to; all of it dirty) and the services waiting for their frontends (made
+     * dirty here), in namespace/name order; returns the services that lost a frontend to one that sorts before them. {@code made} holds the entries
      * this sync made when it works out what changed (one that goes again was never in the table: it is not an entry
      * "before"); a full translation keeps none.
      */
@@ -285,17 +290,20 @@ public final class IncrementalTranslator {
         // a service translated again may let frontends go: the services that wait for them are translated with it
         // (in name order, so the first of them takes it), else a frontend would stay unserved until they change
         Set<ObjectRef> todo = start;
-        java.util.ArrayDeque<ObjectRef> queue = new java.util.ArrayDeque<>(start);
-        while (!queue.isEmpty()) {
-            for (LbEntry e : current.getOrDefault(queue.poll(), List.of())) {
-                Set<ObjectRef> w = waiting.remove(e.frontend());
-                if (w != null) for (ObjectRef x : w) if (todo.add(x)) queue.add(x);
+        if (!waiting.isEmpty()) {
+            java.util.ArrayDeque<ObjectRef> queue = new java.util.ArrayDeque<>(start);
+            while (!queue.isEmpty()) {
+                for (LbEntry e : current.getOrDefault(queue.poll(), List.of())) {
+                    Set<ObjectRef> w = waiting.remove(e.frontend());
+                    if (w != null) for (ObjectRef x : w) if (todo.add(x)) queue.add(x);
+                }
             }
+            dirty.addAll(todo);
         }
-        dirty.addAll(todo);
         List<ObjectRef> order = new ArrayList<>(todo);
         order.sort(null);
-        for (ObjectRef ref : order) {
+        // what the services had (nothing in a new translator: a full translation skips this)
+        if (!current.isEmpty() || !serviceProblems.isEmpty()) for (ObjectRef ref : order) {
             for (LbEntry e : current.getOrDefault(ref, List.of())) {
                 if (made.contains(e)) {
                     if (after != null) after.remove(e.frontend(), e);

@@ -257,10 +257,7 @@ public final class BpfMap<K, V> implements MapAccess<K, V>, AutoCloseable {
             MemorySegment vs = arena.allocate((long) values.size() * chunk);
             for (int start = 0; start < keyList.size(); start += chunk) {
                 int n = Math.min(chunk, keyList.size() - start);
-                for (int i = 0; i < n; i++) {
-                    keys.write(ks, (long) i * keys.size(), keyList.get(start + i));
-                    values.write(vs, (long) i * values.size(), valueList.get(start + i));
-                }
+                for (int i = 0; i < n; i++) encode(ks, vs, i, keyList.get(start + i), valueList.get(start + i));
                 count.set(JAVA_INT, 0, n);
                 int rc = libbpf_h.bpf_map_update_batch(state, fd, ks, vs, count, opts);
                 if (unbatched(rc, count.get(JAVA_INT, 0))) {
@@ -276,6 +273,15 @@ public final class BpfMap<K, V> implements MapAccess<K, V>, AutoCloseable {
             }
         }
         return written;
+    }
+
+    /**
+     * Lays out entry {@code i} of a batch. A method of its own: the loop that calls it runs once per batch, so it stays
+     * interpreted for the first tens of thousands of entries in a cold JVM, and this call is all it does there.
+     */
+    private void encode(MemorySegment ks, MemorySegment vs, int i, K key, V value) {
+        keys.write(ks, (long) i * keys.size(), key);
+        values.write(vs, (long) i * values.size(), value);
     }
 
     /**

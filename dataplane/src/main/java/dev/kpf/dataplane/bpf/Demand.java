@@ -1,0 +1,31 @@
+package dev.kpf.dataplane.bpf;
+
+import java.util.List;
+
+/**
+ * The most a list of {@link Want}s could add to the maps, as if every frontend, slot, backend and rev-NAT id were
+ * new: when even that fits, the writer looks nothing up to check capacity. Summed want by want as the list is made
+ * (a method the JIT compiles soon, where a second loop over 11,000 wants ran interpreted in a cold first sync).
+ */
+final class Demand {
+    long svc4, svc6, backends4, backends6, members;
+    int frontends;
+
+    static Demand of(List<Want> wants) {
+        Demand d = new Demand();
+        for (Want w : wants) d.add(w);
+        return d;
+    }
+
+    /** Counts {@code w} in; returns it. */
+    Want add(Want w) {
+        int n = w.backends().size();
+        if (ProgrammedState.v4(w.key().address())) svc4 += 1 + n; else svc6 += 1 + n;
+        backends4 += w.backends4();
+        backends6 += n - w.backends4();
+        // at most one affinity member per backend of an affinity frontend
+        if ((w.service().flags() & MapLayout.SVC_AFFINITY) != 0) members += n;
+        frontends++;
+        return w;
+    }
+}
