@@ -83,6 +83,8 @@ class BackendMirrorTest {
                 ProgrammedState.BackendKey key = new ProgrammedState.BackendKey(IpAddress.of(address(r.nextInt(space), v4)), 80 + r.nextInt(3), r.nextBoolean() ? 6 : 17);
                 Map<Integer, BackendValue> values = v4 ? values4 : values6;
                 String what = "seed " + seed + " step " + step + " id " + id + " key " + key;
+                // now and then room is made at once for more than there are (as a large sync does), or for fewer
+                if (step % 1_000 == 500) mirror.reserve(r.nextInt(2 * space), r.nextInt(space));
                 switch (r.nextInt(6)) {
                     case 0, 1 -> {
                         // values span the map value's widths (16-bit port, 8-bit protocol and flags): the mirror packs them

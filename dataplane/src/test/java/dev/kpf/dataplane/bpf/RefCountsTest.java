@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The writer's reference counts agree with a {@code Map<Long, Integer>} doing the same (merge, put, remove; a count
  * at zero or below gone) after every step of seeded random sequences, over few keys (long probe runs, deletions in
- * the middle of runs, wrap-around at the table's end) and over many (growth).
+ * the middle of runs, wrap-around at the table's end) and over many (growth, room made at once).
  */
 class RefCountsTest {
     @Test
@@ -25,6 +25,8 @@ class RefCountsTest {
             for (int step = 0; step < 20_000; step++) {
                 long key = (r.nextBoolean() ? 0 : 1L << 32) | r.nextInt(keySpace);
                 String what = "seed " + seed + " step " + step + " key " + key;
+                // now and then room is made at once for more than there are (as a large sync does), or for fewer
+                if (step % 1_000 == 500) counts.reserve(r.nextInt(2 * keySpace));
                 switch (r.nextInt(5)) {
                     case 0, 1 -> {
                         int now = model.merge(key, 1, Integer::sum);
@@ -71,5 +73,24 @@ class RefCountsTest {
             assertTrue(n * 4L <= capacity * 3L, n + " keys in " + capacity + " slots: more than three quarters full");
             if (capacity > 64) assertTrue(n * 2L >= capacity - 2, n + " keys in " + capacity + " slots: less than half full");
         }
+    }
+
+    /**
+     * Room made at once for a sync's backends holds them all without growing, whatever was there before, and keeps
+     * the table no more than three quarters full; asking for less than there is changes nothing.
+     */
+    @Test
+    void room_made_at_once_holds_that_many_without_growing() {
+        RefCounts counts = new RefCounts();
+        for (int id = 1; id <= 1_000; id++) counts.add(id, 2);
+        counts.reserve(100_500); // the 1,000 there, and 99,500 more
+        int capacity = counts.capacity();
+        assertTrue(100_500L * 4 <= capacity * 3L, capacity + " slots for 100,500 keys");
+        for (int id = 1; id <= 100_000; id++) counts.add(id | (long) (id & 1) << 32, 1);
+        assertEquals(capacity, counts.capacity(), "grew while filling the room made");
+        assertEquals(100_000 + 500, counts.size());
+        for (int id = 1; id <= 1_000; id++) assertEquals(id % 2 == 0 ? 3 : 2, counts.get(id), "id " + id);
+        counts.reserve(10);
+        assertEquals(capacity, counts.capacity(), "room for fewer than there are");
     }
 }
