@@ -22,21 +22,12 @@ final class ProgrammedState {
     record Frontend(SvcValue service, int[] backendIds, dev.kpf.dataplane.model.ObjectRef owner) {}
 
     /** A backend identity: address, port, IP protocol number. */
-    record BackendKey(IpAddress address, int port, int protocol) {
-        // written out, as RevKey's: a record's generated methods run as method handles until the JIT compiles them
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof BackendKey k && k.port == port && k.protocol == protocol && k.address.equals(address);
-        }
-
-        @Override
-        public int hashCode() {
-            return (address.hashCode() * 31 + port) * 31 + protocol;
-        }
-    }
+    record BackendKey(IpAddress address, int port, int protocol) {}
 
     /** A rev-NAT identity: frontend address, port, IP protocol number (shared by both scopes). */
     record RevKey(InetAddress address, int port, int protocol) {
+        // written out: a record's generated methods run as method handles until the JIT compiles them (a lookup per
+        // frontend in a cold first sync)
         @Override
         public boolean equals(Object o) {
             return o instanceof RevKey k && k.port == port && k.protocol == protocol && k.address.equals(address);
