@@ -87,6 +87,11 @@ final class BackendMirror {
         ids.holdAddress(key.address(), pack(key));
     }
 
+    /** The farthest a value of the family sits from its home slot (tests). */
+    int longestDisplacement(boolean v4) {
+        return values(v4).longestDisplacement();
+    }
+
     /** The address instance the identity index holds for {@code key} (tests), or null. */
     IpAddress heldAddress(ProgrammedState.BackendKey key) {
         return ids.address(key.address(), pack(key));
@@ -155,7 +160,7 @@ final class BackendMirror {
         }
 
         private int slot(int id) {
-            int i = denseHome(id);
+            int i = home(mix(id));
             while (addresses[i] != null && keys[i] != id) i = next(i);
             return i;
         }
@@ -188,7 +193,7 @@ final class BackendMirror {
 
         @Override
         protected int homeAt(int slot) {
-            return denseHome(keys[slot]);
+            return home(mix(keys[slot]));
         }
 
         @Override

@@ -17,7 +17,7 @@ abstract class FlatTable {
 
     protected abstract boolean occupied(int slot);
 
-    /** The slot where the key in {@code slot} is looked for first ({@link #home} or {@link #denseHome} of it). */
+    /** The slot where the key in {@code slot} is looked for first ({@link #home} of its hash). */
     protected abstract int homeAt(int slot);
 
     /** Moves the entry in {@code from} to the empty slot {@code to}, leaving {@code from} empty. */
@@ -38,15 +38,6 @@ abstract class FlatTable {
     /** The slot a key with this hash is looked for first: the hash's 32 bits scaled to the capacity (multiply-shift). */
     protected final int home(int hash) {
         return (int) (((hash & 0xffffffffL) * capacity()) >>> 32);
-    }
-
-    /**
-     * The slot a dense key (an id handed out in rising order) is looked for first: the key modulo the capacity, so
-     * that consecutive ids sit in consecutive slots and a sync that writes new backends touches the table in order
-     * rather than at random (a cache miss per id with a spreading hash at 100,000 backends).
-     */
-    protected final int denseHome(int key) {
-        return Integer.remainderUnsigned(key, capacity());
     }
 
     /** The slot after {@code slot}, wrapping around at the end. */
@@ -88,6 +79,15 @@ abstract class FlatTable {
     final void reserve(int total) {
         long wanted = (long) Math.max(size, total) + 1;
         if (wanted * 4 > (long) capacity() * 3) resize((int) Math.min(Integer.MAX_VALUE - 8, wanted * 4 / 3 + 1));
+    }
+
+    /** The farthest any entry sits from its home slot (tests: a table that clusters its keys probes long runs). */
+    final int longestDisplacement() {
+        int longest = 0;
+        for (int i = 0; i < capacity(); i++) {
+            if (occupied(i)) longest = Math.max(longest, Math.floorMod(i - homeAt(i), capacity()));
+        }
+        return longest;
     }
 
     /** Whether one more entry would fill the table past three quarters (then it grows before adding). */

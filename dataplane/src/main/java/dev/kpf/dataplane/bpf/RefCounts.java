@@ -73,7 +73,7 @@ final class RefCounts extends FlatTable {
 
     /** Where the key is, or the empty slot where it would go (the table always has an empty slot). */
     private int slot(long key) {
-        int i = denseHome(dense(key));
+        int i = home(mix(key));
         while (keys[i] != EMPTY && keys[i] != key) i = next(i);
         return i;
     }
@@ -90,12 +90,7 @@ final class RefCounts extends FlatTable {
 
     @Override
     protected int homeAt(int slot) {
-        return denseHome(dense(keys[slot]));
-    }
-
-    /** The id, the family bit moved to bit 30: each family's ids stay consecutive, the two families apart. */
-    private static int dense(long key) {
-        return (int) key ^ (int) (key >>> 32) << 30;
+        return home(mix(keys[slot]));
     }
 
     @Override

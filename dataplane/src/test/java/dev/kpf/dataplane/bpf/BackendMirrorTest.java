@@ -128,4 +128,18 @@ class BackendMirrorTest {
             }
         }
     }
+
+    /** Ids in a cluster's patterns (every other id, ids a table's size apart) sit close to their home slots. */
+    @Test
+    void ids_in_a_clusters_patterns_stay_near_their_home_slots() throws UnknownHostException {
+        IpAddress a = IpAddress.of(address(1, true));
+        for (int stride : new int[] {1, 2, 4, 133_335}) {
+            BackendMirror mirror = new BackendMirror();
+            mirror.reserve(100_000, 0);
+            for (int n = 0; n < 100_000; n++) mirror.put((int) (1 + (long) n * stride % (1 << 24)), new BackendValue(a, 80, 6, 0));
+            assertEquals(100_000, mirror.size(true));
+            int longest = mirror.longestDisplacement(true);
+            org.junit.jupiter.api.Assertions.assertTrue(longest < 1_000, "ids " + stride + " apart: one sits " + longest + " slots past its home");
+        }
+    }
 }
