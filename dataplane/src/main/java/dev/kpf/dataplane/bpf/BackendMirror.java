@@ -160,7 +160,7 @@ final class BackendMirror {
         }
 
         private int slot(int id) {
-            int i = home(mix(id));
+            int i = idHome(id);
             while (addresses[i] != null && keys[i] != id) i = next(i);
             return i;
         }
@@ -193,7 +193,7 @@ final class BackendMirror {
 
         @Override
         protected int homeAt(int slot) {
-            return home(mix(keys[slot]));
+            return idHome(keys[slot]);
         }
 
         @Override

@@ -73,7 +73,7 @@ final class RefCounts extends FlatTable {
 
     /** Where the key is, or the empty slot where it would go (the table always has an empty slot). */
     private int slot(long key) {
-        int i = home(mix(key));
+        int i = idHome(key);
         while (keys[i] != EMPTY && keys[i] != key) i = next(i);
         return i;
     }
@@ -90,7 +90,7 @@ final class RefCounts extends FlatTable {
 
     @Override
     protected int homeAt(int slot) {
-        return home(mix(keys[slot]));
+        return idHome(keys[slot]);
     }
 
     @Override
