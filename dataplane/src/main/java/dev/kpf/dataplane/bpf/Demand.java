@@ -3,9 +3,11 @@ package dev.kpf.dataplane.bpf;
 import java.util.List;
 
 /**
- * The most a list of {@link Want}s could add to the maps, as if every frontend, slot, backend and rev-NAT id were
- * new: when even that fits, the writer looks nothing up to check capacity. Summed want by want as the list is made
- * (a method the JIT compiles soon, where a second loop over 11,000 wants ran interpreted in a cold first sync).
+ * What a list of {@link Want}s adds to the maps: entries per map, new frontend identities (each a rev-NAT id and a
+ * name) and affinity members. {@link #add} sums the most they could add, as if every frontend, slot, backend and
+ * rev-NAT id were new: when even that fits, the writer looks nothing up to check capacity. It is summed want by want
+ * as the list is made (a method the JIT compiles soon, where a second loop over 11,000 wants ran interpreted in a
+ * cold first sync); {@link MapCapacity} counts what one service adds exactly into one when that does not fit.
  */
 final class Demand {
     long svc4, svc6, backends4, backends6, members;

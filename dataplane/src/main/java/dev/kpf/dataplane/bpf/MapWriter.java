@@ -51,6 +51,7 @@ final class MapWriter {
     private final MapAccess<long[], long[]> stats;
     private final MapAccess<Integer, int[]> maglev4;
     private final AffinityMembers members;
+    private final MapCapacity capacity;
     private final boolean maglev;
     private final int maglevTableSize;
     /** The Maglev tables the maps hold, by rev-NAT id. */
@@ -78,6 +79,7 @@ final class MapWriter {
         sourceRanges = new SourceRanges(maps.sourceRanges4(), maps.sourceRanges6());
         maglev4 = maps.maglev4();
         members = new AffinityMembers(maps.members(), maps.affinity());
+        capacity = new MapCapacity(maps, members);
         this.maglev = maglev;
         this.maglevTableSize = maglevTableSize;
         reread();
@@ -286,7 +288,7 @@ final class MapWriter {
      * in namespace/name order, where a service that does not fit is reported and left as it was.
      */
     private Set<ObjectRef> writeServices(List<Want> wants, Demand most, int[] counts, List<Problem> errors, PhasedWrites writes) {
-        if (fits(most)) {
+        if (capacity.fits(state, most)) {
             if (wants.size() >= 1024) state.reserve(Math.toIntExact(most.backends4), Math.toIntExact(most.backends6));
             for (Want w : wants) writeFrontend(w, counts, writes);
             return Set.of();
@@ -295,7 +297,7 @@ final class MapWriter {
         for (Want w : wants) byService.computeIfAbsent(w.owner(), k -> new ArrayList<>()).add(w);
         Set<ObjectRef> failed = new HashSet<>();
         for (Map.Entry<ObjectRef, List<Want>> svc : byService.entrySet()) {
-            String problem = capacityProblem(svc.getValue());
+            String problem = capacity.problem(state, svc.getValue());
             if (problem != null) {
                 errors.add(new Problem(svc.getKey().toString(), "", problem));
                 failed.add(svc.getKey());
@@ -315,58 +317,6 @@ final class MapWriter {
         List<Want> wants = new ArrayList<>(entries.size());
         for (LbEntry e : entries) wants.add(most.add(Want.of(e, maglev)));
         return wants;
-    }
-
-    /**
-     * Why a service's new entries would not fit, or null. Counts only what this service adds; when even the most it
-     * could add fits (every frontend, slot, backend and rev-NAT id new), nothing is looked up.
-     */
-    private String capacityProblem(List<Want> wants) {
-        if (fits(Demand.of(wants))) return null;
-        long svcAdd4 = 0, svcAdd6 = 0, backendAdd4 = 0, backendAdd6 = 0, revAdd = 0, memberAdd = 0;
-        Set<ProgrammedState.BackendKey> newBackends = new HashSet<>();
-        Set<ProgrammedState.RevKey> newRev = new HashSet<>();
-        for (Want w : wants) {
-            ProgrammedState.Frontend old = state.frontends.get(w.key());
-            long add = (old == null ? 1 : 0) + Math.max(0, w.backends().size() - (old == null ? 0 : old.backendIds().length));
-            if (ProgrammedState.v4(w.key().address())) svcAdd4 += add; else svcAdd6 += add;
-            for (ProgrammedState.BackendKey b : w.backends()) {
-                if (state.backends.id(b) == BackendMirror.NONE && newBackends.add(b)) {
-                    if (ProgrammedState.v4(b.address())) backendAdd4++; else backendAdd6++;
-                }
-            }
-            ProgrammedState.RevKey rk = new ProgrammedState.RevKey(w.key().address(), w.key().port(), w.key().protocol());
-            if (!state.revNatIds.containsKey(rk) && newRev.add(rk)) revAdd++;
-            // at most one member per backend of an affinity frontend (an upper bound: some may be there already)
-            if ((w.service().flags() & MapLayout.SVC_AFFINITY) != 0) memberAdd += w.backends().size();
-        }
-        String full = fits(svc4, state.svcEntries(true), svcAdd4);
-        if (full == null) full = fits(svc6, state.svcEntries(false), svcAdd6);
-        if (full == null) full = fits(backends4, state.backends.size(true), backendAdd4);
-        if (full == null) full = fits(backends6, state.backends.size(false), backendAdd6);
-        if (full == null) full = fits(names, state.names.size(), revAdd);
-        if (full == null) full = fits(members.map(), members.size(), memberAdd);
-        if (full == null && revAdd > state.freeRevNatIds()) {
-            full = "more frontends than rev-NAT ids (" + (SelfTestFrontend.REV_NAT_ID - 1) + " at most, " + revAdd + " more needed): not "
-                    + "programmed, the previous state stays";
-        }
-        return full;
-    }
-
-    /** Whether the maps have room for the most a list of wants could add. */
-    private boolean fits(Demand most) {
-        return fits(svc4, state.svcEntries(true), most.svc4) == null && fits(svc6, state.svcEntries(false), most.svc6) == null
-                && fits(backends4, state.backends.size(true), most.backends4) == null
-                && fits(backends6, state.backends.size(false), most.backends6) == null
-                && fits(names, state.names.size(), most.frontends) == null && fits(members.map(), members.size(), most.members) == null
-                && most.frontends <= state.freeRevNatIds();
-    }
-
-    private static String fits(MapAccess<?, ?> map, long used, long add) {
-        if (add == 0 || used + add <= map.maxEntries()) return null;
-        return "map " + map.name() + " is full (" + used + " of " + map.maxEntries() + " entries used, " + add
-                + " more needed): not programmed, the previous state stays; raise the map's capacity (--map-capacity "
-                + map.name() + "=N)";
     }
 
     private MapAccess<SvcKey, SvcValue> svcMap(InetAddress a) {
