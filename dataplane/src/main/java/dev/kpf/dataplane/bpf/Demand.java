@@ -11,7 +11,8 @@ import java.util.List;
  */
 final class Demand {
     long svc4, svc6, backends4, backends6, members;
-    int frontends;
+    /** Frontend identities new to the maps: each takes a rev-NAT id and a name. */
+    int revNats;
 
     static Demand of(List<Want> wants) {
         Demand d = new Demand();
@@ -27,7 +28,7 @@ final class Demand {
         backends6 += n - w.backends4();
         // at most one affinity member per backend of an affinity frontend
         if ((w.service().flags() & MapLayout.SVC_AFFINITY) != 0) members += n;
-        frontends++;
+        revNats++;
         return w;
     }
 }

@@ -43,11 +43,12 @@ abstract class FlatTable {
     /**
      * The slot an id (a number handed out in rising order) is looked for first: ids in blocks of 8, each block at a
      * spread position ({@link #mix} of the block), the ids of a block in consecutive slots from there. A sync that
-     * writes new backends touches a table a block at a time instead of a cache line per id (its cold first sync's
-     * writes 0.32-0.41 -> 0.27-0.35 s, by hand), and no pattern of ids (both families counting up, every other id)
-     * gathers more than a block's worth in one place, where placing ids by their value clustered both families in
-     * one run (a dual-stack first sync probed 50,000 slots per insert). Its cost: runs up to 800 slots long at three
-     * quarters full, where spreading each id alone left 150.
+     * writes new backends touches a table a block at a time instead of a cache line per id (by hand, its cold first
+     * sync's writes 0.32-0.41 -> 0.27-0.35 s), and no pattern of ids (both families counting up, every other id)
+     * gathers more than a block's worth in one place. Placing ids by their value put both families' ids of a
+     * dual-stack cluster in one run of slots (an id 50,000 slots past its home in {@code RefCountsTest}'s pattern; an
+     * agent's first sync spent most of its time probing). The cost: by hand, over that test's patterns, the longest
+     * run from a home slot is about 800 slots at three quarters full, where spreading each id alone left 150.
      */
     protected final int idHome(long id) {
         int slot = home(mix(id >>> 3)) + (int) (id & 7);

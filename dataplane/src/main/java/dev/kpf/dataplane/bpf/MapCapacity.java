@@ -49,7 +49,7 @@ final class MapCapacity {
                 }
             }
             ProgrammedState.RevKey rk = new ProgrammedState.RevKey(w.key().address(), w.key().port(), w.key().protocol());
-            if (!state.revNatIds.containsKey(rk) && newRev.add(rk)) add.frontends++;
+            if (!state.revNatIds.containsKey(rk) && newRev.add(rk)) add.revNats++;
             // at most one member per backend of an affinity frontend (an upper bound: some may be there already)
             if ((w.service().flags() & MapLayout.SVC_AFFINITY) != 0) add.members += w.backends().size();
         }
@@ -63,11 +63,11 @@ final class MapCapacity {
         if (full == null) full = full(backends4, state.backends.size(true), add.backends4);
         if (full == null) full = full(backends6, state.backends.size(false), add.backends6);
         // a frontend identity new to the maps takes a rev-NAT id and its name
-        if (full == null) full = full(names, state.names.size(), add.frontends);
+        if (full == null) full = full(names, state.names.size(), add.revNats);
         if (full == null) full = full(members.map(), members.size(), add.members);
-        if (full == null && add.frontends > state.freeRevNatIds()) {
-            full = "more frontends than rev-NAT ids (" + (SelfTestFrontend.REV_NAT_ID - 1) + " at most, " + add.frontends + " more needed): not "
-                    + "programmed, the previous state stays";
+        if (full == null && add.revNats > state.freeRevNatIds()) {
+            full = "more frontends than rev-NAT ids (" + (SelfTestFrontend.REV_NAT_ID - 1) + " at most, " + add.revNats
+                    + " more needed): not programmed, the previous state stays";
         }
         return full;
     }

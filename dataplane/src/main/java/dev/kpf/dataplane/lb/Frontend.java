@@ -16,7 +16,7 @@ public record Frontend(InetAddress address, int port, Protocol protocol, Scope s
     }
 
     // written out, as are equals and hashCode: a comparator chain of lambdas and a record's generated methods run as
-    // method handles until the JIT compiles them, which a first sync's 150,000 comparisons in a cold JVM pay for
+    // method handles until the JIT compiles them, which a cold first sync pays for (11,000 entries sorted: about 150,000 comparisons)
     @Override
     public int compareTo(Frontend o) {
         int c = IpAddresses.compare(address, o.address);

@@ -281,9 +281,9 @@ public final class IncrementalTranslator {
 
     /**
      * Translates {@code start} (which it adds to; all of it dirty) and the services waiting for their frontends (made
-     * dirty here), in namespace/name order; returns the services that lost a frontend to one that sorts before them. {@code made} holds the entries
-     * this sync made when it works out what changed (one that goes again was never in the table: it is not an entry
-     * "before"); a full translation keeps none.
+     * dirty here), in namespace/name order; returns the services that lost a frontend to one that sorts before them.
+     * {@code made} holds the entries this sync made when it works out what changed (one that goes again was never in
+     * the table: it is not an entry "before"); a full translation keeps none.
      */
     private Set<ObjectRef> pass(Set<ObjectRef> start, Optional<Node> node, Set<LbEntry> made, Map<Frontend, LbEntry> before,
                                 Map<Frontend, LbEntry> after) {
