@@ -11,7 +11,6 @@ import dev.kpf.dataplane.model.Service;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.impl.DefaultSharedIndexInformer;
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.util.generic.GenericKubernetesApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,9 +110,8 @@ public final class KubeSource implements ClusterSource {
     public void start(Consumer<ClusterState> listener) {
         RawJson.ensureRegistered();
         for (Kind k : KINDS) {
-            GenericKubernetesApi<RawObject, RawObjectList> api =
-                    new GenericKubernetesApi<>(RawObject.class, RawObjectList.class, k.group(), k.version(), k.plural(), client);
-            SharedIndexInformer<RawObject> informer = new DefaultSharedIndexInformer<>(RawObject.class, new PagedListerWatcher(api),
+            SharedIndexInformer<RawObject> informer = new DefaultSharedIndexInformer<>(RawObject.class,
+                    new PagedListerWatcher(client, k.group(), k.version(), k.plural()),
                     resyncPeriod.toMillis(), InformerCache.create(this::changed, e -> onCacheError(k.plural(), e)),
                     (type, error) -> onError(k.plural(), error));
             informers.add(informer);
@@ -230,7 +228,7 @@ public final class KubeSource implements ClusterSource {
         // code 0: no HTTP answer at all; the cause says why (refused, reset, a TLS failure)
         if (t instanceof io.kubernetes.client.openapi.ApiException a && a.getCode() == 0 && a.getCause() != null) return describe(a.getCause());
         if (t instanceof io.kubernetes.client.openapi.ApiException a) {
-            return "HTTP " + a.getCode() + (a.getResponseBody() == null ? "" : " " + a.getResponseBody().strip());
+            return "HTTP " + a.getCode() + (a.getResponseBody() == null ? "" : " " + RawJson.statusMessage(a.getResponseBody()));
         }
         return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }

@@ -2,9 +2,6 @@ package dev.kpf.dataplane.source;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import com.google.gson.TypeAdapter;
 import com.google.gson.TypeAdapterFactory;
 import com.google.gson.reflect.TypeToken;
@@ -45,6 +42,21 @@ public final class RawJson {
     private static boolean register() {
         JSON.setGson(withRawTypes(JSON.getGson()));
         return true;
+    }
+
+    /**
+     * What an API error's body says: the message of the Status it holds (which names the object, and for a refusal
+     * the account and what it lacks), else the body as it came (stripped).
+     */
+    public static String statusMessage(String body) {
+        ensureRegistered();
+        try {
+            V1Status status = JSON.getGson().fromJson(body, V1Status.class);
+            if (status != null && status.getMessage() != null && !status.getMessage().isBlank()) return status.getMessage();
+        } catch (com.google.gson.JsonParseException | IllegalStateException e) {
+            // not a Status
+        }
+        return body.strip();
     }
 
     /** {@code base} with kpf's adapters consulted before any of its own factories. */
@@ -120,12 +132,16 @@ public final class RawJson {
         }
 
         @Override
-        public RawObject read(JsonReader in) {
-            JsonElement e = JsonParser.parseReader(in);
-            return new RawObject(e.isJsonObject() ? e.getAsJsonObject() : new JsonObject());
+        public RawObject read(JsonReader in) throws IOException {
+            return RawObjectReader.read(in);
         }
     }
 
+    /**
+     * A list page read as a stream: its items one at a time ({@link RawObjectReader}), never the page as one tree.
+     * Items that are not objects are skipped; an item without kind or apiVersion (the API sends none) gets the list's,
+     * wherever in the page the list's own fields come.
+     */
     private static final class ListAdapter extends TypeAdapter<RawObjectList> {
         @Override
         public void write(JsonWriter out, RawObjectList value) {
@@ -133,27 +149,68 @@ public final class RawJson {
         }
 
         @Override
-        public RawObjectList read(JsonReader in) {
-            JsonObject o = JsonParser.parseReader(in).getAsJsonObject();
-            JsonObject m = o.has("metadata") ? o.getAsJsonObject("metadata") : new JsonObject();
-            V1ListMeta meta = new V1ListMeta()
-                    .resourceVersion(m.has("resourceVersion") ? m.get("resourceVersion").getAsString() : null)
-                    ._continue(m.has("continue") ? m.get("continue").getAsString() : null);
+        public RawObjectList read(JsonReader in) throws IOException {
+            String kind = "";
+            String apiVersion = "";
+            String resourceVersion = null;
+            String cont = null;
             List<RawObject> items = new ArrayList<>();
-            String kind = o.has("kind") ? o.get("kind").getAsString() : "";
-            String apiVersion = o.has("apiVersion") ? o.get("apiVersion").getAsString() : "";
-            String itemKind = kind.endsWith("List") ? kind.substring(0, kind.length() - 4) : kind;
-            if (o.has("items") && o.get("items").isJsonArray()) {
-                for (JsonElement e : o.getAsJsonArray("items")) {
-                    if (!e.isJsonObject()) continue;
-                    JsonObject item = e.getAsJsonObject();
-                    // list items from the API carry no kind/apiVersion of their own
-                    if (!item.has("kind")) item.addProperty("kind", itemKind);
-                    if (!item.has("apiVersion")) item.addProperty("apiVersion", apiVersion);
-                    items.add(new RawObject(item));
+            in.beginObject();
+            while (in.hasNext()) {
+                switch (in.nextName()) {
+                    case "kind" -> kind = string(in, kind);
+                    case "apiVersion" -> apiVersion = string(in, apiVersion);
+                    case "metadata" -> {
+                        if (in.peek() != JsonToken.BEGIN_OBJECT) {
+                            in.skipValue();
+                            continue;
+                        }
+                        in.beginObject();
+                        while (in.hasNext()) {
+                            switch (in.nextName()) {
+                                case "resourceVersion" -> resourceVersion = string(in, null);
+                                case "continue" -> cont = string(in, null);
+                                default -> in.skipValue();
+                            }
+                        }
+                        in.endObject();
+                    }
+                    case "items" -> {
+                        if (in.peek() != JsonToken.BEGIN_ARRAY) {
+                            in.skipValue();
+                            continue;
+                        }
+                        items.clear();
+                        in.beginArray();
+                        while (in.hasNext()) {
+                            if (in.peek() == JsonToken.BEGIN_OBJECT) items.add(RawObjectReader.read(in));
+                            else in.skipValue();
+                        }
+                        in.endArray();
+                    }
+                    default -> in.skipValue();
                 }
             }
+            in.endObject();
+            String itemKind = kind.endsWith("List") ? kind.substring(0, kind.length() - 4) : kind;
+            for (RawObject item : items) {
+                if (item.getKind() == null) item.setKind(itemKind);
+                if (item.getApiVersion() == null) item.setApiVersion(apiVersion);
+            }
+            V1ListMeta meta = new V1ListMeta().resourceVersion(resourceVersion)._continue(cont);
             return new RawObjectList(apiVersion, kind, meta, items);
+        }
+
+        /** A string, number or boolean as text; {@code otherwise} for null or a structure. */
+        private static String string(JsonReader in, String otherwise) throws IOException {
+            return switch (in.peek()) {
+                case STRING, NUMBER -> in.nextString();
+                case BOOLEAN -> Boolean.toString(in.nextBoolean());
+                default -> {
+                    in.skipValue();
+                    yield otherwise;
+                }
+            };
         }
     }
 }

@@ -29,18 +29,37 @@ public final class RawObject implements KubernetesObject {
     private final long version;
     private final String versionText;
 
+    /**
+     * An object from its tree (tests, and the marker of a delete); the informers' objects are read from the stream
+     * without one ({@link RawObjectReader}).
+     */
     public RawObject(JsonObject json) {
-        this.text = json.toString();
-        // the informers' caches hold one of these per object for as long as it exists: kind, apiVersion and namespace
-        // repeat across objects (one interned copy each), and the uid is not kept (keys are namespace/name)
-        this.kind = json.has("kind") ? json.get("kind").getAsString().intern() : null;
-        this.apiVersion = json.has("apiVersion") ? json.get("apiVersion").getAsString().intern() : null;
-        JsonObject m = json.has("metadata") && json.get("metadata").isJsonObject() ? json.getAsJsonObject("metadata") : new JsonObject();
-        this.name = m.has("name") ? m.get("name").getAsString() : null;
-        this.namespace = m.has("namespace") ? m.get("namespace").getAsString().intern() : null;
-        String rv = m.has("resourceVersion") ? m.get("resourceVersion").getAsString() : null;
-        this.version = number(rv);
-        this.versionText = version < 0 ? rv : null;
+        this(json.toString(), primitive(json, "kind"), primitive(json, "apiVersion"), primitive(metadata(json), "name"),
+                primitive(metadata(json), "namespace"), primitive(metadata(json), "resourceVersion"));
+    }
+
+    /**
+     * An object as its compact JSON text and the identity read from it (each null when the object has none). The
+     * informers' caches hold one of these per object for as long as it exists: kind, apiVersion and namespace repeat
+     * across objects (one interned copy each), and the uid is not kept (keys are namespace/name).
+     */
+    RawObject(String text, String kind, String apiVersion, String name, String namespace, String resourceVersion) {
+        this.text = text;
+        this.kind = kind == null ? null : kind.intern();
+        this.apiVersion = apiVersion == null ? null : apiVersion.intern();
+        this.name = name;
+        this.namespace = namespace == null ? null : namespace.intern();
+        this.version = number(resourceVersion);
+        this.versionText = version < 0 ? resourceVersion : null;
+    }
+
+    private static JsonObject metadata(JsonObject json) {
+        return json.has("metadata") && json.get("metadata").isJsonObject() ? json.getAsJsonObject("metadata") : new JsonObject();
+    }
+
+    /** A field's text when it is a string, number or boolean, else null (as {@link RawObjectReader} reads it). */
+    private static String primitive(JsonObject o, String field) {
+        return o.get(field) instanceof com.google.gson.JsonPrimitive p ? p.getAsString() : null;
     }
 
     /**

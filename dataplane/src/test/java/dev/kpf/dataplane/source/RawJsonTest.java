@@ -79,6 +79,19 @@ class RawJsonTest {
         assertEquals(List.of(), asked);
     }
 
+    /** An API error is told by its Status's message; a body that is no Status comes as it is. */
+    @Test
+    void an_api_errors_message_is_its_status_message_or_its_body() {
+        assertEquals("services is forbidden: User \"u\" cannot list resource \"services\"", RawJson.statusMessage("""
+                {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",
+                 "message":"services is forbidden: User \\"u\\" cannot list resource \\"services\\"","reason":"Forbidden","code":403}
+                """));
+        assertEquals("upstream connect error", RawJson.statusMessage(" upstream connect error\n"));
+        assertEquals("{\"kind\":\"Status\",\"code\":500}", RawJson.statusMessage("{\"kind\":\"Status\",\"code\":500}"));
+        assertEquals("[1,2]", RawJson.statusMessage("[1,2]"));
+        assertEquals("", RawJson.statusMessage(""));
+    }
+
     @Test
     void a_null_event_stays_null() {
         assertNull(gson.fromJson("null", new TypeToken<Watch.Response<RawObject>>() {}.getType()));

@@ -204,6 +204,23 @@ class KubeSourceIT {
     }
 
     /**
+     * A list the API server refuses is reported with its HTTP status and the Status message it sent, which names the
+     * resource and the account (what to grant), and nothing is published until every kind could be listed.
+     */
+    @Test
+    void a_refused_list_is_reported_with_the_api_servers_message() throws Exception {
+        server.faults().forbid("endpointslices");
+        startSource(Duration.ofMillis(50));
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (source.status().lastError().isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+        String error = source.status().lastError().orElseThrow(() -> new AssertionError("no error reported: " + source.status()));
+        assertTrue(error.startsWith("list/watch endpointslices: HTTP 403 endpointslices is forbidden: User \"system:serviceaccount:kube-system:kpf\""), error);
+        assertEquals(0, publishes.get(), "nothing published before every kind was listed");
+        server.faults().allow("endpointslices");
+        awaitState("the slices once allowed", st -> hasService(st, "shop", "cart") && !st.slices().isEmpty());
+    }
+
+    /**
      * Changes made while the informers could not watch come back through their relist: a deletion as the FIFO's
      * marker (which the cache once threw on, losing the deletion until a restart), a change as a resync (which the
      * client hands only to handlers whose resync is due). Both are published as soon as the API server answers again.
