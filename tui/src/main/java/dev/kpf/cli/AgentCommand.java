@@ -164,29 +164,33 @@ final class AgentCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        Datapath datapath;
-        try {
-            datapath = AgentDatapath.open(settings);
-        } catch (DatapathException e) {
-            // the message names the cause and its fix
-            err.println("kpf agent: cannot set up the BPF datapath: " + e.getMessage());
-            err.println("(or --simulate to run without BPF)");
-            err.flush();
-            return 1;
-        } catch (BpfException | java.io.UncheckedIOException e) {
-            err.println("kpf agent: cannot set up the BPF datapath: " + e.getMessage());
-            err.println("(run as root with bpffs and cgroup v2, see `kpf probe`; or --simulate to run without BPF)");
-            err.flush();
-            return 1;
-        }
         List<AutoCloseable> owned = new ArrayList<>();
         try (StopSignal stop = new StopSignal(); HeapWatch heap = HeapWatch.start()) {
             ClusterSource clusterSource;
             try {
                 clusterSource = source(sourceSpec, settings, owned);
             } catch (IllegalArgumentException e) {
-                datapath.close();
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            // the informers list the cluster while the BPF programs load and the verifier checks them (about 1.6 s
+            // here; a real API server answers across the network): the first sync comes that much sooner
+            clusterSource.prefetch();
+            Datapath datapath;
+            try {
+                datapath = AgentDatapath.open(settings);
+            } catch (DatapathException e) {
+                clusterSource.close();
+                // the message names the cause and its fix
+                err.println("kpf agent: cannot set up the BPF datapath: " + e.getMessage());
+                err.println("(or --simulate to run without BPF)");
+                err.flush();
+                return 1;
+            } catch (BpfException | java.io.UncheckedIOException e) {
+                clusterSource.close();
+                err.println("kpf agent: cannot set up the BPF datapath: " + e.getMessage());
+                err.println("(run as root with bpffs and cgroup v2, see `kpf probe`; or --simulate to run without BPF)");
+                err.flush();
+                return 1;
             }
             try (AgentRuntime agent = AgentRuntime.start(settings, clusterSource, datapath)) {
                 out.printf("kpf agent: node %s, source %s, datapath %s, serving http://%s:%d/ (healthz livez readyz metrics v1/status v1/services)%s%n",

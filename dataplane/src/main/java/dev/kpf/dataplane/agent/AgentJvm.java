@@ -25,6 +25,13 @@ import java.util.List;
  *   rounds of changes 164-171 MB). The serial collector runs full collections only when it must, and expands the
  *   old generation to take promoted objects before it does, so the agent runs one after its first sync and later
  *   ones when its heap grew well past what is live ({@link HeapReturn}).</li>
+ *   <li>{@code -XX:MarkSweepDeadRatio=0}: a full collection compacts everything. By default it leaves up to a
+ *   twentieth of the old generation's dead objects in place as filler, and the collection after the first sync left
+ *   3.9 MB of them (9,514 filler arrays in {@code -Xlog:gc+classhisto*=trace}, once the lists were read without
+ *   trees and the old generation held fewer dead pages), which stayed committed until the next full collection:
+ *   {@code kpf bench memory}, two runs each: 149 and 149 MB at rest, 157 and 158 MB after the rounds, against 153,
+ *   157 and 160 MB at rest and 160 and 166 MB after the rounds without it (by hand, alternating: 148.5 against
+ *   152-153 MB). One run with an earlier build read 180 MB, when other things dominated.</li>
  *   <li>{@code -XX:TrimNativeHeapInterval=1000}: freed C memory (the JIT's arenas, start-up's buffers) goes back to
  *   the system every second instead of staying in glibc's arenas (12 MB against none; every 5 s, the bench read
  *   169-181 MB at rest over six runs of one build, every second 167-170 MB over four: a reading taken before the
@@ -55,15 +62,14 @@ import java.util.List;
  * then {@code -XX:AOTCache}; by hand, two runs each: ready about 1 s sooner and metaspace 21 MB smaller, but the mapped
  * cache took as much: 205 and 207 against 199 and 198 MB); {@code -XX:ReservedCodeCacheSize=20m} (by hand: no gain);
  * {@code -Xshare:off} (the JDK's classes parsed into metaspace instead of mapped from its archive; {@code kpf bench
- * memory --changes 0}, three runs each alternating: 182, 185 and 187 against 186, 184 and 181 MB: no gain);
- * {@code -XX:MarkSweepDeadRatio=0} (full collections leave no dead space uncompacted; one run: 180 MB, no gain).
+ * memory --changes 0}, three runs each alternating: 182, 185 and 187 against 186, 184 and 181 MB: no gain).
  * The serial collector ({@code -XX:+UseSerialGC}) comes from {@code bin/kpf}, as for every kpf command.
  */
 public final class AgentJvm {
     private AgentJvm() {}
 
     public static final String OPTIONS = "-Xms16m -Xmn8m -XX:SurvivorRatio=2 -XX:MinHeapFreeRatio=2 -XX:MaxHeapFreeRatio=5 -XX:-ShrinkHeapInSteps"
-            + " -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError"
+            + " -XX:MarkSweepDeadRatio=0 -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError"
             + " -Xmx192m -XX:ReservedCodeCacheSize=32m -Xss512k";
 
     /** {@link #OPTIONS} as separate arguments. */

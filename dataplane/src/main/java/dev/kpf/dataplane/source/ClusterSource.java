@@ -13,6 +13,13 @@ import java.util.function.Consumer;
 public interface ClusterSource extends AutoCloseable {
     void start(Consumer<ClusterState> listener);
 
+    /**
+     * Begins reading the cluster before {@link #start}, so that what the caller prepares meanwhile (an agent loads
+     * its BPF programs) overlaps with it; nothing is published before {@code start}. Optional: a source that reads
+     * nothing ahead ignores it, and {@code start} alone does everything.
+     */
+    default void prefetch() {}
+
     SourceStatus status();
 
     @Override

@@ -31,6 +31,8 @@ public final class DirectorySource implements ClusterSource {
     private final Clock clock;
     private final Map<Path, FileState> files = new HashMap<>();
     private Thread thread;
+    /** The first read of the directory, begun by {@link #prefetch} or {@link #start}. */
+    private java.util.concurrent.FutureTask<ClusterState> first;
     private volatile boolean closed;
     private volatile boolean synced;
     private volatile long publishes;
@@ -44,10 +46,35 @@ public final class DirectorySource implements ClusterSource {
         this.clock = clock;
     }
 
+    /** Reads the directory on a thread of its own; {@link #start} publishes what it read (or reads it itself). */
+    @Override
+    public synchronized void prefetch() {
+        if (first == null) {
+            first = new java.util.concurrent.FutureTask<>(() -> reload(true).orElseThrow());
+            Thread.ofPlatform().daemon().name("kpf-directory-read").start(first);
+        }
+    }
+
+    /** Whether the first read is done (begun by {@link #prefetch}, or by {@link #start}). */
+    synchronized boolean firstReadDone() {
+        return first != null && first.isDone();
+    }
+
     @Override
     public void start(Consumer<ClusterState> listener) {
-        ClusterState first = reload(true).orElseThrow();
-        publish(listener, first);
+        prefetch();
+        ClusterState read;
+        try {
+            read = first.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading " + path, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        }
+        publish(listener, read);
         synced = true;
         thread = Thread.ofPlatform().daemon().name("kpf-directory-source").start(() -> {
             while (!closed) {

@@ -106,8 +106,10 @@ public final class KubeSource implements ClusterSource {
         this.clock = clock;
     }
 
+    /** Starts the informers (their lists and watches fill the caches); the first publish waits for {@link #start}. */
     @Override
-    public void start(Consumer<ClusterState> listener) {
+    public synchronized void prefetch() {
+        if (!informers.isEmpty() || closed) return;
         RawJson.ensureRegistered();
         for (Kind k : KINDS) {
             SharedIndexInformer<RawObject> informer = new DefaultSharedIndexInformer<>(RawObject.class,
@@ -118,8 +120,13 @@ public final class KubeSource implements ClusterSource {
         }
         // each informer starts its own threads (controller, reflector, resync, processor) and stop() ends them
         informers.forEach(SharedIndexInformer::run);
-        runner = Thread.ofPlatform().daemon().name("kpf-kube-source").start(() -> run(listener));
         heartbeatThread = Thread.ofPlatform().daemon().name("kpf-kube-heartbeat").start(this::heartbeats);
+    }
+
+    @Override
+    public void start(Consumer<ClusterState> listener) {
+        prefetch();
+        runner = Thread.ofPlatform().daemon().name("kpf-kube-source").start(() -> run(listener));
     }
 
     /** How often the API server is asked whether it still answers (default 10 s); set before {@link #start}. */
@@ -368,8 +375,11 @@ public final class KubeSource implements ClusterSource {
     public void close() {
         closed = true;
         markDirty();
-        informers.forEach(SharedIndexInformer::stop);
-        if (heartbeatThread != null) heartbeatThread.interrupt();
+        // under the monitor prefetch starts them with: none starts after this
+        synchronized (this) {
+            informers.forEach(SharedIndexInformer::stop);
+            if (heartbeatThread != null) heartbeatThread.interrupt();
+        }
         if (runner != null) {
             runner.interrupt();
             try {

@@ -31,6 +31,30 @@ class DirectorySourceTest {
         Files.setLastModifiedTime(file, FileTime.fromMillis(1_700_000_000_000L + tick * 1000L));
     }
 
+    /**
+     * A source asked to prefetch reads the directory at once (an agent loads its BPF programs meanwhile); start
+     * publishes what that read found, and a change made in between comes with the next poll.
+     */
+    @Test
+    void a_prefetched_directory_is_read_before_start_and_published_at_start(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.yaml");
+        write(a, service("web", "10.96.0.1"), 1);
+        LinkedBlockingQueue<ClusterState> states = new LinkedBlockingQueue<>();
+        try (DirectorySource source = new DirectorySource(dir, Duration.ofMillis(50), Clock.systemUTC())) {
+            source.prefetch();
+            for (int i = 0; i < 250 && !source.firstReadDone(); i++) Thread.sleep(20);
+            assertTrue(source.firstReadDone(), "read within 5 s of prefetch, before start");
+            Files.delete(a);
+            source.start(states::add);
+            ClusterState first = states.poll(5, TimeUnit.SECONDS);
+            assertNotNull(first);
+            assertTrue(first.services().containsKey(ObjectRef.service("app", "web")), "what prefetch read: " + first.services());
+            ClusterState next = states.poll(5, TimeUnit.SECONDS);
+            assertNotNull(next, "the deletion is picked up");
+            assertEquals(0, next.services().size());
+        }
+    }
+
     @Test
     void reloads_changes_and_keeps_the_last_good_objects_of_a_malformed_file(@TempDir Path dir) throws Exception {
         Path a = dir.resolve("a.yaml");

@@ -81,6 +81,28 @@ class FakeApiServerIT {
         assertEquals(404, get("/api/v1/namespaces/shop/services/nope").statusCode());
     }
 
+    /**
+     * A list holds every object as it is now: the JSON the server keeps of a listed object goes when the object
+     * changes or is deleted, and a list's items are what the single GET of each gives.
+     */
+    @Test
+    void a_list_after_changes_holds_each_object_as_it_is_now() throws Exception {
+        JsonObject before = getJson("/api/v1/namespaces/shop/services");
+        JsonObject cart = getJson("/api/v1/namespaces/shop/services/cart");
+        cart.getAsJsonObject("metadata").addProperty("resourceVersion", "");
+        cart.getAsJsonObject("metadata").add("labels", JsonParser.parseString("{\"changed\":\"yes\"}"));
+        server.store().put(cart);
+        server.store().delete(ResourceType.SERVICES, "shop", "email");
+        JsonObject after = getJson("/api/v1/namespaces/shop/services");
+        assertEquals(before.getAsJsonArray("items").size() - 1, after.getAsJsonArray("items").size(), "email is gone");
+        for (var item : after.getAsJsonArray("items")) {
+            String name = item.getAsJsonObject().getAsJsonObject("metadata").get("name").getAsString();
+            assertEquals(getJson("/api/v1/namespaces/shop/services/" + name), item, name + " as a GET gives it");
+        }
+        assertEquals("yes", getJson("/api/v1/namespaces/shop/services/cart").getAsJsonObject("metadata")
+                .getAsJsonObject("labels").get("changed").getAsString());
+    }
+
     @Test
     void a_watch_streams_changes_after_its_resource_version() throws Exception {
         long rv = getJson("/api/v1/namespaces/shop/services").getAsJsonObject("metadata").get("resourceVersion").getAsLong();

@@ -204,6 +204,30 @@ class KubeSourceIT {
     }
 
     /**
+     * A source asked to prefetch lists every kind at once (an agent loads its BPF programs meanwhile) and publishes
+     * nothing until started; started, it publishes what its informers hold, even if the API server went away since.
+     */
+    @Test
+    void a_prefetching_source_lists_before_it_is_started() throws Exception {
+        source = new KubeSource(KubeClients.fromKubeconfig(server.writeKubeconfig(dir.resolve("kubeconfig"))), "test",
+                Duration.ofMillis(50), Duration.ofMinutes(5), Clock.systemUTC());
+        long listed = DemoCluster.objects(DemoCluster.Variant.KUBE_PROXY_FREE).stream()
+                .filter(o -> Set.of("Service", "EndpointSlice", "Node").contains(o.get("kind").getAsString())).count();
+        source.prefetch();
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (source.undecodedTexts() < listed && System.nanoTime() < deadline) Thread.sleep(20);
+        assertEquals(listed, source.undecodedTexts(), "every object listed before start");
+        assertEquals(0, source.status().publishes());
+        server.faults().down();
+        source.start(s -> {
+            latest.set(s);
+            publishes.incrementAndGet();
+        });
+        ClusterState first = awaitState("the first state", st -> hasService(st, "shop", "cart"));
+        assertTrue(!first.slices().isEmpty() && !first.nodes().isEmpty(), "slices and nodes too");
+    }
+
+    /**
      * A list the API server refuses is reported with its HTTP status and the Status message it sent, which names the
      * resource and the account (what to grant), and nothing is published until every kind could be listed.
      */
