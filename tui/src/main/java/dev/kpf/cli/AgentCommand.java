@@ -175,22 +175,23 @@ final class AgentCommand implements Callable<Integer> {
             // the informers list the cluster while the BPF programs load and the verifier checks them (about 1.6 s
             // here; a real API server answers across the network): the first sync comes that much sooner
             clusterSource.prefetch();
-            Datapath datapath;
+            Datapath datapath = null;
             try {
                 datapath = AgentDatapath.open(settings);
             } catch (DatapathException e) {
-                clusterSource.close();
                 // the message names the cause and its fix
                 err.println("kpf agent: cannot set up the BPF datapath: " + e.getMessage());
                 err.println("(or --simulate to run without BPF)");
                 err.flush();
                 return 1;
             } catch (BpfException | java.io.UncheckedIOException e) {
-                clusterSource.close();
                 err.println("kpf agent: cannot set up the BPF datapath: " + e.getMessage());
                 err.println("(run as root with bpffs and cgroup v2, see `kpf probe`; or --simulate to run without BPF)");
                 err.flush();
                 return 1;
+            } finally {
+                // whatever kept the datapath from opening, the informers started above stop
+                if (datapath == null) clusterSource.close();
             }
             try (AgentRuntime agent = AgentRuntime.start(settings, clusterSource, datapath)) {
                 out.printf("kpf agent: node %s, source %s, datapath %s, serving http://%s:%d/ (healthz livez readyz metrics v1/status v1/services)%s%n",

@@ -31,8 +31,12 @@ public final class DirectorySource implements ClusterSource {
     private final Clock clock;
     private final Map<Path, FileState> files = new HashMap<>();
     private Thread thread;
-    /** The first read of the directory, begun by {@link #prefetch} or {@link #start}. */
+    /**
+     * The first read of the directory, begun by {@link #prefetch} or {@link #start}; let go of once {@code start} has
+     * it (it holds a whole state, which later reads replace).
+     */
     private java.util.concurrent.FutureTask<ClusterState> first;
+    private boolean firstTaken;
     private volatile boolean closed;
     private volatile boolean synced;
     private volatile long publishes;
@@ -49,7 +53,7 @@ public final class DirectorySource implements ClusterSource {
     /** Reads the directory on a thread of its own; {@link #start} publishes what it read (or reads it itself). */
     @Override
     public synchronized void prefetch() {
-        if (first == null) {
+        if (first == null && !firstTaken && !closed) {
             first = new java.util.concurrent.FutureTask<>(() -> reload(true).orElseThrow());
             Thread.ofPlatform().daemon().name("kpf-directory-read").start(first);
         }
@@ -57,15 +61,20 @@ public final class DirectorySource implements ClusterSource {
 
     /** Whether the first read is done (begun by {@link #prefetch}, or by {@link #start}). */
     synchronized boolean firstReadDone() {
-        return first != null && first.isDone();
+        return firstTaken || (first != null && first.isDone());
     }
 
-    @Override
-    public void start(Consumer<ClusterState> listener) {
-        prefetch();
-        ClusterState read;
+    /** The first read's state, waited for; the task is let go of. */
+    private ClusterState takeFirst() {
+        java.util.concurrent.FutureTask<ClusterState> task;
+        synchronized (this) {
+            task = first;
+            first = null;
+            firstTaken = true;
+        }
+        if (task == null) return reload(true).orElseThrow();
         try {
-            read = first.get();
+            return task.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading " + path, e);
@@ -74,6 +83,12 @@ public final class DirectorySource implements ClusterSource {
             if (e.getCause() instanceof Error err) throw err;
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    @Override
+    public void start(Consumer<ClusterState> listener) {
+        prefetch();
+        ClusterState read = takeFirst();
         publish(listener, read);
         synced = true;
         thread = Thread.ofPlatform().daemon().name("kpf-directory-source").start(() -> {

@@ -74,6 +74,8 @@ public final class KubeSource implements ClusterSource {
     private List<Problem> problemsView;
     private final Map<String, String> lastErrorByResource = new ConcurrentHashMap<>();
     private final List<SharedIndexInformer<RawObject>> informers = new ArrayList<>();
+    /** Held while the informers are started or stopped. */
+    private final Object lifecycle = new Object();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private boolean dirty;
@@ -106,9 +108,18 @@ public final class KubeSource implements ClusterSource {
         this.clock = clock;
     }
 
-    /** Starts the informers (their lists and watches fill the caches); the first publish waits for {@link #start}. */
+    /**
+     * Starts the informers and the heartbeat (their lists and watches fill the caches); the first publish waits for
+     * {@link #start}. Under {@link #lifecycle}, as {@link #close} stops them: none starts after it.
+     */
     @Override
-    public synchronized void prefetch() {
+    public void prefetch() {
+        synchronized (lifecycle) {
+            startInformers();
+        }
+    }
+
+    private void startInformers() {
         if (!informers.isEmpty() || closed) return;
         RawJson.ensureRegistered();
         for (Kind k : KINDS) {
@@ -129,7 +140,7 @@ public final class KubeSource implements ClusterSource {
         runner = Thread.ofPlatform().daemon().name("kpf-kube-source").start(() -> run(listener));
     }
 
-    /** How often the API server is asked whether it still answers (default 10 s); set before {@link #start}. */
+    /** How often the API server is asked whether it still answers (default 10 s); set before {@link #prefetch} or {@link #start}. */
     public KubeSource withHeartbeat(Duration every) {
         this.heartbeat = every;
         return this;
@@ -192,7 +203,7 @@ public final class KubeSource implements ClusterSource {
 
     /**
      * Added to errors that never reached the server (no HTTP status): what is likely wrong and the setting that mends
-     * it, e.g. {@link InClusterApi#unreachableHint}. Set before {@link #start}.
+     * it, e.g. {@link InClusterApi#unreachableHint}. Set before {@link #prefetch} or {@link #start}.
      */
     public KubeSource withUnreachableHint(java.util.Optional<String> hint) {
         this.unreachableHint = hint.orElse(null);
@@ -375,8 +386,8 @@ public final class KubeSource implements ClusterSource {
     public void close() {
         closed = true;
         markDirty();
-        // under the monitor prefetch starts them with: none starts after this
-        synchronized (this) {
+        // under the lock prefetch starts them with (not this source's monitor, which a full snapshot holds)
+        synchronized (lifecycle) {
             informers.forEach(SharedIndexInformer::stop);
             if (heartbeatThread != null) heartbeatThread.interrupt();
         }

@@ -69,13 +69,19 @@ final class PagedListerWatcher implements ListerWatcher<RawObject, RawObjectList
                 new HashMap<>(), new HashMap<>(), new String[] {"BearerToken"}, null);
         try (okhttp3.Response response = call.execute()) {
             if (!response.isSuccessful()) throw failure(response);
+            RawObjectList page;
             try (Reader body = response.body().charStream()) {
-                RawObjectList page = JSON.getGson().fromJson(body, RawObjectList.class);
-                if (page == null) throw new ApiException("list " + plural + ": the API server answered with an empty body");
-                return page;
+                page = JSON.getGson().fromJson(body, RawObjectList.class);
+            } catch (JsonParseException e) {
+                // Gson wraps what the connection threw while it read (a reset, a timeout) as a syntax error
+                if (e.getCause() instanceof IOException io) throw io;
+                throw new ApiException(response.code(), response.headers().toMultimap(), "list " + plural + ": unreadable answer: " + e.getMessage());
             }
-        } catch (IOException | JsonParseException e) {
-            throw new ApiException(e instanceof IOException io ? io : new IOException("list " + plural + ": unreadable answer: " + e.getMessage(), e));
+            if (page == null) throw new ApiException(response.code(), response.headers().toMultimap(), "list " + plural + ": the answer had no body");
+            return page;
+        } catch (IOException e) {
+            // no answer, or none to the end: as the client reports it (code 0, the cause says why)
+            throw new ApiException(e);
         }
     }
 

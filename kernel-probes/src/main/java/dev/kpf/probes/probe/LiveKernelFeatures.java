@@ -24,6 +24,20 @@ public final class LiveKernelFeatures implements KernelFeatures {
         this.privilegeProblem = privilegeProblem;
     }
 
+    /**
+     * Starts the two slow answers on a thread of their own, so they overlap with the other probes: the kernel's BTF
+     * (parsed for its symbols, about 100 ms in a new process) and the attach points (a program loaded and linked per
+     * hook, about 55 ms); {@code bpftool feature probe} spends its time in the kernel, a new JVM much of it in user
+     * space, and a probe has two cores to itself. The caller joins the thread (the attach probes' cgroup is removed
+     * by then); every answer is still computed once, whichever thread asks first.
+     */
+    public Thread startSlowAnswers() {
+        return Thread.ofPlatform().name("kpf-probe-slow").start(() -> {
+            kernelSymbol(KernelSymbol.values()[0]);
+            if (privilegeProblem == null) attach(AttachPoint.values()[0]);
+        });
+    }
+
     @Override
     public Support bpfSyscall() {
         return answer(KernelSupport.bpfSyscall(), "bpf() failed");

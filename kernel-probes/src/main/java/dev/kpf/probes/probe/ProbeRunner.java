@@ -24,7 +24,27 @@ public final class ProbeRunner {
         if (noLibbpf.isPresent()) return run(root, KernelFeatures.notProbed(noLibbpf.get()));
         List<String> missing = new SystemProbes(root).missingCaps();
         String privilegeProblem = missing.isEmpty() ? null : "this process lacks " + String.join(", ", missing);
-        return run(root, new LiveKernelFeatures(privilegeProblem));
+        LiveKernelFeatures kernel = new LiveKernelFeatures(privilegeProblem);
+        Thread slow = kernel.startSlowAnswers();
+        try {
+            return run(root, kernel);
+        } finally {
+            // the run asked for both answers and so waited for them; joined again for a run that threw before
+            joinUninterruptibly(slow);
+        }
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     public static ProbeReport run(HostRoot root, KernelFeatures kernel) {

@@ -127,7 +127,10 @@ public final class ObjectStore {
         }
     }
 
-    /** A consistent snapshot of one resource (in one namespace, or all when namespace is null), sorted by key. */
+    /**
+     * A consistent snapshot of one resource (in one namespace, or all when namespace is null), sorted by key. The
+     * items are the stored objects themselves: change a copy and {@link #put} it (lists serve the JSON kept of each).
+     */
     public Snapshot list(ResourceType r, String namespace) {
         lock.lock();
         try {
@@ -163,6 +166,7 @@ public final class ObjectStore {
         return t;
     }
 
+    /** The stored object itself (see {@link #list}: change a copy). */
     public Optional<JsonObject> get(ResourceType r, String namespace, String name) {
         lock.lock();
         try {
