@@ -1,16 +1,35 @@
 # Shared by bin/kpf and the set-up scripts. Sourced, not run.
 
-# Prints the path of a Java 25+ home: $JAVA_HOME if it is one, else /usr/lib/jvm/temurin-25*.
+# Sets KPF_RELEASE_VERSION to the JAVA_VERSION of the JDK at $1 as its release file says (empty without one), with
+# bash builtins only: bin/kpf runs this on every call, and each process a call starts costs it a few milliseconds
+# (`kpf probe` is measured against bpftool from a cold start).
+kpf_release_version() {
+  KPF_RELEASE_VERSION=""
+  [ -f "$1/release" ] || return 0
+  local line
+  while IFS= read -r line || [ -n "$line" ]; do
+    case $line in
+      JAVA_VERSION=*)
+        line=${line#JAVA_VERSION=}
+        line=${line#\"}
+        KPF_RELEASE_VERSION=${line%\"}
+        return 0
+        ;;
+    esac
+  done < "$1/release"
+}
+
+# Sets KPF_JAVA_HOME to a Java 25+ home: $JAVA_HOME if it is one, else /usr/lib/jvm/temurin-25*; returns 1 if none.
 kpf_find_java_home() {
-  local candidate
+  local candidate major
   for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25* /usr/lib/jvm/*-25-*; do
     [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
-    local major=""
     # the JDK's release file answers without starting a JVM (about 50 ms on every bin/kpf call otherwise)
-    [ -f "$candidate/release" ] && major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$candidate/release")
+    kpf_release_version "$candidate"
+    major=${KPF_RELEASE_VERSION%%[!0-9]*}
     [ -n "$major" ] || major=$("$candidate/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')
     if [ -n "$major" ] && [ "$major" -ge 25 ]; then
-      echo "$candidate"
+      KPF_JAVA_HOME=$candidate
       return 0
     fi
   done
@@ -18,7 +37,7 @@ kpf_find_java_home() {
 }
 
 kpf_require_java_home() {
-  if ! KPF_JAVA_HOME=$(kpf_find_java_home); then
+  if ! kpf_find_java_home; then
     echo "kpf needs Java 25 (Temurin): set JAVA_HOME to a JDK 25, or install one under /usr/lib/jvm/temurin-25-jdk-amd64" >&2
     echo "(JAVA_HOME=${JAVA_HOME:-unset}; looked in /usr/lib/jvm/temurin-25*)" >&2
     exit 2
@@ -26,12 +45,12 @@ kpf_require_java_home() {
   export JAVA_HOME=$KPF_JAVA_HOME
 }
 
-# The ahead-of-time cache (JEPs 483/514/515) for the jar $1 and this JDK: a cache belongs to one JDK build (the JVM
-# refuses, silently with kpf's logging, one another build made), so the JDK's version is in its name.
+# Sets KPF_AOT_PATH to the ahead-of-time cache (JEPs 483/514/515) for the jar $1 (a path with a directory) and this
+# JDK: a cache belongs to one JDK build (the JVM refuses, silently with kpf's logging, one another build made), so
+# the JDK's version is in its name.
 kpf_aot_path() {
-  local version=""
-  [ -f "$JAVA_HOME/release" ] && version=$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$JAVA_HOME/release")
-  echo "$(dirname "$1")/kpf-${version:-unknown}.aot"
+  kpf_release_version "$JAVA_HOME"
+  KPF_AOT_PATH="${1%/*}/kpf-${KPF_RELEASE_VERSION:-unknown}.aot"
 }
 
 # Whether the cache $2 is newer than the jar $1 and the JDK.

@@ -55,4 +55,5 @@ if [ ! -f "$jar" ] || [ -n "$(find "$repo" -path "$repo/.git" -prune -o \( -name
   (cd "$repo" && ./mvnw -q -B -DskipTests package)
 fi
 # The start-up cache bin/kpf uses (it would make it on its first call otherwise).
-kpf_aot_cache "$jar" "$(kpf_aot_path "$jar")" || echo "setup: no ahead-of-time cache made; kpf starts without it"
+kpf_aot_path "$jar"
+kpf_aot_cache "$jar" "$KPF_AOT_PATH" || echo "setup: no ahead-of-time cache made; kpf starts without it"
