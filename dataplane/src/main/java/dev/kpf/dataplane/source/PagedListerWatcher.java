@@ -22,8 +22,8 @@ import java.util.Map;
 /**
  * Lists in pages of {@link #PAGE} items (limit/continue) instead of one response with every object, each page read
  * from the response as a stream ({@link RawJson}'s list adapter): the client's own list call parses a whole page into
- * a tree before anything reads it (at 10,000 x 10, 220 of the 880 MB an agent allocated until its first state, by
- * JFR's allocation samples). Watches as the informer asks, through the client.
+ * a tree before anything reads it (at 10,000 x 10, 220 of the 880 MB the source allocated until its first state, in
+ * a JVM with the agent's options: JFR's allocation samples, by hand). Watches as the informer asks, through the client.
  */
 final class PagedListerWatcher implements ListerWatcher<RawObject, RawObjectList> {
     static final int PAGE = 500;

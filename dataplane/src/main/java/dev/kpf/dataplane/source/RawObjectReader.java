@@ -12,8 +12,9 @@ import java.io.StringWriter;
  * Reads one object from a JSON stream as {@link RawObject}: copied token by token into compact text, its identity
  * (kind, apiVersion, metadata's name, namespace and resourceVersion) picked up on the way. No tree is built: reading
  * a list page as a tree first, and writing each item of it back to text, held a whole page of trees at once (500
- * slices, several MB: more than the agent's 4 MB eden, so each page was promoted into the old generation) and took
- * one parse and one write per object more than this.
+ * slices are 1 MB of JSON, their trees several times that: more than the agent's 4 MB eden, so each page was promoted
+ * before it died) and took one parse and one write per object more than this. By hand, the source alone in a JVM with
+ * the agent's options: 213 -> 167 young collections and 1.9 -> 0.54 s of pauses before its first state.
  */
 final class RawObjectReader {
     private RawObjectReader() {}
