@@ -245,6 +245,31 @@ class KpfLauncherIT {
         assertTrue(warnings.getLast().contains("xmx_mb=36") && warnings.getLast().contains("raise -Xmx in KPF_JAVA_OPTS"), warnings.getLast());
     }
 
+    /**
+     * bin/kpf finds its repository through a symlink to it (one on PATH), and picks its JDK by the release file's
+     * JAVA_VERSION without starting a JVM: a JAVA_HOME whose release file says 17 is passed over even though its
+     * java would claim 25 if asked (so a release file read wrongly picks the wrong JDK, and kpf does not start).
+     */
+    @Test
+    void the_launcher_runs_through_a_symlink_and_picks_its_jdk_by_the_release_file(@TempDir Path dir) throws Exception {
+        Path link = dir.resolve("kpf");
+        Files.createSymbolicLink(link, REPO.resolve("bin/kpf"));
+        Path jdk = dir.resolve("jdk-17");
+        Files.createDirectories(jdk.resolve("bin"));
+        Path fakeJava = jdk.resolve("bin/java");
+        Files.writeString(fakeJava, "#!/bin/sh\necho '    java.specification.version = 25' >&2\nexit 1\n");
+        Files.setPosixFilePermissions(fakeJava, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(jdk.resolve("release"), "IMPLEMENTOR=\"Example\"\nJAVA_VERSION=\"17.0.9\"\n");
+        ProcessBuilder pb = new ProcessBuilder(link.toString(), "version").redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().put("JAVA_HOME", jdk.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.startsWith("kpf ") && out.contains("\njava 25"), out);
+    }
+
     /** Issue 18: kubectl finds bin/kubectl-kpf as a plugin, and `kubectl kpf ...` runs kpf with the arguments. */
     @Test
     void kubectl_runs_kpf_as_a_plugin() throws Exception {
